@@ -1,0 +1,114 @@
+# custody - build, test, install.  See README.md.
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR  ?=
+
+CC       := gcc
+BUILD    ?= build
+PKGS     := openssl jansson
+SANITIZE ?=
+
+# pkg-config runs when a recipe needs the flags, i.e. after `deps` has
+# installed the packages on a fresh machine (recursive `=` on purpose).
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
+
+WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wvla
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DCUSTODY_VERSION='"$(VERSION)"' \
+             $(WARN) $(CFLAGS) $(SANITIZE) -pthread -fPIC -Iinclude -Itools \
+             $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE) -pthread
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_A     := $(BUILD)/libcustody.a
+LIB_SO    := $(BUILD)/libcustody.so.0
+CLI_OBJ   := $(BUILD)/tools/cli.o
+TOOL_SRC  := $(sort $(wildcard tools/custody*.c))
+TOOLS     := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HEADERS   := $(wildcard include/custody/*.h)
+MANPAGES  := $(wildcard docs/man/*.1)
+
+.PHONY: all deps check asan install uninstall demo bench clean units
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: $(TOOLS) $(LIB_A) $(LIB_SO)
+
+deps:
+	@sh build-aux/deps.sh
+
+# Every object waits for `deps` (order-only: it never forces a rebuild).
+$(BUILD)/%.o: %.c $(HEADERS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/%.o: tools/cli.h
+
+$(LIB_A): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libcustody.so.0 -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(CLI_OBJ) $(LIB_A) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(HEADERS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB_A) \
+		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+units: $(UNITS)
+
+check: all units
+	@sh tests/run.sh $(BUILD)
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS='-O1 -g' \
+		SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		check
+
+demo: all
+	@sh tests/demo.sh $(BUILD)
+
+# Small drivers that time library calls directly (bench/*.c).
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCHES   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+$(BUILD)/bench/%: bench/%.c $(LIB_A) $(HEADERS) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+bench: all $(BENCHES)
+	@sh bench/hash.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/custody \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)
+	ln -sf libcustody.so.0 $(DESTDIR)$(LIBDIR)/libcustody.so
+	install -m 0644 $(HEADERS) $(DESTDIR)$(INCDIR)/custody
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    custody.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/custody.pc
+
+clean:
+	rm -rf build build-asan

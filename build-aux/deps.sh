@@ -1,0 +1,33 @@
+#!/bin/sh
+# deps.sh - make sure every Debian package custody needs is installed.
+#
+# As root: runs `apt-get update` once and installs what is missing.
+# Otherwise: prints the exact apt-get line and fails.
+set -eu
+
+packages="gcc make pkg-config libssl-dev openssl libjansson-dev libcmocka-dev
+hashdeep python3 python3-jsonschema e2fsprogs util-linux coreutils"
+
+missing=""
+for p in $packages; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	echo "custody: installing missing packages:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >&2
+	exit 0
+fi
+
+echo "custody: missing Debian packages; install them with:" >&2
+echo "  sudo apt-get install$missing" >&2
+exit 1

@@ -1,0 +1,96 @@
+/*
+ * log.h - the custody log.
+ *
+ * CASE/custody.log holds one JSON object per line, in canonical form
+ * (json.h), each naming the SHA-256 of the line before it in "prev" (64
+ * zeros on the first line) and numbered by "seq" from 1.  Lines are only
+ * ever appended, under an exclusive lock, in a single write followed by
+ * fsync, so parallel commands never lose or interleave events.
+ *
+ * What the chain proves: a line changed, removed, inserted or moved breaks
+ * the link or the numbering at a line custody-verify names.  What it does
+ * not prove on its own: that the last lines were not cut off or rewritten
+ * together with their successors; signed checkpoints close that gap.
+ */
+#ifndef CUSTODY_LOG_H
+#define CUSTODY_LOG_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "custody/error.h"
+
+#define CUST_LOG_NAME "custody.log"
+/* Longest line custody writes or accepts. */
+#define CUST_LOG_LINE_MAX (64u * 1024)
+
+/* Who acted: the examiner's name and, once keys exist, the fingerprint of
+ * the certificate (NULL until then). */
+struct cust_actor {
+	const char *name;
+	const char *fingerprint;
+};
+
+/* One event to append.  ACTION and TOOL are required; any other NULL
+ * field is left out of the line.  DETAILS (borrowed) is an optional object
+ * of action-specific facts. */
+struct cust_event {
+	const char *action;
+	const char *tool;            /* the command: "custody-hash" */
+	const char *item;
+	const char *unit;            /* "artifacts/E001-H1" */
+	const char *manifest_sha256; /* SHA-256 of the unit's SHA256SUMS */
+	const char *from;
+	const char *to;
+	const char *location;
+	const char *note;
+	json_t *details;
+};
+
+/* 1 when ACTION is one of the actions custody knows. */
+int cust_log_action_known(const char *action);
+
+/* 1 when ACTION may be recorded by hand with custody-log add
+ * (transferred, stored, sealed, note). */
+int cust_log_action_manual(const char *action);
+
+/*
+ * Append EV to the log of the case at CASE_DIR, waiting for the lock at most
+ * cust_fs_lock_timeout_ms().  Fills seq, time, actor, tool (with version),
+ * host and prev.  With WRITTEN, *WRITTEN receives a new reference to the
+ * event as written.  A log whose last line is incomplete or unreadable is
+ * refused: it is evidence and custody does not repair it.
+ */
+int cust_log_append(const char *case_dir, const struct cust_actor *actor,
+                    const struct cust_event *ev, json_t **written,
+                    struct cust_error *err);
+
+/*
+ * Call FN for every line of the log in order with the parsed event (NULL
+ * when the line is not a JSON object; the parse problem is then in
+ * LINE_ERR), the raw line and its 1-based number.  FN returns 0 to go on,
+ * non-zero to stop.  Lines longer than CUST_LOG_LINE_MAX are passed as
+ * unparsed with a message.  I/O failures end the walk with -1.
+ */
+typedef int (*cust_log_line_fn)(void *ctx, unsigned long lineno,
+                                const char *line, size_t len, json_t *event,
+                                const char *line_err);
+int cust_log_read(const char *case_dir, cust_log_line_fn fn, void *ctx,
+                  struct cust_error *err);
+
+/*
+ * Check the chain: every line parses, is canonical, has the fields of an
+ * event, is numbered in order and links to the one before.  Each problem
+ * is appended to FINDINGS (a JSON array) as
+ *   {"check": "log", "subject": "custody.log line N", "status": "failed",
+ *    "message": "..."}
+ * *EVENTS receives the number of lines.  Returns 0 when the walk completed
+ * (whether or not problems were found), -1 when the log could not be read.
+ */
+int cust_log_verify(const char *case_dir, json_t *findings, uint64_t *events,
+                    struct cust_error *err);
+
+/* The hostname this process runs on, for records (static storage). */
+const char *cust_log_hostname(void);
+
+#endif

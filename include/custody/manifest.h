@@ -1,0 +1,96 @@
+/*
+ * manifest.h - the two manifests of a sealed unit.
+ *
+ * Every file of a unit's payload (everything but the seal files themselves)
+ * is listed, sorted by path, in
+ *   SHA256SUMS         BSD tag lines: "SHA256 (path) = hex"; inside the
+ *                      unit `sha256sum -c SHA256SUMS` checks them;
+ *   manifest.hashdeep  hashdeep's format with size, MD5 and SHA-256 and
+ *                      "./path" names; inside the unit
+ *                      find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' -print0 |
+ *                          xargs -0 hashdeep -a -k manifest.hashdeep -l
+ *                      audits them (a manifest cannot list itself, so the
+ *                      seal files are left out of the walk).
+ * Seal files are SHA256SUMS, manifest.hashdeep, and SHA256SUMS.* (the CMS
+ * signature and its timestamp).
+ */
+#ifndef CUSTODY_MANIFEST_H
+#define CUSTODY_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "custody/error.h"
+
+#define CUST_MANIFEST_SUMS "SHA256SUMS"
+#define CUST_MANIFEST_HASHDEEP "manifest.hashdeep"
+/* Bounds on what a unit may hold, so a hostile unit cannot exhaust memory. */
+#define CUST_MANIFEST_MAX_FILES 1000000u
+#define CUST_MANIFEST_MAX_DEPTH 32
+
+struct cust_manifest_entry {
+	char *path;               /* relative to the unit, '/'-separated */
+	uint64_t size;
+	int hashed;               /* md5 and sha256 below are valid */
+	unsigned char md5[16];
+	unsigned char sha256[32];
+};
+
+struct cust_manifest {
+	struct cust_manifest_entry *entries; /* sorted by path (strcmp) */
+	size_t count, cap;
+};
+
+void cust_manifest_init(struct cust_manifest *m);
+void cust_manifest_release(struct cust_manifest *m);
+
+/* 1 when the unit-relative PATH is one of the seal files. */
+int cust_manifest_is_seal_file(const char *path);
+
+/*
+ * List the payload of the unit folder DIR: every regular file below it
+ * except the seal files, unhashed, sorted.  A symlink, device, FIFO or
+ * socket anywhere in the unit, a name unfit for a manifest line, more than
+ * CUST_MANIFEST_MAX_FILES files or deeper than CUST_MANIFEST_MAX_DEPTH
+ * folders is an error (CUST_E_INPUT) naming the path.
+ */
+int cust_manifest_scan(const char *dir, struct cust_manifest *m,
+                       struct cust_error *err);
+
+/* The entry for PATH, or NULL. */
+struct cust_manifest_entry *cust_manifest_find(const struct cust_manifest *m,
+                                               const char *path);
+
+/* Hash (MD5 and SHA-256 together) every entry not yet hashed. */
+int cust_manifest_hash(const char *dir, struct cust_manifest *m,
+                       struct cust_error *err);
+
+/* Write SHA256SUMS and manifest.hashdeep into DIR (new files, fsynced);
+ * every entry must be hashed.  With SUMS_SHA256, the SHA-256 of the
+ * SHA256SUMS written, in hex (65 bytes). */
+int cust_manifest_write(const char *dir, const struct cust_manifest *m,
+                        char sums_sha256[65], struct cust_error *err);
+
+/*
+ * Read DIR/SHA256SUMS into M (paths and SHA-256 only; sizes unknown).  A
+ * malformed line is an error naming its number.  With SUMS_SHA256, the
+ * SHA-256 of the file as read.
+ */
+int cust_manifest_read_sums(const char *dir, struct cust_manifest *m,
+                            char sums_sha256[65], struct cust_error *err);
+
+/*
+ * Check the unit folder DIR against its manifests: every listed file
+ * present with the listed SHA-256 (and, from manifest.hashdeep, size and
+ * MD5), no payload file unlisted, both manifests naming the same files.
+ * Problems are appended to FINDINGS as {"check": "unit", "subject":
+ * SUBJECT "/" path, "status": "failed", "message": ...}; *FAILED is set
+ * when there was one.  With SUMS_SHA256, the SHA-256 of SHA256SUMS.
+ * Returns -1 only when the check itself could not run.
+ */
+int cust_manifest_check(const char *dir, const char *subject, json_t *findings,
+                        int *failed, char sums_sha256[65],
+                        struct cust_error *err);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * verify.h - check a whole case.
+ *
+ * One pass over the case folder: the case record, every item record, the
+ * custody log's chain, every unit against its manifests, every sealed unit
+ * against the event that logged it (same SHA256SUMS), every logged unit
+ * still present, and, once keys exist, every signature.
+ *
+ * The report is one JSON object:
+ *   {"case": DIR, "result": "verified"|"failed",
+ *    "counts": {"events", "items", "units", "failed", "warnings"},
+ *    "findings": [{"check", "subject", "status", "message"}, ...]}
+ * where status is "ok", "failed", "warning" (not a failure: a leftover
+ * partial unit) or "unsigned".  Findings are in a stable order.
+ */
+#ifndef CUSTODY_VERIFY_H
+#define CUSTODY_VERIFY_H
+
+#include <jansson.h>
+
+#include "custody/error.h"
+
+struct cust_verify_options {
+	int require_signatures; /* unsigned units count as failures */
+};
+
+/* The report for the case at DIR, or NULL when DIR could not be examined
+ * at all.  A report with failures is still a successful return. */
+json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
+                         struct cust_error *err);
+
+/* 1 when REPORT's result is "verified". */
+int cust_verify_passed(const json_t *report);
+
+#endif

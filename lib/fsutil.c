@@ -1,0 +1,384 @@
+/* fsutil.c - careful file-system primitives; see include/custody/fsutil.h. */
+#include "custody/fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int cust_id_check(const char *id, const char *what, struct cust_error *err)
+{
+	size_t len, i;
+
+	if (!id || !*id)
+		return cust_error_set(err, CUST_E_USAGE, "%s is empty", what);
+	len = strnlen(id, CUST_ID_MAX + 1);
+	if (len > CUST_ID_MAX)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "%s is longer than %d characters", what,
+		                      CUST_ID_MAX);
+	if (id[0] == '.')
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "%s '%s' starts with a dot", what, id);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)id[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
+			continue;
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "%s '%s' may hold only letters, digits, '.', "
+		                      "'_' and '-'", what, id);
+	}
+	return 0;
+}
+
+int cust_path_check_relative(const char *name, size_t len,
+                             struct cust_error *err)
+{
+	size_t i, start = 0;
+
+	if (len == 0)
+		return cust_error_set(err, CUST_E_INPUT, "empty path");
+	if (name[0] == '/')
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "absolute path '%.*s' refused", (int)len, name);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c == '\0')
+			return cust_error_set(err, CUST_E_INPUT,
+			                      "path contains a NUL byte");
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			return cust_error_set(err, CUST_E_INPUT,
+			                      "path '%.*s' contains a control character "
+			                      "or backslash", (int)len, name);
+	}
+	for (i = 0; i <= len; i++) {
+		if (i < len && name[i] != '/')
+			continue;
+		size_t clen = i - start;
+		if (clen == 0 || (clen == 1 && name[start] == '.') ||
+		    (clen == 2 && name[start] == '.' && name[start + 1] == '.'))
+			return cust_error_set(err, CUST_E_INPUT,
+			                      "path '%.*s' has an empty, '.' or '..' "
+			                      "component", (int)len, name);
+		start = i + 1;
+	}
+	return 0;
+}
+
+int cust_path_format(char *out, size_t outsz, struct cust_error *err,
+                     const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, outsz, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= outsz)
+		return cust_error_set(err, CUST_E_USAGE, "path too long");
+	return 0;
+}
+
+int cust_path_join(char *out, size_t outsz, const char *base, const char *rel,
+                   struct cust_error *err)
+{
+	if (cust_path_check_relative(rel, strlen(rel), err) < 0)
+		return -1;
+	return cust_path_format(out, outsz, err, "%s/%s", base, rel);
+}
+
+int cust_fs_create(const char *path, mode_t mode, struct cust_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	              mode);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return cust_error_set(err, CUST_E_IO,
+			                      "'%s' already exists; custody never "
+			                      "overwrites", path);
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot create '%s'", path);
+	}
+	return fd;
+}
+
+int cust_fs_open_read(const char *path, int nofollow, struct cust_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return cust_error_set_errno(err,
+		                            errno == ENOENT || errno == ELOOP
+		                                    ? CUST_E_INPUT
+		                                    : CUST_E_IO,
+		                            errno, "cannot open '%s'", path);
+	return fd;
+}
+
+int cust_fs_write_all(int fd, const void *buf, size_t len, const char *name,
+                      struct cust_error *err)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cust_error_set_errno(err, CUST_E_IO, errno,
+			                            "cannot write '%s'", name);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int cust_fs_close_synced(int fd, const char *name, struct cust_error *err)
+{
+	int rc = 0;
+
+	if (fsync(fd) < 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot sync '%s'", name);
+	if (close(fd) < 0 && rc == 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot close '%s'", name);
+	return rc;
+}
+
+/* The folder part of PATH into DIR ("." when PATH has no slash). */
+static int dir_of(const char *path, char *dir, size_t dirsz,
+                  struct cust_error *err)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return cust_path_format(dir, dirsz, err, ".");
+	if (slash == path)
+		return cust_path_format(dir, dirsz, err, "/");
+	return cust_path_format(dir, dirsz, err, "%.*s", (int)(slash - path),
+	                        path);
+}
+
+int cust_fs_sync_dir(const char *dir, struct cust_error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot open folder '%s'", dir);
+	if (fsync(fd) < 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot sync folder '%s'", dir);
+	close(fd);
+	return rc;
+}
+
+int cust_fs_write_atomic(const char *path, const void *data, size_t len,
+                         int flags, struct cust_error *err)
+{
+	char tmp[CUST_PATH_MAX], dir[CUST_PATH_MAX];
+	int fd, rc;
+
+	if (dir_of(path, dir, sizeof dir, err) < 0 ||
+	    cust_path_format(tmp, sizeof tmp, err, "%s.tmp-%ld", path,
+	                     (long)getpid()) < 0)
+		return -1;
+	fd = cust_fs_create(tmp, 0644, err);
+	if (fd < 0)
+		return -1;
+	if (cust_fs_write_all(fd, data, len, path, err) < 0) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (cust_fs_close_synced(fd, path, err) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	if (flags & CUST_FS_NOREPLACE)
+		rc = cust_fs_rename_noreplace(tmp, path, err);
+	else if (rename(tmp, path) < 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot rename into '%s'", path);
+	else
+		rc = 0;
+	if (rc < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return cust_fs_sync_dir(dir, err);
+}
+
+int cust_fs_read_file(const char *path, size_t max, char **out, size_t *len,
+                      struct cust_error *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	fd = cust_fs_open_read(path, 1, err);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cust_error_set(err, CUST_E_INPUT, "'%s' is not a regular file", path);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > max) {
+		cust_error_set(err, CUST_E_INPUT,
+		               "'%s' is larger than %zu bytes", path, max);
+		goto fail;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		cust_error_set(err, CUST_E_IO, "out of memory reading '%s'", path);
+		goto fail;
+	}
+	/* read to the size seen by fstat; a file that grows meanwhile is cut
+	 * there, one that shrinks ends early */
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cust_error_set_errno(err, CUST_E_IO, errno,
+			                     "cannot read '%s'", path);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+int cust_fs_mkdir(const char *path, int exist_ok, struct cust_error *err)
+{
+	struct stat st;
+
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST && exist_ok && lstat(path, &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		return cust_error_set(err, CUST_E_IO, "'%s' already exists", path);
+	return cust_error_set_errno(err, CUST_E_IO, errno,
+	                            "cannot create folder '%s'", path);
+}
+
+int cust_fs_rename_noreplace(const char *from, const char *to,
+                             struct cust_error *err)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return cust_error_set(err, CUST_E_IO,
+		                      "'%s' already exists; custody never "
+		                      "overwrites", to);
+	return cust_error_set_errno(err, CUST_E_IO, errno,
+	                            "cannot rename '%s' to '%s'", from, to);
+}
+
+int cust_fs_dir_state(const char *dir, int *exists, int *empty,
+                      struct cust_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	*exists = 0;
+	*empty = 1;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot open folder '%s'", dir);
+	}
+	*exists = 1;
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+			*empty = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+int cust_fs_lock(int fd, const char *name, long timeout_ms,
+                 struct cust_error *err)
+{
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
+	long waited = 0;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return cust_error_set_errno(err, CUST_E_IO, errno,
+			                            "cannot lock '%s'", name);
+		if (waited >= timeout_ms)
+			return cust_error_set(err, CUST_E_IO,
+			                      "'%s' is locked by another process "
+			                      "(waited %ld s)", name, waited / 1000);
+		nanosleep(&pause, NULL);
+		waited += 20;
+	}
+}
+
+long cust_fs_lock_timeout_ms(void)
+{
+	const char *s = getenv("CUSTODY_LOCK_TIMEOUT");
+	uint64_t secs;
+
+	if (s && cust_parse_u64(s, &secs) == 0 && secs <= 86400)
+		return (long)secs * 1000;
+	return 30 * 1000;
+}
+
+int cust_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s < '0' || *s > '9')
+			return -1;
+		d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,482 @@
+/* log.c - the hash-linked custody log; see include/custody/log.h. */
+#include "custody/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "custody/digest.h"
+#include "custody/fsutil.h"
+#include "custody/json.h"
+#include "custody/time.h"
+#include "custody/version.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+static const char *const known_actions[] = {
+	"case-created", "item-added", "acquired", "verified", "hashed",
+	"signed", "timestamped", "extracted", "reported", "exported",
+	"transferred", "stored", "sealed", "note", NULL
+};
+static const char *const manual_actions[] = {
+	"transferred", "stored", "sealed", "note", NULL
+};
+
+static int in_list(const char *const *list, const char *s)
+{
+	for (; s && *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+int cust_log_action_known(const char *action)
+{
+	return in_list(known_actions, action);
+}
+
+int cust_log_action_manual(const char *action)
+{
+	return in_list(manual_actions, action);
+}
+
+const char *cust_log_hostname(void)
+{
+	static char host[256];
+
+	if (!host[0] && gethostname(host, sizeof host - 1) < 0)
+		(void)snprintf(host, sizeof host, "unknown");
+	host[sizeof host - 1] = '\0';
+	return host;
+}
+
+static int line_hash(const char *line, size_t len, char hex[65],
+                     struct cust_error *err)
+{
+	unsigned char md[32];
+
+	if (cust_digest_buffer(CUST_DIGEST_SHA256, line, len, md, err) < 0)
+		return -1;
+	cust_hex_encode(md, sizeof md, hex);
+	return 0;
+}
+
+/*
+ * The last line of the open log FD of SIZE bytes: its seq and hash.  Reads
+ * only the tail, so appending stays cheap however long the log grows.
+ */
+static int read_last_line(int fd, off_t size, uint64_t *seq, char hex[65],
+                          struct cust_error *err)
+{
+	size_t want = size < (off_t)CUST_LOG_LINE_MAX + 1 ? (size_t)size
+	                                                    : CUST_LOG_LINE_MAX + 1;
+	char *buf = malloc(want);
+	size_t start;
+	ssize_t n;
+	json_t *ev = NULL;
+	json_t *jseq;
+	int rc = -1;
+
+	if (!buf)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	n = pread(fd, buf, want, size - (off_t)want);
+	if (n != (ssize_t)want) {
+		cust_error_set_errno(err, CUST_E_IO, n < 0 ? errno : EIO,
+		                     "cannot read '%s'", CUST_LOG_NAME);
+		goto out;
+	}
+	if (buf[want - 1] != '\n') {
+		cust_error_set(err, CUST_E_INPUT,
+		               "'%s' ends in an incomplete line (an interrupted "
+		               "write?); run custody-verify", CUST_LOG_NAME);
+		goto out;
+	}
+	start = want - 1;
+	while (start > 0 && buf[start - 1] != '\n')
+		start--;
+	if (start == 0 && want == CUST_LOG_LINE_MAX + 1) {
+		cust_error_set(err, CUST_E_INPUT, "last line of '%s' is too long",
+		               CUST_LOG_NAME);
+		goto out;
+	}
+	ev = cust_json_parse(buf + start, want - 1 - start, CUST_LOG_NAME, 0, err);
+	if (!ev)
+		goto out;
+	jseq = json_object_get(ev, "seq");
+	if (!json_is_integer(jseq) || json_integer_value(jseq) < 1) {
+		cust_error_set(err, CUST_E_INPUT,
+		               "last line of '%s' has no valid seq", CUST_LOG_NAME);
+		goto out;
+	}
+	*seq = (uint64_t)json_integer_value(jseq);
+	rc = line_hash(buf + start, want - 1 - start, hex, err);
+out:
+	json_decref(ev);
+	free(buf);
+	return rc;
+}
+
+static json_t *build_event(const struct cust_actor *actor,
+                           const struct cust_event *ev, uint64_t seq,
+                           const char *prev, struct cust_error *err)
+{
+	char now[CUST_TIME_LEN];
+	json_t *o = json_object(), *jactor = json_object(), *jtool = json_object();
+	int bad;
+
+	if (!o || !jactor || !jtool) {
+		json_decref(o);
+		json_decref(jactor);
+		json_decref(jtool);
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		return NULL;
+	}
+	bad = cust_json_set_string(jactor, "name", actor->name, err) < 0 ||
+	      cust_json_set_string(jactor, "fingerprint", actor->fingerprint,
+	                           err) < 0 ||
+	      cust_json_set_string(jtool, "name", ev->tool, err) < 0 ||
+	      cust_json_set_string(jtool, "version", cust_version(), err) < 0;
+	if (bad || cust_json_set_new(o, "actor", jactor, err) < 0) {
+		if (bad)
+			json_decref(jactor);
+		json_decref(jtool);
+		json_decref(o);
+		return NULL;
+	}
+	if (cust_json_set_new(o, "tool", jtool, err) < 0 ||
+	    cust_time_now_string(now, err) < 0 ||
+	    cust_json_set_new(o, "seq", json_integer((json_int_t)seq), err) < 0 ||
+	    cust_json_set_string(o, "time", now, err) < 0 ||
+	    cust_json_set_string(o, "action", ev->action, err) < 0 ||
+	    cust_json_set_string(o, "host", cust_log_hostname(), err) < 0 ||
+	    cust_json_set_string(o, "prev", prev, err) < 0 ||
+	    cust_json_set_string(o, "item", ev->item, err) < 0 ||
+	    cust_json_set_string(o, "unit", ev->unit, err) < 0 ||
+	    cust_json_set_string(o, "manifest_sha256", ev->manifest_sha256,
+	                         err) < 0 ||
+	    cust_json_set_string(o, "from", ev->from, err) < 0 ||
+	    cust_json_set_string(o, "to", ev->to, err) < 0 ||
+	    cust_json_set_string(o, "location", ev->location, err) < 0 ||
+	    cust_json_set_string(o, "note", ev->note, err) < 0 ||
+	    (ev->details &&
+	     cust_json_set_new(o, "details", json_deep_copy(ev->details), err) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int cust_log_append(const char *case_dir, const struct cust_actor *actor,
+                    const struct cust_event *ev, json_t **written,
+                    struct cust_error *err)
+{
+	char path[CUST_PATH_MAX], prev[65];
+	struct stat st;
+	uint64_t seq = 0;
+	json_t *o = NULL;
+	char *line = NULL;
+	size_t len;
+	int fd, rc = -1;
+
+	if (written)
+		*written = NULL;
+	if (!ev->action || !cust_log_action_known(ev->action))
+		return cust_error_set(err, CUST_E_USAGE, "unknown custody action '%s'",
+		                      ev->action ? ev->action : "");
+	if (!ev->tool || !actor || !actor->name || !*actor->name)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "a custody event needs a tool and an examiner");
+	if (cust_path_format(path, sizeof path, err, "%s/%s", case_dir,
+	                     CUST_LOG_NAME) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cust_error_set_errno(err, errno == ENOENT ? CUST_E_INPUT
+		                                                 : CUST_E_IO,
+		                            errno, "cannot open '%s'", path);
+	if (cust_fs_lock(fd, path, cust_fs_lock_timeout_ms(), err) < 0)
+		goto out;
+	if (fstat(fd, &st) < 0) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cust_error_set(err, CUST_E_INPUT, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_size == 0) {
+		memcpy(prev, ZERO_HASH, sizeof prev);
+	} else if (read_last_line(fd, st.st_size, &seq, prev, err) < 0) {
+		cust_error_prefix(err, "cannot append to the custody log");
+		goto out;
+	}
+	o = build_event(actor, ev, seq + 1, prev, err);
+	if (!o)
+		goto out;
+	line = cust_json_canonical(o, err);
+	if (!line)
+		goto out;
+	len = strlen(line);
+	if (len >= CUST_LOG_LINE_MAX) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "custody event longer than %u bytes refused",
+		               CUST_LOG_LINE_MAX);
+		goto out;
+	}
+	line[len] = '\n'; /* replaces the NUL: one write carries the whole line */
+	if (cust_fs_write_all(fd, line, len + 1, path, err) < 0)
+		goto out;
+	if (fsync(fd) < 0) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot sync '%s'", path);
+		goto out;
+	}
+	if (written) {
+		*written = o;
+		o = NULL;
+	}
+	rc = 0;
+out:
+	free(line);
+	json_decref(o);
+	close(fd); /* releases the lock */
+	return rc;
+}
+
+/* Reads lines of at most CUST_LOG_LINE_MAX bytes from FD. */
+struct line_reader {
+	int fd;
+	char *buf;
+	size_t start, end, cap;
+	int eof;
+};
+
+/* The next line (without its newline) in *LINE and *LEN.  Returns 1 for a line,
+ * 0 at the end, 2 for a line too long (skipped), -1 on read error.
+ * *COMPLETE is 0 when the last line has no newline. */
+static int next_line(struct line_reader *r, const char **line, size_t *len,
+                     int *complete)
+{
+	int too_long = 0;
+
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl) {
+			*line = r->buf + r->start;
+			*len = (size_t)(nl - (r->buf + r->start));
+			r->start += *len + 1;
+			*complete = 1;
+			return too_long ? 2 : 1;
+		}
+		if (r->eof) {
+			if (r->start == r->end)
+				return too_long ? 2 : 0;
+			*line = r->buf + r->start;
+			*len = r->end - r->start;
+			r->start = r->end;
+			*complete = 0;
+			return too_long ? 2 : 1;
+		}
+		if (r->end - r->start == r->cap) {
+			/* a whole buffer without a newline: drop it, keep going to
+			 * the end of this overlong line */
+			too_long = 1;
+			r->start = r->end = 0;
+		} else if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			r->eof = 1;
+		r->end += (size_t)n;
+	}
+}
+
+int cust_log_read(const char *case_dir, cust_log_line_fn fn, void *ctx,
+                  struct cust_error *err)
+{
+	char path[CUST_PATH_MAX];
+	struct line_reader r = { 0 };
+	unsigned long lineno = 0;
+	int rc = -1;
+
+	if (cust_path_format(path, sizeof path, err, "%s/%s", case_dir,
+	                     CUST_LOG_NAME) < 0)
+		return -1;
+	r.fd = cust_fs_open_read(path, 1, err);
+	if (r.fd < 0)
+		return -1;
+	r.cap = CUST_LOG_LINE_MAX;
+	r.buf = malloc(r.cap);
+	if (!r.buf) {
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		const char *line = NULL;
+		size_t len = 0;
+		int complete = 1, got, stop;
+		struct cust_error perr;
+		json_t *ev = NULL;
+		const char *problem = NULL;
+
+		got = next_line(&r, &line, &len, &complete);
+		if (got == 0)
+			break;
+		if (got < 0) {
+			cust_error_set_errno(err, CUST_E_IO, errno, "cannot read '%s'",
+			                     path);
+			goto out;
+		}
+		lineno++;
+		cust_error_clear(&perr);
+		if (got == 2) {
+			problem = "line is longer than the 64 KiB custody allows";
+			line = "";
+			len = 0;
+		} else if (!complete) {
+			problem = "last line is incomplete (no newline)";
+		} else {
+			ev = cust_json_parse(line, len, CUST_LOG_NAME, lineno, &perr);
+			if (!ev)
+				problem = perr.message;
+		}
+		stop = fn(ctx, lineno, line, len, ev, problem);
+		json_decref(ev);
+		if (stop)
+			break;
+	}
+	rc = 0;
+out:
+	free(r.buf);
+	close(r.fd);
+	return rc;
+}
+
+struct chain_state {
+	json_t *findings;
+	uint64_t expect_seq;
+	char expect_prev[65];
+	unsigned long lines;
+	int failed;
+};
+
+static void add_finding(struct chain_state *s, unsigned long lineno,
+                        const char *fmt, ...) CUST_PRINTF(3, 4);
+
+static void add_finding(struct chain_state *s, unsigned long lineno,
+                        const char *fmt, ...)
+{
+	char subject[64], message[CUST_ERROR_MESSAGE_MAX];
+	va_list ap;
+	json_t *f;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	(void)snprintf(subject, sizeof subject, "%s line %lu", CUST_LOG_NAME,
+	               lineno);
+	f = json_pack("{s:s, s:s, s:s, s:s}", "check", "log", "subject", subject,
+	              "status", "failed", "message", message);
+	if (f)
+		json_array_append_new(s->findings, f);
+	s->failed = 1;
+}
+
+/* The fields every event has, with their types. */
+static const char *event_shape_problem(const json_t *ev)
+{
+	const json_t *actor = json_object_get(ev, "actor");
+	const json_t *tool = json_object_get(ev, "tool");
+	const char *prev = cust_json_string(ev, "prev");
+	const char *action = cust_json_string(ev, "action");
+	unsigned char dummy[32];
+
+	if (!json_is_integer(json_object_get(ev, "seq")))
+		return "has no integer seq";
+	if (!cust_json_string(ev, "time"))
+		return "has no time";
+	if (!action)
+		return "has no action";
+	if (!cust_log_action_known(action))
+		return "has an unknown action";
+	if (!json_is_object(actor) || !cust_json_string(actor, "name"))
+		return "has no actor name";
+	if (!json_is_object(tool) || !cust_json_string(tool, "name"))
+		return "has no tool";
+	if (!prev || strlen(prev) != 64 || cust_hex_decode(prev, dummy, 32) < 0)
+		return "has no valid prev hash";
+	return NULL;
+}
+
+static int check_line(void *ctx, unsigned long lineno, const char *line,
+                      size_t len, json_t *ev, const char *line_err)
+{
+	struct chain_state *s = ctx;
+	char hex[65];
+	const char *shape;
+	char *canon;
+
+	s->lines = lineno;
+	if (line_err) {
+		add_finding(s, lineno, "not a valid event: %s", line_err);
+	} else if ((shape = event_shape_problem(ev)) != NULL) {
+		add_finding(s, lineno, "event %s", shape);
+	} else {
+		json_int_t seq = json_integer_value(json_object_get(ev, "seq"));
+		const char *prev = cust_json_string(ev, "prev");
+		int seq_ok = seq >= 0 && (uint64_t)seq == s->expect_seq;
+		int prev_ok = strcmp(prev, s->expect_prev) == 0;
+
+		canon = cust_json_canonical(ev, NULL);
+		if (!canon || strlen(canon) != len || memcmp(canon, line, len) != 0)
+			add_finding(s, lineno,
+			            "line is not in the canonical form custody "
+			            "writes: it was edited");
+		free(canon);
+		if (!seq_ok)
+			add_finding(s, lineno,
+			            "seq %lld where %llu was expected: events were "
+			            "removed, inserted or reordered before this line",
+			            (long long)seq, (unsigned long long)s->expect_seq);
+		else if (!prev_ok && lineno > 1)
+			add_finding(s, lineno,
+			            "does not link to line %lu: line %lu was changed "
+			            "after this line was written",
+			            lineno - 1, lineno - 1);
+		else if (!prev_ok)
+			add_finding(s, lineno,
+			            "first line has a prev hash: lines before it "
+			            "were removed");
+		if (seq >= 0)
+			s->expect_seq = (uint64_t)seq + 1; /* resynchronise */
+	}
+	if (line_hash(line, len, hex, NULL) == 0)
+		memcpy(s->expect_prev, hex, sizeof hex);
+	return 0;
+}
+
+int cust_log_verify(const char *case_dir, json_t *findings, uint64_t *events,
+                    struct cust_error *err)
+{
+	struct chain_state s;
+
+	memset(&s, 0, sizeof s);
+	s.findings = findings;
+	s.expect_seq = 1;
+	memcpy(s.expect_prev, ZERO_HASH, sizeof s.expect_prev);
+	if (cust_log_read(case_dir, check_line, &s, err) < 0)
+		return -1;
+	*events = s.lines;
+	return 0;
+}

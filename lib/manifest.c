@@ -1,0 +1,567 @@
+/* manifest.c - SHA256SUMS and manifest.hashdeep; see include/custody/manifest.h. */
+#include "custody/manifest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "custody/digest.h"
+#include "custody/fsutil.h"
+
+#define HASHDEEP_HEADER "%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n"
+/* SHA256SUMS of a full unit: CUST_MANIFEST_MAX_FILES lines of ~200 bytes. */
+#define SUMS_MAX_BYTES (256u << 20)
+
+void cust_manifest_init(struct cust_manifest *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+void cust_manifest_release(struct cust_manifest *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->count; i++)
+		free(m->entries[i].path);
+	free(m->entries);
+	cust_manifest_init(m);
+}
+
+int cust_manifest_is_seal_file(const char *path)
+{
+	return strcmp(path, CUST_MANIFEST_SUMS) == 0 ||
+	       strcmp(path, CUST_MANIFEST_HASHDEEP) == 0 ||
+	       strncmp(path, CUST_MANIFEST_SUMS ".", sizeof CUST_MANIFEST_SUMS) == 0;
+}
+
+static struct cust_manifest_entry *add_entry(struct cust_manifest *m,
+                                             const char *path,
+                                             struct cust_error *err)
+{
+	struct cust_manifest_entry *e;
+
+	if (m->count >= CUST_MANIFEST_MAX_FILES) {
+		cust_error_set(err, CUST_E_INPUT, "more than %u files in one unit",
+		               CUST_MANIFEST_MAX_FILES);
+		return NULL;
+	}
+	if (m->count == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		e = realloc(m->entries, cap * sizeof *e);
+		if (!e) {
+			cust_error_set(err, CUST_E_IO, "out of memory");
+			return NULL;
+		}
+		m->entries = e;
+		m->cap = cap;
+	}
+	e = &m->entries[m->count];
+	memset(e, 0, sizeof *e);
+	e->path = strdup(path);
+	if (!e->path) {
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		return NULL;
+	}
+	m->count++;
+	return e;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct cust_manifest_entry *x = a, *y = b;
+	return strcmp(x->path, y->path);
+}
+
+static void sort_entries(struct cust_manifest *m)
+{
+	if (m->count > 1)
+		qsort(m->entries, m->count, sizeof *m->entries, entry_cmp);
+}
+
+struct cust_manifest_entry *cust_manifest_find(const struct cust_manifest *m,
+                                               const char *path)
+{
+	struct cust_manifest_entry key;
+
+	if (m->count == 0)
+		return NULL;
+	key.path = (char *)path;
+	return bsearch(&key, m->entries, m->count, sizeof key, entry_cmp);
+}
+
+/* Walk the folder open at DIRFD, whose unit-relative path is PREFIX. */
+static int scan_dir(int fd, const char *prefix, int depth,
+                    struct cust_manifest *m, struct cust_error *err)
+{
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (depth > CUST_MANIFEST_MAX_DEPTH) {
+		close(fd);
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "'%s' is nested more than %d folders deep",
+		                      prefix, CUST_MANIFEST_MAX_DEPTH);
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot read folder '%s'", prefix);
+	}
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		char rel[CUST_PATH_MAX];
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (*prefix)
+			rc = cust_path_format(rel, sizeof rel, err, "%s/%s", prefix,
+			                      de->d_name);
+		else
+			rc = cust_path_format(rel, sizeof rel, err, "%s", de->d_name);
+		if (rc < 0)
+			break;
+		if (cust_path_check_relative(rel, strlen(rel), err) < 0) {
+			rc = cust_error_prefix(err, "unit holds a file whose name "
+			                            "cannot be listed");
+			break;
+		}
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = cust_error_set_errno(err, CUST_E_IO, errno,
+			                          "cannot stat '%s'", rel);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), de->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0)
+				rc = cust_error_set_errno(err, CUST_E_IO, errno,
+				                          "cannot open folder '%s'", rel);
+			else
+				rc = scan_dir(sub, rel, depth + 1, m, err);
+		} else if (S_ISREG(st.st_mode)) {
+			struct cust_manifest_entry *e;
+			if (!*prefix && cust_manifest_is_seal_file(rel))
+				continue;
+			e = add_entry(m, rel, err);
+			if (!e)
+				rc = -1;
+			else
+				e->size = (uint64_t)st.st_size;
+		} else {
+			rc = cust_error_set(err, CUST_E_INPUT,
+			                    "'%s' is not a regular file or folder "
+			                    "(symlinks and devices are not allowed in "
+			                    "a unit)", rel);
+		}
+	}
+	if (rc == 0 && errno != 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot read folder '%s'", prefix);
+	closedir(d);
+	return rc;
+}
+
+int cust_manifest_scan(const char *dir, struct cust_manifest *m,
+                       struct cust_error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return cust_error_set_errno(err, CUST_E_INPUT, errno,
+		                            "cannot open unit '%s'", dir);
+	if (scan_dir(fd, "", 0, m, err) < 0)
+		return -1;
+	sort_entries(m);
+	return 0;
+}
+
+static int hash_entry(const char *dir, struct cust_manifest_entry *e,
+                      uint64_t *size, struct cust_error *err)
+{
+	unsigned char out[2][CUST_DIGEST_MAX_SIZE];
+	char path[CUST_PATH_MAX];
+
+	if (cust_path_join(path, sizeof path, dir, e->path, err) < 0 ||
+	    cust_digest_file(path, CUST_DIGEST_MD5 | CUST_DIGEST_SHA256, 1, out,
+	                     size, err) < 0)
+		return -1;
+	memcpy(e->md5, out[0], sizeof e->md5);
+	memcpy(e->sha256, out[1], sizeof e->sha256);
+	e->hashed = 1;
+	return 0;
+}
+
+int cust_manifest_hash(const char *dir, struct cust_manifest *m,
+                       struct cust_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->count; i++) {
+		uint64_t size;
+		if (m->entries[i].hashed)
+			continue;
+		if (hash_entry(dir, &m->entries[i], &size, err) < 0)
+			return -1;
+		m->entries[i].size = size;
+	}
+	return 0;
+}
+
+/* A growable text buffer for manifest output. */
+struct text {
+	char *buf;
+	size_t len, cap;
+};
+
+static int text_add(struct text *t, struct cust_error *err, const char *fmt,
+                    ...) CUST_PRINTF(3, 4);
+
+static int text_add(struct text *t, struct cust_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->buf ? t->buf + t->len : NULL,
+		              t->buf ? t->cap - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return cust_error_set(err, CUST_E_IO, "cannot format manifest");
+		if (t->buf && (size_t)n < t->cap - t->len) {
+			t->len += (size_t)n;
+			return 0;
+		}
+		size_t cap = t->cap ? t->cap * 2 : 4096;
+		while (cap - t->len <= (size_t)n)
+			cap *= 2;
+		char *nb = realloc(t->buf, cap);
+		if (!nb)
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		t->buf = nb;
+		t->cap = cap;
+	}
+}
+
+static int write_new_file(const char *dir, const char *name, const struct text *t,
+                          struct cust_error *err)
+{
+	char path[CUST_PATH_MAX];
+	int fd;
+
+	if (cust_path_join(path, sizeof path, dir, name, err) < 0)
+		return -1;
+	fd = cust_fs_create(path, 0444, err);
+	if (fd < 0)
+		return -1;
+	if (cust_fs_write_all(fd, t->buf, t->len, path, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	return cust_fs_close_synced(fd, path, err);
+}
+
+int cust_manifest_write(const char *dir, const struct cust_manifest *m,
+                        char sums_sha256[65], struct cust_error *err)
+{
+	struct text sums = { 0 }, deep = { 0 };
+	char md5[33], sha[65];
+	unsigned char digest[32];
+	size_t i;
+	int rc = -1;
+
+	if (text_add(&sums, err, "%s", "") < 0 ||
+	    text_add(&deep, err, "%s## Invoked from: custody\n## $ custody seal\n"
+	                         "## \n", HASHDEEP_HEADER) < 0)
+		goto out;
+	for (i = 0; i < m->count; i++) {
+		const struct cust_manifest_entry *e = &m->entries[i];
+		if (!e->hashed) {
+			cust_error_set(err, CUST_E_IO, "'%s' was not hashed", e->path);
+			goto out;
+		}
+		cust_hex_encode(e->md5, sizeof e->md5, md5);
+		cust_hex_encode(e->sha256, sizeof e->sha256, sha);
+		if (text_add(&sums, err, "SHA256 (%s) = %s\n", e->path, sha) < 0 ||
+		    text_add(&deep, err, "%llu,%s,%s,./%s\n",
+		             (unsigned long long)e->size, md5, sha, e->path) < 0)
+			goto out;
+	}
+	if (write_new_file(dir, CUST_MANIFEST_SUMS, &sums, err) < 0 ||
+	    write_new_file(dir, CUST_MANIFEST_HASHDEEP, &deep, err) < 0)
+		goto out;
+	if (sums_sha256) {
+		if (cust_digest_buffer(CUST_DIGEST_SHA256, sums.buf, sums.len, digest,
+		                       err) < 0)
+			goto out;
+		cust_hex_encode(digest, sizeof digest, sums_sha256);
+	}
+	rc = 0;
+out:
+	free(sums.buf);
+	free(deep.buf);
+	return rc;
+}
+
+/* Split BUF into lines and call FN on each; stops at the first failure. */
+static int for_each_line(char *buf, size_t len,
+                         int (*fn)(void *, char *, size_t, unsigned long,
+                                   struct cust_error *),
+                         void *ctx, struct cust_error *err)
+{
+	unsigned long lineno = 0;
+	size_t start = 0;
+
+	while (start < len) {
+		char *nl = memchr(buf + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		lineno++;
+		buf[end] = '\0';
+		if (fn(ctx, buf + start, end - start, lineno, err) < 0)
+			return -1;
+		start = end + 1;
+	}
+	return 0;
+}
+
+static int parse_sums_line(void *ctx, char *line, size_t len,
+                           unsigned long lineno, struct cust_error *err)
+{
+	struct cust_manifest *m = ctx;
+	static const char head[] = "SHA256 (";
+	static const char mid[] = ") = ";
+	struct cust_manifest_entry *e;
+	const size_t tail = sizeof mid - 1 + 64;
+	size_t plen;
+
+	if (len < sizeof head - 1 + 1 + tail || memcmp(line, head, sizeof head - 1) ||
+	    memcmp(line + len - tail, mid, sizeof mid - 1))
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "'%s' line %lu is not a \"SHA256 (file) = "
+		                      "hash\" line", CUST_MANIFEST_SUMS, lineno);
+	plen = len - tail - (sizeof head - 1);
+	line[sizeof head - 1 + plen] = '\0';
+	if (cust_path_check_relative(line + sizeof head - 1, plen, err) < 0)
+		return cust_error_prefix(err, "'%s' line %lu", CUST_MANIFEST_SUMS,
+		                         lineno);
+	e = add_entry(m, line + sizeof head - 1, err);
+	if (!e)
+		return -1;
+	if (cust_hex_decode(line + len - 64, e->sha256, 32) < 0)
+		return cust_error_set(err, CUST_E_INPUT, "'%s' line %lu: bad hash",
+		                      CUST_MANIFEST_SUMS, lineno);
+	e->hashed = 1;
+	return 0;
+}
+
+/* Sort M and refuse a path listed twice. */
+static int sort_unique(struct cust_manifest *m, const char *name,
+                       struct cust_error *err)
+{
+	size_t i;
+
+	sort_entries(m);
+	for (i = 1; i < m->count; i++)
+		if (strcmp(m->entries[i - 1].path, m->entries[i].path) == 0)
+			return cust_error_set(err, CUST_E_INPUT,
+			                      "'%s' lists '%s' twice", name,
+			                      m->entries[i].path);
+	return 0;
+}
+
+static int read_text(const char *dir, const char *name, char **buf,
+                     size_t *len, struct cust_error *err)
+{
+	char path[CUST_PATH_MAX];
+
+	if (cust_path_join(path, sizeof path, dir, name, err) < 0)
+		return -1;
+	return cust_fs_read_file(path, SUMS_MAX_BYTES, buf, len, err);
+}
+
+int cust_manifest_read_sums(const char *dir, struct cust_manifest *m,
+                            char sums_sha256[65], struct cust_error *err)
+{
+	unsigned char digest[32];
+	char *buf;
+	size_t len;
+	int rc = -1;
+
+	if (read_text(dir, CUST_MANIFEST_SUMS, &buf, &len, err) < 0)
+		return -1;
+	if (sums_sha256) {
+		if (cust_digest_buffer(CUST_DIGEST_SHA256, buf, len, digest, err) < 0)
+			goto out;
+		cust_hex_encode(digest, sizeof digest, sums_sha256);
+	}
+	if (len > 0 && buf[len - 1] != '\n') {
+		cust_error_set(err, CUST_E_INPUT, "'%s' does not end with a newline",
+		               CUST_MANIFEST_SUMS);
+		goto out;
+	}
+	if (for_each_line(buf, len, parse_sums_line, m, err) < 0 ||
+	    sort_unique(m, CUST_MANIFEST_SUMS, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+static int parse_hashdeep_line(void *ctx, char *line, size_t len,
+                               unsigned long lineno, struct cust_error *err)
+{
+	struct cust_manifest *m = ctx;
+	struct cust_manifest_entry *e;
+	char *c1, *c2, *c3;
+	uint64_t size;
+
+	if (lineno <= 2 || strncmp(line, "##", 2) == 0) {
+		if (lineno == 1 && strcmp(line, "%%%% HASHDEEP-1.0") != 0)
+			goto bad;
+		if (lineno == 2 && strcmp(line, "%%%% size,md5,sha256,filename") != 0)
+			goto bad;
+		return 0;
+	}
+	c1 = memchr(line, ',', len);
+	c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+	c3 = c2 ? strchr(c2 + 1, ',') : NULL;
+	if (!c3 || c2 - c1 != 33 || c3 - c2 != 65 || strncmp(c3 + 1, "./", 2))
+		goto bad;
+	*c1 = *c2 = *c3 = '\0';
+	if (cust_parse_u64(line, &size) < 0 ||
+	    cust_path_check_relative(c3 + 3, strlen(c3 + 3), err) < 0)
+		goto bad;
+	e = add_entry(m, c3 + 3, err);
+	if (!e)
+		return -1;
+	e->size = size;
+	if (cust_hex_decode(c1 + 1, e->md5, 16) < 0 ||
+	    cust_hex_decode(c2 + 1, e->sha256, 32) < 0)
+		goto bad;
+	e->hashed = 1;
+	return 0;
+bad:
+	return cust_error_set(err, CUST_E_INPUT, "'%s' line %lu is malformed",
+	                      CUST_MANIFEST_HASHDEEP, lineno);
+}
+
+static void add_finding(json_t *findings, const char *subject,
+                        const char *path, const char *message)
+{
+	char where[CUST_PATH_MAX];
+	json_t *f;
+
+	if (path)
+		(void)snprintf(where, sizeof where, "%s/%s", subject, path);
+	else
+		(void)snprintf(where, sizeof where, "%s", subject);
+	f = json_pack("{s:s, s:s, s:s, s:s}", "check", "unit", "subject", where,
+	              "status", "failed", "message", message);
+	if (f)
+		json_array_append_new(findings, f);
+}
+
+int cust_manifest_check(const char *dir, const char *subject, json_t *findings,
+                        int *failed, char sums_sha256[65],
+                        struct cust_error *err)
+{
+	struct cust_manifest listed, deep, actual;
+	struct cust_error perr;
+	char *buf = NULL;
+	size_t len, i;
+	int rc = -1, have_deep = 0;
+
+	cust_manifest_init(&listed);
+	cust_manifest_init(&deep);
+	cust_manifest_init(&actual);
+	*failed = 0;
+	cust_error_clear(&perr);
+	if (cust_manifest_read_sums(dir, &listed, sums_sha256, &perr) < 0) {
+		add_finding(findings, subject, NULL, perr.message);
+		*failed = 1;
+		rc = 0;
+		goto out;
+	}
+	if (read_text(dir, CUST_MANIFEST_HASHDEEP, &buf, &len, &perr) < 0 ||
+	    for_each_line(buf, len, parse_hashdeep_line, &deep, &perr) < 0 ||
+	    sort_unique(&deep, CUST_MANIFEST_HASHDEEP, &perr) < 0) {
+		add_finding(findings, subject, NULL, perr.message);
+		*failed = 1;
+	} else {
+		have_deep = 1;
+	}
+	if (cust_manifest_scan(dir, &actual, &perr) < 0) {
+		add_finding(findings, subject, NULL, perr.message);
+		*failed = 1;
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < listed.count; i++) {
+		struct cust_manifest_entry *want = &listed.entries[i];
+		struct cust_manifest_entry *have = cust_manifest_find(&actual, want->path);
+		struct cust_manifest_entry *d = have_deep
+		        ? cust_manifest_find(&deep, want->path) : NULL;
+		uint64_t size;
+
+		if (!have) {
+			add_finding(findings, subject, want->path,
+			            "file listed in SHA256SUMS is missing");
+			*failed = 1;
+			continue;
+		}
+		if (hash_entry(dir, have, &size, &perr) < 0) {
+			add_finding(findings, subject, want->path, perr.message);
+			*failed = 1;
+			continue;
+		}
+		if (memcmp(have->sha256, want->sha256, 32) != 0) {
+			add_finding(findings, subject, want->path,
+			            "file changed: SHA-256 differs from SHA256SUMS");
+			*failed = 1;
+		}
+		if (have_deep && !d) {
+			add_finding(findings, subject, want->path,
+			            "file missing from manifest.hashdeep");
+			*failed = 1;
+		} else if (d && (d->size != size || memcmp(d->md5, have->md5, 16) ||
+		                 memcmp(d->sha256, want->sha256, 32))) {
+			add_finding(findings, subject, want->path,
+			            "manifest.hashdeep disagrees with the file or with "
+			            "SHA256SUMS (size, MD5 or SHA-256)");
+			*failed = 1;
+		}
+	}
+	for (i = 0; i < actual.count; i++) {
+		if (!cust_manifest_find(&listed, actual.entries[i].path)) {
+			add_finding(findings, subject, actual.entries[i].path,
+			            "extra file not listed in SHA256SUMS");
+			*failed = 1;
+		}
+	}
+	for (i = 0; have_deep && i < deep.count; i++) {
+		if (!cust_manifest_find(&listed, deep.entries[i].path)) {
+			add_finding(findings, subject, deep.entries[i].path,
+			            "listed in manifest.hashdeep but not in SHA256SUMS");
+			*failed = 1;
+		}
+	}
+	rc = 0;
+out:
+	free(buf);
+	cust_manifest_release(&listed);
+	cust_manifest_release(&deep);
+	cust_manifest_release(&actual);
+	(void)err;
+	return rc;
+}

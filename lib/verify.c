@@ -1,0 +1,293 @@
+/* verify.c - check a whole case; see include/custody/verify.h. */
+#include "custody/verify.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "custody/caseio.h"
+#include "custody/fsutil.h"
+#include "custody/json.h"
+#include "custody/log.h"
+#include "custody/manifest.h"
+#include "custody/unit.h"
+
+struct report {
+	json_t *findings;
+	json_int_t failed, warnings;
+};
+
+static void note(struct report *r, const char *check, const char *subject,
+                 const char *status, const char *fmt, ...) CUST_PRINTF(5, 6);
+
+static void note(struct report *r, const char *check, const char *subject,
+                 const char *status, const char *fmt, ...)
+{
+	char message[CUST_ERROR_MESSAGE_MAX];
+	va_list ap;
+	json_t *f;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	if (strcmp(status, "failed") == 0)
+		r->failed++;
+	else if (strcmp(status, "warning") == 0)
+		r->warnings++;
+	f = json_pack("{s:s, s:s, s:s, s:s}", "check", check, "subject", subject,
+	              "status", status, "message", message);
+	if (f)
+		json_array_append_new(r->findings, f);
+}
+
+/* Move the findings a module appended to ADDED into the report, counting
+ * its failures. */
+static void absorb(struct report *r, json_t *added)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(added, i, f) {
+		const char *status = cust_json_string(f, "status");
+		if (status && strcmp(status, "failed") == 0)
+			r->failed++;
+		json_array_append(r->findings, f);
+	}
+}
+
+static void check_items(struct report *r, const struct cust_case *c,
+                        json_int_t *count)
+{
+	struct cust_error err;
+	json_t *ids = cust_case_item_ids(c, &err);
+	size_t i;
+	json_t *id;
+
+	if (!ids) {
+		note(r, "item", "items", "failed", "%s", err.message);
+		return;
+	}
+	json_array_foreach(ids, i, id) {
+		const char *name = json_string_value(id);
+		char subject[CUST_PATH_MAX];
+		json_t *rec;
+
+		(void)snprintf(subject, sizeof subject, "items/%s", name);
+		cust_error_clear(&err);
+		rec = cust_case_load_item(c, name, &err);
+		if (!rec) {
+			note(r, "item", subject, "failed", "%s", err.message);
+			continue;
+		}
+		(*count)++;
+		note(r, "item", subject, "ok", "item record well-formed");
+		json_decref(rec);
+	}
+	json_decref(ids);
+}
+
+/* What the log says about units and items, gathered in one read. */
+struct log_index {
+	json_t *units; /* unit path -> {"manifest_sha256", "line"} */
+	json_t *items; /* item id -> line */
+};
+
+static int index_line(void *ctx, unsigned long lineno, const char *line,
+                      size_t len, json_t *ev, const char *line_err)
+{
+	struct log_index *ix = ctx;
+	const char *unit, *sums, *action;
+
+	(void)line;
+	(void)len;
+	if (line_err || !ev)
+		return 0;
+	unit = cust_json_string(ev, "unit");
+	sums = cust_json_string(ev, "manifest_sha256");
+	action = cust_json_string(ev, "action");
+	if (unit && sums && !json_object_get(ix->units, unit))
+		json_object_set_new(ix->units, unit,
+		                    json_pack("{s:s, s:I}", "manifest_sha256", sums,
+		                              "line", (json_int_t)lineno));
+	if (action && strcmp(action, "item-added") == 0 &&
+	    cust_json_string(ev, "item"))
+		json_object_set_new(ix->items, cust_json_string(ev, "item"),
+		                    json_integer((json_int_t)lineno));
+	return 0;
+}
+
+static void check_log(struct report *r, const char *dir, json_int_t *events)
+{
+	struct cust_error err;
+	json_t *found = json_array();
+	uint64_t n = 0;
+
+	cust_error_clear(&err);
+	if (!found)
+		return;
+	if (cust_log_verify(dir, found, &n, &err) < 0) {
+		note(r, "log", CUST_LOG_NAME, "failed", "%s", err.message);
+	} else if (json_array_size(found) > 0) {
+		absorb(r, found);
+	} else {
+		note(r, "log", CUST_LOG_NAME, "ok",
+		     "%llu events, each linked to the one before",
+		     (unsigned long long)n);
+	}
+	*events = (json_int_t)n;
+	json_decref(found);
+}
+
+/* Signatures plug in here: a sealed unit's SHA256SUMS.p7s is checked
+ * against SHA256SUMS and the examiner certificates of the case. */
+static void check_signature(struct report *r, const char *unit_dir,
+                            const char *subject,
+                            const struct cust_verify_options *opt)
+{
+	char path[CUST_PATH_MAX];
+	struct stat st;
+
+	if (cust_path_format(path, sizeof path, NULL, "%s/%s.p7s", unit_dir,
+	                     CUST_MANIFEST_SUMS) == 0 &&
+	    lstat(path, &st) == 0) {
+		note(r, "signature", subject, "failed",
+		     "SHA256SUMS.p7s present but this version of custody cannot "
+		     "check signatures");
+		return;
+	}
+	note(r, "signature", subject,
+	     opt && opt->require_signatures ? "failed" : "unsigned",
+	     "unit is not signed");
+}
+
+static void check_unit(struct report *r, const char *dir, const json_t *unit,
+                       struct log_index *ix,
+                       const struct cust_verify_options *opt)
+{
+	const char *path = cust_json_string(unit, "path");
+	const char *state = cust_json_string(unit, "state");
+	char unit_dir[CUST_PATH_MAX], sums[65];
+	struct cust_error err;
+	json_t *found, *logged;
+	int failed = 0;
+
+	if (strcmp(state, "partial") == 0) {
+		note(r, "unit", path, "warning",
+		     "unfinished unit (not sealed, not evidence): an interrupted "
+		     "run left it");
+		return;
+	}
+	if (strcmp(state, "foreign") == 0) {
+		note(r, "unit", path, "failed",
+		     "not a unit custody wrote (unexpected name or not a folder)");
+		return;
+	}
+	if (cust_path_format(unit_dir, sizeof unit_dir, &err, "%s/%s", dir,
+	                     path) < 0) {
+		note(r, "unit", path, "failed", "%s", err.message);
+		return;
+	}
+	found = json_array();
+	if (!found)
+		return;
+	sums[0] = '\0';
+	if (cust_manifest_check(unit_dir, path, found, &failed, sums, &err) < 0)
+		note(r, "unit", path, "failed", "%s", err.message);
+	else if (failed)
+		absorb(r, found);
+	else
+		note(r, "unit", path, "ok",
+		     "every file matches SHA256SUMS and manifest.hashdeep");
+	json_decref(found);
+
+	logged = json_object_get(ix->units, path);
+	if (!logged) {
+		note(r, "log", path, "failed",
+		     "sealed unit has no event in the custody log");
+	} else if (sums[0] &&
+	           strcmp(sums, cust_json_string(logged, "manifest_sha256")) != 0) {
+		note(r, "log", path, "failed",
+		     "SHA256SUMS differs from the one logged when the unit was "
+		     "sealed (custody.log line %lld)",
+		     (long long)json_integer_value(json_object_get(logged, "line")));
+	}
+	if (logged)
+		json_object_del(ix->units, path); /* what remains was not found */
+	check_signature(r, unit_dir, path, opt);
+}
+
+json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
+                         struct cust_error *err)
+{
+	struct report r = { 0 };
+	struct log_index ix = { 0 };
+	struct cust_case *c;
+	json_t *units = NULL, *report = NULL, *u;
+	json_int_t events = 0, items = 0, sealed = 0;
+	const char *key;
+	json_t *value;
+	size_t i;
+
+	r.findings = json_array();
+	ix.units = json_object();
+	ix.items = json_object();
+	units = json_array();
+	if (!r.findings || !ix.units || !ix.items || !units) {
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		goto out;
+	}
+	c = cust_case_open(dir, err);
+	if (!c)
+		goto out; /* not a case at all: nothing to report on */
+	note(&r, "case", CUST_CASE_RECORD, "ok", "case record well-formed");
+	check_items(&r, c, &items);
+	cust_case_free(c);
+
+	check_log(&r, dir, &events);
+	if (cust_log_read(dir, index_line, &ix, err) < 0)
+		goto out;
+	json_object_foreach(ix.items, key, value) {
+		char subject[CUST_PATH_MAX];
+		struct stat st;
+		(void)snprintf(subject, sizeof subject, "%s/items/%s", dir, key);
+		if (cust_id_check(key, "item id", NULL) < 0 || lstat(subject, &st) < 0)
+			note(&r, "item", key, "failed",
+			     "item logged at custody.log line %lld is missing",
+			     (long long)json_integer_value(value));
+	}
+
+	if (cust_unit_list(dir, units, err) < 0)
+		goto out;
+	json_array_foreach(units, i, u) {
+		if (strcmp(cust_json_string(u, "state"), "sealed") == 0)
+			sealed++;
+		check_unit(&r, dir, u, &ix, opt);
+	}
+	json_object_foreach(ix.units, key, value)
+		note(&r, "log", key, "failed",
+		     "unit logged at custody.log line %lld is missing",
+		     (long long)json_integer_value(json_object_get(value, "line")));
+
+	report = json_pack("{s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:O}",
+	                   "case", dir, "result",
+	                   r.failed ? "failed" : "verified", "counts", "events",
+	                   events, "items", items, "units", sealed, "failed",
+	                   r.failed, "warnings", r.warnings, "findings",
+	                   r.findings);
+	if (!report)
+		cust_error_set(err, CUST_E_IO, "cannot build the report");
+out:
+	json_decref(r.findings);
+	json_decref(ix.units);
+	json_decref(ix.items);
+	json_decref(units);
+	return report;
+}
+
+int cust_verify_passed(const json_t *report)
+{
+	const char *result = cust_json_string(report, "result");
+	return result && strcmp(result, "verified") == 0;
+}

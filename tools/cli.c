@@ -1,0 +1,167 @@
+/* cli.c - option tables, usage and exit codes shared by the commands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custody/json.h"
+#include "custody/version.h"
+
+/* Options of every command, after the command's own. */
+static const struct cli_option common_options[] = {
+	{ "json", NULL, "write machine-readable JSON on stdout" },
+	{ "help", NULL, "show this help and exit" },
+	{ "version", NULL, "show the version and exit" },
+	{ NULL, NULL, NULL }
+};
+
+static size_t table_size(const struct cli_option *t)
+{
+	size_t n = 0;
+	while (t && t[n].name)
+		n++;
+	return n;
+}
+
+static void print_table(FILE *out, const struct cli_option *t)
+{
+	for (; t && t->name; t++) {
+		char left[64];
+		int n = snprintf(left, sizeof left, "--%s%s%s", t->name,
+		                 t->arg ? " " : "", t->arg ? t->arg : "");
+		if (n < 0 || (size_t)n >= sizeof left || n > 22)
+			fprintf(out, "  %s\n  %24s%s\n", left, "", t->help);
+		else
+			fprintf(out, "  %-24s%s\n", left, t->help);
+	}
+}
+
+static void print_help(const struct cli *cli)
+{
+	printf("usage: %s\n\n%s\n\noptions:\n", cli->synopsis, cli->summary);
+	print_table(stdout, cli->options);
+	print_table(stdout, common_options);
+	printf("\nExit codes: 0 success, 1 mismatch, 2 usage, 3 bad input, "
+	       "4 I/O error, 5 incomplete, 6 filled data (docs/exit-codes.md).\n");
+}
+
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", cli->synopsis);
+	return CUST_E_USAGE;
+}
+
+void cli_parse(struct cli *cli, int argc, char **argv)
+{
+	struct option longopts[CLI_MAX_OPTIONS + 4];
+	size_t own = table_size(cli->options), i;
+	int c, idx;
+
+	if (own > CLI_MAX_OPTIONS) {
+		fprintf(stderr, "%s: too many options in the table\n", cli->prog);
+		exit(CUST_E_USAGE);
+	}
+	for (i = 0; i < own; i++) {
+		longopts[i].name = cli->options[i].name;
+		longopts[i].has_arg = cli->options[i].arg ? required_argument
+		                                          : no_argument;
+		longopts[i].flag = NULL;
+		longopts[i].val = 1000 + (int)i;
+	}
+	for (i = 0; common_options[i].name; i++) {
+		longopts[own + i].name = common_options[i].name;
+		longopts[own + i].has_arg = no_argument;
+		longopts[own + i].flag = NULL;
+		longopts[own + i].val = 2000 + (int)i;
+	}
+	memset(&longopts[own + i], 0, sizeof longopts[0]);
+	memset(cli->values, 0, sizeof cli->values);
+	cli->json = 0;
+	opterr = 0;
+	optind = 1;
+	/* options may follow arguments (custody-case init DIR --number N);
+	 * after "--" everything is an argument, and "-" alone is one too */
+	while ((c = getopt_long(argc, argv, ":", longopts, &idx)) != -1) {
+		if (c >= 1000 && c < 1000 + (int)own) {
+			size_t k = (size_t)(c - 1000);
+			if (cli->values[k])
+				exit(cli_usage_error(cli, "option '--%s' given twice",
+				                     cli->options[k].name));
+			cli->values[k] = optarg ? optarg : "";
+		} else if (c == 2000) {
+			cli->json = 1;
+		} else if (c == 2001) {
+			print_help(cli);
+			exit(cli_exit(cli, 0));
+		} else if (c == 2002) {
+			printf("%s %s\n", cli->prog, cust_version());
+			exit(cli_exit(cli, 0));
+		} else if (c == ':') {
+			exit(cli_usage_error(cli, "option '%s' needs an argument",
+			                     argv[optind - 1]));
+		} else {
+			exit(cli_usage_error(cli, "unknown option '%s'",
+			                     argv[optind - 1]));
+		}
+	}
+	cli->args = argv + optind;
+	cli->nargs = argc - optind;
+}
+
+const char *cli_get(const struct cli *cli, const char *name)
+{
+	size_t i;
+
+	for (i = 0; cli->options && cli->options[i].name; i++)
+		if (strcmp(cli->options[i].name, name) == 0)
+			return cli->values[i];
+	return NULL;
+}
+
+const char *cli_case_dir(struct cli *cli)
+{
+	const char *dir = cli_get(cli, "case");
+
+	if (!dir || !*dir)
+		dir = getenv("CUSTODY_CASE");
+	if (!dir || !*dir)
+		exit(cli_usage_error(cli, "no case given: use --case DIR or set "
+		                          "CUSTODY_CASE"));
+	return dir;
+}
+
+int cli_fail(const struct cli *cli, const struct cust_error *err)
+{
+	fprintf(stderr, "%s: %s\n", cli->prog, cust_error_message(err));
+	return err->kind == CUST_OK ? CUST_E_IO : (int)err->kind;
+}
+
+void cli_print_json(const json_t *v)
+{
+	char *text = cust_json_pretty(v, NULL);
+
+	if (text) {
+		fputs(text, stdout);
+		free(text);
+	}
+}
+
+int cli_exit(const struct cli *cli, int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		fprintf(stderr, "%s: cannot write the output: %s\n", cli->prog,
+		        strerror(errno));
+		return code ? code : CUST_E_IO;
+	}
+	return code;
+}

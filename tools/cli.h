@@ -1,0 +1,65 @@
+/*
+ * cli.h - what every custody command shares: option tables, usage, output
+ * and exit codes.  Commands are thin mains over libcustody; this is the
+ * only place besides them that prints.
+ *
+ * Options are data: one table drives parsing and --help.  Every command
+ * also takes --help, --version and --json.
+ */
+#ifndef CUSTODY_CLI_H
+#define CUSTODY_CLI_H
+
+#include <jansson.h>
+
+#include "custody/error.h"
+
+#define CLI_MAX_OPTIONS 32
+
+struct cli_option {
+	const char *name; /* long name without the dashes; NULL ends a table */
+	const char *arg;  /* placeholder of its argument, NULL for a flag */
+	const char *help;
+};
+
+struct cli {
+	const char *prog;     /* as printed in messages: "custody-case init" */
+	const char *synopsis; /* usage lines, man-page synopsis form */
+	const char *summary;  /* one sentence: what the command does */
+	const struct cli_option *options;
+	/* filled by cli_parse */
+	const char *values[CLI_MAX_OPTIONS]; /* argument, "" for a set flag */
+	int json;
+	char **args; /* positional arguments */
+	int nargs;
+};
+
+/*
+ * Parse ARGV[1..ARGC) against the table.  --help prints the usage to stdout
+ * and exits 0, --version prints the version and exits 0; an unknown option,
+ * a missing argument or an option given twice prints one line and the
+ * synopsis to stderr and exits 2.
+ */
+void cli_parse(struct cli *cli, int argc, char **argv);
+
+/* The value of option NAME, or NULL when not given. */
+const char *cli_get(const struct cli *cli, const char *name);
+
+/* The case folder: --case, else $CUSTODY_CASE; usage error when neither. */
+const char *cli_case_dir(struct cli *cli);
+
+/* Print "PROG: MESSAGE" and the synopsis to stderr; returns 2. */
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+	CUST_PRINTF(2, 3);
+
+/* Print "PROG: MESSAGE" for ERR to stderr; returns the exit code of its
+ * kind. */
+int cli_fail(const struct cli *cli, const struct cust_error *err);
+
+/* Print V indented and canonical on stdout. */
+void cli_print_json(const json_t *v);
+
+/* Flush and close stdout, as the last step of a successful run: a write
+ * error (a full disk, a closed pipe) turns success into exit 4. */
+int cli_exit(const struct cli *cli, int code);
+
+#endif

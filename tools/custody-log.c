@@ -1,0 +1,178 @@
+/* custody-log - record a manual custody event, show the custody timeline. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "custody/caseio.h"
+#include "custody/json.h"
+#include "custody/log.h"
+
+#define TOOL "custody-log"
+
+static const char synopsis[] =
+	"custody-log add --case DIR --action ACTION [--item ID] [--from WHO] "
+	"[--to WHO] [--location L] [--note T]\n"
+	"       custody-log show --case DIR";
+
+static const struct cli_option add_options[] = {
+	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
+	{ "action", "ACTION", "transferred, stored, sealed or note (required)" },
+	{ "item", "ID", "the item concerned" },
+	{ "from", "WHO", "who handed it over" },
+	{ "to", "WHO", "who received it" },
+	{ "location", "L", "where it is now" },
+	{ "note", "T", "free text" },
+	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct cli_option show_options[] = {
+	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
+	{ NULL, NULL, NULL }
+};
+
+static int cmd_add(struct cli *cli)
+{
+	struct cust_event ev = { 0 };
+	struct cust_actor actor;
+	struct cust_error err;
+	struct cust_case *c;
+	json_t *written = NULL, *item = NULL;
+	int rc = 0;
+
+	if (cli->nargs != 0)
+		return cli_usage_error(cli, "unexpected argument '%s'", cli->args[0]);
+	ev.action = cli_get(cli, "action");
+	if (!ev.action)
+		return cli_usage_error(cli, "--action is required");
+	if (!cust_log_action_manual(ev.action))
+		return cli_usage_error(cli, "action '%s' cannot be recorded by hand "
+		                            "(use transferred, stored, sealed or note)",
+		                       ev.action);
+	ev.tool = TOOL;
+	ev.item = cli_get(cli, "item");
+	ev.from = cli_get(cli, "from");
+	ev.to = cli_get(cli, "to");
+	ev.location = cli_get(cli, "location");
+	ev.note = cli_get(cli, "note");
+	c = cust_case_open(cli_case_dir(cli), &err);
+	if (!c)
+		return cli_fail(cli, &err);
+	if (ev.item && !(item = cust_case_load_item(c, ev.item, &err))) {
+		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	cust_case_actor(c, cli_get(cli, "examiner"), &actor);
+	if (cust_log_append(cust_case_dir(c), &actor, &ev, &written, &err) < 0) {
+		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	if (cli->json)
+		cli_print_json(written);
+	else
+		printf("logged event %lld: %s\n",
+		       (long long)json_integer_value(json_object_get(written, "seq")),
+		       ev.action);
+out:
+	json_decref(item);
+	json_decref(written);
+	cust_case_free(c);
+	return rc;
+}
+
+struct show_state {
+	int json;
+	json_t *events;
+	const char *bad;     /* first unreadable line's problem */
+	unsigned long badline;
+};
+
+static void print_event(const json_t *ev)
+{
+	static const char *const extras[] = { "item", "unit", "from", "to",
+		                              "location", "note", NULL };
+	const char *const *k;
+
+	printf("%5lld  %s  %-12s %s",
+	       (long long)json_integer_value(json_object_get(ev, "seq")),
+	       cust_json_string(ev, "time"), cust_json_string(ev, "action"),
+	       cust_json_string(json_object_get(ev, "actor"), "name"));
+	for (k = extras; *k; k++)
+		if (cust_json_string(ev, *k))
+			printf("  %s=%s", *k, cust_json_string(ev, *k));
+	printf("\n");
+}
+
+static int show_line(void *ctx, unsigned long lineno, const char *line,
+                     size_t len, json_t *ev, const char *line_err)
+{
+	struct show_state *s = ctx;
+	(void)line;
+	(void)len;
+	if (!ev || line_err || !cust_json_string(ev, "action") ||
+	    !cust_json_string(ev, "time")) {
+		s->bad = line_err ? line_err : "not a custody event";
+		s->badline = lineno;
+		return 1;
+	}
+	if (s->json)
+		json_array_append(s->events, ev);
+	else
+		print_event(ev);
+	return 0;
+}
+
+static int cmd_show(struct cli *cli)
+{
+	struct show_state s = { cli->json, json_array(), NULL, 0 };
+	struct cust_error err;
+	struct cust_case *c;
+	int rc = 0;
+
+	if (cli->nargs != 0)
+		return cli_usage_error(cli, "unexpected argument '%s'", cli->args[0]);
+	c = cust_case_open(cli_case_dir(cli), &err);
+	if (!c)
+		return cli_fail(cli, &err);
+	if (cust_log_read(cust_case_dir(c), show_line, &s, &err) < 0) {
+		rc = cli_fail(cli, &err);
+	} else if (s.bad) {
+		cust_error_set(&err, CUST_E_INPUT, "'%s' line %lu: %s", CUST_LOG_NAME,
+		               s.badline, s.bad);
+		rc = cli_fail(cli, &err);
+	} else if (cli->json) {
+		cli_print_json(s.events);
+	}
+	json_decref(s.events);
+	cust_case_free(c);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct cli_option none[] = { { NULL, NULL, NULL } };
+	struct cli cli = { TOOL, synopsis,
+	                   "Record a manual custody event, or show the custody "
+	                   "timeline.  Subcommands: add, show.",
+	                   none, { 0 }, 0, NULL, 0 };
+	char prog[64];
+
+	if (argc < 2 || argv[1][0] == '-') {
+		cli_parse(&cli, argc, argv);
+		return cli_usage_error(&cli, "missing subcommand");
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		cli.summary = "Append a manual custody event (transferred, stored, "
+		              "sealed, note) to the log.";
+		cli.options = add_options;
+	} else if (strcmp(argv[1], "show") == 0) {
+		cli.summary = "Print the custody timeline.";
+		cli.options = show_options;
+	} else {
+		return cli_usage_error(&cli, "unknown subcommand '%s'", argv[1]);
+	}
+	(void)snprintf(prog, sizeof prog, "%s %s", TOOL, argv[1]);
+	cli.prog = prog;
+	cli_parse(&cli, argc - 1, argv + 1);
+	return cli_exit(&cli, argv[1][0] == 'a' ? cmd_add(&cli) : cmd_show(&cli));
+}
