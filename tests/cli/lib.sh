@@ -1,0 +1,58 @@
+# lib.sh - helpers for command-line tests; sourced by tests/cli/*.sh.
+#
+# Each test file prints TAP lines through ok/fail/check; tests/run.sh counts
+# them.  Every test works in its own temporary folder, removed at exit.
+set -u
+T=$(mktemp -d "${TMPDIR:-/tmp}/custody-test.XXXXXX")
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+export CUSTODY_EXAMINER="Test Examiner"
+export CUSTODY_LOCK_TIMEOUT=${CUSTODY_LOCK_TIMEOUT:-10}
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); echo "not ok $n - $*"; }
+
+# check DESCRIPTION COMMAND...: passes when COMMAND exits 0
+check() {
+	d=$1
+	shift
+	if "$@" >"$T/.out" 2>"$T/.err"; then ok "$d"; else
+		fail "$d"
+		sed 's/^/#   /' "$T/.out" "$T/.err"
+	fi
+}
+
+# expect_exit CODE DESCRIPTION COMMAND...: passes when COMMAND exits CODE;
+# its stdout and stderr stay in $T/.out and $T/.err for further checks
+expect_exit() {
+	want=$1
+	d=$2
+	shift 2
+	"$@" >"$T/.out" 2>"$T/.err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$d"; else
+		fail "$d (exit $got, expected $want)"
+		sed 's/^/#   /' "$T/.out" "$T/.err"
+	fi
+}
+
+# contains FILE TEXT DESCRIPTION: passes when FILE has TEXT (fixed string)
+contains() {
+	if grep -qF -- "$2" "$1"; then ok "$3"; else
+		fail "$3 ('$2' not found)"
+		sed 's/^/#   /' "$1"
+	fi
+}
+
+# new_case DIR: a case with one item E001, as the tests start from
+new_case() {
+	custody-case init "$1" --number 2011-RX-001 --title "Operation b107" \
+		--examiner "Test Examiner" --agency "Digital Crimes Unit" \
+		>/dev/null &&
+	custody-case add-item --case "$1" --item E001 --exhibit 1 \
+		--description "controller disk" --serial WD-123 \
+		--seized-on 2011-03-16T14:05:00Z >/dev/null
+}
+
+# The project's Python is Debian's, where python3-jsonschema is installed.
+PYTHON=/usr/bin/python3

@@ -1,0 +1,55 @@
+#!/bin/sh
+# run.sh BUILD_DIR - run every test of custody and print "N passed, N failed".
+#
+# Unit tests (BUILD_DIR/tests/test_*, cmocka) and command-line tests
+# (tests/cli/*.sh) all speak TAP; this counts their "ok" and "not ok" lines.
+# A test program that dies without reporting counts as one failure.
+set -u
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(cd "$build/bin" && pwd)
+export CUSTODY_BIN="$bin"
+export PATH="$bin:$PATH"
+export CUSTODY_TOP="$top"
+export CUSTODY_TESTDATA="${CUSTODY_TESTDATA:-$top/../shared/testdata}"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+# the acting examiner must come from each test, never from the caller
+unset CUSTODY_EXAMINER CUSTODY_CASE
+
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_one() {
+	name=$1
+	shift
+	"$@" >"$log" 2>&1
+	status=$?
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name exited with status $status"
+	fi
+	grep '^not ok ' "$log"
+	if [ "$f" -gt 0 ]; then
+		echo "--- $name output:"
+		sed 's/^/    /' "$log" | tail -n 60
+	fi
+	echo "$name: $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+for t in "$build"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_one "$(basename "$t")" "$t"
+done
+for t in "$top"/tests/cli/*.sh; do
+	case "$(basename "$t")" in lib.sh) continue ;; esac
+	run_one "cli/$(basename "$t" .sh)" sh "$t"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
