@@ -224,6 +224,9 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	struct report r = { 0 };
 	struct log_index ix = { 0 };
 	struct cust_case *c;
+	struct cust_error cerr;
+	char path[CUST_PATH_MAX];
+	struct stat st;
 	json_t *units = NULL, *report = NULL, *u;
 	json_int_t events = 0, items = 0, sealed = 0;
 	const char *key;
@@ -238,21 +241,33 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
-	c = cust_case_open(dir, err);
-	if (!c)
-		goto out; /* not a case at all: nothing to report on */
-	note(&r, "case", CUST_CASE_RECORD, "ok", "case record well-formed");
-	check_items(&r, c, &items);
-	cust_case_free(c);
+	if (cust_path_format(path, sizeof path, err, "%s/%s", dir,
+	                     CUST_CASE_RECORD) < 0)
+		goto out;
+	if (lstat(path, &st) < 0) {
+		cust_error_set(err, CUST_E_INPUT,
+		               "'%s' is not a custody case (no %s)", dir,
+		               CUST_CASE_RECORD);
+		goto out;
+	}
+	c = cust_case_open(dir, &cerr);
+	if (c) {
+		note(&r, "case", CUST_CASE_RECORD, "ok", "case record well-formed");
+		check_items(&r, c, &items);
+		cust_case_free(c);
+	} else {
+		note(&r, "case", CUST_CASE_RECORD, "failed", "%s", cerr.message);
+		note(&r, "item", "items", "failed",
+		     "items not checked: the case record is unreadable");
+	}
 
 	check_log(&r, dir, &events);
 	if (cust_log_read(dir, index_line, &ix, err) < 0)
 		goto out;
 	json_object_foreach(ix.items, key, value) {
-		char subject[CUST_PATH_MAX];
-		struct stat st;
-		(void)snprintf(subject, sizeof subject, "%s/items/%s", dir, key);
-		if (cust_id_check(key, "item id", NULL) < 0 || lstat(subject, &st) < 0)
+		char item_dir[CUST_PATH_MAX];
+		(void)snprintf(item_dir, sizeof item_dir, "%s/items/%s", dir, key);
+		if (cust_id_check(key, "item id", NULL) < 0 || lstat(item_dir, &st) < 0)
 			note(&r, "item", key, "failed",
 			     "item logged at custody.log line %lld is missing",
 			     (long long)json_integer_value(value));

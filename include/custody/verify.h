@@ -24,8 +24,9 @@ struct cust_verify_options {
 	int require_signatures; /* unsigned units count as failures */
 };
 
-/* The report for the case at DIR, or NULL when DIR could not be examined
- * at all.  A report with failures is still a successful return. */
+/* The report for the case at DIR, or NULL when DIR is not a case (no
+ * case.json) or could not be read at all.  A malformed case.json is a
+ * failed finding, not an error: the rest of the case is still checked. */
 json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
                          struct cust_error *err);
 

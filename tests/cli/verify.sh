@@ -1,0 +1,89 @@
+#!/bin/sh
+# custody-verify: a clean case verifies; each tampering is caught and named.
+. "$CUSTODY_TOP/tests/cli/lib.sh"
+
+C=$T/case
+new_case "$C" || fail "test case created"
+mkdir "$T/in"
+printf 'panel config\n' >"$T/in/config.php"
+printf 'a@example.com\nb@example.org\n' >"$T/in/targets.txt"
+custody-hash --case "$C" --item E001 "$T/in/config.php" "$T/in/targets.txt" >/dev/null
+custody-log add --case "$C" --action transferred --item E001 --to "Evidence room" >/dev/null
+custody-log add --case "$C" --action stored --item E001 --location "Locker 12" >/dev/null
+custody-hash --case "$C" "$T/in/config.php" >/dev/null
+
+expect_exit 0 "a clean case verifies" custody-verify --case "$C"
+contains "$T/.out" "verified: 6 events, 1 items, 2 sealed units; 0 failed" "summary line"
+expect_exit 0 "--json report" custody-verify --case "$C" --json
+$PYTHON -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["result"]=="verified" and not [f for f in d["findings"] if f["status"]=="failed"]' "$T/.out" &&
+	ok "--json report says verified" || fail "--json report says verified"
+expect_exit 1 "--require-signatures fails an unsigned case" custody-verify --case "$C" --require-signatures
+
+# tamper CASE-COPY: run a tampering on a fresh copy, expect exit 1 and TEXT
+n_t=0
+tamper() {
+	desc=$1
+	text=$2
+	shift 2
+	n_t=$((n_t + 1))
+	X=$T/t$n_t
+	cp -r "$C" "$X"
+	chmod -R u+w "$X"
+	(cd "$X" && eval "$@")
+	expect_exit 1 "caught: $desc" custody-verify --case "$X" --quiet
+	contains "$T/.out" "$text" "named: $desc"
+}
+
+U=artifacts/E001-H1
+tamper "one byte changed in a unit file" "$U/files/config.php: file changed" \
+	"printf 'X' | dd of=$U/files/config.php bs=1 seek=2 conv=notrunc 2>/dev/null"
+tamper "a unit file deleted" "$U/files/targets.txt: file listed in SHA256SUMS is missing" \
+	"rm $U/files/targets.txt"
+tamper "a file added to a unit" "$U/files/planted.php: extra file" \
+	"echo '<?php' > $U/files/planted.php"
+tamper "the unit record edited" "$U/artifacts.json: file changed" \
+	"sed -i 's/\"note\"/\"nope\"/; s/E001/E002/' $U/artifacts.json"
+tamper "a file changed and both manifests rewritten" "SHA256SUMS differs from the one logged" \
+	"echo changed > $U/files/config.php; cd $U; rm SHA256SUMS manifest.hashdeep;
+	 sha256sum --tag artifacts.json files/config.php files/targets.txt > SHA256SUMS;
+	 find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' -print0 | xargs -0 hashdeep -c md5,sha256 -l > manifest.hashdeep"
+tamper "manifest.hashdeep edited" "manifest.hashdeep disagrees" \
+	"sed -i 's/^\\([0-9]*\\),[0-9a-f]\\{4\\}/\\1,0000/' $U/manifest.hashdeep"
+tamper "a whole unit deleted" "unit logged at custody.log line 3 is missing" "rm -r $U"
+tamper "a unit planted without a log event" "artifacts/H2: sealed unit has no event" \
+	"cp -r artifacts/H1 artifacts/H2"
+tamper "a unit renamed" "artifacts/E001-H9: sealed unit has no event" "mv $U artifacts/E001-H9"
+tamper "a log line edited" "custody.log line 5: does not link to line 4" \
+	"sed -i '4s/Evidence room/Somewhere else/' custody.log"
+tamper "a log line deleted" "custody.log line 4: seq 5 where 4 was expected" \
+	"sed -i '4d' custody.log"
+tamper "two log lines swapped" "custody.log line 4: seq 5 where 4 was expected" \
+	"awk 'NR==4{h=\$0;next} NR==5{print;print h;next} {print}' custody.log > l && mv l custody.log"
+tamper "a log line duplicated" "custody.log line 5: seq 4 where 5 was expected" \
+	"sed -i '4p' custody.log"
+tamper "a log line reformatted by an editor" "custody.log line 2: line is not in the canonical form" \
+	"sed -i '2s/,\"host\"/, \"host\"/' custody.log"
+tamper "garbage in the log" "custody.log line 3: not a valid event" \
+	"sed -i '3s/^{/{{/' custody.log"
+tamper "an item record edited" "id 'E999' does not match its folder 'E001'" \
+	"sed -i 's/\"id\": \"E001\"/\"id\": \"E999\"/' items/E001/item.json"
+tamper "an item deleted" "item logged at custody.log line 2 is missing" "rm -r items/E001"
+tamper "a stray file among the units" "artifacts/notes.txt: not a unit custody wrote" \
+	"echo x > artifacts/notes.txt"
+
+# a leftover partial unit is reported but is not a failure
+cp -r "$C" "$T/partial"
+mkdir "$T/partial/artifacts/H7.partial"
+echo half >"$T/partial/artifacts/H7.partial/half-copied.bin"
+expect_exit 0 "a partial unit alone does not fail verification" custody-verify --case "$T/partial"
+contains "$T/.out" "warning  unit      artifacts/H7.partial: unfinished unit" "the partial unit is reported"
+
+cp -r "$C" "$T/nocase"
+chmod u+w "$T/nocase/case.json"
+echo '{"id": 5}' >"$T/nocase/case.json"
+expect_exit 1 "a malformed case record fails verification" custody-verify --case "$T/nocase"
+contains "$T/.out" "failed   case      case.json: '$T/nocase/case.json': format_version" "the bad field is named"
+contains "$T/.out" "ok       unit      artifacts/H1" "the rest of the case is still checked"
+expect_exit 3 "a folder without case.json is not a case" custody-verify --case "$T/in"
+
+echo "1..$n"
