@@ -9,7 +9,7 @@ MANDIR   ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR  ?=
 
-CC       := gcc
+CC       = gcc
 BUILD    ?= build
 PKGS     := openssl jansson
 SANITIZE ?=
@@ -40,7 +40,7 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS   := $(wildcard include/custody/*.h)
 MANPAGES  := $(wildcard docs/man/*.1)
 
-.PHONY: all deps check asan install uninstall demo bench clean units
+.PHONY: all deps check asan fuzz install demo bench clean units
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -74,8 +74,35 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(HEADERS) | deps
 
 units: $(UNITS)
 
-check: all units
+# The fuzz harnesses, linked with a replay main: `make check` runs them over
+# the seed corpus; `make fuzz` runs them under libFuzzer.
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+REPLAYS   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB_A) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(LIB_A) \
+		$(ALL_LDFLAGS) $(PKG_LIBS)
+
+check: all units $(REPLAYS)
 	@sh tests/run.sh $(BUILD)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS='-O1 -g' \
+		SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer' \
+		build-fuzz/libcustody.a
+	@for src in $(FUZZ_SRC); do \
+		name=$$(basename $$src .c); \
+		clang $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz \
+			-o build-fuzz/$$name $$src build-fuzz/libcustody.a \
+			$(PKG_LIBS) -pthread || exit 1; \
+		mkdir -p build-fuzz/corpus/$$name; \
+		cp tests/fuzz/corpus/$$name/* build-fuzz/corpus/$$name/; \
+		echo "fuzzing $$name for $(FUZZ_SECONDS) s"; \
+		build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			build-fuzz/corpus/$$name || exit 1; \
+	done
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: deps
@@ -111,4 +138,4 @@ install: all
 	    custody.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/custody.pc
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -15,6 +15,9 @@ void cust_error_clear(struct cust_error *err)
 }
 
 static void format_into(struct cust_error *err, const char *fmt, va_list ap)
+	CUST_PRINTF(2, 0);
+
+static void format_into(struct cust_error *err, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
 	if (n < 0)

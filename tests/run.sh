@@ -9,6 +9,7 @@ build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(cd "$build/bin" && pwd)
 export CUSTODY_BIN="$bin"
+export CUSTODY_BUILD=$(cd "$build" && pwd)
 export PATH="$bin:$PATH"
 export CUSTODY_TOP="$top"
 export CUSTODY_TESTDATA="${CUSTODY_TESTDATA:-$top/../shared/testdata}"
