@@ -257,6 +257,12 @@ int cust_artifacts_register(struct cust_case *c,
 		if (!item)
 			goto out;
 	}
+	ev.action = "hashed";
+	ev.tool = tool;
+	ev.item = p->item;
+	ev.note = p->note;
+	if (cust_log_check_event(&ev, err) < 0) /* before anything is written */
+		goto out;
 	if (make_plan(&pl, p, err) < 0 ||
 	    cust_path_format(stem, sizeof stem, err, "%s%sH",
 	                     p->item ? p->item : "", p->item ? "-" : "") < 0)
@@ -290,10 +296,6 @@ int cust_artifacts_register(struct cust_case *c,
 		json_object_set(rec, "skipped", pl.skipped);
 	if (cust_unit_write_json(u, CUST_ARTIFACTS_RECORD, rec, err) < 0)
 		goto out;
-	ev.action = "hashed";
-	ev.tool = tool;
-	ev.item = p->item;
-	ev.note = p->note;
 	ev.details = json_pack("{s:I, s:I}", "files",
 	                       (json_int_t)json_array_size(pl.files), "bytes", bytes);
 	rc = cust_unit_seal(u, actor, &ev, &event, err);

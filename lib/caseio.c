@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/time.h"
@@ -55,6 +56,27 @@ static int new_uuid(char out[37], struct cust_error *err)
 	               b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
 	               b[10], b[11], b[12], b[13], b[14], b[15]);
 	return 0;
+}
+
+/* Write REC as the new record file PATH; SHA256 receives the hex SHA-256 of
+ * the bytes written, for the event that records it. */
+static int write_record(const char *path, const json_t *rec, char sha256[65],
+                        struct cust_error *err)
+{
+	unsigned char md[32];
+	char *text = cust_json_pretty(rec, err);
+	int rc;
+
+	if (!text)
+		return -1;
+	rc = cust_digest_buffer(CUST_DIGEST_SHA256, text, strlen(text), md, err);
+	if (rc == 0) {
+		cust_hex_encode(md, sizeof md, sha256);
+		rc = cust_fs_write_atomic(path, text, strlen(text), CUST_FS_NOREPLACE,
+		                          err);
+	}
+	free(text);
+	return rc;
 }
 
 static int require(const char *value, const char *what, struct cust_error *err)
@@ -108,7 +130,7 @@ fail:
 int cust_case_init(const char *dir, const struct cust_case_params *p,
                    const char *tool, json_t **record, struct cust_error *err)
 {
-	char path[CUST_PATH_MAX];
+	char path[CUST_PATH_MAX], record_sha256[65];
 	const char *const *f;
 	struct cust_actor actor;
 	struct cust_event ev = { 0 };
@@ -134,7 +156,7 @@ int cust_case_init(const char *dir, const struct cust_case_params *p,
 		goto out;
 	if (cust_path_format(path, sizeof path, err, "%s/%s", dir,
 	                     CUST_CASE_RECORD) < 0 ||
-	    cust_json_write_new(path, rec, err) < 0)
+	    write_record(path, rec, record_sha256, err) < 0)
 		goto out;
 	if (cust_path_format(path, sizeof path, err, "%s/%s", dir,
 	                     CUST_LOG_NAME) < 0 ||
@@ -153,6 +175,7 @@ int cust_case_init(const char *dir, const struct cust_case_params *p,
 	actor.fingerprint = NULL;
 	ev.action = "case-created";
 	ev.tool = tool;
+	ev.record_sha256 = record_sha256;
 	ev.details = details;
 	if (!details) {
 		cust_error_set(err, CUST_E_IO, "out of memory");
@@ -322,7 +345,7 @@ int cust_case_add_item(struct cust_case *c, const struct cust_item_params *p,
                        json_t **record, struct cust_error *err)
 {
 	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX], now[CUST_TIME_LEN];
-	char seized_on[CUST_TIME_LEN];
+	char seized_on[CUST_TIME_LEN], record_sha256[65];
 	struct cust_event ev = { 0 };
 	json_t *rec = NULL, *seized = NULL;
 	int rc = -1;
@@ -382,11 +405,12 @@ int cust_case_add_item(struct cust_case *c, const struct cust_item_params *p,
 			                     "cannot create folder '%s'", dir);
 		goto out;
 	}
-	if (cust_json_write_new(path, rec, err) < 0)
+	if (write_record(path, rec, record_sha256, err) < 0)
 		goto out;
 	ev.action = "item-added";
 	ev.tool = tool;
 	ev.item = p->id;
+	ev.record_sha256 = record_sha256;
 	if (cust_log_append(c->dir, actor, &ev, NULL, err) < 0)
 		goto out;
 	if (record) {

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,6 +364,24 @@ long cust_fs_lock_timeout_ms(void)
 	if (s && cust_parse_u64(s, &secs) == 0 && secs <= 86400)
 		return (long)secs * 1000;
 	return 30 * 1000;
+}
+
+void cust_signals_hold(struct cust_signals *s)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	s->held = pthread_sigmask(SIG_BLOCK, &set, &s->old) == 0;
+}
+
+void cust_signals_release(struct cust_signals *s)
+{
+	if (s->held)
+		(void)pthread_sigmask(SIG_SETMASK, &s->old, NULL);
+	s->held = 0;
 }
 
 int cust_parse_u64(const char *s, uint64_t *out)

@@ -55,6 +55,53 @@ const char *cust_log_hostname(void)
 	return host;
 }
 
+int cust_log_check_event(const struct cust_event *ev, struct cust_error *err)
+{
+	const struct {
+		const char *name, *value;
+	} fields[] = {
+		{ "tool", ev->tool }, { "item", ev->item }, { "unit", ev->unit },
+		{ "manifest_sha256", ev->manifest_sha256 },
+		{ "record_sha256", ev->record_sha256 }, { "occurred", ev->occurred },
+		{ "from", ev->from }, { "to", ev->to }, { "location", ev->location },
+		{ "note", ev->note },
+	};
+	size_t i;
+
+	if (!ev->action || !cust_log_action_known(ev->action))
+		return cust_error_set(err, CUST_E_USAGE, "unknown custody action '%s'",
+		                      ev->action ? ev->action : "");
+	if (!ev->tool)
+		return cust_error_set(err, CUST_E_USAGE, "a custody event needs a tool");
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		json_t *s;
+		if (!fields[i].value)
+			continue;
+		if (strnlen(fields[i].value, CUST_EVENT_FIELD_MAX + 1) >
+		    CUST_EVENT_FIELD_MAX)
+			return cust_error_set(err, CUST_E_USAGE,
+			                      "%s is longer than %u bytes", fields[i].name,
+			                      CUST_EVENT_FIELD_MAX);
+		s = json_string(fields[i].value);
+		if (!s)
+			return cust_error_set(err, CUST_E_USAGE,
+			                      "%s is not valid UTF-8", fields[i].name);
+		json_decref(s);
+	}
+	if (ev->details) {
+		char *d = cust_json_canonical(ev->details, err);
+		size_t len = d ? strlen(d) : 0;
+		free(d);
+		if (!d)
+			return -1;
+		if (!json_is_object(ev->details) || len > CUST_EVENT_DETAILS_MAX)
+			return cust_error_set(err, CUST_E_USAGE,
+			                      "event details must be an object of at most "
+			                      "%u bytes", CUST_EVENT_DETAILS_MAX);
+	}
+	return 0;
+}
+
 static int line_hash(const char *line, size_t len, char hex[65],
                      struct cust_error *err)
 {
@@ -159,6 +206,8 @@ static json_t *build_event(const struct cust_actor *actor,
 	    cust_json_set_string(o, "unit", ev->unit, err) < 0 ||
 	    cust_json_set_string(o, "manifest_sha256", ev->manifest_sha256,
 	                         err) < 0 ||
+	    cust_json_set_string(o, "record_sha256", ev->record_sha256, err) < 0 ||
+	    cust_json_set_string(o, "occurred", ev->occurred, err) < 0 ||
 	    cust_json_set_string(o, "from", ev->from, err) < 0 ||
 	    cust_json_set_string(o, "to", ev->to, err) < 0 ||
 	    cust_json_set_string(o, "location", ev->location, err) < 0 ||
@@ -176,8 +225,10 @@ int cust_log_append(const char *case_dir, const struct cust_actor *actor,
                     struct cust_error *err)
 {
 	char path[CUST_PATH_MAX], prev[65];
+	struct cust_signals held;
 	struct stat st;
 	uint64_t seq = 0;
+	int wrote;
 	json_t *o = NULL;
 	char *line = NULL;
 	size_t len;
@@ -185,12 +236,11 @@ int cust_log_append(const char *case_dir, const struct cust_actor *actor,
 
 	if (written)
 		*written = NULL;
-	if (!ev->action || !cust_log_action_known(ev->action))
-		return cust_error_set(err, CUST_E_USAGE, "unknown custody action '%s'",
-		                      ev->action ? ev->action : "");
-	if (!ev->tool || !actor || !actor->name || !*actor->name)
+	if (cust_log_check_event(ev, err) < 0)
+		return -1;
+	if (!actor || !actor->name || !*actor->name)
 		return cust_error_set(err, CUST_E_USAGE,
-		                      "a custody event needs a tool and an examiner");
+		                      "a custody event needs an examiner");
 	if (cust_path_format(path, sizeof path, err, "%s/%s", case_dir,
 	                     CUST_LOG_NAME) < 0)
 		return -1;
@@ -229,7 +279,10 @@ int cust_log_append(const char *case_dir, const struct cust_actor *actor,
 		goto out;
 	}
 	line[len] = '\n'; /* replaces the NUL: one write carries the whole line */
-	if (cust_fs_write_all(fd, line, len + 1, path, err) < 0)
+	cust_signals_hold(&held);
+	wrote = cust_fs_write_all(fd, line, len + 1, path, err);
+	cust_signals_release(&held);
+	if (wrote < 0)
 		goto out;
 	if (fsync(fd) < 0) {
 		cust_error_set_errno(err, CUST_E_IO, errno, "cannot sync '%s'", path);

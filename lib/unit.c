@@ -342,11 +342,16 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
                    struct cust_error *err)
 {
 	struct cust_manifest m;
+	struct cust_signals held;
 	char sums_sha256[65];
 	size_t i;
 	int rc = -1;
 
 	if (unit_ok(u, err) < 0)
+		return -1;
+	/* the event must be loggable before the unit is sealed: a sealed unit
+	 * without its event would fail verification for good */
+	if (cust_log_check_event(ev, err) < 0)
 		return -1;
 	cust_manifest_init(&m);
 	if (cust_manifest_scan(u->partial, &m, err) < 0)
@@ -369,15 +374,22 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 		goto out;
 	/* Signing of SHA256SUMS (SHA256SUMS.p7s) belongs here, before the
 	 * rename, once examiner keys exist. */
-	if (cust_fs_sync_dir(u->partial, err) < 0 ||
-	    cust_fs_rename_noreplace(u->partial, u->final, err) < 0 ||
-	    cust_fs_sync_dir(u->kind_dir, err) < 0)
+	if (cust_fs_sync_dir(u->partial, err) < 0)
 		goto out;
+	/* an interruption between the rename and the log line would leave a
+	 * sealed unit without its event */
+	cust_signals_hold(&held);
+	if (cust_fs_rename_noreplace(u->partial, u->final, err) < 0 ||
+	    cust_fs_sync_dir(u->kind_dir, err) < 0) {
+		cust_signals_release(&held);
+		goto out;
+	}
 	u->sealed = 1;
 	ev->unit = u->relpath;
 	ev->manifest_sha256 = sums_sha256;
 	rc = cust_log_append(u->case_dir, actor, ev, written, err);
 	ev->manifest_sha256 = NULL; /* points into this frame */
+	cust_signals_release(&held);
 	if (rc < 0)
 		cust_error_prefix(err, "unit '%s' is sealed but its event could not "
 		                       "be logged", u->relpath);

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "custody/caseio.h"
+#include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/log.h"
@@ -57,8 +59,105 @@ static void absorb(struct report *r, json_t *added)
 	}
 }
 
+/* What the log says about records and units, gathered in one read. */
+struct log_index {
+	json_t *units; /* unit path -> {"sha256", "line"} */
+	json_t *items; /* item id -> {"sha256", "line"} */
+	json_t *created; /* the case-created event */
+};
+
+static void index_record(json_t *index, const char *key, const char *sha256,
+                         unsigned long lineno)
+{
+	if (key && sha256 && !json_object_get(index, key))
+		json_object_set_new(index, key,
+		                    json_pack("{s:s, s:I}", "sha256", sha256, "line",
+		                              (json_int_t)lineno));
+}
+
+static int index_line(void *ctx, unsigned long lineno, const char *line,
+                      size_t len, json_t *ev, const char *line_err)
+{
+	struct log_index *ix = ctx;
+	const char *action;
+
+	(void)line;
+	(void)len;
+	if (line_err || !ev || !(action = cust_json_string(ev, "action")))
+		return 0;
+	index_record(ix->units, cust_json_string(ev, "unit"),
+	             cust_json_string(ev, "manifest_sha256"), lineno);
+	if (strcmp(action, "item-added") == 0)
+		index_record(ix->items, cust_json_string(ev, "item"),
+		             cust_json_string(ev, "record_sha256"), lineno);
+	if (strcmp(action, "case-created") == 0 && !ix->created)
+		ix->created = json_incref(ev);
+	return 0;
+}
+
+/* Compare the record file PATH with the SHA-256 logged for it in LOGGED
+ * ({"sha256", "line"}); a finding on SUBJECT when they differ. */
+static void check_logged_record(struct report *r, const char *check,
+                                const char *subject, const char *path,
+                                const json_t *logged)
+{
+	unsigned char md[32];
+	char hex[65];
+	struct cust_error err;
+	char *buf;
+	size_t len;
+
+	if (!logged) {
+		note(r, check, subject, "failed",
+		     "record has no event in the custody log");
+		return;
+	}
+	if (cust_fs_read_file(path, CUST_JSON_MAX_FILE, &buf, &len, &err) < 0) {
+		note(r, check, subject, "failed", "%s", err.message);
+		return;
+	}
+	if (cust_digest_buffer(CUST_DIGEST_SHA256, buf, len, md, &err) == 0) {
+		cust_hex_encode(md, sizeof md, hex);
+		if (strcmp(hex, cust_json_string(logged, "sha256")) != 0)
+			note(r, check, subject, "failed",
+			     "record changed since it was written (its SHA-256 differs "
+			     "from custody.log line %lld)",
+			     (long long)json_integer_value(json_object_get(logged, "line")));
+	}
+	free(buf);
+}
+
+static void check_case_record(struct report *r, const char *dir,
+                              const json_t *record, struct log_index *ix)
+{
+	char path[CUST_PATH_MAX];
+	const char *logged_id;
+	json_t *logged;
+
+	if (!ix->created) {
+		note(r, "case", CUST_CASE_RECORD, "failed",
+		     "the custody log has no case-created event");
+		return;
+	}
+	logged_id = cust_json_string(json_object_get(ix->created, "details"),
+	                             "case_id");
+	if (record && (!logged_id ||
+	               strcmp(logged_id, cust_json_string(record, "id")) != 0))
+		note(r, "case", CUST_CASE_RECORD, "failed",
+		     "case id differs from the one in the custody log's first event");
+	if (!cust_json_string(ix->created, "record_sha256"))
+		return; /* nothing logged to compare with */
+	logged = json_pack("{s:s, s:O}", "sha256",
+	                   cust_json_string(ix->created, "record_sha256"), "line",
+	                   json_object_get(ix->created, "seq"));
+	if (cust_path_format(path, sizeof path, NULL, "%s/%s", dir,
+	                     CUST_CASE_RECORD) == 0)
+		check_logged_record(r, "case", CUST_CASE_RECORD, path, logged);
+	json_decref(logged);
+}
+
 static void check_items(struct report *r, const struct cust_case *c,
-                        json_int_t *count)
+                        struct log_index *ix, json_int_t *count)
 {
 	struct cust_error err;
 	json_t *ids = cust_case_item_ids(c, &err);
@@ -71,7 +170,8 @@ static void check_items(struct report *r, const struct cust_case *c,
 	}
 	json_array_foreach(ids, i, id) {
 		const char *name = json_string_value(id);
-		char subject[CUST_PATH_MAX];
+		char subject[CUST_PATH_MAX], path[CUST_PATH_MAX * 2];
+		json_int_t before;
 		json_t *rec;
 
 		(void)snprintf(subject, sizeof subject, "items/%s", name);
@@ -82,40 +182,18 @@ static void check_items(struct report *r, const struct cust_case *c,
 			continue;
 		}
 		(*count)++;
-		note(r, "item", subject, "ok", "item record well-formed");
 		json_decref(rec);
+		before = r->failed;
+		(void)snprintf(path, sizeof path, "%s/%s/item.json",
+		               cust_case_dir(c), subject);
+		check_logged_record(r, "item", subject, path,
+		                    json_object_get(ix->items, name));
+		json_object_del(ix->items, name); /* what remains is missing */
+		if (r->failed == before)
+			note(r, "item", subject, "ok",
+			     "item record well-formed and as logged");
 	}
 	json_decref(ids);
-}
-
-/* What the log says about units and items, gathered in one read. */
-struct log_index {
-	json_t *units; /* unit path -> {"manifest_sha256", "line"} */
-	json_t *items; /* item id -> line */
-};
-
-static int index_line(void *ctx, unsigned long lineno, const char *line,
-                      size_t len, json_t *ev, const char *line_err)
-{
-	struct log_index *ix = ctx;
-	const char *unit, *sums, *action;
-
-	(void)line;
-	(void)len;
-	if (line_err || !ev)
-		return 0;
-	unit = cust_json_string(ev, "unit");
-	sums = cust_json_string(ev, "manifest_sha256");
-	action = cust_json_string(ev, "action");
-	if (unit && sums && !json_object_get(ix->units, unit))
-		json_object_set_new(ix->units, unit,
-		                    json_pack("{s:s, s:I}", "manifest_sha256", sums,
-		                              "line", (json_int_t)lineno));
-	if (action && strcmp(action, "item-added") == 0 &&
-	    cust_json_string(ev, "item"))
-		json_object_set_new(ix->items, cust_json_string(ev, "item"),
-		                    json_integer((json_int_t)lineno));
-	return 0;
 }
 
 static void check_log(struct report *r, const char *dir, json_int_t *events)
@@ -207,7 +285,7 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 		note(r, "log", path, "failed",
 		     "sealed unit has no event in the custody log");
 	} else if (sums[0] &&
-	           strcmp(sums, cust_json_string(logged, "manifest_sha256")) != 0) {
+	           strcmp(sums, cust_json_string(logged, "sha256")) != 0) {
 		note(r, "log", path, "failed",
 		     "SHA256SUMS differs from the one logged when the unit was "
 		     "sealed (custody.log line %lld)",
@@ -225,6 +303,8 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	struct log_index ix = { 0 };
 	struct cust_case *c;
 	struct cust_error cerr;
+	json_int_t before;
+	int opened;
 	char path[CUST_PATH_MAX];
 	struct stat st;
 	json_t *units = NULL, *report = NULL, *u;
@@ -250,27 +330,30 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 		               CUST_CASE_RECORD);
 		goto out;
 	}
+	check_log(&r, dir, &events);
+	if (cust_log_read(dir, index_line, &ix, err) < 0)
+		goto out;
 	c = cust_case_open(dir, &cerr);
+	opened = c != NULL;
 	if (c) {
-		note(&r, "case", CUST_CASE_RECORD, "ok", "case record well-formed");
-		check_items(&r, c, &items);
+		before = r.failed;
+		check_case_record(&r, dir, cust_case_record(c), &ix);
+		if (r.failed == before)
+			note(&r, "case", CUST_CASE_RECORD, "ok",
+			     "case record well-formed and as logged");
+		check_items(&r, c, &ix, &items);
 		cust_case_free(c);
 	} else {
 		note(&r, "case", CUST_CASE_RECORD, "failed", "%s", cerr.message);
 		note(&r, "item", "items", "failed",
 		     "items not checked: the case record is unreadable");
 	}
-
-	check_log(&r, dir, &events);
-	if (cust_log_read(dir, index_line, &ix, err) < 0)
-		goto out;
-	json_object_foreach(ix.items, key, value) {
-		char item_dir[CUST_PATH_MAX];
-		(void)snprintf(item_dir, sizeof item_dir, "%s/items/%s", dir, key);
-		if (cust_id_check(key, "item id", NULL) < 0 || lstat(item_dir, &st) < 0)
+	if (opened) {
+		json_object_foreach(ix.items, key, value)
 			note(&r, "item", key, "failed",
 			     "item logged at custody.log line %lld is missing",
-			     (long long)json_integer_value(value));
+			     (long long)json_integer_value(
+				     json_object_get(value, "line")));
 	}
 
 	if (cust_unit_list(dir, units, err) < 0)
@@ -297,6 +380,7 @@ out:
 	json_decref(r.findings);
 	json_decref(ix.units);
 	json_decref(ix.items);
+	json_decref(ix.created);
 	json_decref(units);
 	return report;
 }

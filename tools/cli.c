@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "custody/json.h"
 #include "custody/version.h"
@@ -61,6 +63,35 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	return CUST_E_USAGE;
 }
 
+static const char *interrupted_prog = "custody";
+
+/* A command stopped by a signal exits 5 with a message; what it had not
+ * sealed stays as NAME.partial, which status and verify report.  The
+ * library holds signals back where a half-done step would harm the case. */
+static void on_signal(int sig)
+{
+	static const char tail[] = ": interrupted; unsealed work is left in "
+	                           "*.partial\n";
+	(void)sig;
+	(void)!write(STDERR_FILENO, interrupted_prog, strlen(interrupted_prog));
+	(void)!write(STDERR_FILENO, tail, sizeof tail - 1);
+	_exit(CUST_E_INCOMPLETE);
+}
+
+static void catch_signals(const char *prog)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	interrupted_prog = prog;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
 void cli_parse(struct cli *cli, int argc, char **argv)
 {
 	struct option longopts[CLI_MAX_OPTIONS + 4];
@@ -97,6 +128,9 @@ void cli_parse(struct cli *cli, int argc, char **argv)
 			if (cli->values[k])
 				exit(cli_usage_error(cli, "option '--%s' given twice",
 				                     cli->options[k].name));
+			if (optarg && !*optarg)
+				exit(cli_usage_error(cli, "option '--%s' needs a non-empty "
+				                          "argument", cli->options[k].name));
 			cli->values[k] = optarg ? optarg : "";
 		} else if (c == 2000) {
 			cli->json = 1;
@@ -116,6 +150,7 @@ void cli_parse(struct cli *cli, int argc, char **argv)
 	}
 	cli->args = argv + optind;
 	cli->nargs = argc - optind;
+	catch_signals(cli->prog);
 }
 
 const char *cli_get(const struct cli *cli, const char *name)

@@ -36,8 +36,9 @@ struct cli {
 /*
  * Parse ARGV[1..ARGC) against the table.  --help prints the usage to stdout
  * and exits 0, --version prints the version and exits 0; an unknown option,
- * a missing argument or an option given twice prints one line and the
- * synopsis to stderr and exits 2.
+ * a missing or empty argument or an option given twice prints one line and
+ * the synopsis to stderr and exits 2.  From then on SIGINT, SIGTERM and
+ * SIGHUP end the command with exit 5 and a message.
  */
 void cli_parse(struct cli *cli, int argc, char **argv);
 

@@ -15,6 +15,7 @@ static const char synopsis[] =
 	"[--description T] [--make M]\n"
 	"             [--model M] [--serial S] [--seized-at PLACE] "
 	"[--seized-on TIME] [--seized-by NAME] [--seal N]\n"
+	"             [--examiner NAME]\n"
 	"       custody-case show|status --case DIR";
 
 static const struct cli_option init_options[] = {

@@ -20,7 +20,8 @@ static const struct cli_option options[] = {
 int main(int argc, char **argv)
 {
 	struct cli cli = {
-		TOOL, "custody-hash --case DIR [--item ID] [--note T] PATH...",
+		TOOL,
+		"custody-hash --case DIR [--item ID] [--note T] [--examiner NAME] PATH...",
 		"Copy files and folders into a new sealed unit artifacts/<ID>/, "
 		"hashed (MD5, SHA-1, SHA-256) while copied, and log it.",
 		options, { 0 }, 0, NULL, 0

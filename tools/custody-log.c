@@ -6,12 +6,14 @@
 #include "custody/caseio.h"
 #include "custody/json.h"
 #include "custody/log.h"
+#include "custody/time.h"
 
 #define TOOL "custody-log"
 
 static const char synopsis[] =
 	"custody-log add --case DIR --action ACTION [--item ID] [--from WHO] "
 	"[--to WHO] [--location L] [--note T]\n"
+	"             [--at TIME] [--examiner NAME]\n"
 	"       custody-log show --case DIR";
 
 static const struct cli_option add_options[] = {
@@ -22,6 +24,7 @@ static const struct cli_option add_options[] = {
 	{ "to", "WHO", "who received it" },
 	{ "location", "L", "where it is now" },
 	{ "note", "T", "free text" },
+	{ "at", "TIME", "when it happened, RFC 3339, if not now" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
 	{ NULL, NULL, NULL }
 };
@@ -37,6 +40,7 @@ static int cmd_add(struct cli *cli)
 	struct cust_actor actor;
 	struct cust_error err;
 	struct cust_case *c;
+	char occurred[CUST_TIME_LEN];
 	json_t *written = NULL, *item = NULL;
 	int rc = 0;
 
@@ -55,6 +59,13 @@ static int cmd_add(struct cli *cli)
 	ev.to = cli_get(cli, "to");
 	ev.location = cli_get(cli, "location");
 	ev.note = cli_get(cli, "note");
+	if (cli_get(cli, "at")) {
+		struct cust_time t;
+		if (cust_time_parse(cli_get(cli, "at"), &t, &err) < 0 ||
+		    cust_time_format(&t, occurred, &err) < 0)
+			return cli_usage_error(cli, "--at: %s", err.message);
+		ev.occurred = occurred;
+	}
 	c = cust_case_open(cli_case_dir(cli), &err);
 	if (!c)
 		return cli_fail(cli, &err);
@@ -89,8 +100,8 @@ struct show_state {
 
 static void print_event(const json_t *ev)
 {
-	static const char *const extras[] = { "item", "unit", "from", "to",
-		                              "location", "note", NULL };
+	static const char *const extras[] = { "item", "unit", "occurred", "from",
+		                              "to", "location", "note", NULL };
 	const char *const *k;
 
 	printf("%5lld  %s  %-12s %s",

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "custody/error.h"
@@ -102,6 +103,19 @@ int cust_fs_lock(int fd, const char *name, long timeout_ms,
 /* The lock wait of every command: CUSTODY_LOCK_TIMEOUT seconds when set
  * to a number, else 30 seconds. */
 long cust_fs_lock_timeout_ms(void);
+
+/*
+ * Hold back SIGINT, SIGTERM and SIGHUP on the calling thread around a step
+ * that must not be cut in half (appending a log line, renaming a sealed
+ * unit and logging it); a signal that arrives meanwhile is delivered at
+ * release.
+ */
+struct cust_signals {
+	sigset_t old;
+	int held;
+};
+void cust_signals_hold(struct cust_signals *s);
+void cust_signals_release(struct cust_signals *s);
 
 /* Parse a decimal unsigned number with overflow checking; the whole string
  * must be digits.  -1 on anything else. */

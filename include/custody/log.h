@@ -23,6 +23,10 @@
 #define CUST_LOG_NAME "custody.log"
 /* Longest line custody writes or accepts. */
 #define CUST_LOG_LINE_MAX (64u * 1024)
+/* Longest text field of an event and longest "details": with them every
+ * event fits in one line, checked before any work that the event records. */
+#define CUST_EVENT_FIELD_MAX 4096u
+#define CUST_EVENT_DETAILS_MAX (16u * 1024)
 
 /* Who acted: the examiner's name and, once keys exist, the fingerprint of
  * the certificate (NULL until then). */
@@ -40,6 +44,9 @@ struct cust_event {
 	const char *item;
 	const char *unit;            /* "artifacts/E001-H1" */
 	const char *manifest_sha256; /* SHA-256 of the unit's SHA256SUMS */
+	const char *record_sha256;   /* SHA-256 of the record file written
+	                                (case.json, item.json) */
+	const char *occurred;        /* when it happened, if not now (UTC) */
 	const char *from;
 	const char *to;
 	const char *location;
@@ -55,9 +62,18 @@ int cust_log_action_known(const char *action);
 int cust_log_action_manual(const char *action);
 
 /*
+ * Check EV before the work it records is done: a known action, a tool,
+ * text fields of valid UTF-8 within CUST_EVENT_FIELD_MAX bytes, details
+ * within CUST_EVENT_DETAILS_MAX.  An event that passes always fits a line.
+ */
+int cust_log_check_event(const struct cust_event *ev, struct cust_error *err);
+
+/*
  * Append EV to the log of the case at CASE_DIR, waiting for the lock at most
  * cust_fs_lock_timeout_ms().  Fills seq, time, actor, tool (with version),
- * host and prev.  With WRITTEN, *WRITTEN receives a new reference to the
+ * host and prev, and appends in a single write with SIGINT, SIGTERM and
+ * SIGHUP held back, so an interrupted command never leaves half a line.
+ * With WRITTEN, *WRITTEN receives a new reference to the
  * event as written.  A log whose last line is incomplete or unreadable is
  * refused: it is evidence and custody does not repair it.
  */

@@ -86,7 +86,29 @@ contains "$T/.err" "files/same.txt" "the clash is named"
 nl=$(printf 'bad\nname')
 printf x >"$T/in2/$nl"
 expect_exit 3 "a name with a newline is refused" custody-hash --case "$C" "$T/in2/$nl"
+expect_exit 2 "an empty note is refused" custody-hash --case "$C" --note "" "$T/in/seizure-form.pdf"
+long=$(head -c 5000 /dev/zero | tr '\0' n)
+expect_exit 2 "a note over 4096 bytes is refused" custody-hash --case "$C" --note "$long" "$T/in/seizure-form.pdf"
 [ "$(count)" -eq "$before" ] && ok "refused runs create no unit" || fail "refused runs create no unit"
+
+# an interrupted run exits 5 and leaves only a partial unit
+truncate -s 2G "$T/in2/sparse.img"
+custody-hash --case "$C" "$T/in2/sparse.img" >"$T/.out" 2>"$T/.err" &
+pid=$!
+i=0
+while [ $i -lt 500 ] && ! ls -d "$C"/artifacts/*.partial >/dev/null 2>&1; do
+	sleep 0.01
+	i=$((i + 1))
+done
+kill -INT $pid
+wait $pid
+[ $? -eq 5 ] && ok "an interrupted registration exits 5" || fail "an interrupted registration exits 5"
+contains "$T/.err" "interrupted" "the interruption is reported"
+ls -d "$C"/artifacts/H2.partial >/dev/null 2>&1 && ok "the unfinished unit stays partial" ||
+	fail "the unfinished unit stays partial"
+rm -f "$T/in2/sparse.img"
+expect_exit 0 "status after an interruption" custody-case status --case "$C"
+contains "$T/.out" "partial  artifacts/H2.partial" "status names the partial unit"
 expect_exit 0 "case still verifies" custody-verify --case "$C"
 
 echo "1..$n"

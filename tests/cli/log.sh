@@ -34,6 +34,13 @@ custody-log add --case "$C" --action note --examiner "Third Examiner" >/dev/null
 tail -n 1 "$C/custody.log" | grep -q '"actor":{"name":"Third Examiner"}' &&
 	ok "--examiner names the actor" || fail "--examiner names the actor"
 
+expect_exit 0 "--at records when it happened" custody-log add --case "$C" --action sealed \
+	--item E001 --at 2011-03-16T10:15:00-05:00 --note "bag S-0042"
+tail -n 1 "$C/custody.log" | grep -q '"occurred":"2011-03-16T15:15:00.000Z"' &&
+	ok "--at is stored in UTC" || fail "--at is stored in UTC"
+expect_exit 2 "a bad --at is refused" custody-log add --case "$C" --action note --at "last tuesday"
+expect_exit 2 "an empty --location is refused" custody-log add --case "$C" --action note --location ""
+
 # eight commands at once: eight intact events, none lost or interleaved
 before=$(wc -l <"$C/custody.log")
 i=1

@@ -67,6 +67,14 @@ tamper "garbage in the log" "custody.log line 3: not a valid event" \
 	"sed -i '3s/^{/{{/' custody.log"
 tamper "an item record edited" "id 'E999' does not match its folder 'E001'" \
 	"sed -i 's/\"id\": \"E001\"/\"id\": \"E999\"/' items/E001/item.json"
+tamper "the case title edited" "case.json: record changed since it was written" \
+	"sed -i 's/Operation b107/Operation Other/' case.json"
+tamper "an item serial edited" "items/E001: record changed since it was written" \
+	"sed -i 's/WD-123/WD-999/' items/E001/item.json"
+tamper "case.json taken from another case" "case id differs from the one in the custody log" \
+	"custody-case init ../other-\$\$ --number 2011-RX-001 --title 'Operation b107' --examiner 'Test Examiner' --agency 'Digital Crimes Unit' >/dev/null && cp ../other-\$\$/case.json case.json"
+tamper "an item planted without an event" "items/E002: record has no event in the custody log" \
+	"mkdir items/E002 && sed 's/E001/E002/' items/E001/item.json > items/E002/item.json"
 tamper "an item deleted" "item logged at custody.log line 2 is missing" "rm -r items/E001"
 tamper "a stray file among the units" "artifacts/notes.txt: not a unit custody wrote" \
 	"echo x > artifacts/notes.txt"
