@@ -5,7 +5,7 @@
 
 D=$T/root
 build=$(basename "$CUSTODY_BUILD")
-if make -s -C "$CUSTODY_TOP" BUILD="$build" install DESTDIR="$D" PREFIX=/usr/local >"$T/.make" 2>&1; then
+if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$CUSTODY_TOP" BUILD="$build" install DESTDIR="$D" PREFIX=/usr/local >"$T/.make" 2>&1; then
 	ok "make install into DESTDIR"
 else
 	fail "make install into DESTDIR"
