@@ -110,7 +110,8 @@ static int plan_dir(struct plan *pl, const char *src, const char *dest,
 		count++;
 	}
 	/* sorted, so the record does not depend on directory order */
-	qsort(names, count, sizeof *names, name_cmp);
+	if (count > 1)
+		qsort(names, count, sizeof *names, name_cmp);
 	for (i = 0; i < count; i++) {
 		char s[CUST_PATH_MAX], t[CUST_PATH_MAX];
 		struct stat st;

@@ -518,7 +518,8 @@ json_t *cust_case_item_ids(const struct cust_case *c, struct cust_error *err)
 	}
 	for (i = 0; i < count; i++)
 		names[i] = json_string_value(json_array_get(all, i));
-	qsort(names, count, sizeof *names, str_cmp);
+	if (count > 1)
+		qsort(names, count, sizeof *names, str_cmp);
 	for (i = 0; i < count; i++)
 		json_array_append_new(ids, json_string(names[i]));
 	free(names);

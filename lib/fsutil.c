@@ -85,8 +85,11 @@ int cust_path_format(char *out, size_t outsz, struct cust_error *err,
 	va_start(ap, fmt);
 	n = vsnprintf(out, outsz, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= outsz)
+	if (n < 0 || (size_t)n >= outsz) {
+		if (outsz > 0)
+			out[0] = '\0'; /* never leave a cut path behind */
 		return cust_error_set(err, CUST_E_USAGE, "path too long");
+	}
 	return 0;
 }
 
@@ -115,13 +118,25 @@ int cust_fs_create(const char *path, mode_t mode, struct cust_error *err)
 
 int cust_fs_open_read(const char *path, int nofollow, struct cust_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	/* O_NONBLOCK: opening a FIFO planted in place of a file must not wait
+	 * for a writer; cleared at once for ordinary reads */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	                            (nofollow ? O_NOFOLLOW : 0));
+	int flags;
+
 	if (fd < 0)
 		return cust_error_set_errno(err,
 		                            errno == ENOENT || errno == ELOOP
 		                                    ? CUST_E_INPUT
 		                                    : CUST_E_IO,
 		                            errno, "cannot open '%s'", path);
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		int e = errno;
+		close(fd);
+		return cust_error_set_errno(err, CUST_E_IO, e, "cannot open '%s'",
+		                            path);
+	}
 	return fd;
 }
 
@@ -350,7 +365,8 @@ int cust_fs_lock(int fd, const char *name, long timeout_ms,
 		if (waited >= timeout_ms)
 			return cust_error_set(err, CUST_E_IO,
 			                      "'%s' is locked by another process "
-			                      "(waited %ld s)", name, waited / 1000);
+			                      "(waited %ld.%ld s)", name, waited / 1000,
+			                      waited % 1000 / 100);
 		nanosleep(&pause, NULL);
 		waited += 20;
 	}
@@ -361,8 +377,8 @@ long cust_fs_lock_timeout_ms(void)
 	const char *s = getenv("CUSTODY_LOCK_TIMEOUT");
 	uint64_t secs;
 
-	if (s && cust_parse_u64(s, &secs) == 0 && secs <= 86400)
-		return (long)secs * 1000;
+	if (s && cust_parse_u64(s, &secs) == 0)
+		return secs > 86400 ? 86400L * 1000 : (long)secs * 1000;
 	return 30 * 1000;
 }
 

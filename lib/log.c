@@ -360,6 +360,7 @@ int cust_log_read(const char *case_dir, cust_log_line_fn fn, void *ctx,
 {
 	char path[CUST_PATH_MAX];
 	struct line_reader r = { 0 };
+	struct stat st;
 	unsigned long lineno = 0;
 	int rc = -1;
 
@@ -369,6 +370,10 @@ int cust_log_read(const char *case_dir, cust_log_line_fn fn, void *ctx,
 	r.fd = cust_fs_open_read(path, 1, err);
 	if (r.fd < 0)
 		return -1;
+	if (fstat(r.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		cust_error_set(err, CUST_E_INPUT, "'%s' is not a regular file", path);
+		goto out;
+	}
 	r.cap = CUST_LOG_LINE_MAX;
 	r.buf = malloc(r.cap);
 	if (!r.buf) {
@@ -481,10 +486,12 @@ static int check_line(void *ctx, unsigned long lineno, const char *line,
 	char *canon;
 
 	s->lines = lineno;
-	if (line_err) {
-		add_finding(s, lineno, "not a valid event: %s", line_err);
-	} else if ((shape = event_shape_problem(ev)) != NULL) {
-		add_finding(s, lineno, "event %s", shape);
+	if (line_err || (shape = event_shape_problem(ev)) != NULL) {
+		if (line_err)
+			add_finding(s, lineno, "not a valid event: %s", line_err);
+		else
+			add_finding(s, lineno, "event %s", shape);
+		s->expect_seq++; /* take it as the line it stands for */
 	} else {
 		json_int_t seq = json_integer_value(json_object_get(ev, "seq"));
 		const char *prev = cust_json_string(ev, "prev");

@@ -129,6 +129,12 @@ struct cust_unit *cust_unit_begin(const char *case_dir, const char *kind,
 		if (access(u->final, F_OK) == 0)
 			continue;
 		if (mkdir(u->partial, 0755) == 0) {
+			/* another command may have sealed this number between the
+			 * check and the mkdir: its partial is gone, its unit is not */
+			if (access(u->final, F_OK) == 0) {
+				(void)rmdir(u->partial);
+				continue;
+			}
 			u->magic = UNIT_MAGIC;
 			return u;
 		}
@@ -191,6 +197,16 @@ int cust_unit_note_file(struct cust_unit *u, const char *rel, uint64_t size,
 	return 0;
 }
 
+/* REL may be a payload file: the seal files' names are taken. */
+static int payload_name_ok(const char *rel, struct cust_error *err)
+{
+	if (cust_manifest_is_seal_file(rel))
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "'%s' is the name of a seal file, not of a "
+		                      "payload file", rel);
+	return 0;
+}
+
 /* Create the folders of REL below the unit, one checked component at a time. */
 static int make_parents(struct cust_unit *u, const char *rel,
                         struct cust_error *err)
@@ -245,7 +261,7 @@ int cust_unit_copy_file(struct cust_unit *u, const char *src_path,
 
 	if (record)
 		*record = NULL;
-	if (unit_ok(u, err) < 0 ||
+	if (unit_ok(u, err) < 0 || payload_name_ok(rel, err) < 0 ||
 	    cust_path_join(dst, sizeof dst, u->partial, rel, err) < 0 ||
 	    make_parents(u, rel, err) < 0)
 		return -1;
@@ -316,7 +332,7 @@ int cust_unit_write_json(struct cust_unit *u, const char *rel, const json_t *rec
 	char *text;
 	int fd, rc;
 
-	if (unit_ok(u, err) < 0 ||
+	if (unit_ok(u, err) < 0 || payload_name_ok(rel, err) < 0 ||
 	    cust_path_join(path, sizeof path, u->partial, rel, err) < 0 ||
 	    make_parents(u, rel, err) < 0)
 		return -1;
@@ -455,7 +471,8 @@ static int list_kind(const char *case_dir, const char *kind, json_t *out,
 		}
 		count++;
 	}
-	qsort(names, count, sizeof *names, name_cmp);
+	if (count > 1)
+		qsort(names, count, sizeof *names, name_cmp);
 	for (i = 0; i < count; i++) {
 		char base[CUST_PATH_MAX], path[CUST_PATH_MAX];
 		const char *state = "sealed";

@@ -50,7 +50,8 @@ int cust_path_format(char *out, size_t outsz, struct cust_error *err,
  * Returns the descriptor; an existing PATH is an error ("already exists"). */
 int cust_fs_create(const char *path, mode_t mode, struct cust_error *err);
 
-/* Open PATH read-only (O_RDONLY|O_CLOEXEC, plus O_NOFOLLOW if NOFOLLOW). */
+/* Open PATH read-only (O_RDONLY|O_CLOEXEC, plus O_NOFOLLOW if NOFOLLOW),
+ * without waiting when PATH is a FIFO; callers check the file type. */
 int cust_fs_open_read(const char *path, int nofollow, struct cust_error *err);
 
 /* Write all LEN bytes, retrying short writes and EINTR; NAME labels errors. */
@@ -101,7 +102,7 @@ int cust_fs_lock(int fd, const char *name, long timeout_ms,
                  struct cust_error *err);
 
 /* The lock wait of every command: CUSTODY_LOCK_TIMEOUT seconds when set
- * to a number, else 30 seconds. */
+ * to a number (at most a day), else 30 seconds. */
 long cust_fs_lock_timeout_ms(void);
 
 /*

@@ -30,10 +30,11 @@ struct cust_unit;
 int cust_unit_kind_known(const char *kind);
 
 /*
- * Start a new unit in CASE_DIR/KIND/ named STEM followed by the first
- * number not taken by a sealed or partial unit ("E001-H" gives E001-H1,
- * E001-H2, ...): creates NAME.partial/ atomically, so parallel commands
- * never share a unit.  STEM must be a valid id prefix.
+ * Start a new unit in CASE_DIR/KIND/ named STEM followed by the number
+ * after the highest one taken by a sealed or partial unit ("E001-H" gives
+ * E001-H1, E001-H2, ...; a gap is never reused, so a number always means
+ * one unit): creates NAME.partial/ atomically, so parallel commands never
+ * share a unit.  STEM must be a valid id prefix.
  */
 struct cust_unit *cust_unit_begin(const char *case_dir, const char *kind,
                                   const char *stem, struct cust_error *err);
