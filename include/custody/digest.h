@@ -26,7 +26,15 @@
  *     cust_digest_engine_free(e);
  *
  * The engine is driven by a single producer thread; its functions are not
- * meant to be called concurrently on one engine.
+ * meant to be called concurrently on one engine.  Worker threads block all
+ * signals, so a Ctrl-C reaches the producer.  Once each digest thread has
+ * measured its own cost (after 8 MiB), the ones clearly cheaper than the
+ * slowest raise their nice value by 5: with more busy threads than cores
+ * the slowest digest then keeps a core to itself, and the others still use
+ * every idle cycle.
+ *
+ * Limits: at most 16 sinks; buffers of at most 1 GiB, at most 1024 of them
+ * and 4 GiB in all; at most 2^28 block hashes (CUST_E_INPUT beyond).
  */
 #ifndef CUSTODY_DIGEST_H
 #define CUSTODY_DIGEST_H
@@ -63,7 +71,9 @@ int cust_digest_parse_list(const char *list, unsigned *algs,
 /* Lower-case hex of LEN bytes into OUT, which holds 2*LEN+1 bytes. */
 void cust_hex_encode(const unsigned char *bytes, size_t len, char *out);
 
-/* Decode exactly 2*LEN hex digits (either case) into OUT; -1 on bad input. */
+/* Decode the first 2*LEN characters of HEX, hex digits of either case,
+ * into OUT; -1 on bad input.  Characters past them are not looked at:
+ * callers wanting an exact length check it themselves. */
 int cust_hex_decode(const char *hex, unsigned char *out, size_t len);
 
 /*
@@ -106,13 +116,14 @@ int cust_digest_engine_add_sink(struct cust_digest_engine *e,
 /*
  * The next free ring buffer to fill, waiting until the slowest consumer has
  * released one.  *CAP receives its size.  The buffer belongs to the caller
- * until the matching commit.  NULL when a consumer failed (detail in ERR).
+ * until the matching commit; asking again before committing returns the
+ * same buffer.  NULL when a consumer failed (detail in ERR).
  */
 unsigned char *cust_digest_engine_buffer(struct cust_digest_engine *e,
                                          size_t *cap, struct cust_error *err);
 
-/* Publish the first LEN bytes (LEN <= cap, may be 0) of the buffer taken
- * last.  -1 when a consumer failed. */
+/* Publish the first LEN bytes (LEN <= cap) of the buffer taken last; a
+ * commit of 0 bytes publishes nothing.  -1 when a consumer failed. */
 int cust_digest_engine_commit(struct cust_digest_engine *e, size_t len,
                               struct cust_error *err);
 
@@ -121,12 +132,14 @@ int cust_digest_engine_update(struct cust_digest_engine *e, const void *data,
                               size_t len, struct cust_error *err);
 
 /* End of stream: wait for every consumer, finalise the digests.  After a
- * successful finish the results below are valid until free. */
+ * successful finish the results below are valid until free.  A second
+ * finish is a usage error. */
 int cust_digest_engine_finish(struct cust_digest_engine *e,
                               struct cust_error *err);
 
 /* Stop early (the producer hit an error): consumers drop what is queued and
- * exit.  Safe to call before free at any point; results stay invalid. */
+ * exit; returns once every worker has, so sink contexts may be freed.  Safe
+ * at any point; afterwards the results are invalid. */
 void cust_digest_engine_cancel(struct cust_digest_engine *e);
 
 /* Total bytes committed. */
