@@ -14,6 +14,11 @@ export PATH="$bin:$PATH"
 export CUSTODY_TOP="$top"
 export CUSTODY_TESTDATA="${CUSTODY_TESTDATA:-$top/../shared/testdata}"
 export CMOCKA_MESSAGE_OUTPUT=TAP
+# Under `make asan` a sanitizer report must never pass for an expected exit
+# status (custody-verify's 1, say): give it an exit status of its own.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:abort_on_error=0}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-exitcode=86}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=86:print_stacktrace=1}"
 # the acting examiner must come from each test, never from the caller
 unset CUSTODY_EXAMINER CUSTODY_CASE
 
