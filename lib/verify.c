@@ -179,15 +179,18 @@ static void check_items(struct report *r, const struct cust_case *c,
 		rec = cust_case_load_item(c, name, &err);
 		if (!rec) {
 			note(r, "item", subject, "failed", "%s", err.message);
+			json_object_del(ix->items, name); /* present, if broken */
 			continue;
 		}
 		(*count)++;
 		json_decref(rec);
 		before = r->failed;
-		(void)snprintf(path, sizeof path, "%s/%s/item.json",
-		               cust_case_dir(c), subject);
-		check_logged_record(r, "item", subject, path,
-		                    json_object_get(ix->items, name));
+		if (cust_path_format(path, sizeof path, &err, "%s/%s/item.json",
+		                     cust_case_dir(c), subject) < 0)
+			note(r, "item", subject, "failed", "%s", err.message);
+		else
+			check_logged_record(r, "item", subject, path,
+			                    json_object_get(ix->items, name));
 		json_object_del(ix->items, name); /* what remains is missing */
 		if (r->failed == before)
 			note(r, "item", subject, "ok",

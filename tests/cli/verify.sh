@@ -67,6 +67,8 @@ tamper "garbage in the log" "custody.log line 3: not a valid event" \
 	"sed -i '3s/^{/{{/' custody.log"
 tamper "an item record edited" "id 'E999' does not match its folder 'E001'" \
 	"sed -i 's/\"id\": \"E001\"/\"id\": \"E999\"/' items/E001/item.json"
+grep -q "is missing" "$T/.out" && fail "a broken item is not also called missing" ||
+	ok "a broken item is not also called missing"
 tamper "the case title edited" "case.json: record changed since it was written" \
 	"sed -i 's/Operation b107/Operation Other/' case.json"
 tamper "an item serial edited" "items/E001: record changed since it was written" \
