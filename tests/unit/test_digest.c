@@ -1,9 +1,5 @@
 /* test_digest.c - unit tests of include/custody/digest.h. */
 #include <errno.h>
-#include <fcntl.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include "custody/digest.h"
+#include "testutil.h"
 
 #define NALGS 5
 #define MILLION 1000000u
@@ -50,44 +45,7 @@ static const char *const kat_million_a[NALGS] = {
 	"5c8875ae474a3634ba4fd55ec85bffd661f32aca75c6d699d0cdcb6c115891c1",
 };
 
-static char tmpdir[4096];
-
 /* ---- helpers ------------------------------------------------------------ */
-
-/* Reproducible bytes (xorshift64), so a failure can be replayed. */
-static unsigned char *make_data(size_t len, uint64_t seed)
-{
-	unsigned char *p = malloc(len ? len : 1);
-	uint64_t x = seed | 1;
-	size_t i;
-
-	assert_non_null(p);
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		p[i] = (unsigned char)(x >> 24);
-	}
-	return p;
-}
-
-static uint64_t next_rand(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
-
-static void hex_of(enum cust_digest_alg alg, const void *data, size_t len,
-                   char *hex)
-{
-	unsigned char raw[CUST_DIGEST_MAX_SIZE];
-	struct cust_error err;
-
-	assert_int_equal(cust_digest_buffer(alg, data, len, raw, &err), 0);
-	cust_hex_encode(raw, cust_digest_size(alg), hex);
-}
 
 /* Every algorithm of a finished engine agrees with one-shot digests. */
 static void assert_engine_matches(const struct cust_digest_engine *e,
@@ -137,14 +95,13 @@ static void feed(struct cust_digest_engine *e, const unsigned char *data,
 	}
 }
 
+/* TMPDIR/NAME in a new buffer, which the caller frees. */
 static char *temp_path(const char *name)
 {
-	char *p = malloc(sizeof tmpdir + 64);
-	int n;
+	char *p = malloc(CUST_PATH_MAX);
 
 	assert_non_null(p);
-	n = snprintf(p, sizeof tmpdir + 64, "%s/%s", tmpdir, name);
-	assert_true(n > 0 && (size_t)n < sizeof tmpdir + 64);
+	tpath(p, name);
 	return p;
 }
 
@@ -1088,19 +1045,7 @@ static void test_file_nofollow(void **state)
 
 /* ---- main --------------------------------------------------------------- */
 
-static int make_tmpdir(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	int n;
-
-	(void)state;
-	n = snprintf(tmpdir, sizeof tmpdir, "%s/test_digest.XXXXXX",
-	             base && *base ? base : "/tmp");
-	if (n < 0 || (size_t)n >= sizeof tmpdir || !mkdtemp(tmpdir))
-		return -1;
-	return 0;
-}
-
+/* rmdir, not teardown_tmp: a test that leaves a file behind fails the run. */
 static int remove_tmpdir(void **state)
 {
 	(void)state;
@@ -1140,5 +1085,5 @@ int main(void)
 
 	/* A deadlock ends the run (SIGALRM) instead of hanging it. */
 	alarm(HANG_LIMIT_SECONDS);
-	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
+	return cmocka_run_group_tests(tests, setup_tmp, remove_tmpdir);
 }

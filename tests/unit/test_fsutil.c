@@ -1,13 +1,7 @@
 /* test_fsutil.c - unit tests of the file-system primitives
  * (include/custody/fsutil.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,78 +12,26 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include "custody/fsutil.h"
-
-static char tmpdir[CUST_PATH_MAX];
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static void tpath(char *out, const char *name)
-{
-	int n = snprintf(out, CUST_PATH_MAX, "%s/%s", tmpdir, name);
-	assert_true(n > 0 && n < CUST_PATH_MAX);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		assert_true(n > 0);
-		p += n;
-		len -= (size_t)n;
-	}
-	assert_int_equal(close(fd), 0);
-}
 
 /* Whether PATH holds exactly the LEN bytes of WANT (read with stdio). */
 static void assert_file_is(const char *path, const char *want, size_t len)
 {
-	char buf[4096];
-	FILE *f = fopen(path, "rb");
 	size_t n;
+	char *got = slurp(path, &n);
 
-	assert_non_null(f);
-	assert_true(len < sizeof buf);
-	n = fread(buf, 1, sizeof buf, f);
-	assert_int_equal(fclose(f), 0);
 	assert_int_equal(n, len);
-	assert_memory_equal(buf, want, len);
-}
-
-/* Number of entries of TMPDIR besides . and .. */
-static int count_entries(void)
-{
-	DIR *d = opendir(tmpdir);
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
+	assert_memory_equal(got, want, len);
+	free(got);
 }
 
 /* Whether any entry of TMPDIR has ".tmp" in its name. */
 static int temp_file_left(void)
 {
-	DIR *d = opendir(tmpdir);
-	struct dirent *de;
-	int found = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (strstr(de->d_name, ".tmp"))
-			found = 1;
-	closedir(d);
-	return found;
+	return count_entries_named(".tmp") > 0;
 }
 
 static long elapsed_ms(const struct timespec *a, const struct timespec *b)
@@ -457,38 +399,6 @@ static void test_read_file_not_regular(void **state)
 	assert_null(buf);
 }
 
-/*
- * Run FN(ARG) in a child and wait at most TIMEOUT_MS for it: its exit
- * status, or -1 when it was still blocked and had to be killed.
- */
-static int run_bounded(int (*fn)(const char *), const char *arg,
-                       long timeout_ms)
-{
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	long waited = 0;
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		alarm(60); /* never outlive the test run */
-		_exit(fn(arg));
-	}
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		assert_true(r >= 0);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-		if (waited >= timeout_ms) {
-			kill(pid, SIGKILL);
-			assert_int_equal(waitpid(pid, &status, 0), pid);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-		waited += 10;
-	}
-}
-
 /* 0 when cust_fs_read_file refuses PATH with CUST_E_INPUT. */
 static int read_refused(const char *path)
 {
@@ -735,34 +645,6 @@ static void test_parse_u64(void **state)
 }
 
 /* ---- main --------------------------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int setup_tmp(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	int n;
-
-	(void)state;
-	n = snprintf(tmpdir, sizeof tmpdir, "%s/test_fsutil.XXXXXX",
-	             base && *base ? base : "/tmp");
-	if (n < 0 || (size_t)n >= sizeof tmpdir || !mkdtemp(tmpdir))
-		return -1;
-	return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
-}
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_tmp, teardown_tmp)
 

@@ -1,95 +1,15 @@
 /* test_json.c - unit tests of canonical JSON records (include/custody/json.h). */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <cmocka.h>
 
 #include "custody/fsutil.h"
 #include "custody/json.h"
-
-static char tmpdir[CUST_PATH_MAX];
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* TMPDIR/NAME into OUT (CUST_PATH_MAX bytes). */
-static void tpath(char *out, const char *name)
-{
-	int n = snprintf(out, CUST_PATH_MAX, "%s/%s", tmpdir, name);
-	assert_true(n > 0 && n < CUST_PATH_MAX);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		assert_true(n > 0);
-		p += n;
-		len -= (size_t)n;
-	}
-	assert_int_equal(close(fd), 0);
-}
-
-/* The whole content of PATH, NUL-terminated, read with stdio (not with the
- * library under test); *LEN receives its length. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, used = 0;
-
-	assert_non_null(f);
-	for (;;) {
-		size_t n;
-		if (cap - used < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = realloc(buf, cap + 1);
-			assert_non_null(buf);
-		}
-		n = fread(buf + used, 1, cap - used, f);
-		used += n;
-		if (n == 0)
-			break;
-	}
-	assert_int_equal(ferror(f), 0);
-	assert_int_equal(fclose(f), 0);
-	buf[used] = '\0';
-	if (len)
-		*len = used;
-	return buf;
-}
-
-/* Number of entries of TMPDIR besides . and .. */
-static int count_entries(void)
-{
-	DIR *d = opendir(tmpdir);
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
 
 /* The same content, built in two opposite insertion orders at every depth. */
 static json_t *build_forward(void)
@@ -496,39 +416,6 @@ static void test_load_file_directory_refused(void **state)
 	assert_non_null(strstr(err.message, "not a regular file"));
 }
 
-
-/*
- * Run FN(ARG) in a child and wait at most TIMEOUT_MS for it: its exit
- * status, or -1 when it was still blocked and had to be killed.
- */
-static int run_bounded(int (*fn)(const char *), const char *arg,
-                       long timeout_ms)
-{
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	long waited = 0;
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		alarm(60); /* never outlive the test run */
-		_exit(fn(arg));
-	}
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		assert_true(r >= 0);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-		if (waited >= timeout_ms) {
-			kill(pid, SIGKILL);
-			assert_int_equal(waitpid(pid, &status, 0), pid);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-		waited += 10;
-	}
-}
-
 /* 0 when cust_json_load_file refuses PATH with CUST_E_INPUT. */
 static int load_refused(const char *path)
 {
@@ -627,34 +514,6 @@ static void test_write_new_never_overwrites(void **state)
 }
 
 /* ---- main --------------------------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int setup_tmp(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	int n;
-
-	(void)state;
-	n = snprintf(tmpdir, sizeof tmpdir, "%s/test_json.XXXXXX",
-	             base && *base ? base : "/tmp");
-	if (n < 0 || (size_t)n >= sizeof tmpdir || !mkdtemp(tmpdir))
-		return -1;
-	return 0;
-}
-
-static int teardown_tmp(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
-}
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_tmp, teardown_tmp)
 

@@ -2,92 +2,33 @@
  * (include/custody/log.h, with a case from include/custody/caseio.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <cmocka.h>
 
 #include "custody/caseio.h"
 #include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/log.h"
+#include "testutil.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
-#define EXAMINER "Examiner One"
 #define NOTES 5           /* events appended after case-created */
 #define CHILDREN 8
 #define PER_CHILD 25
 #define MAX_LINES 512
 
-static char tmpdir[CUST_PATH_MAX];
-static char casedir[CUST_PATH_MAX];
-
 /* ---- helpers ------------------------------------------------------------ */
 
-static void tpath(char *out, const char *name)
-{
-	int n = snprintf(out, CUST_PATH_MAX, "%s/%s", tmpdir, name);
-	assert_true(n > 0 && n < CUST_PATH_MAX);
-}
-
+/* DIR/custody.log into OUT (CUST_PATH_MAX bytes). */
 static void log_path(char *out, const char *dir)
 {
-	int n = snprintf(out, CUST_PATH_MAX, "%s/%s", dir, CUST_LOG_NAME);
-	assert_true(n > 0 && n < CUST_PATH_MAX);
-}
-
-/* The whole content of PATH, NUL-terminated (stdio, not the library). */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, used = 0;
-
-	assert_non_null(f);
-	for (;;) {
-		size_t n;
-		if (cap - used < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = realloc(buf, cap + 1);
-			assert_non_null(buf);
-		}
-		n = fread(buf + used, 1, cap - used, f);
-		used += n;
-		if (n == 0)
-			break;
-	}
-	assert_int_equal(ferror(f), 0);
-	assert_int_equal(fclose(f), 0);
-	buf[used] = '\0';
-	*len = used;
-	return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		assert_true(n > 0);
-		p += n;
-		len -= (size_t)n;
-	}
-	assert_int_equal(close(fd), 0);
+	join(out, dir, CUST_LOG_NAME);
 }
 
 static void append_file(const char *path, const void *data, size_t len)
@@ -172,15 +113,6 @@ static void write_copy(const char *name, const struct text *t, char *out)
 	write_file(path, t->p ? t->p : "", t->len);
 }
 
-static void sha256_hex(const void *data, size_t len, char hex[65])
-{
-	unsigned char md[32];
-
-	assert_int_equal(cust_digest_buffer(CUST_DIGEST_SHA256, data, len, md,
-	                                    NULL), 0);
-	cust_hex_encode(md, sizeof md, hex);
-}
-
 static void append_note(const char *dir, const char *note)
 {
 	struct cust_actor actor = { EXAMINER, NULL };
@@ -221,15 +153,6 @@ static json_t *verify(const char *dir, uint64_t *events)
 	return findings;
 }
 
-/* Print FINDINGS, to understand a failure. */
-static void dump_findings(const json_t *findings)
-{
-	char *s = json_dumps(findings, JSON_INDENT(2));
-	if (s)
-		print_message("findings: %s\n", s);
-	free(s);
-}
-
 /* The number of findings about LINENO whose message contains WHAT (any
  * message when NULL); each must have the documented shape. */
 static int findings_at(const json_t *findings, unsigned long lineno,
@@ -241,17 +164,10 @@ static int findings_at(const json_t *findings, unsigned long lineno,
 
 	assert_true(snprintf(subject, sizeof subject, "%s line %lu",
 	                     CUST_LOG_NAME, lineno) > 0);
-	for (i = 0; i < json_array_size(findings); i++) {
-		const json_t *f = json_array_get(findings, i);
-		const char *s = cust_json_string(f, "subject");
-		const char *m = cust_json_string(f, "message");
-		assert_non_null(s);
-		assert_non_null(m);
-		assert_string_equal(cust_json_string(f, "check"), "log");
-		assert_string_equal(cust_json_string(f, "status"), "failed");
-		if (strcmp(s, subject) == 0 && (!what || strstr(m, what)))
+	for (i = 0; i < json_array_size(findings); i++)
+		if (finding_matches(json_array_get(findings, i), "log", subject,
+		                    what))
 			n++;
-	}
 	return n;
 }
 
@@ -325,7 +241,8 @@ static void test_chain_links(void **state)
 		if (i == 0)
 			memcpy(want_prev, ZERO_HASH, sizeof want_prev);
 		else
-			sha256_hex(l.line[i - 1], l.len[i - 1], want_prev);
+			hex_of(CUST_DIGEST_SHA256, l.line[i - 1], l.len[i - 1],
+			       want_prev);
 		assert_string_equal(cust_json_string(ev, "prev"), want_prev);
 		/* each line is in canonical form */
 		canon = cust_json_canonical(ev, NULL);
@@ -436,39 +353,6 @@ static void test_verify_missing_log(void **state)
 	json_decref(findings);
 }
 
-
-/*
- * Run FN(ARG) in a child and wait at most TIMEOUT_MS for it: its exit
- * status, or -1 when it was still blocked and had to be killed.
- */
-static int run_bounded(int (*fn)(const char *), const char *arg,
-                       long timeout_ms)
-{
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	long waited = 0;
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		alarm(60); /* never outlive the test run */
-		_exit(fn(arg));
-	}
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		assert_true(r >= 0);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-		if (waited >= timeout_ms) {
-			kill(pid, SIGKILL);
-			assert_int_equal(waitpid(pid, &status, 0), pid);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-		waited += 10;
-	}
-}
-
 /* 0 when cust_log_verify of the case at DIR fails or reports a finding. */
 static int verify_not_clean(const char *dir)
 {
@@ -506,15 +390,77 @@ static void test_verify_log_is_fifo(void **state)
 
 /* ---- tampered twins ----------------------------------------------------- */
 
-static void test_tamper_edit_middle_line(void **state)
+/* How a tampered copy differs from the log as written, at one line. */
+enum tamper_how {
+	TAMPER_REPLACE, /* the line replaced by another */
+	TAMPER_DROP,    /* the line left out */
+	TAMPER_TWICE,   /* the line written twice */
+	TAMPER_SWAP,    /* the line and the next one swapped */
+	TAMPER_TORN,    /* the last line followed by its first half again, with
+	                   no newline: an append torn by a crash */
+};
+
+/*
+ * Verify a copy of the case's log tampered with as HOW says at line LINE
+ * (counted from 1, as the findings count them; WITH is the new line of
+ * TAMPER_REPLACE, NULL otherwise), written as the log of the new folder
+ * TMPDIR/NAME.  Returns the findings, which the caller releases; *EVENTS
+ * receives the number of events read.
+ */
+static json_t *verify_tampered(const char *name, size_t line,
+                               enum tamper_how how, const char *with,
+                               uint64_t *events)
 {
 	char dir[CUST_PATH_MAX];
 	struct text t = { 0 };
 	struct lines l;
+	json_t *findings;
+	size_t i, k = line - 1;
+
+	read_lines(casedir, &l);
+	assert_true(line >= 1 && k < l.count);
+	assert_true(how != TAMPER_SWAP || k + 1 < l.count);
+	assert_true(how != TAMPER_TORN || k + 1 == l.count);
+	assert_true((how == TAMPER_REPLACE) == (with != NULL));
+	for (i = 0; i < l.count; i++) {
+		if (i != k) {
+			text_line(&t, l.line[i], l.len[i]);
+			continue;
+		}
+		switch (how) {
+		case TAMPER_REPLACE:
+			text_line(&t, with, strlen(with));
+			break;
+		case TAMPER_DROP:
+			break;
+		case TAMPER_TWICE:
+			text_line(&t, l.line[k], l.len[k]);
+			text_line(&t, l.line[k], l.len[k]);
+			break;
+		case TAMPER_SWAP:
+			text_line(&t, l.line[k + 1], l.len[k + 1]);
+			text_line(&t, l.line[k], l.len[k]);
+			i++; /* the next line is written already */
+			break;
+		case TAMPER_TORN:
+			text_line(&t, l.line[k], l.len[k]);
+			text_add(&t, l.line[k], l.len[k] / 2);
+			break;
+		}
+	}
+	write_copy(name, &t, dir);
+	findings = verify(dir, events);
+	free(t.p);
+	free_lines(&l);
+	return findings;
+}
+
+static void test_tamper_edit_middle_line(void **state)
+{
+	struct lines l;
 	uint64_t events = 0;
 	json_t *ev, *findings;
 	char *edited;
-	size_t i;
 
 	(void)state;
 	fill_log();
@@ -528,14 +474,7 @@ static void test_tamper_edit_middle_line(void **state)
 	assert_non_null(edited);
 	assert_true(strlen(edited) != l.len[2] ||
 	            memcmp(edited, l.line[2], l.len[2]) != 0);
-	for (i = 0; i < l.count; i++) {
-		if (i == 2)
-			text_line(&t, edited, strlen(edited));
-		else
-			text_line(&t, l.line[i], l.len[i]);
-	}
-	write_copy("edited", &t, dir);
-	findings = verify(dir, &events);
+	findings = verify_tampered("edited", 3, TAMPER_REPLACE, edited, &events);
 	assert_int_equal(events, NOTES + 1);
 	/* the edited line itself is well-formed; its successor no longer
 	 * links to it */
@@ -545,86 +484,56 @@ static void test_tamper_edit_middle_line(void **state)
 	json_decref(findings);
 	json_decref(ev);
 	free(edited);
-	free(t.p);
 	free_lines(&l);
 }
 
 static void test_tamper_edit_not_canonical(void **state)
 {
-	char dir[CUST_PATH_MAX];
-	struct text t = { 0 };
+	struct text spaced = { 0 };
 	struct lines l;
 	uint64_t events = 0;
 	json_t *findings;
-	size_t i;
 
 	(void)state;
 	fill_log();
 	read_lines(casedir, &l);
 	/* line 2 with a space added after the first brace: same content */
-	for (i = 0; i < l.count; i++) {
-		if (i == 1) {
-			text_add(&t, "{ ", 2);
-			text_line(&t, l.line[i] + 1, l.len[i] - 1);
-		} else {
-			text_line(&t, l.line[i], l.len[i]);
-		}
-	}
-	write_copy("spaced", &t, dir);
-	findings = verify(dir, &events);
+	text_add(&spaced, "{ ", 2);
+	text_add(&spaced, l.line[1] + 1, l.len[1] - 1);
+	findings = verify_tampered("spaced", 2, TAMPER_REPLACE, spaced.p, &events);
 	expect_finding(findings, 2, "canonical");
 	expect_finding(findings, 3, "line 2 was changed");
 	assert_int_equal(first_finding_line(findings), 2);
 	json_decref(findings);
-	free(t.p);
+	free(spaced.p);
 	free_lines(&l);
 }
 
 static void test_tamper_delete_middle_line(void **state)
 {
-	char dir[CUST_PATH_MAX];
-	struct text t = { 0 };
-	struct lines l;
 	uint64_t events = 0;
 	json_t *findings;
-	size_t i;
 
 	(void)state;
 	fill_log();
-	read_lines(casedir, &l);
-	for (i = 0; i < l.count; i++)
-		if (i != 2) /* drop line 3 */
-			text_line(&t, l.line[i], l.len[i]);
-	write_copy("deleted", &t, dir);
-	findings = verify(dir, &events);
+	findings = verify_tampered("deleted", 3, TAMPER_DROP, NULL, &events);
 	assert_int_equal(events, NOTES);
 	/* old line 4, now line 3, carries seq 4 */
 	expect_finding(findings, 3, "seq 4 where 3 was expected");
 	assert_int_equal(first_finding_line(findings), 3);
 	assert_int_equal(json_array_size(findings), 1);
 	json_decref(findings);
-	free(t.p);
-	free_lines(&l);
 }
 
 static void test_tamper_swap_lines(void **state)
 {
-	char dir[CUST_PATH_MAX];
-	struct text t = { 0 };
-	struct lines l;
 	uint64_t events = 0;
 	json_t *findings;
-	size_t i;
 
 	(void)state;
 	fill_log();
-	read_lines(casedir, &l);
-	for (i = 0; i < l.count; i++) {
-		size_t from = i == 2 ? 3 : i == 3 ? 2 : i; /* swap lines 3, 4 */
-		text_line(&t, l.line[from], l.len[from]);
-	}
-	write_copy("swapped", &t, dir);
-	findings = verify(dir, &events);
+	/* lines 3 and 4 swapped */
+	findings = verify_tampered("swapped", 3, TAMPER_SWAP, NULL, &events);
 	assert_int_equal(events, NOTES + 1);
 	expect_finding(findings, 3, "seq 4 where 3 was expected");
 	expect_finding(findings, 4, NULL);
@@ -632,122 +541,69 @@ static void test_tamper_swap_lines(void **state)
 	assert_int_equal(findings_at(findings, 1, NULL), 0);
 	assert_int_equal(findings_at(findings, 2, NULL), 0);
 	json_decref(findings);
-	free(t.p);
-	free_lines(&l);
 }
 
 static void test_tamper_duplicate_line(void **state)
 {
-	char dir[CUST_PATH_MAX];
-	struct text t = { 0 };
-	struct lines l;
 	uint64_t events = 0;
 	json_t *findings;
-	size_t i;
 
 	(void)state;
 	fill_log();
-	read_lines(casedir, &l);
-	for (i = 0; i < l.count; i++) {
-		text_line(&t, l.line[i], l.len[i]);
-		if (i == 2) /* line 3 twice */
-			text_line(&t, l.line[i], l.len[i]);
-	}
-	write_copy("duplicated", &t, dir);
-	findings = verify(dir, &events);
+	findings = verify_tampered("duplicated", 3, TAMPER_TWICE, NULL, &events);
 	assert_int_equal(events, NOTES + 2);
 	expect_finding(findings, 4, "seq 3 where 4 was expected");
 	assert_int_equal(first_finding_line(findings), 4);
 	assert_int_equal(json_array_size(findings), 1);
 	json_decref(findings);
-	free(t.p);
-	free_lines(&l);
 }
 
 static void test_tamper_not_json(void **state)
 {
-	static const char garbage[] = "this line is not JSON";
-	char dir[CUST_PATH_MAX];
-	struct text t = { 0 };
-	struct lines l;
 	uint64_t events = 0;
 	json_t *findings;
-	size_t i;
 
 	(void)state;
 	fill_log();
-	read_lines(casedir, &l);
-	for (i = 0; i < l.count; i++) {
-		if (i == 2)
-			text_line(&t, garbage, sizeof garbage - 1);
-		else
-			text_line(&t, l.line[i], l.len[i]);
-	}
-	write_copy("garbage", &t, dir);
-	findings = verify(dir, &events);
+	findings = verify_tampered("garbage", 3, TAMPER_REPLACE,
+	                           "this line is not JSON", &events);
 	assert_int_equal(events, NOTES + 1);
 	expect_finding(findings, 3, "not a valid event");
 	assert_int_equal(first_finding_line(findings), 3);
 	/* the line after a replaced line cannot pass either */
 	expect_finding(findings, 4, NULL);
 	json_decref(findings);
-	free(t.p);
-	free_lines(&l);
 }
 
 static void test_tamper_not_an_event(void **state)
 {
-	static const char other[] = "{\"seq\":3}";
-	char dir[CUST_PATH_MAX];
-	struct text t = { 0 };
-	struct lines l;
 	uint64_t events = 0;
 	json_t *findings;
-	size_t i;
 
 	(void)state;
 	fill_log();
-	read_lines(casedir, &l);
-	for (i = 0; i < l.count; i++) {
-		if (i == 2)
-			text_line(&t, other, sizeof other - 1);
-		else
-			text_line(&t, l.line[i], l.len[i]);
-	}
-	write_copy("shape", &t, dir);
-	findings = verify(dir, &events);
+	findings = verify_tampered("shape", 3, TAMPER_REPLACE, "{\"seq\":3}",
+	                           &events);
 	expect_finding(findings, 3, "event has no time");
 	assert_int_equal(first_finding_line(findings), 3);
 	json_decref(findings);
-	free(t.p);
-	free_lines(&l);
 }
 
 static void test_tamper_incomplete_last_line(void **state)
 {
-	char dir[CUST_PATH_MAX];
-	struct text t = { 0 };
-	struct lines l;
 	uint64_t events = 0;
 	json_t *findings;
-	size_t i;
 
 	(void)state;
 	fill_log();
-	read_lines(casedir, &l);
-	for (i = 0; i < l.count; i++)
-		text_line(&t, l.line[i], l.len[i]);
 	/* an interrupted write: half of a line, no newline */
-	text_add(&t, l.line[l.count - 1], l.len[l.count - 1] / 2);
-	write_copy("incomplete", &t, dir);
-	findings = verify(dir, &events);
+	findings = verify_tampered("incomplete", NOTES + 1, TAMPER_TORN, NULL,
+	                           &events);
 	assert_int_equal(events, NOTES + 2);
 	expect_finding(findings, NOTES + 2, "incomplete");
 	assert_int_equal(first_finding_line(findings), NOTES + 2);
 	assert_int_equal(json_array_size(findings), 1);
 	json_decref(findings);
-	free(t.p);
-	free_lines(&l);
 }
 
 static void test_tamper_complete_event_without_newline(void **state)
@@ -1180,42 +1036,7 @@ static void test_log_read(void **state)
 
 /* ---- main --------------------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int setup_case(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	struct cust_case_params p = { 0 };
-	int n;
-
-	(void)state;
-	n = snprintf(tmpdir, sizeof tmpdir, "%s/test_log.XXXXXX",
-	             base && *base ? base : "/tmp");
-	if (n < 0 || (size_t)n >= sizeof tmpdir || !mkdtemp(tmpdir))
-		return -1;
-	n = snprintf(casedir, sizeof casedir, "%s/case", tmpdir);
-	if (n < 0 || (size_t)n >= sizeof casedir)
-		return -1;
-	p.number = "2011-042";
-	p.title = "Test case";
-	p.examiner = EXAMINER;
-	return cust_case_init(casedir, &p, "test", NULL, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_case(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
-}
-
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_case, teardown_case)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_case, teardown_tmp)
 
 int main(void)
 {

@@ -1,16 +1,12 @@
 /* test_time.c - unit tests of UTC time stamps (include/custody/time.h). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <cmocka.h>
-
 #include "custody/time.h"
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

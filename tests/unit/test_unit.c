@@ -3,21 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <cmocka.h>
 
 #include "custody/caseio.h"
 #include "custody/digest.h"
@@ -26,70 +18,13 @@
 #include "custody/log.h"
 #include "custody/manifest.h"
 #include "custody/unit.h"
+#include "testutil.h"
 
-#define EXAMINER "Examiner One"
 #define HASHDEEP_HEAD "%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n"
 #define SUBJECT "artifacts/E001-H1"
 #define MAX_FILES 16
 
-static char tmpdir[CUST_PATH_MAX];
-static char casedir[CUST_PATH_MAX];
-
 /* ---- helpers ------------------------------------------------------------ */
-
-static void tpath(char *out, const char *name)
-{
-	int n = snprintf(out, CUST_PATH_MAX, "%s/%s", tmpdir, name);
-	assert_true(n > 0 && n < CUST_PATH_MAX);
-}
-
-static void join(char *out, const char *a, const char *b)
-{
-	int n = snprintf(out, CUST_PATH_MAX, "%s/%s", a, b);
-	assert_true(n > 0 && n < CUST_PATH_MAX);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, used = 0;
-
-	assert_non_null(f);
-	for (;;) {
-		size_t n;
-		if (cap - used < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = realloc(buf, cap + 1);
-			assert_non_null(buf);
-		}
-		n = fread(buf + used, 1, cap - used, f);
-		used += n;
-		if (n == 0)
-			break;
-	}
-	assert_int_equal(ferror(f), 0);
-	assert_int_equal(fclose(f), 0);
-	buf[used] = '\0';
-	if (len)
-		*len = used;
-	return buf;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		assert_true(n > 0);
-		p += n;
-		len -= (size_t)n;
-	}
-	assert_int_equal(close(fd), 0);
-}
 
 static int exists(const char *path)
 {
@@ -101,32 +36,6 @@ static int is_dir(const char *path)
 {
 	struct stat st;
 	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Reproducible bytes (xorshift64). */
-static unsigned char *make_data(size_t len, uint64_t seed)
-{
-	unsigned char *p = malloc(len ? len : 1);
-	uint64_t x = seed | 1;
-	size_t i;
-
-	assert_non_null(p);
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		p[i] = (unsigned char)(x >> 24);
-	}
-	return p;
-}
-
-static void hex_of(enum cust_digest_alg alg, const void *data, size_t len,
-                   char *hex)
-{
-	unsigned char md[CUST_DIGEST_MAX_SIZE];
-
-	assert_int_equal(cust_digest_buffer(alg, data, len, md, NULL), 0);
-	cust_hex_encode(md, cust_digest_size(alg), hex);
 }
 
 /* The number of lines of CASE/custody.log. */
@@ -379,14 +288,6 @@ static json_t *check(const char *dir, int *failed, char sums[65])
 	return findings;
 }
 
-static void dump_findings(const json_t *findings)
-{
-	char *s = json_dumps(findings, JSON_INDENT(2));
-	if (s)
-		print_message("findings: %s\n", s);
-	free(s);
-}
-
 /* Whether FINDINGS has one about SUBJECT/PATH (or SUBJECT when PATH is
  * NULL) whose message contains WHAT (anything when NULL). */
 static int has_finding(const json_t *findings, const char *path,
@@ -399,17 +300,10 @@ static int has_finding(const json_t *findings, const char *path,
 		join(subject, SUBJECT, path);
 	else
 		assert_true(snprintf(subject, sizeof subject, "%s", SUBJECT) > 0);
-	for (i = 0; i < json_array_size(findings); i++) {
-		const json_t *f = json_array_get(findings, i);
-		const char *s = cust_json_string(f, "subject");
-		const char *m = cust_json_string(f, "message");
-		assert_non_null(s);
-		assert_non_null(m);
-		assert_string_equal(cust_json_string(f, "check"), "unit");
-		assert_string_equal(cust_json_string(f, "status"), "failed");
-		if (strcmp(s, subject) == 0 && (!what || strstr(m, what)))
+	for (i = 0; i < json_array_size(findings); i++)
+		if (finding_matches(json_array_get(findings, i), "unit", subject,
+		                    what))
 			return 1;
-	}
 	return 0;
 }
 
@@ -967,39 +861,6 @@ static void test_tamper_manifest_missing(void **state)
 	assert_int_equal(failed, 1);
 	expect_finding(findings, NULL, CUST_MANIFEST_SUMS);
 	json_decref(findings);
-}
-
-
-/*
- * Run FN(ARG) in a child and wait at most TIMEOUT_MS for it: its exit
- * status, or -1 when it was still blocked and had to be killed.
- */
-static int run_bounded(int (*fn)(const char *), const char *arg,
-                       long timeout_ms)
-{
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	long waited = 0;
-	int status;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		alarm(60); /* never outlive the test run */
-		_exit(fn(arg));
-	}
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		assert_true(r >= 0);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-		if (waited >= timeout_ms) {
-			kill(pid, SIGKILL);
-			assert_int_equal(waitpid(pid, &status, 0), pid);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-		waited += 10;
-	}
 }
 
 /* 0 when cust_manifest_check of the unit at DIR ends with a failure. */
@@ -1616,42 +1477,7 @@ static void test_standard_tools_audit(void **state)
 
 /* ---- main --------------------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int setup_case(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	struct cust_case_params p = { 0 };
-	int n;
-
-	(void)state;
-	n = snprintf(tmpdir, sizeof tmpdir, "%s/test_unit.XXXXXX",
-	             base && *base ? base : "/tmp");
-	if (n < 0 || (size_t)n >= sizeof tmpdir || !mkdtemp(tmpdir))
-		return -1;
-	n = snprintf(casedir, sizeof casedir, "%s/case", tmpdir);
-	if (n < 0 || (size_t)n >= sizeof casedir)
-		return -1;
-	p.number = "2011-042";
-	p.title = "Test case";
-	p.examiner = EXAMINER;
-	return cust_case_init(casedir, &p, "test", NULL, NULL) == 0 ? 0 : -1;
-}
-
-static int teardown_case(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
-}
-
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_case, teardown_case)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_case, teardown_tmp)
 
 int main(void)
 {
