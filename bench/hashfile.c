@@ -3,8 +3,8 @@
  *
  *     hashfile [--hash LIST] [--buffer-size BYTES] [--buffers N] FILE
  *
- * Reads FILE with large reads straight into the engine's ring buffers, as
- * cust_digest_file does for large files, prints "ALG  HEX" lines on stdout
+ * Reads FILE straight into the engine's ring buffers
+ * (cust_digest_engine_read_fd), as cust_digest_file does for large files, prints "ALG  HEX" lines on stdout
  * and "hashfile: BYTES bytes in SECONDS s" on stderr.  Exit 0 on success,
  * 2 on a bad argument, otherwise the error kind of custody.
  */
@@ -52,45 +52,6 @@ static double seconds_since(const struct timespec *t0)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) +
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/* Fill BUF through short reads and EINTR; less than CAP only at the end. */
-static int read_full(int fd, unsigned char *buf, size_t cap, size_t *got)
-{
-	size_t have = 0;
-
-	while (have < cap) {
-		ssize_t n = read(fd, buf + have, cap - have);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		have += (size_t)n;
-	}
-	*got = have;
-	return 0;
-}
-
-static int hash_fd(struct cust_digest_engine *e, int fd, const char *path,
-                   struct cust_error *err)
-{
-	for (;;) {
-		size_t cap, got;
-		unsigned char *buf = cust_digest_engine_buffer(e, &cap, err);
-
-		if (!buf)
-			return -1;
-		if (read_full(fd, buf, cap, &got) < 0)
-			return cust_error_set_errno(err, CUST_E_IO, errno,
-			                            "cannot read '%s'", path);
-		if (cust_digest_engine_commit(e, got, err) < 0)
-			return -1;
-		if (got < cap)
-			return cust_digest_engine_finish(e, err);
-	}
 }
 
 int main(int argc, char **argv)
@@ -157,7 +118,9 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	e = cust_digest_engine_new(&cfg, &err);
-	rc = e ? hash_fd(e, fd, path, &err) : -1;
+	rc = e && cust_digest_engine_read_fd(e, fd, path, &err) == 0 &&
+	             cust_digest_engine_finish(e, &err) == 0
+	             ? 0 : -1;
 	(void)close(fd);
 	if (rc < 0) {
 		fprintf(stderr, "hashfile: %s\n", cust_error_message(&err));

@@ -1185,6 +1185,25 @@ out:
 	return rc;
 }
 
+int cust_digest_engine_read_fd(struct cust_digest_engine *e, int fd,
+                               const char *name, struct cust_error *err)
+{
+	for (;;) {
+		size_t cap, got;
+		unsigned char *buf = cust_digest_engine_buffer(e, &cap, err);
+
+		if (!buf)
+			return -1;
+		if (read_full(fd, buf, cap, &got) < 0)
+			return cust_error_set_errno(err, CUST_E_IO, errno,
+			                            "cannot read '%s'", name);
+		if (cust_digest_engine_commit(e, got, err) < 0)
+			return -1;
+		if (got < cap)
+			return 0;
+	}
+}
+
 static int hash_fd_engine(int fd, const char *path, unsigned algs,
                           unsigned char out[][CUST_DIGEST_MAX_SIZE],
                           uint64_t *size, struct cust_error *err)
@@ -1197,23 +1216,8 @@ static int hash_fd_engine(int fd, const char *path, unsigned algs,
 	e = cust_digest_engine_new(&cfg, err);
 	if (!e)
 		return -1;
-	for (;;) {
-		size_t cap, got;
-		unsigned char *buf = cust_digest_engine_buffer(e, &cap, err);
-
-		if (!buf)
-			goto out;
-		if (read_full(fd, buf, cap, &got) < 0) {
-			cust_error_set_errno(err, CUST_E_IO, errno,
-			                     "cannot read '%s'", path);
-			goto out;
-		}
-		if (cust_digest_engine_commit(e, got, err) < 0)
-			goto out;
-		if (got < cap)
-			break;
-	}
-	if (cust_digest_engine_finish(e, err) < 0)
+	if (cust_digest_engine_read_fd(e, fd, path, err) < 0 ||
+	    cust_digest_engine_finish(e, err) < 0)
 		goto out;
 	for (i = 0; i < NALGS; i++)
 		if (algs & alg_table[i].alg)

@@ -281,27 +281,8 @@ int cust_unit_copy_file(struct cust_unit *u, const char *src_path,
 	e = cust_digest_engine_new(&cfg, err);
 	if (!e || cust_digest_engine_add_sink(e, write_sink, &sink, err) < 0)
 		goto out;
-	for (;;) {
-		size_t cap;
-		unsigned char *buf = cust_digest_engine_buffer(e, &cap, err);
-		ssize_t n;
-
-		if (!buf)
-			goto out;
-		do
-			n = read(in, buf, cap);
-		while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			cust_error_set_errno(err, CUST_E_IO, errno, "cannot read '%s'",
-			                     src_path);
-			goto out;
-		}
-		if (cust_digest_engine_commit(e, (size_t)n, err) < 0)
-			goto out;
-		if (n == 0)
-			break;
-	}
-	if (cust_digest_engine_finish(e, err) < 0)
+	if (cust_digest_engine_read_fd(e, in, src_path, err) < 0 ||
+	    cust_digest_engine_finish(e, err) < 0)
 		goto out;
 	rc = cust_fs_close_synced(sink.fd, dst, err);
 	sink.fd = -1;

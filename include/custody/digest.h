@@ -127,6 +127,12 @@ unsigned char *cust_digest_engine_buffer(struct cust_digest_engine *e,
 int cust_digest_engine_commit(struct cust_digest_engine *e, size_t len,
                               struct cust_error *err);
 
+/* Feed everything FD holds, to its end, reading straight into ring buffers
+ * (short reads and EINTR handled).  NAME labels errors.  Does not finish:
+ * more data may follow before cust_digest_engine_finish. */
+int cust_digest_engine_read_fd(struct cust_digest_engine *e, int fd,
+                               const char *name, struct cust_error *err);
+
 /* Copying convenience: feed LEN bytes of DATA through buffer/commit. */
 int cust_digest_engine_update(struct cust_digest_engine *e, const void *data,
                               size_t len, struct cust_error *err);
