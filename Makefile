@@ -11,13 +11,15 @@ DESTDIR  ?=
 
 CC       = gcc
 BUILD    ?= build
-PKGS     := openssl jansson
+PKGS     := openssl jansson libewf
 SANITIZE ?=
 
 # pkg-config runs when a recipe needs the flags, i.e. after `deps` has
 # installed the packages on a fresh machine (recursive `=` on purpose).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+FUSE_CFLAGS = $(shell pkg-config --cflags fuse3)
+FUSE_LIBS   = $(shell pkg-config --libs fuse3)
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 
@@ -74,6 +76,14 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB_A) $(HEADERS) | dep
 
 units: $(UNITS)
 
+# Test fixtures: programs the tests run as real peers (the faulty disk).
+FIXTURE_SRC := $(sort $(wildcard tests/fixtures/*.c))
+FIXTURES    := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+
+$(BUILD)/fixtures/%: tests/fixtures/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(FUSE_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(FUSE_LIBS)
+
 # The fuzz harnesses, linked with a replay main: `make check` runs them over
 # the seed corpus; `make fuzz` runs them under libFuzzer.
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -85,7 +95,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB_A) |
 	$(CC) $(ALL_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(LIB_A) \
 		$(ALL_LDFLAGS) $(PKG_LIBS)
 
-check: all units $(REPLAYS)
+check: all units $(REPLAYS) $(FIXTURES)
 	@sh tests/run.sh $(BUILD)
 
 fuzz: deps

@@ -5,8 +5,11 @@
 # Otherwise: prints the exact apt-get line and fails.
 set -eu
 
-packages="gcc make pkg-config libssl-dev openssl libjansson-dev libcmocka-dev
-hashdeep python3 python3-jsonschema e2fsprogs util-linux coreutils"
+# build: compiler, libraries; tests and benchmarks: the tools custody is
+# checked against and the fixtures' needs (FUSE for the faulty disk)
+packages="gcc make pkg-config libssl-dev openssl libjansson-dev libewf-dev
+libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
+python3 python3-jsonschema e2fsprogs util-linux coreutils"
 
 missing=""
 for p in $packages; do
