@@ -4,8 +4,8 @@
 # Makes a small "seized controller disk" (an ext4 image built with
 # mke2fs -d from files such a server holds: a panel config, a recipient
 # list, a spam template, an access log), then opens a case, registers the
-# seized item, registers the disk image as an artifact, records a hand-over
-# and verifies the case.  Everything lands in BUILD_DIR/demo/.
+# seized item, acquires the disk, registers the seizure paperwork, records a
+# hand-over and verifies the case.  Everything lands in BUILD_DIR/demo/.
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,9 +57,13 @@ custody-case add-item --case "$out/case" --item E001 --exhibit 1 \
 	--seized-at "Hosting provider, Kansas City" --seized-on 2011-03-16T14:05:00Z \
 	--seized-by "US Marshal" --seal S-0042
 
-say "custody-hash: register the disk image as a sealed unit"
-custody-hash --case "$out/case" --item E001 --note "image handed over by the provider" \
+say "custody-image: acquire the seized disk (the image file stands in for it)"
+custody-image --case "$out/case" --item E001 --note "sample acquisition" \
 	"$out/controller-disk.img"
+
+say "custody-hash: register the seizure paperwork"
+printf 'Seizure form: one server, rack 12, seal S-0042\n' >"$out/seizure-form.txt"
+custody-hash --case "$out/case" --item E001 --note "seizure form" "$out/seizure-form.txt"
 
 say "custody-log add: the hand-over to the evidence room"
 custody-log add --case "$out/case" --action transferred --item E001 \
@@ -72,8 +76,9 @@ say "custody-verify: check the whole case"
 custody-verify --case "$out/case"
 
 say "stock tools agree"
-unit=$(ls -d "$out"/case/artifacts/E001-H*)
+unit=$(ls -d "$out"/case/acquisitions/E001-A*)
 (cd "$unit" && sha256sum -c SHA256SUMS)
+md5sum "$out/controller-disk.img"
 
 cat <<EOF
 
@@ -81,7 +86,9 @@ The sample case is in $out/case
 Look at:
   case.json, items/E001/item.json      the case and the seized item
   custody.log                          the hash-linked custody log (one JSON event per line)
-  ${unit#"$out/case/"}/          a sealed unit: files/, artifacts.json, SHA256SUMS, manifest.hashdeep
+  ${unit#"$out/case/"}/      the acquisition: image.raw, acquisition.json, blocks.sha256,
+                                       errors.map, SHA256SUMS, manifest.hashdeep
+  artifacts/E001-H1/                   the registered paperwork
 Try: custody-case status --case $out/case
      change a byte in the unit and run custody-verify --case $out/case again
 EOF

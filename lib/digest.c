@@ -301,6 +301,8 @@ struct cust_digest_engine {
 	uint32_t magic;
 	unsigned algs;
 	uint64_t block_size;
+	void (*on_block)(void *, uint64_t, const unsigned char *);
+	void *on_block_ctx;
 	size_t buffer_size;
 	unsigned nslots;
 	struct slot *slots;
@@ -406,6 +408,9 @@ static int block_close(struct consumer *c)
 	                        &n) ||
 	    !EVP_DigestInit_ex2(c->ctx, NULL, NULL))
 		return ossl_error(&c->err, "cannot compute block", "sha256");
+	if (e->on_block)
+		e->on_block(e->on_block_ctx, e->block_count,
+		            e->blocks + e->block_count * BLOCK_HASH_SIZE);
 	e->block_count++;
 	e->block_fill = 0;
 	return 0;
@@ -835,6 +840,8 @@ struct cust_digest_engine *cust_digest_engine_new(
 	}
 	e->algs = cfg->algs;
 	e->block_size = cfg->block_size;
+	e->on_block = cfg->on_block;
+	e->on_block_ctx = cfg->on_block_ctx;
 	e->buffer_size = size;
 	e->nslots = count;
 

@@ -15,6 +15,7 @@
 #include "custody/fsutil.h"
 
 #define HASHDEEP_HEADER "%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n"
+#define HASHDEEP_HEADER_SHA256 "%%%% HASHDEEP-1.0\n%%%% size,sha256,filename\n"
 /* SHA256SUMS of a full unit: CUST_MANIFEST_MAX_FILES lines of ~200 bytes. */
 #define SUMS_MAX_BYTES (256u << 20)
 
@@ -197,7 +198,7 @@ static int hash_entry(const char *dir, struct cust_manifest_entry *e,
 		return -1;
 	memcpy(e->md5, out[0], sizeof e->md5);
 	memcpy(e->sha256, out[1], sizeof e->sha256);
-	e->hashed = 1;
+	e->hashed = e->has_md5 = 1;
 	return 0;
 }
 
@@ -278,11 +279,14 @@ int cust_manifest_write(const char *dir, const struct cust_manifest *m,
 	char md5[33], sha[65];
 	unsigned char digest[32];
 	size_t i;
-	int rc = -1;
+	int rc = -1, with_md5 = 1;
 
+	for (i = 0; i < m->count; i++)
+		with_md5 &= m->entries[i].has_md5;
 	if (text_add(&sums, err, "%s", "") < 0 ||
 	    text_add(&deep, err, "%s## Invoked from: custody\n## $ custody seal\n"
-	                         "## \n", HASHDEEP_HEADER) < 0)
+	                         "## \n",
+	             with_md5 ? HASHDEEP_HEADER : HASHDEEP_HEADER_SHA256) < 0)
 		goto out;
 	for (i = 0; i < m->count; i++) {
 		const struct cust_manifest_entry *e = &m->entries[i];
@@ -293,8 +297,12 @@ int cust_manifest_write(const char *dir, const struct cust_manifest *m,
 		cust_hex_encode(e->md5, sizeof e->md5, md5);
 		cust_hex_encode(e->sha256, sizeof e->sha256, sha);
 		if (text_add(&sums, err, "SHA256 (%s) = %s\n", e->path, sha) < 0 ||
-		    text_add(&deep, err, "%llu,%s,%s,./%s\n",
-		             (unsigned long long)e->size, md5, sha, e->path) < 0)
+		    (with_md5 ? text_add(&deep, err, "%llu,%s,%s,./%s\n",
+		                         (unsigned long long)e->size, md5, sha,
+		                         e->path)
+		              : text_add(&deep, err, "%llu,%s,./%s\n",
+		                         (unsigned long long)e->size, sha,
+		                         e->path)) < 0)
 			goto out;
 	}
 	if (write_new_file(dir, CUST_MANIFEST_SUMS, &sums, err) < 0 ||
@@ -418,10 +426,16 @@ out:
 	return rc;
 }
 
+/* Parsing state of a manifest.hashdeep: which columns its header named. */
+struct hashdeep_parse {
+	struct cust_manifest *m;
+	int with_md5;
+};
+
 static int parse_hashdeep_line(void *ctx, char *line, size_t len,
                                unsigned long lineno, struct cust_error *err)
 {
-	struct cust_manifest *m = ctx;
+	struct hashdeep_parse *hp = ctx;
 	struct cust_manifest_entry *e;
 	char *c1, *c2, *c3;
 	uint64_t size;
@@ -429,27 +443,35 @@ static int parse_hashdeep_line(void *ctx, char *line, size_t len,
 	if (lineno <= 2 || strncmp(line, "##", 2) == 0) {
 		if (lineno == 1 && strcmp(line, "%%%% HASHDEEP-1.0") != 0)
 			goto bad;
-		if (lineno == 2 && strcmp(line, "%%%% size,md5,sha256,filename") != 0)
-			goto bad;
+		if (lineno == 2) {
+			if (strcmp(line, "%%%% size,md5,sha256,filename") == 0)
+				hp->with_md5 = 1;
+			else if (strcmp(line, "%%%% size,sha256,filename") != 0)
+				goto bad;
+		}
 		return 0;
 	}
 	c1 = memchr(line, ',', len);
 	c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-	c3 = c2 ? strchr(c2 + 1, ',') : NULL;
-	if (!c3 || c2 - c1 != 33 || c3 - c2 != 65 || strncmp(c3 + 1, "./", 2))
+	/* size,md5,sha256,./path or size,sha256,./path: the path may hold
+	 * commas, the digests are fixed-width */
+	c3 = c2 && hp->with_md5 ? strchr(c2 + 1, ',') : c2;
+	if (!c3 || (hp->with_md5 && c2 - c1 != 33) ||
+	    c3 - (hp->with_md5 ? c2 : c1) != 65 || strncmp(c3 + 1, "./", 2))
 		goto bad;
 	*c1 = *c2 = *c3 = '\0';
 	if (cust_parse_u64(line, &size) < 0 ||
 	    cust_path_check_relative(c3 + 3, strlen(c3 + 3), err) < 0)
 		goto bad;
-	e = add_entry(m, c3 + 3, err);
+	e = add_entry(hp->m, c3 + 3, err);
 	if (!e)
 		return -1;
 	e->size = size;
-	if (cust_hex_decode(c1 + 1, e->md5, 16) < 0 ||
-	    cust_hex_decode(c2 + 1, e->sha256, 32) < 0)
+	if ((hp->with_md5 && cust_hex_decode(c1 + 1, e->md5, 16) < 0) ||
+	    cust_hex_decode((hp->with_md5 ? c2 : c1) + 1, e->sha256, 32) < 0)
 		goto bad;
 	e->hashed = 1;
+	e->has_md5 = hp->with_md5;
 	return 0;
 bad:
 	return cust_error_set(err, CUST_E_INPUT, "'%s' line %lu is malformed",
@@ -477,6 +499,7 @@ int cust_manifest_check(const char *dir, const char *subject, json_t *findings,
                         struct cust_error *err)
 {
 	struct cust_manifest listed, deep, actual;
+	struct hashdeep_parse hp = { &deep, 0 };
 	struct cust_error perr;
 	char *buf = NULL;
 	size_t len, i;
@@ -494,7 +517,7 @@ int cust_manifest_check(const char *dir, const char *subject, json_t *findings,
 		goto out;
 	}
 	if (read_text(dir, CUST_MANIFEST_HASHDEEP, &buf, &len, &perr) < 0 ||
-	    for_each_line(buf, len, parse_hashdeep_line, &deep, &perr) < 0 ||
+	    for_each_line(buf, len, parse_hashdeep_line, &hp, &perr) < 0 ||
 	    sort_unique(&deep, CUST_MANIFEST_HASHDEEP, &perr) < 0) {
 		add_finding(findings, subject, NULL, perr.message);
 		*failed = 1;
@@ -534,7 +557,8 @@ int cust_manifest_check(const char *dir, const char *subject, json_t *findings,
 			add_finding(findings, subject, want->path,
 			            "file missing from manifest.hashdeep");
 			*failed = 1;
-		} else if (d && (d->size != size || memcmp(d->md5, have->md5, 16) ||
+		} else if (d && (d->size != size ||
+		                 (d->has_md5 && memcmp(d->md5, have->md5, 16)) ||
 		                 memcmp(d->sha256, want->sha256, 32))) {
 			add_finding(findings, subject, want->path,
 			            "manifest.hashdeep disagrees with the file or with "

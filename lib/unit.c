@@ -191,7 +191,9 @@ int cust_unit_note_file(struct cust_unit *u, const char *rel, uint64_t size,
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	e->size = size;
 	e->hashed = 1;
-	memcpy(e->md5, md5, 16);
+	e->has_md5 = md5 != NULL;
+	if (md5)
+		memcpy(e->md5, md5, 16);
 	memcpy(e->sha256, sha256, 32);
 	u->noted.count++;
 	return 0;
@@ -364,6 +366,7 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 			memcpy(e->md5, n->md5, sizeof e->md5);
 			memcpy(e->sha256, n->sha256, sizeof e->sha256);
 			e->hashed = 1;
+			e->has_md5 = n->has_md5;
 		}
 	}
 	if (cust_manifest_hash(u->partial, &m, err) < 0 ||

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "custody/acquire.h"
 #include "custody/caseio.h"
 #include "custody/digest.h"
 #include "custody/fsutil.h"
@@ -243,6 +244,24 @@ static void check_signature(struct report *r, const char *unit_dir,
 	     "unit is not signed");
 }
 
+/* An acquisition's image against its record, damaged blocks named. */
+static void check_acquisition(struct report *r, const char *unit_dir,
+                              const char *subject)
+{
+	struct cust_error err;
+	json_t *found = json_array();
+	int failed = 0;
+
+	if (!found)
+		return;
+	cust_error_clear(&err);
+	if (cust_acquire_check(unit_dir, subject, found, &failed, &err) < 0)
+		note(r, "image", subject, "failed", "%s", err.message);
+	else
+		absorb(r, found);
+	json_decref(found);
+}
+
 static void check_unit(struct report *r, const char *dir, const json_t *unit,
                        struct log_index *ix,
                        const struct cust_verify_options *opt)
@@ -282,6 +301,8 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 		note(r, "unit", path, "ok",
 		     "every file matches SHA256SUMS and manifest.hashdeep");
 	json_decref(found);
+	if (strcmp(cust_json_string(unit, "kind"), "acquisitions") == 0)
+		check_acquisition(r, unit_dir, path);
 
 	logged = json_object_get(ix->units, path);
 	if (!logged) {

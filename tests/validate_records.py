@@ -12,7 +12,8 @@ schemas resolve only from DIR: nothing is fetched from the network.
   --examples       validate DIR/examples/<name>.example.json against
                    <name>.schema.json (every schema but common has one)
   --case CASEDIR   validate case.json, items/*/item.json, every line of
-                   custody.log and artifacts/*/artifacts.json
+                   custody.log, artifacts/*/artifacts.json and
+                   acquisitions/*/acquisition.json
   --report FILE    validate saved custody-verify --json output
   --status FILE    validate saved custody-case status --json output
   --record NAME FILE
@@ -234,16 +235,20 @@ def check_case(s, tap, case):
         s.file("item", os.path.join(items, d, "item.json"),
                "items/%s/item.json matches item.schema.json" % d, same_id)
     check_log(s, tap, case)
-    arts = os.path.join(case, "artifacts")
-    for d in sorted(os.listdir(arts)) if os.path.isdir(arts) else []:
-        if d.endswith(".partial"):
-            continue  # not sealed, not evidence; status and verify report it
-        def same_unit(rec, d=d):
-            return [] if rec.get("unit") == "artifacts/" + d else [
-                "unit %r is not its folder artifacts/%s" % (rec.get("unit"), d)]
-        s.file("artifacts", os.path.join(arts, d, "artifacts.json"),
-               "artifacts/%s/artifacts.json matches artifacts.schema.json" % d,
-               same_unit)
+    # each sealed unit's record, by the kind of unit
+    for kind, record, schema in (("artifacts", "artifacts.json", "artifacts"),
+                                 ("acquisitions", "acquisition.json",
+                                  "acquisition")):
+        top = os.path.join(case, kind)
+        for d in sorted(os.listdir(top)) if os.path.isdir(top) else []:
+            if d.endswith(".partial"):
+                continue  # not sealed, not evidence; status and verify report it
+            def same_unit(rec, d=d, kind=kind):
+                return [] if rec.get("unit") == kind + "/" + d else [
+                    "unit %r is not its folder %s/%s" % (rec.get("unit"), kind, d)]
+            s.file(schema, os.path.join(top, d, record),
+                   "%s/%s/%s matches %s.schema.json" % (kind, d, record, schema),
+                   same_unit)
 
 
 def main():

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/version.h"
 
@@ -151,6 +152,37 @@ void cli_parse(struct cli *cli, int argc, char **argv)
 	cli->args = argv + optind;
 	cli->nargs = argc - optind;
 	catch_signals(cli->prog);
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	char num[32];
+	const char *unit;
+	size_t digits = strspn(s, "0123456789");
+	uint64_t v, mult = 1;
+
+	if (digits == 0 || digits >= sizeof num)
+		return -1;
+	memcpy(num, s, digits);
+	num[digits] = '\0';
+	if (cust_parse_u64(num, &v) < 0)
+		return -1;
+	unit = s + digits;
+	if (*unit) {
+		const char *u = strchr(units, *unit);
+		if (!u)
+			return -1;
+		mult = (uint64_t)1 << (10 * (u - units + 1));
+		unit++;
+		if (strcmp(unit, "") != 0 && strcmp(unit, "B") != 0 &&
+		    strcmp(unit, "iB") != 0)
+			return -1;
+	}
+	if (v > UINT64_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
 }
 
 const char *cli_get(const struct cli *cli, const char *name)

@@ -9,6 +9,7 @@
 #ifndef CUSTODY_CLI_H
 #define CUSTODY_CLI_H
 
+#include <stdint.h>
 #include <jansson.h>
 
 #include "custody/error.h"
@@ -47,6 +48,10 @@ const char *cli_get(const struct cli *cli, const char *name);
 
 /* The case folder: --case, else $CUSTODY_CASE; usage error when neither. */
 const char *cli_case_dir(struct cli *cli);
+
+/* Parse a size such as "512", "16M" or "2G" (binary multiples K, M, G, T,
+ * an optional "iB" or "B" after them); -1 on anything else or overflow. */
+int cli_parse_size(const char *s, uint64_t *out);
 
 /* Print "PROG: MESSAGE" and the synopsis to stderr; returns 2. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)

@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{ "case", "init a case folder, add-item, show, status" },
 	{ "hash", "register artifacts (photos, paperwork, copies) as a sealed unit" },
+	{ "image", "acquire a disk, a file or a stream: raw, split raw or E01" },
 	{ "log", "add a manual custody event, show the timeline" },
 	{ "verify", "check a whole case: records, custody log, every unit" },
 	{ NULL, NULL }

@@ -89,6 +89,11 @@ struct cust_digest_config {
 	uint64_t block_size;    /* SHA-256 per block of this size; 0 = none */
 	size_t buffer_size;     /* bytes per ring buffer; 0 = 4 MiB */
 	unsigned buffer_count;  /* buffers in the ring; 0 = 8 */
+	/* Called on the block thread as each block hash is done, in order
+	 * (an acquisition saves them as it goes, so it can resume); may be
+	 * NULL.  CTX is borrowed and must outlive finish. */
+	void (*on_block)(void *ctx, uint64_t index, const unsigned char hash[32]);
+	void *on_block_ctx;
 };
 
 /*

@@ -5,8 +5,10 @@
  * is listed, sorted by path, in
  *   SHA256SUMS         BSD tag lines: "SHA256 (path) = hex"; inside the
  *                      unit `sha256sum -c SHA256SUMS` checks them;
- *   manifest.hashdeep  hashdeep's format with size, MD5 and SHA-256 and
- *                      "./path" names; inside the unit
+ *   manifest.hashdeep  hashdeep's format with size, MD5 and SHA-256 (or
+ *                      size and SHA-256 only, when a file was hashed
+ *                      without MD5, e.g. an image acquired with
+ *                      --hash sha256) and "./path" names; inside the unit
  *                      find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' -print0 |
  *                          xargs -0 hashdeep -a -k manifest.hashdeep -l
  *                      audits them (a manifest cannot list itself, so the
@@ -32,7 +34,8 @@
 struct cust_manifest_entry {
 	char *path;               /* relative to the unit, '/'-separated */
 	uint64_t size;
-	int hashed;               /* md5 and sha256 below are valid */
+	int hashed;               /* sha256 below is valid */
+	int has_md5;              /* md5 below is valid */
 	unsigned char md5[16];
 	unsigned char sha256[32];
 };

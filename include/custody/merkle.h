@@ -18,8 +18,9 @@
 int cust_merkle_leaf(const void *data, size_t len, unsigned char out[32],
                      struct cust_error *err);
 
-/* The root over N leaf hashes LEAVES (each 32 bytes, in order); for N = 0
- * the SHA-256 of the empty string, as RFC 6962 defines. */
+/* The root over N leaf hashes LEAVES (each 32 bytes from cust_merkle_leaf,
+ * in order); for N = 0 the SHA-256 of the empty string, as RFC 6962
+ * defines. */
 int cust_merkle_root(const unsigned char (*leaves)[32], uint64_t n,
                      unsigned char root[32], struct cust_error *err);
 

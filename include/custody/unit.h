@@ -49,7 +49,9 @@ const char *cust_unit_dir(const struct cust_unit *u);
 /*
  * Tell the unit the size and digests of a payload file the caller hashed
  * while writing it, so sealing need not read it again.  REL is relative to
- * the unit.  At sealing, a file whose size no longer matches is re-hashed.
+ * the unit.  MD5 may be NULL (an image acquired without MD5): the unit's
+ * manifest.hashdeep then lists SHA-256 only.  At sealing, a file whose size
+ * no longer matches is re-hashed.
  */
 int cust_unit_note_file(struct cust_unit *u, const char *rel, uint64_t size,
                         const unsigned char md5[16],
