@@ -52,7 +52,7 @@ deps:
 	@sh build-aux/deps.sh
 
 # Every object waits for `deps` (order-only: it never forces a rebuild).
-$(BUILD)/%.o: %.c $(HEADERS) | deps
+$(BUILD)/%.o: %.c $(HEADERS) $(wildcard lib/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -20,6 +20,7 @@
 #include "custody/time.h"
 #include "custody/unit.h"
 #include "custody/version.h"
+#include "resume.h"
 
 #define PROGRESS_EVERY_NS 250000000u /* four updates a second */
 /* Block hashes that differ are listed up to this many; the count is exact. */
@@ -82,9 +83,11 @@ static void meter_tick(struct meter *m, uint64_t done, uint64_t filled, int last
 	m->o->progress(m->o->progress_ctx, &m->p);
 }
 
-/* Feed the engine from SRC (the acquisition) until the source ends. */
+/* Feed the engine from SRC (the acquisition) until the source ends, saving
+ * the unreadable ranges for a resume as they become final. */
 static int pump_source(struct cust_digest_engine *e, struct cust_source *src,
-                       struct meter *m, struct cust_error *err)
+                       struct resume_state *st, struct meter *m,
+                       struct cust_error *err)
 {
 	for (;;) {
 		size_t cap, got;
@@ -93,6 +96,8 @@ static int pump_source(struct cust_digest_engine *e, struct cust_source *src,
 		if (!buf || cust_source_read(src, buf, cap, &got, err) < 0 ||
 		    cust_digest_engine_commit(e, got, err) < 0)
 			return -1;
+		if (st)
+			resume_state_ranges(st, src);
 		meter_tick(m, cust_source_position(src),
 		           cust_source_filled_sectors(src), got < cap);
 		if (got < cap)
@@ -100,24 +105,30 @@ static int pump_source(struct cust_digest_engine *e, struct cust_source *src,
 	}
 }
 
-/* Feed the engine from an image read back. */
+/* Feed the engine from an image read back: all of it, or its first LIMIT
+ * bytes. */
 static int pump_image(struct cust_digest_engine *e, struct cust_image_reader *r,
-                      struct meter *m, struct cust_error *err)
+                      uint64_t limit, struct meter *m, struct cust_error *err)
 {
 	uint64_t done = 0;
 
-	for (;;) {
+	while (done < limit) {
 		size_t cap, got;
 		unsigned char *buf = cust_digest_engine_buffer(e, &cap, err);
 
-		if (!buf || cust_image_reader_read(r, buf, cap, &got, err) < 0 ||
+		if (!buf)
+			return -1;
+		if (cap > limit - done)
+			cap = (size_t)(limit - done);
+		if (cust_image_reader_read(r, buf, cap, &got, err) < 0 ||
 		    cust_digest_engine_commit(e, got, err) < 0)
 			return -1;
 		done += got;
 		meter_tick(m, done, 0, got < cap);
 		if (got < cap)
-			return 0;
+			break;
 	}
+	return 0;
 }
 
 /* The digests of a finished engine as {"md5": hex, ...}. */
@@ -179,7 +190,7 @@ static json_t *verify_image(const char *dir, const struct cust_acquire_options *
 		return NULL;
 	e = cust_digest_engine_new(&cfg, err);
 	meter_start(&m, o, "verifying image", cust_image_reader_size(r));
-	if (!e || pump_image(e, r, &m, err) < 0 ||
+	if (!e || pump_image(e, r, UINT64_MAX, &m, err) < 0 ||
 	    cust_digest_engine_finish(e, err) < 0)
 		goto out;
 	res = compare_blocks(acq, e);
@@ -215,7 +226,7 @@ static json_t *verify_source(const struct cust_acquire_options *o,
 		return NULL;
 	e = cust_digest_engine_new(&cfg, err);
 	meter_start(&m, o, "verifying source", cust_source_size(src));
-	if (e && pump_source(e, src, &m, err) == 0 &&
+	if (e && pump_source(e, src, NULL, &m, err) == 0 &&
 	    cust_digest_engine_finish(e, err) == 0) {
 		res = compare_blocks(acq, e);
 		if (res)
@@ -428,9 +439,10 @@ fail:
 	return NULL;
 }
 
-static int fill_image_fields(struct cust_case *c, const struct cust_acquire_options *o,
-                             const json_t *item, const struct cust_actor *actor,
-                             struct cust_image_options *img)
+static void fill_image_fields(struct cust_case *c,
+                              const struct cust_acquire_options *o,
+                              const json_t *item, const struct cust_actor *actor,
+                              struct cust_image_options *img)
 {
 	*img = o->image;
 	img->case_number = cust_json_string(cust_case_record(c), "number");
@@ -440,138 +452,416 @@ static int fill_image_fields(struct cust_case *c, const struct cust_acquire_opti
 	img->examiner = actor->name;
 	img->description = cust_json_string(item, "description");
 	img->notes = o->note;
+}
+
+/* One acquisition under way: what the phases below share. */
+struct run {
+	struct cust_acquire_options o;   /* with defaults filled in */
+	struct cust_case *c;
+	const struct cust_actor *actor;
+	struct cust_source *src;
+	struct cust_unit *u;
+	struct cust_image_writer *w;
+	struct cust_image_options img;
+	struct resume_state st;
+	int saving;                      /* st holds open state files */
+	unsigned algs;
+	uint64_t resumed_at;             /* bytes taken from the image; 0 = fresh */
+	json_t *item, *identity;
+	char started[CUST_TIME_LEN];
+};
+
+/* The plan a resume must match: the source's identity and how it was
+ * being imaged. */
+static json_t *make_plan(const struct run *r)
+{
+	json_t *names = json_array(), *src;
+	unsigned bit;
+	static const char *const keys[] = { "kind", "size", "serial", "model",
+		                            "logical_sector_size", NULL };
+	const char *const *k;
+
+	for (bit = 1; names && bit <= CUST_DIGEST_ALL; bit <<= 1)
+		if (r->algs & bit)
+			json_array_append_new(names, json_string(cust_digest_name(bit)));
+	src = json_object();
+	for (k = keys; src && *k; k++)
+		if (json_object_get(r->identity, *k))
+			json_object_set(src, *k, json_object_get(r->identity, *k));
+	return json_pack("{s:i, s:o, s:s, s:I, s:I, s:o, s:s, s:s*}",
+	                 "format_version", 1, "source", src, "format",
+	                 cust_image_format_name(r->img.format), "segment_size",
+	                 (json_int_t)r->img.segment_size, "block_size",
+	                 (json_int_t)r->o.block_size, "hashes", names, "started",
+	                 r->started, "note", r->o.note);
+}
+
+/* The newest unfinished acquisition of the item that can be resumed. */
+static struct cust_unit *find_resumable(const struct run *r,
+                                        struct cust_error *err)
+{
+	char dir[CUST_PATH_MAX], name[CUST_ID_MAX + 1], path[CUST_PATH_MAX];
+	struct cust_unit *u = NULL;
+	json_t *units = json_array(), *e;
+	size_t i, stem = strlen(r->o.item) + 2; /* "E001-A" */
+
+	if (!units || cust_path_format(dir, sizeof dir, err, "%s",
+	                               cust_case_dir(r->c)) < 0 ||
+	    cust_unit_list(dir, units, err) < 0)
+		goto out;
+	name[0] = '\0';
+	json_array_foreach(units, i, e) {
+		const char *n = cust_json_string(e, "name");
+		if (strcmp(cust_json_string(e, "kind"), "acquisitions") ||
+		    strcmp(cust_json_string(e, "state"), "partial") ||
+		    strncmp(n, r->o.item, stem - 2) || strncmp(n + stem - 2, "-A", 2) ||
+		    cust_path_format(path, sizeof path, NULL, "%s/acquisitions/%s.partial/%s",
+		                     dir, n, RESUME_PLAN) < 0 ||
+		    access(path, F_OK) < 0)
+			continue;
+		/* units are listed by name; the highest number is the newest */
+		if (!name[0] || strlen(n) > strlen(name) ||
+		    (strlen(n) == strlen(name) && strcmp(n, name) > 0))
+			(void)cust_path_format(name, sizeof name, NULL, "%s", n);
+	}
+	if (!name[0])
+		cust_error_set(err, CUST_E_USAGE,
+		               "no interrupted acquisition of item '%s' to resume",
+		               r->o.item);
+	else
+		u = cust_unit_resume(dir, "acquisitions", name, err);
+out:
+	json_decref(units);
+	return u;
+}
+
+/* Does the source now open match the plan of the interrupted run? */
+static int check_plan(struct run *r, const json_t *plan, struct cust_error *err)
+{
+	const json_t *want = json_object_get(plan, "source"), *hashes;
+	const char *key, *fmt = cust_json_string(plan, "format");
+	json_t *value;
+	size_t i;
+
+	json_object_foreach((json_t *)want, key, value)
+		if (!json_equal(value, json_object_get(r->identity, key)))
+			return cust_error_set(err, CUST_E_USAGE,
+			                      "the source is not the one being imaged "
+			                      "when the acquisition stopped (its %s "
+			                      "differs)", key);
+	if (!fmt || cust_image_format_parse(fmt, &r->img.format) < 0 ||
+	    r->img.format == CUST_IMAGE_EWF)
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "the interrupted acquisition cannot be resumed "
+		                      "(format '%s')", fmt ? fmt : "?");
+	r->img.segment_size =
+		(uint64_t)json_integer_value(json_object_get(plan, "segment_size"));
+	r->o.block_size =
+		(uint64_t)json_integer_value(json_object_get(plan, "block_size"));
+	hashes = json_object_get(plan, "hashes");
+	r->algs = CUST_DIGEST_SHA256;
+	json_array_foreach(hashes, i, value) {
+		unsigned alg;
+		if (json_is_string(value) &&
+		    cust_digest_parse_list(json_string_value(value), &alg, NULL) == 0)
+			r->algs |= alg;
+	}
+	if (r->o.block_size < 512 ||
+	    cust_path_format(r->started, sizeof r->started, err, "%s",
+	                     cust_json_string(plan, "started") ?
+	                     cust_json_string(plan, "started") : "") < 0)
+		return cust_error_set(err, CUST_E_INPUT, "'%s' is damaged",
+		                      RESUME_PLAN);
 	return 0;
+}
+
+/*
+ * How much of the image already written can be trusted: as many whole
+ * blocks as the image holds and whose hashes match those saved when they
+ * were read.  Everything after the first block that differs is read again.
+ */
+static int trusted_length(struct run *r, uint64_t *length,
+                          struct cust_error *err)
+{
+	const char *dir = cust_unit_dir(r->u);
+	struct cust_digest_config cfg = { .block_size = r->o.block_size };
+	unsigned char (*saved)[32] = NULL;
+	struct cust_digest_engine *e = NULL;
+	struct cust_image_reader *rd = NULL;
+	struct cust_acquire_options quiet = { 0 };
+	uint64_t n, len, i, size = cust_source_size(r->src);
+	struct meter m;
+	int rc = -1;
+
+	*length = 0;
+	if (resume_state_blocks(dir, size / r->o.block_size + 1, &saved, &n, err) < 0)
+		return -1;
+	rd = cust_image_reader_open(dir, r->img.format, err);
+	if (!rd)
+		goto out;
+	len = cust_image_reader_size(rd);
+	if (len > n * r->o.block_size)
+		len = n * r->o.block_size;
+	if (len > size)
+		len = size;
+	len -= len % r->o.block_size;
+	e = cust_digest_engine_new(&cfg, err);
+	meter_start(&m, &quiet, "checking", len);
+	if (!e || pump_image(e, rd, len, &m, err) < 0 ||
+	    cust_digest_engine_finish(e, err) < 0)
+		goto out;
+	for (i = 0; i < cust_digest_engine_block_count(e) &&
+	            memcmp(cust_digest_engine_block(e, i), saved[i], 32) == 0;
+	     i++)
+		;
+	*length = i * r->o.block_size;
+	rc = 0;
+out:
+	cust_digest_engine_free(e);
+	cust_image_reader_free(rd);
+	free(saved);
+	return rc;
+}
+
+/* Take up the interrupted acquisition: its unit, its plan, what of its
+ * image can be kept, its unreadable ranges so far. */
+static int begin_resumed(struct run *r, struct cust_error *err)
+{
+	struct cust_source_range *ranges = NULL;
+	json_t *plan = NULL;
+	size_t n;
+	int rc = -1;
+
+	if (cust_source_kind(r->src) == CUST_SOURCE_STREAM)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "a stream cannot be resumed: image it anew");
+	r->u = find_resumable(r, err);
+	if (!r->u)
+		return -1;
+	plan = resume_state_plan(cust_unit_dir(r->u), err);
+	if (!plan || check_plan(r, plan, err) < 0 ||
+	    trusted_length(r, &r->resumed_at, err) < 0 ||
+	    resume_state_errors(cust_unit_dir(r->u), r->resumed_at, &ranges, &n,
+	                        err) < 0 ||
+	    cust_source_restore_ranges(r->src, ranges, n, err) < 0)
+		goto out;
+	r->w = cust_image_writer_resume(cust_unit_dir(r->u), &r->img, r->resumed_at,
+	                                err);
+	if (!r->w || resume_state_begin(&r->st, cust_unit_dir(r->u), plan, err) < 0)
+		goto out;
+	r->saving = 1;
+	rc = 0;
+out:
+	free(ranges);
+	json_decref(plan);
+	return rc;
+}
+
+static int begin_fresh(struct run *r, struct cust_error *err)
+{
+	char stem[CUST_ID_MAX + 1];
+	json_t *plan;
+	int rc;
+
+	if (cust_path_format(stem, sizeof stem, err, "%s-A", r->o.item) < 0 ||
+	    cust_time_now_string(r->started, err) < 0)
+		return -1;
+	r->u = cust_unit_begin(cust_case_dir(r->c), "acquisitions", stem, err);
+	if (!r->u)
+		return -1;
+	r->w = cust_image_writer_open(cust_unit_dir(r->u), &r->img, err);
+	if (!r->w)
+		return -1;
+	/* a stream cannot be read again and an EWF file cannot be extended:
+	 * neither can be resumed, so they keep no state */
+	if (cust_source_kind(r->src) == CUST_SOURCE_STREAM ||
+	    r->img.format == CUST_IMAGE_EWF)
+		return 0;
+	plan = make_plan(r);
+	if (!plan)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	rc = resume_state_begin(&r->st, cust_unit_dir(r->u), plan, err);
+	json_decref(plan);
+	r->saving = rc == 0;
+	return rc;
+}
+
+/* A sink passing on only what lies beyond the image already written. */
+struct resumed_sink {
+	struct cust_image_writer *w;
+	uint64_t below;
+};
+
+static int write_beyond(void *ctx, const unsigned char *data, size_t len,
+                        uint64_t offset, struct cust_error *err)
+{
+	struct resumed_sink *s = ctx;
+
+	if (offset + len <= s->below)
+		return 0;
+	if (offset < s->below) {
+		data += s->below - offset;
+		len -= (size_t)(s->below - offset);
+		offset = s->below;
+	}
+	return cust_image_writer_write(s->w, data, len, offset, err);
+}
+
+/* Open the source and check it may be imaged into this case. */
+static int open_source(struct run *r, struct cust_error *err)
+{
+	r->src = cust_source_open(r->o.source, &r->o.source_opt, err);
+	if (!r->src)
+		return -1;
+	if (r->o.verify_source && cust_source_kind(r->src) == CUST_SOURCE_STREAM)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "a stream cannot be read twice: --verify-source "
+		                      "needs a device or a file");
+	if (cust_source_kind(r->src) == CUST_SOURCE_BLOCK) {
+		int same = 0;
+		if (cust_device_output_on_source(cust_case_dir(r->c),
+		                                 cust_source_device(r->src), &same,
+		                                 err) < 0)
+			return -1;
+		if (same)
+			return cust_error_set(err, CUST_E_USAGE,
+			                      "the case folder '%s' lives on the source "
+			                      "'%s': imaging would write onto the evidence",
+			                      cust_case_dir(r->c), r->o.source);
+	}
+	r->identity = cust_source_identity(r->src, err);
+	if (!r->identity)
+		return -1;
+	if (r->o.source_opt.set_readonly)
+		json_object_set_new(r->identity, "write_block",
+		                    json_string("set read-only by custody (BLKROSET)"));
+	return 0;
+}
+
+/* Read: the trusted part of an interrupted image, then the source. */
+static int read_all(struct run *r, struct cust_digest_engine *e,
+                    struct cust_error *err)
+{
+	struct meter m;
+
+	meter_start(&m, &r->o, "reading", cust_source_size(r->src));
+	if (r->resumed_at) {
+		struct cust_image_reader *rd =
+			cust_image_reader_open(cust_unit_dir(r->u), r->img.format, err);
+		int rc = rd ? pump_image(e, rd, r->resumed_at, &m, err) : -1;
+		cust_image_reader_free(rd);
+		if (rc < 0 || cust_source_seek(r->src, r->resumed_at, err) < 0)
+			return -1;
+	}
+	return pump_source(e, r->src, r->saving ? &r->st : NULL, &m, err);
 }
 
 int cust_acquire(struct cust_case *c, const struct cust_acquire_options *given,
                  const struct cust_actor *actor, json_t **record,
                  struct cust_error *err)
 {
-	struct cust_acquire_options opt = *given;
-	const struct cust_acquire_options *o = &opt;
+	struct run r;
 	struct cust_digest_config cfg = { 0 };
-	struct cust_image_options img;
 	struct cust_digest_engine *e = NULL;
-	struct cust_image_writer *w = NULL;
-	struct cust_source *src = NULL;
-	struct cust_unit *u = NULL;
+	struct resumed_sink skip;
 	struct cust_event ev = { 0 };
-	struct meter m;
-	json_t *item = NULL, *rec = NULL, *identity = NULL, *event = NULL;
-	json_t *files = NULL, *vimage = NULL, *vsource = NULL;
-	char stem[CUST_ID_MAX + 1], started[CUST_TIME_LEN], ended[CUST_TIME_LEN];
-	char root[65];
-	uint64_t t0, ms, total;
-	unsigned algs = given->algs | CUST_DIGEST_SHA256;
 	struct cust_image_hashes hashes;
+	json_t *rec = NULL, *event = NULL, *files = NULL, *vimage = NULL;
+	json_t *vsource = NULL;
+	char ended[CUST_TIME_LEN], root[65];
+	uint64_t t0, ms, total;
 	int rc = -1;
 
 	if (record)
 		*record = NULL;
-	if (!opt.block_size)
-		opt.block_size = CUST_ACQUIRE_DEFAULT_BLOCK;
-	cfg.algs = algs;
-	cfg.block_size = o->block_size;
+	memset(&r, 0, sizeof r);
+	r.st.blocks_fd = r.st.errors_fd = -1;
+	r.o = *given;
+	r.c = c;
+	r.actor = actor;
+	if (!r.o.block_size)
+		r.o.block_size = CUST_ACQUIRE_DEFAULT_BLOCK;
+	r.algs = given->algs | CUST_DIGEST_SHA256;
 	ev.action = "acquired";
-	ev.tool = o->tool;
-	ev.item = o->item;
-	ev.note = o->note;
+	ev.tool = r.o.tool;
+	ev.item = r.o.item;
+	ev.note = r.o.note;
 	if (cust_log_check_event(&ev, err) < 0)
 		return -1;
-	item = cust_case_load_item(c, o->item, err);
-	if (!item)
-		return -1;
-	src = cust_source_open(o->source, &o->source_opt, err);
-	if (!src)
+	r.item = cust_case_load_item(c, r.o.item, err);
+	if (!r.item || open_source(&r, err) < 0)
 		goto out;
-	if (o->verify_source && cust_source_kind(src) == CUST_SOURCE_STREAM) {
-		cust_error_set(err, CUST_E_USAGE,
-		               "a stream cannot be read twice: --verify-source needs "
-		               "a device or a file");
-		goto out;
-	}
-	if (cust_source_kind(src) == CUST_SOURCE_BLOCK) {
-		int same = 0;
-		if (cust_device_output_on_source(cust_case_dir(c),
-		                                 cust_source_device(src), &same,
-		                                 err) < 0)
-			goto out;
-		if (same) {
-			cust_error_set(err, CUST_E_USAGE,
-			               "the case folder '%s' lives on the source '%s': "
-			               "imaging would write onto the evidence",
-			               cust_case_dir(c), o->source);
-			goto out;
-		}
-	}
-	identity = cust_source_identity(src, err);
-	if (!identity)
-		goto out;
-	if (o->source_opt.set_readonly)
-		json_object_set_new(identity, "write_block",
-		                    json_string("set read-only by custody (BLKROSET)"));
-	if (cust_path_format(stem, sizeof stem, err, "%s-A", o->item) < 0)
-		goto out;
-	u = cust_unit_begin(cust_case_dir(c), "acquisitions", stem, err);
-	if (!u)
-		goto out;
-	fill_image_fields(c, o, item, actor, &img);
-	total = cust_source_size(src);
+	fill_image_fields(c, &r.o, r.item, actor, &r.img);
+	total = cust_source_size(r.src);
 	if (total != CUST_SOURCE_SIZE_UNKNOWN)
-		img.media_size = total;
-	img.sector_size = cust_source_sector_size(src);
-	if (cust_time_now_string(started, err) < 0)
+		r.img.media_size = total;
+	r.img.sector_size = cust_source_sector_size(r.src);
+	if ((r.o.resume ? begin_resumed(&r, err) : begin_fresh(&r, err)) < 0)
 		goto out;
-	w = cust_image_writer_open(cust_unit_dir(u), &img, err);
-	e = w ? cust_digest_engine_new(&cfg, err) : NULL;
-	if (!e || cust_digest_engine_add_sink(e, cust_image_writer_write, w, err) < 0)
+
+	cfg.algs = r.algs;
+	cfg.block_size = r.o.block_size;
+	if (r.saving) {
+		cfg.on_block = resume_state_block;
+		cfg.on_block_ctx = &r.st;
+	}
+	skip.w = r.w;
+	skip.below = r.resumed_at;
+	e = cust_digest_engine_new(&cfg, err);
+	if (!e || cust_digest_engine_add_sink(e, write_beyond, &skip, err) < 0)
 		goto out;
 	t0 = now_ns();
-	meter_start(&m, o, "reading", total);
-	if (pump_source(e, src, &m, err) < 0 || cust_digest_engine_finish(e, err) < 0) {
-		cust_digest_engine_cancel(e);
+	if (read_all(&r, e, err) < 0 || cust_digest_engine_finish(e, err) < 0) {
+		/* let what was read before the failure reach the image and the
+		 * saved block hashes: a resume then starts after it */
+		(void)cust_digest_engine_finish(e, NULL);
 		cust_error_prefix(err, "acquisition stopped at byte %llu; the "
-		                       "unfinished unit is '%s'",
-		                  (unsigned long long)cust_source_position(src),
-		                  cust_unit_dir(u));
+		                       "unfinished unit is '%s'%s",
+		                  (unsigned long long)cust_source_position(r.src),
+		                  cust_unit_dir(r.u),
+		                  r.saving ? " (custody-image --resume goes on)" : "");
 		goto out;
 	}
 	ms = (now_ns() - t0) / 1000000u;
 	hashes.md5 = cust_digest_engine_hex(e, CUST_DIGEST_MD5);
 	hashes.sha1 = cust_digest_engine_hex(e, CUST_DIGEST_SHA1);
-	if (cust_image_writer_close(w, &hashes, err) < 0 ||
+	if (cust_image_writer_close(r.w, &hashes, err) < 0 ||
+	    (r.saving && resume_state_end(&r.st, cust_unit_dir(r.u), err) < 0) ||
 	    cust_time_now_string(ended, err) < 0 ||
-	    write_blocks(u, e, cfg.block_size, root, err) < 0 ||
-	    write_map(u, src, cust_digest_engine_length(e), started, o, err) < 0 ||
-	    !(files = image_files(u, w, e, err)))
+	    write_blocks(r.u, e, r.o.block_size, root, err) < 0 ||
+	    write_map(r.u, r.src, cust_digest_engine_length(e), r.started, &r.o,
+	              err) < 0 ||
+	    !(files = image_files(r.u, r.w, e, err)))
 		goto out;
-	vimage = verify_image(cust_unit_dir(u), o, e, algs, err);
+	r.saving = 0;
+	vimage = verify_image(cust_unit_dir(r.u), &r.o, e, r.algs, err);
 	if (!vimage)
 		goto out;
-	if (o->verify_source && !(vsource = verify_source(o, e, err)))
+	if (r.o.verify_source && !(vsource = verify_source(&r.o, e, err)))
 		goto out;
 	rec = json_pack(
 		"{s:i, s:s, s:{s:O, s:O}, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:O,"
 		" s:{s:s, s:o}, s:o, s:{s:I, s:I, s:s, s:s},"
 		" s:{s:I, s:I, s:o, s:s}, s:{s:o, s:o*},"
 		" s:{s:I, s:I}, s:{s:I, s:I}}",
-		"format_version", 1, "unit", cust_unit_relpath(u),
+		"format_version", 1, "unit", cust_unit_relpath(r.u),
 		"case", "id", json_object_get(cust_case_record(c), "id"), "number",
 		json_object_get(cust_case_record(c), "number"),
-		"item", o->item, "examiner", actor->name,
-		"tool", tool_json(o->tool), "command_line", argv_json(o),
-		"host", host_json(), "started", started, "ended", ended,
-		"source", identity,
-		"output", "format", cust_image_format_name(img.format), "files", files,
-		"hashes", digests_json(e, algs),
-		"blocks", "size", (json_int_t)cfg.block_size, "count",
+		"item", r.o.item, "examiner", actor->name,
+		"tool", tool_json(r.o.tool), "command_line", argv_json(&r.o),
+		"host", host_json(), "started", r.started, "ended", ended,
+		"source", r.identity,
+		"output", "format", cust_image_format_name(r.img.format), "files",
+		files, "hashes", digests_json(e, r.algs),
+		"blocks", "size", (json_int_t)r.o.block_size, "count",
 		(json_int_t)cust_digest_engine_block_count(e), "merkle_root", root,
 		"file", CUST_ACQUIRE_BLOCKS,
-		"errors", "sector_size", (json_int_t)cust_source_sector_size(src),
-		"filled_sectors", (json_int_t)cust_source_filled_sectors(src),
-		"ranges", ranges_json(src), "map", CUST_ACQUIRE_ERRORS,
+		"errors", "sector_size", (json_int_t)cust_source_sector_size(r.src),
+		"filled_sectors", (json_int_t)cust_source_filled_sectors(r.src),
+		"ranges", ranges_json(r.src), "map", CUST_ACQUIRE_ERRORS,
 		"verification", "image", vimage, "source", vsource,
-		"bytes", "read", (json_int_t)cust_source_position(src), "written",
+		"bytes", "read",
+		(json_int_t)(cust_source_position(r.src) - r.resumed_at), "written",
 		(json_int_t)cust_digest_engine_length(e),
 		"throughput", "milliseconds", (json_int_t)ms, "bytes_per_second",
 		(json_int_t)(ms ? cust_digest_engine_length(e) * 1000 / ms : 0));
@@ -580,24 +870,28 @@ int cust_acquire(struct cust_case *c, const struct cust_acquire_options *given,
 		cust_error_set(err, CUST_E_IO, "cannot build the acquisition record");
 		goto out;
 	}
-	if (img.format != CUST_IMAGE_RAW)
+	if (r.img.format != CUST_IMAGE_RAW)
 		json_object_set_new(json_object_get(rec, "output"), "segment_size",
-		                    json_integer((json_int_t)img.segment_size));
-	if (img.format == CUST_IMAGE_EWF)
+		                    json_integer((json_int_t)r.img.segment_size));
+	if (r.img.format == CUST_IMAGE_EWF)
 		json_object_set_new(json_object_get(rec, "output"), "compression",
 		                    json_string(cust_image_compression_name(
-			                    img.compression)));
-	if (o->note)
-		json_object_set_new(rec, "note", json_string(o->note));
-	if (cust_unit_write_json(u, CUST_ACQUIRE_RECORD, rec, err) < 0)
+			                    r.img.compression)));
+	if (r.o.note)
+		json_object_set_new(rec, "note", json_string(r.o.note));
+	if (r.o.resume)
+		json_object_set_new(rec, "resumed",
+		                    json_pack("{s:I, s:s}", "at_byte",
+		                              (json_int_t)r.resumed_at, "time", ended));
+	if (cust_unit_write_json(r.u, CUST_ACQUIRE_RECORD, rec, err) < 0)
 		goto out;
 	ev.details = json_pack("{s:s, s:I, s:I, s:s}", "sha256",
 	                       cust_digest_engine_hex(e, CUST_DIGEST_SHA256), "bytes",
 	                       (json_int_t)cust_digest_engine_length(e),
 	                       "filled_sectors",
-	                       (json_int_t)cust_source_filled_sectors(src),
-	                       "format", cust_image_format_name(img.format));
-	rc = cust_unit_seal(u, actor, &ev, &event, err);
+	                       (json_int_t)cust_source_filled_sectors(r.src),
+	                       "format", cust_image_format_name(r.img.format));
+	rc = cust_unit_seal(r.u, actor, &ev, &event, err);
 	json_decref(ev.details);
 	if (rc == 0 && record) {
 		json_object_set_new(rec, "event", event);
@@ -605,17 +899,19 @@ int cust_acquire(struct cust_case *c, const struct cust_acquire_options *given,
 		*record = json_incref(rec);
 	}
 out:
+	if (r.saving)
+		resume_state_close(&r.st);
 	json_decref(event);
 	json_decref(rec);
 	json_decref(files);
 	json_decref(vimage);
 	json_decref(vsource);
-	json_decref(identity);
-	json_decref(item);
+	json_decref(r.identity);
+	json_decref(r.item);
 	cust_digest_engine_free(e);
-	cust_image_writer_free(w);
-	cust_source_free(src);
-	cust_unit_free(u);
+	cust_image_writer_free(r.w);
+	cust_source_free(r.src);
+	cust_unit_free(r.u);
 	return rc;
 }
 
@@ -761,7 +1057,7 @@ int cust_acquire_check(const char *dir, const char *subject, json_t *findings,
 	}
 	e = cust_digest_engine_new(&cfg, &perr);
 	meter_start(&m, &none, "checking", cust_image_reader_size(r));
-	if (!e || pump_image(e, r, &m, &perr) < 0 ||
+	if (!e || pump_image(e, r, UINT64_MAX, &m, &perr) < 0 ||
 	    cust_digest_engine_finish(e, &perr) < 0) {
 		finding(findings, subject, "failed", "%s", perr.message);
 		*failed = 1;

@@ -86,12 +86,13 @@ static int segment_path(char *out, const char *dir, uint64_t index,
  * *INDEX (three digits, more only past 999; "image.0001" is not one). */
 static int split_name(const char *name, uint64_t *index)
 {
-	const char *digits = name + 6;
+	const char *digits;
 	char canon[32];
 	size_t len;
 
 	if (strncmp(name, "image.", 6) != 0)
 		return 0;
+	digits = name + 6;
 	len = strlen(digits);
 	if (len < 3 || len > 7 || strspn(digits, "0123456789") != len ||
 	    cust_parse_u64(digits, index) < 0)
@@ -101,8 +102,8 @@ static int split_name(const char *name, uint64_t *index)
 }
 
 /* Scan DIR: *COUNT = 1 + the highest index of a split segment in it (0 for
- * none); with EWF set, whether any entry is named like an EWF segment
- * ("image.E..") instead. */
+ * none).  With EWF set, instead: an error naming the first entry named
+ * like an EWF segment ("image.E.."), as the writer would clobber it. */
 static int scan_dir(const char *dir, int ewf, uint64_t *count,
                     struct cust_error *err)
 {
@@ -202,11 +203,20 @@ static int split_inventory(const char *dir, struct split_set *s,
 			                      s->first);
 		s->last = (uint64_t)st.st_size;
 	}
-	if (s->count > 1 && (s->first == 0 || s->last > s->first))
+	if (s->count > 1 && s->first == 0)
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "split image segment '%s/image.000' is "
+		                      "empty, yet more segments follow", dir);
+	if (s->count > 1 && s->last > s->first)
 		return cust_error_set(err, CUST_E_INPUT,
 		                      "split image segment '%s' holds %" PRIu64
 		                      " bytes, more than the %" PRIu64 " of the "
 		                      "ones before it", path, s->last, s->first);
+	/* sparse files could claim more than a 64-bit size holds */
+	if (s->count > 1 && s->first > (UINT64_MAX - s->last) / (s->count - 1))
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "split image in '%s' is larger than any "
+		                      "stream", dir);
 	return 0;
 }
 
@@ -269,7 +279,9 @@ static int ewf_fail(struct cust_error *err, enum cust_error_kind kind,
  * libewf_handle_prepare_write_chunk compresses one chunk into a buffer of
  * the caller's and computes its checksum, only reading the handle's
  * settings (compression level and flags, format, chunk size, the cached
- * compressed empty block); libewf_handle_write_chunk then appends the
+ * compressed empty block; so its code in libewf.so.2 of 20140813 shows:
+ * stateless zlib calls, no stores into the handle, no locks);
+ * libewf_handle_write_chunk then appends the
  * prepared chunk, updating the handle's offsets, tables and segment files.
  * So the chunks are prepared on EWF_WORKERS threads and written in stream
  * order on the writer's own thread.  The handle does no locking of its own
@@ -510,34 +522,40 @@ static struct cust_image_writer *writer_alloc(const char *dir,
 {
 	struct cust_image_writer *w;
 
-	if (!dir || !o)
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "image writer needs a folder and options"),
-		       NULL;
-	if (!cust_image_format_name(o->format))
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "unknown image format %d", (int)o->format),
-		       NULL;
-	if (!cust_image_compression_name(o->compression))
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "unknown compression %d",
-		                      (int)o->compression),
-		       NULL;
+	if (!dir || !o) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "image writer needs a folder and options");
+		return NULL;
+	}
+	if (!cust_image_format_name(o->format)) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "unknown image format %d", (int)o->format);
+		return NULL;
+	}
+	if (!cust_image_compression_name(o->compression)) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "unknown compression %d",
+		               (int)o->compression);
+		return NULL;
+	}
 	if (o->format != CUST_IMAGE_EWF &&
-	    o->compression != CUST_IMAGE_COMPRESS_NONE)
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "compression needs the ewf format"),
-		       NULL;
-	if (o->format == CUST_IMAGE_RAW && o->segment_size != 0)
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "a raw image has no segments; use the "
-		                      "split format"),
-		       NULL;
+	    o->compression != CUST_IMAGE_COMPRESS_NONE) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "compression needs the ewf format");
+		return NULL;
+	}
+	if (o->format == CUST_IMAGE_RAW && o->segment_size != 0) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "a raw image has no segments; use the "
+		               "split format");
+		return NULL;
+	}
 	w = calloc(1, sizeof *w);
-	if (!w)
-		return cust_error_set_errno(err, CUST_E_IO, ENOMEM,
-		                            "cannot make an image writer"),
-		       NULL;
+	if (!w) {
+		cust_error_set_errno(err, CUST_E_IO, ENOMEM,
+		                     "cannot make an image writer");
+		return NULL;
+	}
 	w->fd = -1;
 	w->format = o->format;
 	w->segment_size = o->segment_size ? o->segment_size
@@ -902,7 +920,6 @@ struct cust_image_writer *cust_image_writer_resume(
 		if (cust_path_format(w->path, sizeof w->path, err,
 		                     "%s/image.raw", w->dir) < 0)
 			goto fail;
-		total = 0;
 		keep = offset;
 		break;
 	case CUST_IMAGE_SPLIT:
@@ -1361,9 +1378,6 @@ static int ewf_close(struct cust_image_writer *w,
 		                      "stream of %" PRIu64 " bytes is not a "
 		                      "multiple of %u; use the raw format",
 		                      w->written, w->sector_size);
-	if (w->written == 0)
-		return cust_error_set(err, CUST_E_INPUT,
-		                      "an EWF image cannot hold an empty stream");
 	if (w->media_size && w->written != w->media_size)
 		return cust_error_set(err, CUST_E_INCOMPLETE,
 		                      "the stream ended after %" PRIu64 " of the "
@@ -1605,19 +1619,22 @@ struct cust_image_reader *cust_image_reader_open(
 	struct cust_image_reader *r;
 	struct stat st;
 
-	if (!dir)
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "image reader needs a folder"),
-		       NULL;
-	if (!cust_image_format_name(format))
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "unknown image format %d", (int)format),
-		       NULL;
+	if (!dir) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "image reader needs a folder");
+		return NULL;
+	}
+	if (!cust_image_format_name(format)) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "unknown image format %d", (int)format);
+		return NULL;
+	}
 	r = calloc(1, sizeof *r);
-	if (!r)
-		return cust_error_set_errno(err, CUST_E_IO, ENOMEM,
-		                            "cannot make an image reader"),
-		       NULL;
+	if (!r) {
+		cust_error_set_errno(err, CUST_E_IO, ENOMEM,
+		                     "cannot make an image reader");
+		return NULL;
+	}
 	r->fd = -1;
 	r->format = format;
 	r->magic = READER_MAGIC;

@@ -197,21 +197,6 @@ uint64_t cust_source_filled_sectors(const struct cust_source *s)
 	return s->filled;
 }
 
-int cust_source_seek(struct cust_source *s, uint64_t offset,
-                     struct cust_error *err)
-{
-	if (s->kind == CUST_SOURCE_STREAM)
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "a stream cannot be resumed");
-	if (offset > s->size)
-		return cust_error_set(err, CUST_E_INPUT,
-		                      "cannot resume at byte %llu of a %llu-byte "
-		                      "source", (unsigned long long)offset,
-		                      (unsigned long long)s->size);
-	s->pos = offset;
-	return 0;
-}
-
 /* Record [OFFSET, OFFSET+LEN) as filled with STATUS. */
 static int record(struct cust_source *s, uint64_t offset, uint64_t len,
                   char status, struct cust_error *err)
@@ -238,6 +223,34 @@ static int record(struct cust_source *s, uint64_t offset, uint64_t len,
 		s->coarse = 1;
 	return 0;
 }
+
+int cust_source_restore_ranges(struct cust_source *s,
+                               const struct cust_source_range *r, size_t n,
+                               struct cust_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (record(s, r[i].offset, r[i].length, r[i].status, err) < 0)
+			return -1;
+	return 0;
+}
+
+int cust_source_seek(struct cust_source *s, uint64_t offset,
+                     struct cust_error *err)
+{
+	if (s->kind == CUST_SOURCE_STREAM)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "a stream cannot be resumed");
+	if (offset > s->size)
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "cannot resume at byte %llu of a %llu-byte "
+		                      "source", (unsigned long long)offset,
+		                      (unsigned long long)s->size);
+	s->pos = offset;
+	return 0;
+}
+
 
 /*
  * Read [OFF, OFF+LEN) of a seekable source into BUF through FD, resuming

@@ -152,6 +152,53 @@ fail:
 	return NULL;
 }
 
+struct cust_unit *cust_unit_resume(const char *case_dir, const char *kind,
+                                   const char *name, struct cust_error *err)
+{
+	struct cust_unit *u;
+	struct stat st;
+
+	if (!cust_unit_kind_known(kind)) {
+		cust_error_set(err, CUST_E_USAGE, "unknown unit kind '%s'", kind);
+		return NULL;
+	}
+	if (cust_id_check(name, "unit name", err) < 0)
+		return NULL;
+	u = calloc(1, sizeof *u);
+	if (!u) {
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		return NULL;
+	}
+	cust_manifest_init(&u->noted);
+	if (cust_path_format(u->case_dir, sizeof u->case_dir, err, "%s",
+	                     case_dir) < 0 ||
+	    cust_path_format(u->kind_dir, sizeof u->kind_dir, err, "%s/%s",
+	                     case_dir, kind) < 0 ||
+	    cust_path_format(u->name, sizeof u->name, err, "%s", name) < 0 ||
+	    cust_path_format(u->final, sizeof u->final, err, "%s/%s",
+	                     u->kind_dir, name) < 0 ||
+	    cust_path_format(u->partial, sizeof u->partial, err, "%s%s",
+	                     u->final, CUST_UNIT_PARTIAL_SUFFIX) < 0 ||
+	    cust_path_format(u->relpath, sizeof u->relpath, err, "%s/%s", kind,
+	                     name) < 0)
+		goto fail;
+	if (lstat(u->partial, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		cust_error_set(err, CUST_E_INPUT, "no unfinished unit '%s'",
+		               u->partial);
+		goto fail;
+	}
+	if (access(u->final, F_OK) == 0) {
+		cust_error_set(err, CUST_E_INPUT, "'%s' is already sealed", u->final);
+		goto fail;
+	}
+	u->magic = UNIT_MAGIC;
+	return u;
+fail:
+	cust_manifest_release(&u->noted);
+	free(u);
+	return NULL;
+}
+
 const char *cust_unit_name(const struct cust_unit *u)
 {
 	return u->name;

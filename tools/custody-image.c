@@ -26,6 +26,7 @@ static const struct cli_option options[] = {
 	{ "size", "SIZE", "size of a stream on standard input, when known" },
 	{ "verify", "SCOPE", "after writing: blocks (default), full or none" },
 	{ "verify-source", NULL, "read the source again and compare" },
+	{ "resume", NULL, "go on with the item's interrupted acquisition" },
 	{ "set-readonly", NULL, "set the source device read-only (BLKROSET)" },
 	{ "force", NULL, "image a device even when mounted read-write" },
 	{ "note", "T", "notes for the EWF header, the record and the log" },
@@ -136,6 +137,7 @@ static int parse_options(struct cli *cli, struct cust_acquire_options *o)
 	if ((v = cli_get(cli, "verify")) && cust_verify_scope_parse(v, &o->verify) < 0)
 		return cli_usage_error(cli, "--verify must be blocks, full or none");
 	o->verify_source = cli_get(cli, "verify-source") != NULL;
+	o->resume = cli_get(cli, "resume") != NULL;
 	o->source_opt.set_readonly = cli_get(cli, "set-readonly") != NULL;
 	o->source_opt.force = cli_get(cli, "force") != NULL;
 	return 0;
@@ -178,7 +180,8 @@ int main(int argc, char **argv)
 		"[--block-size SIZE] [--retries N]\n"
 		"             [--max-retry-time SECONDS] [--size SIZE] "
 		"[--verify blocks|full|none] [--verify-source]\n"
-		"             [--set-readonly] [--force] [--note T] [--examiner NAME] "
+		"             [--resume]"
+		" [--set-readonly] [--force] [--note T] [--examiner NAME] "
 		"[--quiet] SOURCE",
 		"Acquire SOURCE (a block device, a file, or - for standard input) "
 		"into a sealed unit acquisitions/<ITEM>-A<n>/, hashed while read, "

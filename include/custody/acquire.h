@@ -62,6 +62,9 @@ struct cust_acquire_options {
 	uint64_t block_size;     /* 0 = CUST_ACQUIRE_DEFAULT_BLOCK */
 	enum cust_verify_scope verify;
 	int verify_source;       /* re-read the source and compare blocks */
+	int resume;              /* go on with the item's interrupted
+	                            acquisition (its format, digests and block
+	                            size are kept; raw and split only) */
 	char *const *argv;       /* the command line, for the record */
 	int argc;
 	const char *tool;

@@ -62,11 +62,11 @@ int cust_image_compression_parse(const char *name,
 /*
  * EWF (libewf 20140813) holds whole sectors only: a stream whose length is
  * not a multiple of sector_size cannot be an EWF image (close fails with
- * CUST_E_INPUT; use raw or split), nor can an empty one.  With media_size
- * given, a longer stream fails at the write (CUST_E_INPUT) and a shorter
- * one at close (CUST_E_INCOMPLETE), as libewf would leave an image that
- * fails verification.  The media is recorded as fixed and physical
- * (ewfacquire's defaults).
+ * CUST_E_INPUT; use raw or split).  With media_size given, a longer stream
+ * fails at the write (CUST_E_INPUT) and a shorter one at close
+ * (CUST_E_INCOMPLETE), as libewf would leave an image that fails
+ * verification.  The media is recorded as fixed and physical (ewfacquire's
+ * defaults).
  */
 struct cust_image_options {
 	enum cust_image_format format;
@@ -141,7 +141,8 @@ json_t *cust_image_writer_files(const struct cust_image_writer *w);
 /* Release; closes files still open without syncing (an abandoned or
  * interrupted acquisition; raw and split files stay writable for a
  * resume).  libewf finalises an EWF image it is made to drop: a shorter
- * image without hashes.  NULL is fine. */
+ * image without hashes (one failing verification when media_size was
+ * given).  NULL is fine. */
 void cust_image_writer_free(struct cust_image_writer *w);
 
 struct cust_image_reader;
@@ -150,8 +151,9 @@ struct cust_image_reader;
  * Open the image of FORMAT in DIR for reading back (EWF through libewf).
  * Split segments are taken by number from image.000; a missing one before
  * the highest present, or one whose size differs from image.000's (the
- * last may be shorter), is CUST_E_INPUT naming it.  A file changing size
- * while read is CUST_E_INPUT; an EWF chunk failing its checksum is
+ * last may be shorter), is CUST_E_INPUT naming it; so is a missing EWF
+ * segment, or a set libewf finds unfinished.  A file changing size while
+ * read is CUST_E_INPUT; an EWF chunk failing its checksum is
  * CUST_E_MISMATCH naming the sectors.
  */
 struct cust_image_reader *cust_image_reader_open(

@@ -89,6 +89,12 @@ uint64_t cust_source_position(const struct cust_source *s);
  * status.  Owned by the source. */
 const struct cust_source_range *cust_source_ranges(const struct cust_source *s,
                                                    size_t *count);
+/* Take back the unreadable ranges of an interrupted run (resume): ranges
+ * must come in order and below the position. */
+int cust_source_restore_ranges(struct cust_source *s,
+                               const struct cust_source_range *r, size_t n,
+                               struct cust_error *err);
+
 /* Sectors filled with zeros so far. */
 uint64_t cust_source_filled_sectors(const struct cust_source *s);
 

@@ -39,6 +39,13 @@ int cust_unit_kind_known(const char *kind);
 struct cust_unit *cust_unit_begin(const char *case_dir, const char *kind,
                                   const char *stem, struct cust_error *err);
 
+/*
+ * Take up again the unfinished unit KIND/NAME.partial (an interrupted run
+ * that can be resumed).  NAME is the unit's name without the suffix.
+ */
+struct cust_unit *cust_unit_resume(const char *case_dir, const char *kind,
+                                   const char *name, struct cust_error *err);
+
 /* The unit's name ("E001-H1"), its case-relative path once sealed
  * ("artifacts/E001-H1") and the folder to write into now (the .partial
  * path).  Owned by the unit. */

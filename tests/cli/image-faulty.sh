@@ -74,9 +74,9 @@ cmp -s -n 1048576 "$T/backing.img" "$C/acquisitions/E001-A2/image.raw" &&
 faulty_umount "$T/mnt"
 
 # a disk that drops out: a clear error and a partial unit, nothing filled
-faulty_mount "$T/backing.img" "$T/mnt" --vanish-after 4194304 || fail "faultyfs mounts"
+faulty_mount "$T/backing.img" "$T/mnt" --bad 100+3 --vanish-after 4194304 || fail "faultyfs mounts"
 expect_exit 5 "a vanishing disk ends the acquisition (exit 5)" custody-image --case "$C" \
-	--item E001 --quiet "$T/mnt/disk.img"
+	--item E001 --block-size 1M --quiet "$T/mnt/disk.img"
 contains "$T/.err" "No such device or address" "the cause is named"
 contains "$T/.err" "E001-A3.partial" "the partial unit is named"
 [ -d "$C/acquisitions/E001-A3.partial" ] && [ ! -d "$C/acquisitions/E001-A3" ] &&
@@ -84,5 +84,35 @@ contains "$T/.err" "E001-A3.partial" "the partial unit is named"
 faulty_umount "$T/mnt"
 expect_exit 0 "the case still verifies, the partial unit as a warning" custody-verify --case "$C"
 contains "$T/.out" "E001-A3.partial: unfinished unit" "verify reports the partial unit"
+
+# the disk is back: --resume goes on from what was written and checked,
+# and ends with the hashes of an uninterrupted run of the same disk
+faulty_mount "$T/backing.img" "$T/mnt" --bad 100+3 || fail "faultyfs mounts"
+expect_exit 6 "--resume completes the acquisition" custody-image --case "$C" --item E001 \
+	--resume --quiet "$T/mnt/disk.img"
+A3=$C/acquisitions/E001-A3
+[ -d "$A3" ] && [ ! -e "$A3.partial" ] && ok "the resumed unit is sealed under its own name" ||
+	fail "the resumed unit is sealed under its own name"
+[ "$(field "$A3/acquisition.json" resumed.at_byte)" -gt 0 ] && ok "it resumed after the data already written" ||
+	fail "it resumed after the data already written"
+for f in resume.json blocks.partial errors.partial; do
+	[ ! -e "$A3/$f" ] || fail "resume state $f left in the sealed unit"
+done
+expect_exit 6 "the same disk imaged without interruption" custody-image --case "$C" --item E001 \
+	--block-size 1M --quiet "$T/mnt/disk.img"
+A4=$C/acquisitions/E001-A4
+for k in hashes.md5 hashes.sha256 blocks.merkle_root errors.filled_sectors; do
+	[ "$(field "$A3/acquisition.json" $k)" = "$(field "$A4/acquisition.json" $k)" ] &&
+		ok "resumed and uninterrupted runs agree: $k" || fail "resumed and uninterrupted runs agree: $k"
+done
+cmp -s "$A3/image.raw" "$A4/image.raw" && ok "the resumed image is byte-identical" ||
+	fail "the resumed image is byte-identical"
+grep -v '^#' "$A3/errors.map" >"$T/map.a3"
+grep -v '^#' "$A4/errors.map" >"$T/map.a4"
+cmp -s "$T/map.a3" "$T/map.a4" && ok "the resumed error map matches" || fail "the resumed error map matches"
+expect_exit 2 "nothing left to resume" custody-image --case "$C" --item E001 --resume --quiet "$T/mnt/disk.img"
+contains "$T/.err" "no interrupted acquisition" "the reason is given"
+faulty_umount "$T/mnt"
+expect_exit 0 "the case verifies after the resume" custody-verify --case "$C"
 
 echo "1..$n"

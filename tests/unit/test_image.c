@@ -819,6 +819,22 @@ static void test_reader_missing_segment(void **state)
 	assert_null(cust_image_reader_open(dir, CUST_IMAGE_SPLIT, &err));
 	assert_non_null(strstr(err.message, path));
 
+	/* a name far past the cap is refused, not counted up to */
+	subdir(dir, "far");
+	join(path, dir, "image.000");
+	write_file(path, "x", 1);
+	join(path, dir, "image.1000000");
+	write_file(path, "x", 1);
+	assert_null(cust_image_reader_open(dir, CUST_IMAGE_SPLIT, &err));
+	assert_int_equal(err.kind, CUST_E_INPUT);
+	assert_non_null(strstr(err.message, "at most"));
+	{
+		struct cust_image_options split = { .format = CUST_IMAGE_SPLIT };
+		assert_null(cust_image_writer_open(dir, &split, &err));
+		assert_null(cust_image_writer_resume(dir, &split, 1, &err));
+		assert_int_equal(count_in(dir), 2);
+	}
+
 	subdir(dir, "nothing");
 	assert_null(cust_image_reader_open(dir, CUST_IMAGE_SPLIT, &err));
 	assert_int_equal(err.kind, CUST_E_INPUT);
@@ -975,13 +991,16 @@ static void check_ewf_segments(const char *name, enum cust_image_compression c,
 	assert_ewfverify(dir, md5, NULL);
 	assert_reads_back(dir, CUST_IMAGE_EWF, data, len);
 
-	/* a missing middle segment is found */
+	/* a missing segment is found: named when others follow it, else
+	 * libewf finds the set unfinished */
 	join(path, dir, "image.E02");
 	assert_int_equal(unlink(path), 0);
 	{
 		struct cust_error err;
 		assert_null(cust_image_reader_open(dir, CUST_IMAGE_EWF, &err));
 		assert_int_equal(err.kind, CUST_E_INPUT);
+		if (!strstr(err.message, n > 2 ? path : "incomplete"))
+			fail_msg("unexpected: %s", err.message);
 	}
 }
 
@@ -1111,6 +1130,23 @@ static void test_ewf_refusals(void **state)
 	free(data);
 }
 
+static void test_ewf_empty_stream(void **state)
+{
+	char dir[CUST_PATH_MAX], md5[CUST_DIGEST_HEX_MAX];
+	struct cust_image_options o = ewf_options();
+	struct cust_image_hashes h = { md5, NULL };
+
+	(void)state;
+	if (!have_ewf_tools())
+		skip();
+	hex_of(CUST_DIGEST_MD5, "", 0, md5);
+	o.compression = CUST_IMAGE_COMPRESS_FAST;
+	subdir(dir, "ewf-empty");
+	write_image(dir, &o, (const unsigned char *)"", 0, &h);
+	assert_ewfverify(dir, md5, NULL);
+	assert_reads_back(dir, CUST_IMAGE_EWF, (const unsigned char *)"", 0);
+}
+
 /* A flipped byte in the chunk data of an uncompressed E01 is caught. */
 static void test_ewf_tampered(void **state)
 {
@@ -1184,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_ewf_segments),
 		cmocka_unit_test(test_ewf_as_digest_sink),
 		cmocka_unit_test(test_ewf_refusals),
+		cmocka_unit_test(test_ewf_empty_stream),
 		cmocka_unit_test(test_ewf_tampered),
 		cmocka_unit_test(test_ewf_write_error_names_file),
 	};
