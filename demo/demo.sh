@@ -86,9 +86,10 @@ The sample case is in $out/case
 Look at:
   case.json, items/E001/item.json      the case and the seized item
   custody.log                          the hash-linked custody log (one JSON event per line)
-  ${unit#"$out/case/"}/      the acquisition: image.raw, acquisition.json, blocks.sha256,
+  acquisitions/E001-A1/                the acquisition: image.raw, acquisition.json, blocks.sha256,
                                        errors.map, SHA256SUMS, manifest.hashdeep
   artifacts/E001-H1/                   the registered paperwork
 Try: custody-case status --case $out/case
-     change a byte in the unit and run custody-verify --case $out/case again
+     change a byte of acquisitions/E001-A1/image.raw and run
+     custody-verify --case $out/case again: it names the damaged block
 EOF
