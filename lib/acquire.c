@@ -986,7 +986,8 @@ fail:
 }
 
 int cust_acquire_check(const char *dir, const char *subject, json_t *findings,
-                       int *failed, struct cust_error *err)
+                       int *failed, struct cust_manifest *known,
+                       struct cust_error *err)
 {
 	struct cust_digest_config cfg = { 0 };
 	struct cust_digest_engine *e = NULL;
@@ -1096,6 +1097,13 @@ int cust_acquire_check(const char *dir, const char *subject, json_t *findings,
 		finding(findings, subject, "ok",
 		        "image re-read: every digest and all %llu block hashes match",
 		        (unsigned long long)n);
+	/* a raw image is the stream: its file digests were just computed */
+	if (known && format == CUST_IMAGE_RAW &&
+	    cust_manifest_add(known, "image.raw", cust_digest_engine_length(e),
+	                      cust_digest_engine_result(e, CUST_DIGEST_MD5),
+	                      cust_digest_engine_result(e, CUST_DIGEST_SHA256),
+	                      err) < 0)
+		rc = -1;
 out:
 	json_decref(rec);
 	free(want);

@@ -244,9 +244,10 @@ static void check_signature(struct report *r, const char *unit_dir,
 	     "unit is not signed");
 }
 
-/* An acquisition's image against its record, damaged blocks named. */
+/* An acquisition's image against its record, damaged blocks named; the
+ * digests of a raw image go to KNOWN for the manifest check. */
 static void check_acquisition(struct report *r, const char *unit_dir,
-                              const char *subject)
+                              const char *subject, struct cust_manifest *known)
 {
 	struct cust_error err;
 	json_t *found = json_array();
@@ -255,7 +256,7 @@ static void check_acquisition(struct report *r, const char *unit_dir,
 	if (!found)
 		return;
 	cust_error_clear(&err);
-	if (cust_acquire_check(unit_dir, subject, found, &failed, &err) < 0)
+	if (cust_acquire_check(unit_dir, subject, found, &failed, known, &err) < 0)
 		note(r, "image", subject, "failed", "%s", err.message);
 	else
 		absorb(r, found);
@@ -271,6 +272,7 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 	char unit_dir[CUST_PATH_MAX], sums[65];
 	struct cust_error err;
 	json_t *found, *logged;
+	struct cust_manifest known;
 	int failed = 0;
 
 	if (strcmp(state, "partial") == 0) {
@@ -293,7 +295,11 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 	if (!found)
 		return;
 	sums[0] = '\0';
-	if (cust_manifest_check(unit_dir, path, found, &failed, sums, &err) < 0)
+	cust_manifest_init(&known);
+	if (strcmp(cust_json_string(unit, "kind"), "acquisitions") == 0)
+		check_acquisition(r, unit_dir, path, &known);
+	if (cust_manifest_check_known(unit_dir, path, found, &failed, sums, &known,
+	                              &err) < 0)
 		note(r, "unit", path, "failed", "%s", err.message);
 	else if (failed)
 		absorb(r, found);
@@ -301,8 +307,7 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 		note(r, "unit", path, "ok",
 		     "every file matches SHA256SUMS and manifest.hashdeep");
 	json_decref(found);
-	if (strcmp(cust_json_string(unit, "kind"), "acquisitions") == 0)
-		check_acquisition(r, unit_dir, path);
+	cust_manifest_release(&known);
 
 	logged = json_object_get(ix->units, path);
 	if (!logged) {

@@ -27,6 +27,7 @@
 #include "custody/error.h"
 #include "custody/image.h"
 #include "custody/log.h"
+#include "custody/manifest.h"
 #include "custody/source.h"
 
 #define CUST_ACQUIRE_RECORD "acquisition.json"
@@ -91,8 +92,11 @@ int cust_acquire(struct cust_case *c, const struct cust_acquire_options *o,
  * root is recomputed too.  Each damaged block is named with its byte range.
  * Findings go to FINDINGS as {"check": "image", "subject": SUBJECT,
  * "status": "failed"|"ok", "message"}; *FAILED is set on a failure.
+ * With KNOWN, a raw image's file digests (those of the stream) are added
+ * to it, so that checking the unit's manifest need not read it again.
  */
 int cust_acquire_check(const char *dir, const char *subject, json_t *findings,
-                       int *failed, struct cust_error *err);
+                       int *failed, struct cust_manifest *known,
+                       struct cust_error *err);
 
 #endif

@@ -61,6 +61,11 @@ int cust_manifest_is_seal_file(const char *path);
 int cust_manifest_scan(const char *dir, struct cust_manifest *m,
                        struct cust_error *err);
 
+/* Add the hashed entry PATH (MD5 may be NULL); keeps M sorted. */
+int cust_manifest_add(struct cust_manifest *m, const char *path, uint64_t size,
+                      const unsigned char md5[16],
+                      const unsigned char sha256[32], struct cust_error *err);
+
 /* The entry for PATH, or NULL. */
 struct cust_manifest_entry *cust_manifest_find(const struct cust_manifest *m,
                                                const char *path);
@@ -95,5 +100,15 @@ int cust_manifest_read_sums(const char *dir, struct cust_manifest *m,
 int cust_manifest_check(const char *dir, const char *subject, json_t *findings,
                         int *failed, char sums_sha256[65],
                         struct cust_error *err);
+
+/* As cust_manifest_check, taking the digests of files the caller has just
+ * read itself from KNOWN (a file of the same size there is not read
+ * again): an acquisition's image, hashed once while its blocks are
+ * checked. */
+int cust_manifest_check_known(const char *dir, const char *subject,
+                              json_t *findings, int *failed,
+                              char sums_sha256[65],
+                              const struct cust_manifest *known,
+                              struct cust_error *err);
 
 #endif
