@@ -796,6 +796,15 @@ int cust_acquire(struct cust_case *c, const struct cust_acquire_options *given,
 	if (total != CUST_SOURCE_SIZE_UNKNOWN)
 		r.img.media_size = total;
 	r.img.sector_size = cust_source_sector_size(r.src);
+	if (r.img.format == CUST_IMAGE_EWF && total != CUST_SOURCE_SIZE_UNKNOWN &&
+	    total % r.img.sector_size) {
+		cust_error_set(err, CUST_E_USAGE,
+		               "'%s' is %llu bytes, not a whole number of %u-byte "
+		               "sectors, which EWF cannot hold: use raw or split",
+		               r.o.source, (unsigned long long)total,
+		               r.img.sector_size);
+		goto out;
+	}
 	if ((r.o.resume ? begin_resumed(&r, err) : begin_fresh(&r, err)) < 0)
 		goto out;
 

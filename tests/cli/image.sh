@@ -115,7 +115,23 @@ else
 fi
 rm -f "$T/big.img"
 
+# progress on a terminal: bytes, percent, rate, time left, unreadable sectors
+if command -v script >/dev/null; then
+	script -qec "custody-image --case '$C' --item E001 --verify none '$T/disk.img'" /dev/null \
+		>"$T/.tty" 2>&1
+	grep -q 'reading: .* of 40.00 MiB (100%), .* MB/s, 0 unreadable sectors' "$T/.tty" &&
+		ok "progress is shown on a terminal" || { fail "progress is shown on a terminal"; sed 's/^/#   /' "$T/.tty"; }
+	contains "$T/.tty" "image: not done (none)" "a short summary ends the run"
+fi
+custody-image --case "$C" --item E001 --verify none "$T/disk.img" >"$T/.out" 2>"$T/.err"
+grep -q 'reading:' "$T/.err" && fail "no progress when stderr is not a terminal" ||
+	ok "no progress when stderr is not a terminal"
+
 # bad arguments
+printf 'odd' >>"$T/odd.img"
+expect_exit 2 "EWF refuses a source that is not whole sectors, before reading" \
+	custody-image --case "$C" --item E001 --format ewf "$T/odd.img"
+contains "$T/.err" "not a whole number of 512-byte sectors" "the reason is given"
 expect_exit 2 "--item is required" custody-image --case "$C" "$T/disk.img"
 expect_exit 2 "an unknown item" custody-image --case "$C" --item E404 "$T/disk.img"
 expect_exit 2 "a bad format" custody-image --case "$C" --item E001 --format vmdk "$T/disk.img"
