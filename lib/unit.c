@@ -73,20 +73,18 @@ static uint64_t unit_number(const char *name, const char *stem)
 	return n;
 }
 
-struct cust_unit *cust_unit_begin(const char *case_dir, const char *kind,
-                                  const char *stem, struct cust_error *err)
+/* A unit handle for CASE_DIR/KIND/ with PREFIX (a name or a stem) checked;
+ * its name and paths come later (set_name). */
+static struct cust_unit *unit_new(const char *case_dir, const char *kind,
+                                  const char *prefix, struct cust_error *err)
 {
 	struct cust_unit *u;
-	uint64_t next = 0;
-	DIR *d;
-	struct dirent *de;
-	int attempt;
 
 	if (!cust_unit_kind_known(kind)) {
 		cust_error_set(err, CUST_E_USAGE, "unknown unit kind '%s'", kind);
 		return NULL;
 	}
-	if (cust_id_check(stem, "unit name", err) < 0)
+	if (cust_id_check(prefix, "unit name", err) < 0)
 		return NULL;
 	u = calloc(1, sizeof *u);
 	if (!u) {
@@ -97,8 +95,42 @@ struct cust_unit *cust_unit_begin(const char *case_dir, const char *kind,
 	if (cust_path_format(u->case_dir, sizeof u->case_dir, err, "%s",
 	                     case_dir) < 0 ||
 	    cust_path_format(u->kind_dir, sizeof u->kind_dir, err, "%s/%s",
-	                     case_dir, kind) < 0 ||
-	    cust_fs_mkdir(u->kind_dir, 1, err) < 0)
+	                     case_dir, kind) < 0) {
+		free(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* Name the unit and derive its paths. */
+static int set_name(struct cust_unit *u, const char *kind, const char *name,
+                    struct cust_error *err)
+{
+	if (cust_path_format(u->name, sizeof u->name, err, "%s", name) < 0 ||
+	    cust_id_check(u->name, "unit name", err) < 0 ||
+	    cust_path_format(u->final, sizeof u->final, err, "%s/%s",
+	                     u->kind_dir, u->name) < 0 ||
+	    cust_path_format(u->partial, sizeof u->partial, err, "%s%s",
+	                     u->final, CUST_UNIT_PARTIAL_SUFFIX) < 0 ||
+	    cust_path_format(u->relpath, sizeof u->relpath, err, "%s/%s",
+	                     kind, u->name) < 0)
+		return -1;
+	return 0;
+}
+
+struct cust_unit *cust_unit_begin(const char *case_dir, const char *kind,
+                                  const char *stem, struct cust_error *err)
+{
+	struct cust_unit *u = unit_new(case_dir, kind, stem, err);
+	char name[CUST_ID_MAX + 24];
+	uint64_t next = 0;
+	DIR *d;
+	struct dirent *de;
+	int attempt;
+
+	if (!u)
+		return NULL;
+	if (cust_fs_mkdir(u->kind_dir, 1, err) < 0)
 		goto fail;
 	d = opendir(u->kind_dir);
 	if (!d) {
@@ -116,15 +148,9 @@ struct cust_unit *cust_unit_begin(const char *case_dir, const char *kind,
 	 * gets EEXIST and moves on to the next */
 	for (attempt = 0; attempt < 1000; attempt++) {
 		next++;
-		if (cust_path_format(u->name, sizeof u->name, err, "%s%llu", stem,
+		if (cust_path_format(name, sizeof name, err, "%s%llu", stem,
 		                     (unsigned long long)next) < 0 ||
-		    cust_id_check(u->name, "unit name", err) < 0 ||
-		    cust_path_format(u->final, sizeof u->final, err, "%s/%s",
-		                     u->kind_dir, u->name) < 0 ||
-		    cust_path_format(u->partial, sizeof u->partial, err, "%s%s",
-		                     u->final, CUST_UNIT_PARTIAL_SUFFIX) < 0 ||
-		    cust_path_format(u->relpath, sizeof u->relpath, err, "%s/%s",
-		                     kind, u->name) < 0)
+		    set_name(u, kind, name, err) < 0)
 			goto fail;
 		if (access(u->final, F_OK) == 0)
 			continue;
@@ -155,32 +181,12 @@ fail:
 struct cust_unit *cust_unit_resume(const char *case_dir, const char *kind,
                                    const char *name, struct cust_error *err)
 {
-	struct cust_unit *u;
+	struct cust_unit *u = unit_new(case_dir, kind, name, err);
 	struct stat st;
 
-	if (!cust_unit_kind_known(kind)) {
-		cust_error_set(err, CUST_E_USAGE, "unknown unit kind '%s'", kind);
+	if (!u)
 		return NULL;
-	}
-	if (cust_id_check(name, "unit name", err) < 0)
-		return NULL;
-	u = calloc(1, sizeof *u);
-	if (!u) {
-		cust_error_set(err, CUST_E_IO, "out of memory");
-		return NULL;
-	}
-	cust_manifest_init(&u->noted);
-	if (cust_path_format(u->case_dir, sizeof u->case_dir, err, "%s",
-	                     case_dir) < 0 ||
-	    cust_path_format(u->kind_dir, sizeof u->kind_dir, err, "%s/%s",
-	                     case_dir, kind) < 0 ||
-	    cust_path_format(u->name, sizeof u->name, err, "%s", name) < 0 ||
-	    cust_path_format(u->final, sizeof u->final, err, "%s/%s",
-	                     u->kind_dir, name) < 0 ||
-	    cust_path_format(u->partial, sizeof u->partial, err, "%s%s",
-	                     u->final, CUST_UNIT_PARTIAL_SUFFIX) < 0 ||
-	    cust_path_format(u->relpath, sizeof u->relpath, err, "%s/%s", kind,
-	                     name) < 0)
+	if (set_name(u, kind, name, err) < 0)
 		goto fail;
 	if (lstat(u->partial, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		cust_error_set(err, CUST_E_INPUT, "no unfinished unit '%s'",
