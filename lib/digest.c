@@ -1033,6 +1033,12 @@ int cust_digest_engine_finish(struct cust_digest_engine *e,
 	for (i = 0; i < NALGS; i++)
 		if (e->algs & alg_table[i].alg)
 			cust_hex_encode(e->result[i], alg_table[i].size, e->hex[i]);
+	/* only the results are used from here on: give the ring back now, so
+	 * that a second engine (a read-back check) does not double the memory */
+	for (i = 0; i < e->nslots; i++) {
+		free(e->slots[i].data);
+		e->slots[i].data = NULL;
+	}
 	e->ok = 1;
 	return 0;
 }

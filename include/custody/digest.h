@@ -142,9 +142,9 @@ int cust_digest_engine_read_fd(struct cust_digest_engine *e, int fd,
 int cust_digest_engine_update(struct cust_digest_engine *e, const void *data,
                               size_t len, struct cust_error *err);
 
-/* End of stream: wait for every consumer, finalise the digests.  After a
- * successful finish the results below are valid until free.  A second
- * finish is a usage error. */
+/* End of stream: wait for every consumer, finalise the digests and release
+ * the ring's buffers.  After a successful finish the results below are
+ * valid until free.  A second finish is a usage error. */
 int cust_digest_engine_finish(struct cust_digest_engine *e,
                               struct cust_error *err);
 
