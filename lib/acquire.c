@@ -311,8 +311,13 @@ static int write_map(struct cust_unit *u, const struct cust_source *src,
 	}
 	fprintf(f, "# Mapfile. Created by custody-image %s\n# Command line:",
 	        cust_version());
-	for (k = 0; k < o->argc; k++)
-		fprintf(f, " %s", o->argv[k]);
+	for (k = 0; k < o->argc; k++) {
+		const char *a;
+		/* one comment line: a newline in an argument must not end it */
+		fputc(' ', f);
+		for (a = o->argv[k]; *a; a++)
+			fputc((unsigned char)*a < 0x20 ? '?' : *a, f);
+	}
 	fprintf(f, "\n# Start time:   %.10s %.8s\n# Current time: %.10s %.8s\n"
 	           "# Finished\n# current_pos  current_status  current_pass\n"
 	           "0x%08llX     +               1\n#      pos        size  status\n",
