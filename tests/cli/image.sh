@@ -92,10 +92,12 @@ custody-image --case "$C" --item E001 --hash md5,sha1,sha512 --quiet "$T/big.img
 pid=$!
 i=0
 while [ $i -lt 1000 ]; do
-	# the unit of this run is the one keeping resume state
+	# the unit of this run is the one keeping resume state; the writer may
+	# lag the block hashes by the ring (32 MiB): four hashed blocks mean
+	# at least two written
 	p=$(for d in "$C"/acquisitions/E001-A*.partial; do
 		[ -e "$d/blocks.partial" ] && echo "$d"; done | tail -n 1)
-	[ -n "$p" ] && [ "$(wc -l <"$p/blocks.partial")" -ge 2 ] && break
+	[ -n "$p" ] && [ "$(wc -l <"$p/blocks.partial")" -ge 4 ] && break
 	sleep 0.01
 	i=$((i + 1))
 done
