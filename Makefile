@@ -11,7 +11,7 @@ DESTDIR  ?=
 
 CC       = gcc
 BUILD    ?= build
-PKGS     := openssl jansson libewf
+PKGS     := openssl jansson libewf libdeflate
 SANITIZE ?=
 
 # pkg-config runs when a recipe needs the flags, i.e. after `deps` has

@@ -8,8 +8,8 @@ set -eu
 # build: compiler, libraries; tests and benchmarks: the tools custody is
 # checked against and the fixtures' needs (FUSE for the faulty disk)
 packages="gcc make pkg-config libssl-dev openssl libjansson-dev libewf-dev
-libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
-python3 python3-jsonschema e2fsprogs util-linux coreutils"
+libdeflate-dev libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue
+dc3dd dcfldd python3 python3-jsonschema e2fsprogs util-linux coreutils"
 
 missing=""
 for p in $packages; do

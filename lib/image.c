@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <libewf.h>
 
 #include "custody/digest.h"
@@ -275,19 +276,22 @@ static int ewf_fail(struct cust_error *err, enum cust_error_kind kind,
 
 /*
  * libewf 20140813 compresses inside libewf_handle_write_buffer, on the
- * calling thread.  Its lower-level pair splits that work:
- * libewf_handle_prepare_write_chunk compresses one chunk into a buffer of
- * the caller's and computes its checksum, only reading the handle's
- * settings (compression level and flags, format, chunk size, the cached
- * compressed empty block; so its code in libewf.so.2 of 20140813 shows:
- * stateless zlib calls, no stores into the handle, no locks);
- * libewf_handle_write_chunk then appends the
- * prepared chunk, updating the handle's offsets, tables and segment files.
- * So the chunks are prepared on EWF_WORKERS threads and written in stream
- * order on the writer's own thread.  The handle does no locking of its own
- * in this version: a read-write lock keeps every prepare (read lock) apart
- * from every write (write lock), so the settings and the values the first
- * write initialises are never read while they change.
+ * calling thread, with zlib.  Its lower-level libewf_handle_write_chunk
+ * takes a chunk already packed by the caller, so the chunks are packed
+ * here with libdeflate on EWF_WORKERS threads, each with a compressor of
+ * its own, and written in stream order on the writer's own thread; the
+ * workers never touch the handle.
+ *
+ * A chunk is packed as libewf_handle_prepare_write_chunk of that version
+ * packs it: a zlib stream (EWF chunks are zlib streams, whose trailer is
+ * the Adler-32 of the data) when that is shorter than the data, written
+ * with is_compressed set and no separate checksum; otherwise the data as
+ * it is, with is_compressed clear and write_checksum set, so that
+ * libewf_handle_write_chunk appends the Adler-32 of the data, little
+ * endian, from its checksum buffer.  The output buffer holds one byte
+ * less than the data, so libdeflate gives up (returns 0) on data that
+ * does not shrink.  libewf's special case for all-zero chunks (a cached
+ * compressed empty block) is only a shortcut to the same kind of stream.
  *
  * The stream is cut into jobs of about 1 MiB of whole chunks, copied from
  * the caller's buffer (which only lives during the call).  Jobs live in a
@@ -299,6 +303,8 @@ static int ewf_fail(struct cust_error *err, enum cust_error_kind kind,
 #define EWF_WORKERS 2
 #define EWF_JOBS 4
 #define EWF_JOB_BYTES (1u << 20)
+#define EWF_LEVEL_FAST 1 /* libdeflate levels: 1 fastest ... 12 smallest */
+#define EWF_LEVEL_BEST 9 /* about zlib -9 in size; 12 is ~4x slower for <1% */
 
 enum job_state { JOB_FREE, JOB_QUEUED, JOB_BUSY, JOB_DONE };
 
@@ -311,69 +317,71 @@ struct ewf_chunk {
 
 struct ewf_job {
 	unsigned char *in;  /* job_bytes of the stream */
-	unsigned char *out; /* job_chunks compressed chunks, out_stride apart */
+	unsigned char *out; /* job_chunks compressed chunks, chunk_size apart */
 	struct ewf_chunk *chunks;
 	size_t len;         /* stream bytes in IN */
 	size_t nchunks;     /* prepared */
 	enum job_state state;
-	int failed;
-	char message[512];  /* when FAILED */
+};
+
+struct ewf_pool;
+
+struct ewf_worker {
+	struct ewf_pool *pool;
+	struct libdeflate_compressor *compressor; /* this thread's own */
+	pthread_t thread;
 };
 
 struct ewf_pool {
-	libewf_handle_t *handle; /* borrowed from the writer */
 	pthread_mutex_t lock;
 	pthread_cond_t work;     /* a job was queued, or stop */
 	pthread_cond_t done;     /* a job was prepared */
-	pthread_rwlock_t handle_lock;
-	pthread_t threads[EWF_WORKERS];
+	struct ewf_worker workers[EWF_WORKERS];
 	unsigned nthreads;
 	int stop;
 	uint64_t oldest, filling; /* job sequence numbers, see above */
-	size_t chunk_size, job_chunks, job_bytes, out_stride;
+	size_t chunk_size, job_chunks, job_bytes;
 	struct ewf_job jobs[EWF_JOBS];
 };
 
-/* Prepare (compress and checksum) every chunk of JOB. */
-static void ewf_prepare_job(struct ewf_pool *p, struct ewf_job *job)
+/* Pack (compress, or checksum) every chunk of JOB with compressor C. */
+static void ewf_prepare_job(struct ewf_pool *p, struct ewf_job *job,
+                            struct libdeflate_compressor *c)
 {
 	size_t off;
 
 	job->nchunks = 0;
 	for (off = 0; off < job->len; off += p->chunk_size) {
-		struct ewf_chunk *c = &job->chunks[job->nchunks];
-		unsigned char *out = job->out + job->nchunks * p->out_stride;
+		struct ewf_chunk *ch = &job->chunks[job->nchunks];
+		const unsigned char *in = job->in + off;
+		unsigned char *out = job->out + job->nchunks * p->chunk_size;
 		size_t n = job->len - off < p->chunk_size ? job->len - off
 		                                          : p->chunk_size;
-		size_t outsize = p->out_stride;
-		libewf_error_t *e = NULL;
-		ssize_t r;
+		size_t z;
 
-		pthread_rwlock_rdlock(&p->handle_lock);
-		r = libewf_handle_prepare_write_chunk(p->handle, job->in + off,
-		                                      n, out, &outsize,
-		                                      &c->compressed,
-		                                      &c->checksum,
-		                                      &c->write_checksum, &e);
-		pthread_rwlock_unlock(&p->handle_lock);
-		if (r <= 0 || (size_t)r > (c->compressed ? p->out_stride : n)) {
-			char detail[400];
-			ewf_detail(&e, detail, sizeof detail);
-			snprintf(job->message, sizeof job->message,
-			         "cannot compress chunk of %zu bytes: %s", n,
-			         r <= 0 ? detail : "libewf returned a bad size");
-			job->failed = 1;
-			return;
+		/* n >= 1; a stream of n bytes or more is no gain */
+		z = libdeflate_zlib_compress(c, in, n, out, n - 1);
+		if (z >= 4) {
+			/* the zlib trailer, as libewf takes it */
+			memcpy(&ch->checksum, out + z - 4, 4);
+			ch->size = z;
+			ch->compressed = 1;
+			ch->write_checksum = 0;
+		} else {
+			ch->checksum = libdeflate_adler32(1, in, n);
+			ch->size = n;
+			ch->compressed = 0;
+			ch->write_checksum = 1;
 		}
-		c->size = (size_t)r;
-		c->data_size = n;
+		ch->data_size = n;
 		job->nchunks++;
 	}
 }
 
 static void *ewf_worker(void *arg)
 {
-	struct ewf_pool *p = arg;
+	struct ewf_worker *wk = arg;
+	struct ewf_pool *p = wk->pool;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -392,7 +400,7 @@ static void *ewf_worker(void *arg)
 			break;
 		job->state = JOB_BUSY;
 		pthread_mutex_unlock(&p->lock);
-		ewf_prepare_job(p, job);
+		ewf_prepare_job(p, job, wk->compressor);
 		pthread_mutex_lock(&p->lock);
 		job->state = JOB_DONE;
 		pthread_cond_broadcast(&p->done);
@@ -413,26 +421,25 @@ static void ewf_pool_free(struct ewf_pool *p)
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
 	for (i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
+		pthread_join(p->workers[i].thread, NULL);
+	for (i = 0; i < EWF_WORKERS; i++)
+		libdeflate_free_compressor(p->workers[i].compressor);
 	for (i = 0; i < EWF_JOBS; i++) {
 		free(p->jobs[i].in);
 		free(p->jobs[i].out);
 		free(p->jobs[i].chunks);
 	}
-	pthread_rwlock_destroy(&p->handle_lock);
 	pthread_cond_destroy(&p->done);
 	pthread_cond_destroy(&p->work);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
-/* A pool preparing chunks of CHUNK_SIZE bytes for HANDLE. */
-static struct ewf_pool *ewf_pool_new(libewf_handle_t *handle,
-                                     size_t chunk_size,
+/* A pool packing chunks of CHUNK_SIZE bytes at libdeflate level LEVEL. */
+static struct ewf_pool *ewf_pool_new(size_t chunk_size, int level,
                                      struct cust_error *err)
 {
 	struct ewf_pool *p = calloc(1, sizeof *p);
-	pthread_rwlockattr_t attr;
 	sigset_t all, old;
 	unsigned i;
 	int rc = 0;
@@ -442,29 +449,29 @@ static struct ewf_pool *ewf_pool_new(libewf_handle_t *handle,
 		                     "cannot start compression");
 		return NULL;
 	}
-	p->handle = handle;
 	p->chunk_size = chunk_size;
 	p->job_chunks = EWF_JOB_BYTES / chunk_size ? EWF_JOB_BYTES / chunk_size
 	                                           : 1;
 	p->job_bytes = p->job_chunks * chunk_size;
-	/* deflate may grow incompressible data a little (libewf then stores
-	 * the chunk as it is): room for zlib's worst case and more */
-	p->out_stride = chunk_size + chunk_size / 8 + 1024;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
-	/* writers first: the in-order writes are what frees job slots */
-	pthread_rwlockattr_init(&attr);
-	pthread_rwlockattr_setkind_np(&attr,
-	                              PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&p->handle_lock, &attr);
-	pthread_rwlockattr_destroy(&attr);
 	for (i = 0; i < EWF_JOBS; i++) {
 		struct ewf_job *j = &p->jobs[i];
 		j->in = malloc(p->job_bytes);
-		j->out = malloc(p->job_chunks * p->out_stride);
+		j->out = malloc(p->job_bytes);
 		j->chunks = calloc(p->job_chunks, sizeof *j->chunks);
 		if (!j->in || !j->out || !j->chunks) {
+			cust_error_set_errno(err, CUST_E_IO, ENOMEM,
+			                     "cannot start compression");
+			ewf_pool_free(p);
+			return NULL;
+		}
+	}
+	for (i = 0; i < EWF_WORKERS; i++) {
+		p->workers[i].pool = p;
+		p->workers[i].compressor = libdeflate_alloc_compressor(level);
+		if (!p->workers[i].compressor) {
 			cust_error_set_errno(err, CUST_E_IO, ENOMEM,
 			                     "cannot start compression");
 			ewf_pool_free(p);
@@ -475,7 +482,8 @@ static struct ewf_pool *ewf_pool_new(libewf_handle_t *handle,
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (i = 0; i < EWF_WORKERS && rc == 0; i++) {
-		rc = pthread_create(&p->threads[i], NULL, ewf_worker, p);
+		rc = pthread_create(&p->workers[i].thread, NULL, ewf_worker,
+		                    &p->workers[i]);
 		if (rc == 0)
 			p->nthreads++;
 	}
@@ -783,7 +791,11 @@ static int ewf_open(struct cust_image_writer *w,
 	     ewf_header(w, "acquiry_operating_system", u.sysname, err) < 0))
 		goto fail;
 	if (o->compression != CUST_IMAGE_COMPRESS_NONE) {
-		w->pool = ewf_pool_new(w->ewf, chunk_size, err);
+		w->pool = ewf_pool_new(chunk_size,
+		                       o->compression == CUST_IMAGE_COMPRESS_BEST
+		                               ? EWF_LEVEL_BEST
+		                               : EWF_LEVEL_FAST,
+		                       err);
 		if (!w->pool)
 			goto fail;
 	}
@@ -1061,14 +1073,10 @@ static int ewf_write_job(struct cust_image_writer *w, struct ewf_job *job,
 	size_t i;
 	int rc = 0;
 
-	if (job->failed)
-		return cust_error_set(err, CUST_E_IO, "'%s/image.E01': %s",
-		                      w->dir, job->message);
-	pthread_rwlock_wrlock(&p->handle_lock);
 	for (i = 0; i < job->nchunks && rc == 0; i++) {
 		const struct ewf_chunk *c = &job->chunks[i];
 		const unsigned char *buf = c->compressed
-		                                   ? job->out + i * p->out_stride
+		                                   ? job->out + i * p->chunk_size
 		                                   : job->in + i * p->chunk_size;
 		ssize_t n;
 
@@ -1083,7 +1091,6 @@ static int ewf_write_job(struct cust_image_writer *w, struct ewf_job *job,
 			                    "libewf takes no more data for "
 			                    "'%s/image.E01'", w->dir);
 	}
-	pthread_rwlock_unlock(&p->handle_lock);
 	return rc;
 }
 
@@ -1124,7 +1131,6 @@ static int ewf_drain(struct cust_image_writer *w, int all,
 		job->state = JOB_FREE;
 		job->len = 0;
 		job->nchunks = 0;
-		job->failed = 0;
 		p->oldest++;
 		pthread_mutex_unlock(&p->lock);
 		if (rc < 0)
