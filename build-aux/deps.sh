@@ -9,7 +9,7 @@ set -eu
 # checked against and the fixtures' needs (FUSE for the faulty disk)
 packages="gcc make pkg-config libssl-dev openssl libjansson-dev libewf-dev
 libdeflate-dev libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue
-dc3dd dcfldd python3 python3-jsonschema e2fsprogs util-linux coreutils"
+dc3dd dcfldd time python3 python3-jsonschema e2fsprogs util-linux coreutils"
 
 missing=""
 for p in $packages; do
