@@ -562,6 +562,25 @@ static int loop_status_on(dev_t x, const char *dir, dev_t target,
 	       any_on((dev_t)info.lo_device, target, depth + 1, budget);
 }
 
+/* The backing file of the loop device whose sysfs folder is DIR, without
+ * its newline, into FILE; its length, or 0 for none (not a loop device,
+ * nothing attached). */
+static ssize_t loop_backing_file(const char *dir, char file[CUST_PATH_MAX])
+{
+	char path[CUST_PATH_MAX];
+	ssize_t n;
+
+	if (cust_path_format(path, sizeof path, NULL, "%s/loop/backing_file",
+	                     dir) < 0)
+		return 0;
+	n = read_attr(path, file, CUST_PATH_MAX);
+	if (n <= 0)
+		return 0;
+	if (file[n - 1] == '\n')
+		file[--n] = '\0';
+	return n;
+}
+
 #define DELETED " (deleted)"
 
 /* A loop device lies where its backing file does: on the file system
@@ -569,18 +588,12 @@ static int loop_status_on(dev_t x, const char *dir, dev_t target,
 static int loop_on(dev_t x, const char *dir, dev_t target, unsigned depth,
                    unsigned *budget)
 {
-	char path[CUST_PATH_MAX], file[CUST_PATH_MAX];
+	char file[CUST_PATH_MAX];
 	struct stat st;
-	ssize_t n;
+	ssize_t n = loop_backing_file(dir, file);
 
-	if (cust_path_format(path, sizeof path, NULL, "%s/loop/backing_file",
-	                     dir) < 0)
-		return 0;
-	n = read_attr(path, file, sizeof file);
-	if (n <= 0)
+	if (n == 0)
 		return 0; /* not a loop device, or nothing attached */
-	if (file[n - 1] == '\n')
-		file[--n] = '\0';
 	/* a deleted file is named with this suffix; another file may now
 	 * have that name, so only the loop device itself can tell */
 	if ((size_t)n <= sizeof DELETED - 1 ||
@@ -769,19 +782,11 @@ static int set_u64(json_t *obj, const char *key, uint64_t v,
 static int set_backing_file(json_t *id, const char *dir,
                             struct cust_error *err)
 {
-	char path[CUST_PATH_MAX], file[CUST_PATH_MAX];
+	char file[CUST_PATH_MAX];
 	json_t *v;
-	ssize_t n;
+	ssize_t n = loop_backing_file(dir, file);
 	size_t i;
 
-	if (cust_path_format(path, sizeof path, NULL, "%s/loop/backing_file",
-	                     dir) < 0)
-		return 0;
-	n = read_attr(path, file, sizeof file);
-	if (n <= 0)
-		return 0;
-	if (file[n - 1] == '\n')
-		file[--n] = '\0';
 	for (i = 0; i < (size_t)n; i++)
 		if ((unsigned char)file[i] < 0x20 || file[i] == 0x7f)
 			file[i] = '?';
