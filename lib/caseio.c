@@ -171,8 +171,8 @@ int cust_case_init(const char *dir, const struct cust_case_params *p,
 		goto out;
 	details = json_pack("{s:O, s:O}", "case_id", json_object_get(rec, "id"),
 	                    "number", json_object_get(rec, "number"));
+	memset(&actor, 0, sizeof actor);
 	actor.name = p->examiner;
-	actor.fingerprint = NULL;
 	ev.action = "case-created";
 	ev.tool = tool;
 	ev.record_sha256 = record_sha256;
@@ -320,7 +320,7 @@ void cust_case_actor(const struct cust_case *c, const char *examiner,
 {
 	const char *env = getenv("CUSTODY_EXAMINER");
 
-	actor->fingerprint = NULL;
+	memset(actor, 0, sizeof *actor);
 	if (examiner && *examiner)
 		actor->name = examiner;
 	else if (env && *env)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "custody/attest.h"
 #include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
@@ -395,6 +396,7 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 {
 	struct cust_manifest m;
 	struct cust_signals held;
+	json_t *facts = NULL;
 	char sums_sha256[65];
 	size_t i;
 	int rc = -1;
@@ -425,9 +427,11 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 	if (cust_manifest_hash(u->partial, &m, err) < 0 ||
 	    cust_manifest_write(u->partial, &m, sums_sha256, err) < 0)
 		goto out;
-	/* Signing of SHA256SUMS (SHA256SUMS.p7s) belongs here, before the
-	 * rename, once examiner keys exist. */
-	if (cust_fs_sync_dir(u->partial, err) < 0)
+	/* signed (and timestamped) before the rename: a sealed unit never
+	 * appears without the signature its examiner meant it to have */
+	if (cust_attest_unit(u->case_dir, u->partial, actor, CUST_SIGN_NEW,
+	                     &facts, err) < 0 ||
+	    cust_fs_sync_dir(u->partial, err) < 0)
 		goto out;
 	/* an interruption between the rename and the log line would leave a
 	 * sealed unit without its event */
@@ -442,11 +446,15 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 	ev->manifest_sha256 = sums_sha256;
 	rc = cust_log_append(u->case_dir, actor, ev, written, err);
 	ev->manifest_sha256 = NULL; /* points into this frame */
+	if (rc == 0)
+		rc = cust_attest_log(u->case_dir, u->relpath, sums_sha256, actor,
+		                     ev->tool, facts, err);
 	cust_signals_release(&held);
 	if (rc < 0)
 		cust_error_prefix(err, "unit '%s' is sealed but its event could not "
 		                       "be logged", u->relpath);
 out:
+	json_decref(facts);
 	cust_manifest_release(&m);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "custody/acquire.h"
+#include "custody/attest.h"
 #include "custody/caseio.h"
 #include "custody/digest.h"
 #include "custody/fsutil.h"
@@ -56,6 +57,8 @@ static void absorb(struct report *r, json_t *added)
 		const char *status = cust_json_string(f, "status");
 		if (status && strcmp(status, "failed") == 0)
 			r->failed++;
+		else if (status && strcmp(status, "warning") == 0)
+			r->warnings++;
 		json_array_append(r->findings, f);
 	}
 }
@@ -63,6 +66,9 @@ static void absorb(struct report *r, json_t *added)
 /* What the log says about records and units, gathered in one read. */
 struct log_index {
 	json_t *units; /* unit path -> {"sha256", "line"} */
+	/* unit path -> {"signature": {"sha256", "line"}, "timestamp": ...}:
+	 * the last signature logged, and a token logged after it */
+	json_t *seals;
 	json_t *items; /* item id -> {"sha256", "line"} */
 	json_t *created; /* the case-created event */
 };
@@ -74,6 +80,35 @@ static void index_record(json_t *index, const char *key, const char *sha256,
 		json_object_set_new(index, key,
 		                    json_pack("{s:s, s:I}", "sha256", sha256, "line",
 		                              (json_int_t)lineno));
+}
+
+static void index_seal(json_t *seals, const json_t *ev, const char *action,
+                       unsigned long lineno)
+{
+	const char *unit = cust_json_string(ev, "unit");
+	const char *sha256 = cust_json_string(json_object_get(ev, "details"),
+	                                      "sha256");
+	json_t *seal;
+
+	if (!unit || !sha256)
+		return;
+	seal = json_object_get(seals, unit);
+	if (!seal) {
+		seal = json_object();
+		if (!seal || json_object_set_new(seals, unit, seal) < 0)
+			return;
+	}
+	if (strcmp(action, "signed") == 0) {
+		/* a new signature drops the token over the old one */
+		json_object_del(seal, "timestamp");
+		json_object_set_new(seal, "signature",
+		                    json_pack("{s:s, s:I}", "sha256", sha256,
+		                              "line", (json_int_t)lineno));
+	} else {
+		json_object_set_new(seal, "timestamp",
+		                    json_pack("{s:s, s:I}", "sha256", sha256,
+		                              "line", (json_int_t)lineno));
+	}
 }
 
 static int index_line(void *ctx, unsigned long lineno, const char *line,
@@ -88,6 +123,8 @@ static int index_line(void *ctx, unsigned long lineno, const char *line,
 		return 0;
 	index_record(ix->units, cust_json_string(ev, "unit"),
 	             cust_json_string(ev, "manifest_sha256"), lineno);
+	if (strcmp(action, "signed") == 0 || strcmp(action, "timestamped") == 0)
+		index_seal(ix->seals, ev, action, lineno);
 	if (strcmp(action, "item-added") == 0)
 		index_record(ix->items, cust_json_string(ev, "item"),
 		             cust_json_string(ev, "record_sha256"), lineno);
@@ -222,28 +259,6 @@ static void check_log(struct report *r, const char *dir, json_int_t *events)
 	json_decref(found);
 }
 
-/* Signatures plug in here: a sealed unit's SHA256SUMS.p7s is checked
- * against SHA256SUMS and the examiner certificates of the case. */
-static void check_signature(struct report *r, const char *unit_dir,
-                            const char *subject,
-                            const struct cust_verify_options *opt)
-{
-	char path[CUST_PATH_MAX];
-	struct stat st;
-
-	if (cust_path_format(path, sizeof path, NULL, "%s/%s.p7s", unit_dir,
-	                     CUST_MANIFEST_SUMS) == 0 &&
-	    lstat(path, &st) == 0) {
-		note(r, "signature", subject, "failed",
-		     "SHA256SUMS.p7s present but this version of custody cannot "
-		     "check signatures");
-		return;
-	}
-	note(r, "signature", subject,
-	     opt && opt->require_signatures ? "failed" : "unsigned",
-	     "unit is not signed");
-}
-
 /* An acquisition's image against its record, damaged blocks named; the
  * digests of a raw image go to KNOWN for the manifest check. */
 static void check_acquisition(struct report *r, const char *unit_dir,
@@ -264,8 +279,7 @@ static void check_acquisition(struct report *r, const char *unit_dir,
 }
 
 static void check_unit(struct report *r, const char *dir, const json_t *unit,
-                       struct log_index *ix,
-                       const struct cust_verify_options *opt)
+                       struct log_index *ix, const struct cust_attest_trust *t)
 {
 	const char *path = cust_json_string(unit, "path");
 	const char *state = cust_json_string(unit, "state");
@@ -322,7 +336,13 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 	}
 	if (logged)
 		json_object_del(ix->units, path); /* what remains was not found */
-	check_signature(r, unit_dir, path, opt);
+	found = json_array();
+	if (!found)
+		return;
+	cust_attest_check_unit(unit_dir, path, t, json_object_get(ix->seals, path),
+	                       found);
+	absorb(r, found);
+	json_decref(found);
 }
 
 json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
@@ -336,7 +356,9 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	int opened;
 	char path[CUST_PATH_MAX];
 	struct stat st;
-	json_t *units = NULL, *report = NULL, *u;
+	json_t *units = NULL, *report = NULL, *u, *found = NULL;
+	struct cust_trust *trust = NULL;
+	struct cust_attest_trust t;
 	json_int_t events = 0, items = 0, sealed = 0;
 	const char *key;
 	json_t *value;
@@ -345,8 +367,11 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	r.findings = json_array();
 	ix.units = json_object();
 	ix.items = json_object();
+	ix.seals = json_object();
 	units = json_array();
-	if (!r.findings || !ix.units || !ix.items || !units) {
+	found = json_array();
+	if (!r.findings || !ix.units || !ix.items || !ix.seals || !units ||
+	    !found) {
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
@@ -362,6 +387,16 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	check_log(&r, dir, &events);
 	if (cust_log_read(dir, index_line, &ix, err) < 0)
 		goto out;
+	trust = cust_trust_load(dir, opt ? opt->cafile : NULL, found, err);
+	if (!trust)
+		goto out;
+	t.signers = trust;
+	t.tsa_cafile = opt ? opt->tsa_cafile : NULL;
+	t.require_signatures = opt && opt->require_signatures;
+	if (cust_attest_check_log(dir, opt ? opt->checkpoint : NULL, &t, found,
+	                          err) < 0)
+		goto out;
+	absorb(&r, found);
 	c = cust_case_open(dir, &cerr);
 	opened = c != NULL;
 	if (c) {
@@ -390,7 +425,7 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	json_array_foreach(units, i, u) {
 		if (strcmp(cust_json_string(u, "state"), "sealed") == 0)
 			sealed++;
-		check_unit(&r, dir, u, &ix, opt);
+		check_unit(&r, dir, u, &ix, &t);
 	}
 	json_object_foreach(ix.units, key, value)
 		note(&r, "log", key, "failed",
@@ -409,7 +444,10 @@ out:
 	json_decref(r.findings);
 	json_decref(ix.units);
 	json_decref(ix.items);
+	json_decref(ix.seals);
 	json_decref(ix.created);
+	json_decref(found);
+	cust_trust_free(trust);
 	json_decref(units);
 	return report;
 }

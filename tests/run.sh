@@ -20,7 +20,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:abort_on_error=0}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-exitcode=86}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=86:print_stacktrace=1}"
 # the acting examiner must come from each test, never from the caller
-unset CUSTODY_EXAMINER CUSTODY_CASE
+unset CUSTODY_EXAMINER CUSTODY_CASE CUSTODY_PASSPHRASE CUSTODY_CONFIG XDG_CONFIG_HOME
 
 passed=0
 failed=0

@@ -12,8 +12,8 @@ schemas resolve only from DIR: nothing is fetched from the network.
   --examples       validate DIR/examples/<name>.example.json against
                    <name>.schema.json (every schema but common has one)
   --case CASEDIR   validate case.json, items/*/item.json, every line of
-                   custody.log, artifacts/*/artifacts.json and
-                   acquisitions/*/acquisition.json
+                   custody.log, custody.checkpoint, artifacts/*/artifacts.json
+                   and acquisitions/*/acquisition.json
   --report FILE    validate saved custody-verify --json output
   --status FILE    validate saved custody-case status --json output
   --record NAME FILE
@@ -235,6 +235,10 @@ def check_case(s, tap, case):
         s.file("item", os.path.join(items, d, "item.json"),
                "items/%s/item.json matches item.schema.json" % d, same_id)
     check_log(s, tap, case)
+    checkpoint = os.path.join(case, "custody.checkpoint")
+    if os.path.exists(checkpoint):
+        s.file("checkpoint", checkpoint,
+               "custody.checkpoint matches checkpoint.schema.json")
     # each sealed unit's record, by the kind of unit
     for kind, record, schema in (("artifacts", "artifacts.json", "artifacts"),
                                  ("acquisitions", "acquisition.json",

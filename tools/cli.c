@@ -10,8 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "custody/attest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/keys.h"
 #include "custody/version.h"
 
 /* Options of every command, after the command's own. */
@@ -211,6 +213,115 @@ int cli_fail(const struct cli *cli, const struct cust_error *err)
 {
 	fprintf(stderr, "%s: %s\n", cli->prog, cust_error_message(err));
 	return err->kind == CUST_OK ? CUST_E_IO : (int)err->kind;
+}
+
+/* One command signs as one examiner: the actor points into these. */
+static struct cust_key_config key_config;
+static char seal_warning[CUST_ERROR_MESSAGE_MAX + 128];
+
+static const char *given_or(const struct cli *cli, const char *name,
+                            const char *configured)
+{
+	const char *v = cli_get(cli, name);
+
+	return v ? v : *configured ? configured : NULL;
+}
+
+/* Unless the examiner was named (--examiner, $CUSTODY_EXAMINER), the one
+ * who signs is the one who acts: the certificate's common name, not the
+ * case's lead examiner. */
+static void name_from_certificate(const struct cli *cli,
+                                  struct cust_actor *actor,
+                                  const char *subject)
+{
+	static char name[256];
+	const char *env = getenv("CUSTODY_EXAMINER");
+	const char *cn = subject ? strstr(subject, "CN=") : NULL;
+	size_t n;
+
+	if (cli_get(cli, "examiner") || (env && *env) || !cn)
+		return;
+	cn += 3;
+	n = strcspn(cn, ",");
+	if (n == 0 || n >= sizeof name)
+		return;
+	memcpy(name, cn, n);
+	name[n] = '\0';
+	actor->name = name;
+}
+
+int cli_signing_open(const struct cli *cli, struct cust_actor *actor,
+                     struct cust_signer **signer)
+{
+	struct cust_error err;
+	char pass[CUST_PASSPHRASE_MAX + 1], prompt[CUST_PATH_MAX + 32];
+	const char *key, *cert, *pass_file;
+	size_t len = 0;
+
+	*signer = NULL;
+	if (cli_get(cli, "no-sign")) {
+		if (cli_get(cli, "key") || cli_get(cli, "cert") ||
+		    cli_get(cli, "tsa"))
+			return cli_usage_error(cli, "--no-sign with a key or "
+			                            "--tsa");
+		return 0;
+	}
+	if (cust_key_config_load(&key_config, &err) < 0)
+		return cli_fail(cli, &err);
+	key = given_or(cli, "key", key_config.key);
+	cert = given_or(cli, "cert", key_config.cert);
+	actor->tsa_url = given_or(cli, "tsa", key_config.tsa);
+	actor->tsa_cafile = given_or(cli, "tsa-cafile", key_config.tsa_cafile);
+	if (!key && !cert) {
+		if (actor->tsa_url)
+			return cli_usage_error(cli, "a timestamp needs a "
+			                            "signature: no key given");
+		return 0;
+	}
+	if (!key || !cert)
+		return cli_usage_error(cli, "a key needs its certificate and a "
+		                            "certificate its key (--key, --cert)");
+	pass_file = given_or(cli, "passphrase-file", key_config.passphrase_file);
+	snprintf(prompt, sizeof prompt, "Passphrase for %s: ", key);
+	if (cust_passphrase_get(pass_file, prompt, 0, pass, sizeof pass, &len,
+	                        &err) < 0)
+		return cli_fail(cli, &err);
+	*signer = cust_signer_open(key, cert,
+	                           key_config.chain[0] ? key_config.chain : NULL,
+	                           pass, len, &err);
+	cust_wipe(pass, sizeof pass);
+	if (!*signer)
+		return cli_fail(cli, &err);
+	actor->signer = *signer;
+	actor->fingerprint = cust_signer_fingerprint(*signer);
+	name_from_certificate(cli, actor, cust_signer_subject(*signer));
+	actor->warning = seal_warning;
+	actor->warning_size = sizeof seal_warning;
+	return 0;
+}
+
+void cli_signing_close(struct cust_signer *signer)
+{
+	cust_signer_free(signer);
+}
+
+int cli_checkpoint(const struct cli *cli, const char *case_dir,
+                   const struct cust_actor *actor)
+{
+	struct cust_error err;
+	char warning[CUST_ERROR_MESSAGE_MAX + 64];
+
+	if (cust_attest_checkpoint(case_dir, actor, warning, sizeof warning,
+	                           &err) < 0) {
+		cust_error_prefix(&err, "the events are logged but the log's "
+		                        "checkpoint was not written");
+		return cli_fail(cli, &err);
+	}
+	if (seal_warning[0])
+		fprintf(stderr, "%s: warning: %s\n", cli->prog, seal_warning);
+	if (warning[0])
+		fprintf(stderr, "%s: warning: %s\n", cli->prog, warning);
+	return 0;
 }
 
 void cli_print_json(const json_t *v)

@@ -64,6 +64,37 @@ int cli_fail(const struct cli *cli, const struct cust_error *err);
 /* Print V indented and canonical on stdout. */
 void cli_print_json(const json_t *v);
 
+/* The options of every command that seals units or appends events: how
+ * the examiner signs.  Put them in the command's table. */
+#define CLI_SIGNING_OPTIONS                                                  \
+	{ "key", "FILE", "examiner's private key (or key = in the config)" }, \
+	{ "cert", "FILE", "examiner's certificate (or cert = in the config)" }, \
+	{ "passphrase-file", "FILE",                                          \
+	  "the key's passphrase (or $CUSTODY_PASSPHRASE, or the terminal)" }, \
+	{ "tsa", "URL", "RFC 3161 timestamp authority, http:// (or tsa =)" }, \
+	{ "tsa-cafile", "FILE", "trust anchor of the timestamp authority" },  \
+	{ "no-sign", NULL, "do not sign, even with a key configured" }
+
+struct cust_signer;
+struct cust_actor;
+
+/*
+ * Open the examiner's key named by --key/--cert or the configuration file
+ * (keys.h), asking for its passphrase, and give ACTOR the signer, its
+ * fingerprint and the timestamp authority.  Without a key anywhere, or
+ * with --no-sign, ACTOR stays unsigned.  *SIGNER receives what
+ * cli_signing_close frees.  0, or the exit code after printing why.
+ */
+int cli_signing_open(const struct cli *cli, struct cust_actor *actor,
+                     struct cust_signer **signer);
+void cli_signing_close(struct cust_signer *signer);
+
+/* The last step of a command that appended events: write the log's
+ * checkpoint, signed as ACTOR can (attest.h).  0, or the exit code after
+ * printing why; a timestamp authority that failed only warns. */
+int cli_checkpoint(const struct cli *cli, const char *case_dir,
+                   const struct cust_actor *actor);
+
 /* Flush and close stdout, as the last step of a successful run: a write
  * error (a full disk, a closed pipe) turns success into exit 4. */
 int cli_exit(const struct cli *cli, int code);

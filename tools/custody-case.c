@@ -11,11 +11,14 @@
 static const char synopsis[] =
 	"custody-case init DIR --number N --title T --examiner NAME [--agency A] "
 	"[--authority TEXT]\n"
+	"             [--key FILE --cert FILE] [--passphrase-file FILE] "
+	"[--tsa URL] [--no-sign]\n"
 	"       custody-case add-item --case DIR --item ID [--exhibit N] "
 	"[--description T] [--make M]\n"
 	"             [--model M] [--serial S] [--seized-at PLACE] "
 	"[--seized-on TIME] [--seized-by NAME] [--seal N]\n"
-	"             [--examiner NAME]\n"
+	"             [--examiner NAME] [--key FILE --cert FILE] "
+	"[--passphrase-file FILE] [--tsa URL] [--no-sign]\n"
 	"       custody-case show|status --case DIR";
 
 static const struct cli_option init_options[] = {
@@ -24,6 +27,7 @@ static const struct cli_option init_options[] = {
 	{ "examiner", "NAME", "lead examiner (required)" },
 	{ "agency", "A", "agency or unit" },
 	{ "authority", "TEXT", "legal authority: warrant, court order" },
+	CLI_SIGNING_OPTIONS,
 	{ NULL, NULL, NULL }
 };
 
@@ -40,6 +44,7 @@ static const struct cli_option item_options[] = {
 	{ "seized-by", "NAME", "who seized it" },
 	{ "seal", "N", "evidence bag or seal number" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
+	CLI_SIGNING_OPTIONS,
 	{ NULL, NULL, NULL }
 };
 
@@ -57,8 +62,11 @@ static void print_field(const char *label, const char *value)
 static int cmd_init(struct cli *cli)
 {
 	struct cust_case_params p;
+	struct cust_actor actor = { 0 };
+	struct cust_signer *signer = NULL;
 	struct cust_error err;
 	json_t *rec = NULL;
+	int rc;
 
 	if (cli->nargs != 1)
 		return cli_usage_error(cli, "expected one folder, got %d arguments",
@@ -71,8 +79,20 @@ static int cmd_init(struct cli *cli)
 	if (!p.number || !p.title || !p.examiner)
 		return cli_usage_error(cli, "--number, --title and --examiner are "
 		                            "required");
-	if (cust_case_init(cli->args[0], &p, TOOL, &rec, &err) < 0)
+	actor.name = p.examiner;
+	rc = cli_signing_open(cli, &actor, &signer);
+	if (rc)
+		return rc;
+	if (cust_case_init(cli->args[0], &p, TOOL, &rec, &err) < 0) {
+		cli_signing_close(signer);
 		return cli_fail(cli, &err);
+	}
+	rc = cli_checkpoint(cli, cli->args[0], &actor);
+	cli_signing_close(signer);
+	if (rc) {
+		json_decref(rec);
+		return rc;
+	}
 	if (cli->json)
 		cli_print_json(rec);
 	else
@@ -87,6 +107,7 @@ static int cmd_add_item(struct cli *cli)
 {
 	struct cust_item_params p;
 	struct cust_actor actor;
+	struct cust_signer *signer = NULL;
 	struct cust_error err;
 	struct cust_case *c;
 	json_t *rec = NULL;
@@ -110,14 +131,22 @@ static int cmd_add_item(struct cli *cli)
 	if (!c)
 		return cli_fail(cli, &err);
 	cust_case_actor(c, cli_get(cli, "examiner"), &actor);
+	rc = cli_signing_open(cli, &actor, &signer);
+	if (rc) {
+		cust_case_free(c);
+		return rc;
+	}
 	if (cust_case_add_item(c, &p, &actor, TOOL, &rec, &err) < 0)
 		rc = cli_fail(cli, &err);
-	else if (cli->json)
-		cli_print_json(rec);
 	else
+		rc = cli_checkpoint(cli, cust_case_dir(c), &actor);
+	if (!rc && cli->json)
+		cli_print_json(rec);
+	else if (!rc)
 		printf("added item %s to case %s\n", p.id,
 		       cust_json_string(cust_case_record(c), "number"));
 	json_decref(rec);
+	cli_signing_close(signer);
 	cust_case_free(c);
 	return rc;
 }

@@ -14,6 +14,7 @@ static const struct cli_option options[] = {
 	{ "item", "ID", "the seized item the artifacts belong to" },
 	{ "note", "T", "a note for the record and the custody log" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
+	CLI_SIGNING_OPTIONS,
 	{ NULL, NULL, NULL }
 };
 
@@ -21,13 +22,16 @@ int main(int argc, char **argv)
 {
 	struct cli cli = {
 		TOOL,
-		"custody-hash --case DIR [--item ID] [--note T] [--examiner NAME] PATH...",
+		"custody-hash --case DIR [--item ID] [--note T] [--examiner NAME]\n"
+		"             [--key FILE --cert FILE] [--passphrase-file FILE] "
+		"[--tsa URL] [--no-sign] PATH...",
 		"Copy files and folders into a new sealed unit artifacts/<ID>/, "
 		"hashed (MD5, SHA-1, SHA-256) while copied, and log it.",
 		options, { 0 }, 0, NULL, 0
 	};
 	struct cust_artifacts_params p;
 	struct cust_actor actor;
+	struct cust_signer *signer = NULL;
 	struct cust_error err;
 	struct cust_case *c;
 	json_t *rec = NULL, *f;
@@ -45,6 +49,11 @@ int main(int argc, char **argv)
 	if (!c)
 		return cli_fail(&cli, &err);
 	cust_case_actor(c, cli_get(&cli, "examiner"), &actor);
+	rc = cli_signing_open(&cli, &actor, &signer);
+	if (rc) {
+		cust_case_free(c);
+		return rc;
+	}
 	if (cust_artifacts_register(c, &p, &actor, TOOL, &rec, &err) < 0) {
 		rc = cli_fail(&cli, &err);
 	} else if (cli.json) {
@@ -62,6 +71,12 @@ int main(int argc, char **argv)
 		       nfiles, nfiles == 1 ? "" : "s");
 	}
 	json_decref(rec);
+	{
+		int crc = cli_checkpoint(&cli, cust_case_dir(c), &actor);
+		if (!rc)
+			rc = crc;
+	}
+	cli_signing_close(signer);
 	cust_case_free(c);
 	return cli_exit(&cli, rc);
 }

@@ -33,6 +33,7 @@ static const struct cli_option options[] = {
 	{ "note", "T", "notes for the EWF header, the record and the log" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
 	{ "quiet", NULL, "no progress, no summary" },
+	CLI_SIGNING_OPTIONS,
 	{ NULL, NULL, NULL }
 };
 
@@ -183,7 +184,9 @@ int main(int argc, char **argv)
 		"[--verify blocks|full|none] [--verify-source]\n"
 		"             [--resume]"
 		" [--set-readonly] [--force] [--note T] [--examiner NAME] "
-		"[--quiet] SOURCE",
+		"[--quiet]\n"
+		"             [--key FILE --cert FILE] [--passphrase-file FILE] "
+		"[--tsa URL] [--no-sign] SOURCE",
 		"Acquire SOURCE (a block device, a file, or - for standard input) "
 		"into a sealed unit acquisitions/<ITEM>-A<n>/, hashed while read, "
 		"unreadable sectors retried, zero-filled and mapped, the image read "
@@ -192,10 +195,11 @@ int main(int argc, char **argv)
 	};
 	struct cust_acquire_options o = { 0 };
 	struct cust_actor actor;
+	struct cust_signer *signer = NULL;
 	struct cust_error err;
 	struct cust_case *c;
 	json_t *rec = NULL;
-	int rc;
+	int rc, crc;
 
 	/* EWF compression allocates and frees a few hundred KiB per 32 KiB
 	 * chunk; without this glibc hands the pages back to the kernel each
@@ -214,6 +218,12 @@ int main(int argc, char **argv)
 	if (!c)
 		return cli_fail(&cli, &err);
 	cust_case_actor(c, cli_get(&cli, "examiner"), &actor);
+	/* the passphrase is asked before the hours of reading, not after */
+	rc = cli_signing_open(&cli, &actor, &signer);
+	if (rc) {
+		cust_case_free(c);
+		return rc;
+	}
 	if (cust_acquire(c, &o, &actor, &rec, &err) < 0) {
 		rc = cli_fail(&cli, &err);
 	} else {
@@ -237,6 +247,10 @@ int main(int argc, char **argv)
 		}
 	}
 	json_decref(rec);
+	crc = cli_checkpoint(&cli, cust_case_dir(c), &actor);
+	if (!rc)
+		rc = crc;
+	cli_signing_close(signer);
 	cust_case_free(c);
 	return cli_exit(&cli, rc);
 }

@@ -1,9 +1,13 @@
-/* custody-log - record a manual custody event, show the custody timeline. */
+/* custody-log - record a manual custody event, show the custody timeline,
+ * prove one event to a third party. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "custody/caseio.h"
+#include "custody/checkpoint.h"
+#include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/log.h"
 #include "custody/time.h"
@@ -13,8 +17,10 @@
 static const char synopsis[] =
 	"custody-log add --case DIR --action ACTION [--item ID] [--from WHO] "
 	"[--to WHO] [--location L] [--note T]\n"
-	"             [--at TIME] [--examiner NAME]\n"
-	"       custody-log show --case DIR";
+	"             [--at TIME] [--examiner NAME] [--key FILE --cert FILE] "
+	"[--passphrase-file FILE] [--tsa URL] [--no-sign]\n"
+	"       custody-log show --case DIR\n"
+	"       custody-log proof --case DIR --seq N [-o FILE]";
 
 static const struct cli_option add_options[] = {
 	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
@@ -26,6 +32,7 @@ static const struct cli_option add_options[] = {
 	{ "note", "T", "free text" },
 	{ "at", "TIME", "when it happened, RFC 3339, if not now" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
+	CLI_SIGNING_OPTIONS,
 	{ NULL, NULL, NULL }
 };
 
@@ -34,10 +41,18 @@ static const struct cli_option show_options[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cli_option proof_options[] = {
+	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
+	{ "seq", "N", "the number of the event to prove (required)" },
+	{ "output", "FILE", "write the proof to FILE (-o FILE), a new file" },
+	{ NULL, NULL, NULL }
+};
+
 static int cmd_add(struct cli *cli)
 {
 	struct cust_event ev = { 0 };
 	struct cust_actor actor;
+	struct cust_signer *signer = NULL;
 	struct cust_error err;
 	struct cust_case *c;
 	char occurred[CUST_TIME_LEN];
@@ -74,6 +89,9 @@ static int cmd_add(struct cli *cli)
 		goto out;
 	}
 	cust_case_actor(c, cli_get(cli, "examiner"), &actor);
+	rc = cli_signing_open(cli, &actor, &signer);
+	if (rc)
+		goto out;
 	if (cust_log_append(cust_case_dir(c), &actor, &ev, &written, &err) < 0) {
 		rc = cli_fail(cli, &err);
 		goto out;
@@ -84,7 +102,10 @@ static int cmd_add(struct cli *cli)
 		printf("logged event %lld: %s\n",
 		       (long long)json_integer_value(json_object_get(written, "seq")),
 		       ev.action);
+	/* the event is in the log; now the checkpoint covers it too */
+	rc = cli_checkpoint(cli, cust_case_dir(c), &actor);
 out:
+	cli_signing_close(signer);
 	json_decref(item);
 	json_decref(written);
 	cust_case_free(c);
@@ -159,12 +180,77 @@ static int cmd_show(struct cli *cli)
 	return rc;
 }
 
+static int cmd_proof(struct cli *cli)
+{
+	const char *seq_arg = cli_get(cli, "seq"), *out = cli_get(cli, "output");
+	struct cust_error err;
+	struct cust_case *c;
+	json_t *proof = NULL;
+	char *text = NULL;
+	uint64_t seq;
+	int rc = 0;
+
+	if (cli->nargs != 0)
+		return cli_usage_error(cli, "unexpected argument '%s'", cli->args[0]);
+	if (!seq_arg)
+		return cli_usage_error(cli, "--seq is required");
+	if (cust_parse_u64(seq_arg, &seq) < 0)
+		return cli_usage_error(cli, "--seq: '%s' is not an event number",
+		                       seq_arg);
+	c = cust_case_open(cli_case_dir(cli), &err);
+	if (!c)
+		return cli_fail(cli, &err);
+	if (cust_proof_make(cust_case_dir(c), seq, &proof, &err) < 0 ||
+	    !(text = cust_json_pretty(proof, &err))) {
+		rc = cli_fail(cli, &err);
+		goto out;
+	}
+	if (out) {
+		/* a proof handed to a court is never overwritten */
+		if (cust_fs_write_atomic(out, text, strlen(text), CUST_FS_NOREPLACE,
+		                         &err) < 0) {
+			rc = cli_fail(cli, &err);
+			goto out;
+		}
+		if (cli->json)
+			fputs(text, stdout);
+		else
+			printf("proof of event %llu of %lld written to %s\n",
+			       (unsigned long long)seq,
+			       (long long)json_integer_value(json_object_get(proof,
+			                                                     "tree_size")),
+			       out);
+	} else {
+		fputs(text, stdout);
+	}
+out:
+	free(text);
+	json_decref(proof);
+	cust_case_free(c);
+	return rc;
+}
+
+/* -o FILE is --output FILE: the option table holds long names only. */
+static void short_output(int argc, char **argv)
+{
+	static char output[] = "--output";
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-o") == 0)
+			argv[i] = output;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cli_option none[] = { { NULL, NULL, NULL } };
 	struct cli cli = { TOOL, synopsis,
-	                   "Record a manual custody event, or show the custody "
-	                   "timeline.  Subcommands: add, show.",
+	                   "Record a manual custody event, show the custody "
+	                   "timeline, or prove one event.  Subcommands: add, "
+	                   "show, proof.",
 	                   none, { 0 }, 0, NULL, 0 };
 	char prog[64];
 
@@ -179,11 +265,21 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "show") == 0) {
 		cli.summary = "Print the custody timeline.";
 		cli.options = show_options;
+	} else if (strcmp(argv[1], "proof") == 0) {
+		cli.summary = "Write an inclusion proof of one event: its line, the "
+		              "Merkle audit path to the root of the log's checkpoint, "
+		              "and the checkpoint with its signature.";
+		cli.options = proof_options;
+		short_output(argc - 1, argv + 1);
 	} else {
 		return cli_usage_error(&cli, "unknown subcommand '%s'", argv[1]);
 	}
 	(void)snprintf(prog, sizeof prog, "%s %s", TOOL, argv[1]);
 	cli.prog = prog;
 	cli_parse(&cli, argc - 1, argv + 1);
-	return cli_exit(&cli, argv[1][0] == 'a' ? cmd_add(&cli) : cmd_show(&cli));
+	if (strcmp(argv[1], "add") == 0)
+		return cli_exit(&cli, cmd_add(&cli));
+	if (strcmp(argv[1], "show") == 0)
+		return cli_exit(&cli, cmd_show(&cli));
+	return cli_exit(&cli, cmd_proof(&cli));
 }

@@ -18,6 +18,8 @@ static const struct {
 	{ "image", "acquire a disk, a file or a stream: raw, split raw or E01" },
 	{ "log", "add a manual custody event, show the timeline" },
 	{ "verify", "check a whole case: records, custody log, every unit" },
+	{ "keygen", "create an examiner key and certificate (or a request)" },
+	{ "sign", "sign, co-sign or timestamp a sealed unit" },
 	{ NULL, NULL }
 };
 

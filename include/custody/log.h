@@ -15,6 +15,7 @@
 #ifndef CUSTODY_LOG_H
 #define CUSTODY_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -28,11 +29,22 @@
 #define CUST_EVENT_FIELD_MAX 4096u
 #define CUST_EVENT_DETAILS_MAX (16u * 1024)
 
-/* Who acted: the examiner's name and, once keys exist, the fingerprint of
- * the certificate (NULL until then). */
+struct cust_signer;
+
+/* Who acted: the examiner's name and, when the examiner signs, the signer
+ * and its certificate's fingerprint (both NULL otherwise), and the RFC 3161
+ * authority that timestamps the signatures (NULL for none; see attest.h).
+ * WARNING, when not NULL, is the caller's buffer of WARNING_SIZE bytes
+ * where a timestamp that could not be had is reported: the work it was
+ * for still succeeded. */
 struct cust_actor {
 	const char *name;
 	const char *fingerprint;
+	const struct cust_signer *signer;
+	const char *tsa_url;
+	const char *tsa_cafile;
+	char *warning;
+	size_t warning_size;
 };
 
 /* One event to append.  ACTION and TOOL are required; any other NULL

@@ -9,8 +9,9 @@
  * unit is never modified again.  A NAME.partial/ left by an interrupted run
  * is reported by status and verify and never taken for a sealed unit.
  *
- * Signing plugs in here: cust_unit_seal is where SHA256SUMS.p7s will be
- * made, between the manifests and the rename.
+ * When the acting examiner signs (attest.h), sealing also signs SHA256SUMS
+ * as SHA256SUMS.p7s (and timestamps it) before the rename, and logs the
+ * `signed` and `timestamped` events after the unit's own event.
  */
 #ifndef CUSTODY_UNIT_H
 #define CUSTODY_UNIT_H
@@ -81,9 +82,9 @@ int cust_unit_write_json(struct cust_unit *u, const char *rel, const json_t *rec
                          struct cust_error *err);
 
 /*
- * Seal: write the manifests, rename NAME.partial to NAME, append EV (its
- * unit and manifest_sha256 are filled in here) to the custody log as
- * ACTOR.  With WRITTEN, *WRITTEN receives the logged event.  On failure
+ * Seal: write the manifests, sign them when ACTOR has a signer, rename
+ * NAME.partial to NAME, append EV (its unit and manifest_sha256 are filled
+ * in here) to the custody log as ACTOR, then the signature's events.  With WRITTEN, *WRITTEN receives the logged event.  On failure
  * before the rename the unit stays partial; a failure after it leaves a
  * sealed unit that custody-verify reports as missing from the log.
  */

@@ -3,7 +3,8 @@
 # one-line usage errors on stderr.
 . "$CUSTODY_TOP/tests/cli/lib.sh"
 
-for cmd in custody custody-case custody-hash custody-image custody-log custody-verify; do
+for cmd in custody custody-case custody-hash custody-image custody-log custody-verify \
+	custody-keygen custody-sign; do
 	expect_exit 0 "$cmd --help exits 0" $cmd --help
 	contains "$T/.out" "usage: " "$cmd --help prints usage on stdout"
 	[ ! -s "$T/.err" ] && ok "$cmd --help writes nothing on stderr" || fail "$cmd --help writes nothing on stderr"
@@ -13,7 +14,7 @@ for cmd in custody custody-case custody-hash custody-image custody-log custody-v
 	[ -f "$CUSTODY_TOP/docs/man/$cmd.1" ] && ok "$cmd has a man page" || fail "$cmd has a man page"
 done
 for cmd in "custody-case init" "custody-case add-item" "custody-case show" "custody-case status" \
-	"custody-log add" "custody-log show"; do
+	"custody-log add" "custody-log show" "custody-log proof"; do
 	expect_exit 0 "$cmd --help exits 0" $cmd --help
 	contains "$T/.out" "--json" "$cmd --help lists --json"
 	expect_exit 2 "$cmd with an unknown option exits 2" $cmd --bogus

@@ -6,6 +6,10 @@ set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/custody-test.XXXXXX")
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 export CUSTODY_EXAMINER="Test Examiner"
+# No examiner configuration of the machine's user leaks into a test: every
+# key a test uses, it names.
+export CUSTODY_CONFIG="$T/no-config"
+unset CUSTODY_PASSPHRASE XDG_CONFIG_HOME
 export CUSTODY_LOCK_TIMEOUT=${CUSTODY_LOCK_TIMEOUT:-10}
 n=0
 

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char dir[CUST_PATH_MAX];
 	char path[CUST_PATH_MAX + 16];
-	struct cust_actor actor = { "Fuzz Examiner", NULL };
+	struct cust_actor actor = { .name = "Fuzz Examiner" };
 	struct cust_event ev = { .action = "note", .tool = "fuzz_log" };
 	json_t *findings = json_array();
 	uint64_t events = 0;

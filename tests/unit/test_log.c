@@ -115,7 +115,7 @@ static void write_copy(const char *name, const struct text *t, char *out)
 
 static void append_note(const char *dir, const char *note)
 {
-	struct cust_actor actor = { EXAMINER, NULL };
+	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_event ev = { 0 };
 	struct cust_error err;
 
@@ -257,7 +257,7 @@ static void test_chain_links(void **state)
 
 static void test_event_fields(void **state)
 {
-	struct cust_actor actor = { "Examiner Two", NULL };
+	struct cust_actor actor = { .name = "Examiner Two" };
 	struct cust_event ev = { 0 };
 	struct cust_error err;
 	json_t *written = NULL, *details, *line_ev;
@@ -640,7 +640,7 @@ static void test_tamper_complete_event_without_newline(void **state)
 /* cust_log_append refuses the log LOGDIR as it is, leaving it untouched. */
 static void expect_append_refused(const char *logdir)
 {
-	struct cust_actor actor = { EXAMINER, NULL };
+	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_event ev = { 0 };
 	struct cust_error err;
 	char path[CUST_PATH_MAX];
@@ -677,7 +677,7 @@ static void test_append_refuses_incomplete_log(void **state)
 	expect_append_refused(casedir);
 	/* say why */
 	{
-		struct cust_actor actor = { EXAMINER, NULL };
+		struct cust_actor actor = { .name = EXAMINER };
 		struct cust_event ev = { 0 };
 		ev.action = "note";
 		ev.tool = "custody-log";
@@ -705,7 +705,7 @@ static void test_append_refuses_unreadable_last_line(void **state)
 /* In a child: PER_CHILD notes "C-N"; no cmocka calls here. */
 static void child_appends(int c)
 {
-	struct cust_actor actor = { EXAMINER, NULL };
+	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_event ev = { 0 };
 	char note[32];
 	int n;
@@ -809,7 +809,7 @@ static void test_parallel_appends(void **state)
 
 static void test_append_refuses_bad_events(void **state)
 {
-	struct cust_actor actor = { EXAMINER, NULL }, nobody = { "", NULL };
+	struct cust_actor actor = { .name = EXAMINER }, nobody = { .name = "" };
 	struct cust_event ev = { 0 };
 	struct cust_error err;
 	char path[CUST_PATH_MAX];
@@ -861,7 +861,7 @@ static void test_append_refuses_bad_events(void **state)
 
 static void test_log_symlink_refused(void **state)
 {
-	struct cust_actor actor = { EXAMINER, NULL };
+	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_event ev = { 0 };
 	struct cust_error err;
 	char path[CUST_PATH_MAX], real[CUST_PATH_MAX];
@@ -898,7 +898,7 @@ static void test_log_symlink_refused(void **state)
 
 static void test_append_no_case(void **state)
 {
-	struct cust_actor actor = { EXAMINER, NULL };
+	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_event ev = { 0 };
 	struct cust_error err;
 	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX];
@@ -956,7 +956,7 @@ static void test_manual_actions_append(void **state)
 	static const char *const manual[] = {
 		"transferred", "stored", "sealed", "note", NULL
 	};
-	struct cust_actor actor = { EXAMINER, NULL };
+	struct cust_actor actor = { .name = EXAMINER };
 	struct lines l;
 	uint64_t events = 0;
 	json_t *findings;

@@ -213,7 +213,7 @@ static void source_file(const char *name, const void *data, size_t len,
 
 static int seal(struct cust_unit *u, json_t **written, struct cust_error *err)
 {
-	struct cust_actor actor = { EXAMINER, NULL };
+	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_event ev = { 0 };
 
 	ev.action = "hashed";
@@ -1137,7 +1137,7 @@ static void test_check_reports_malformed_sums(void **state)
  * named STEM<n>, write one file naming the child, seal it. */
 static void child_seal(const char *stem, int c, int gate)
 {
-	struct cust_actor actor = { EXAMINER, NULL };
+	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_event ev = { 0 };
 	char path[CUST_PATH_MAX], text[32], byte;
 	struct cust_error err;
