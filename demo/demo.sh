@@ -5,7 +5,8 @@
 # mke2fs -d from files such a server holds: a panel config, a recipient
 # list, a spam template, an access log), then opens a case, registers the
 # seized item, acquires the disk, registers the seizure paperwork, records a
-# hand-over and verifies the case.  Everything lands in BUILD_DIR/demo/.
+# hand-over and verifies the case, everything signed by a sample examiner
+# key made with custody-keygen.  Everything lands in BUILD_DIR/demo/.
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +46,15 @@ printf 'wget http://203.0.113.17/bot.bin\n' >"$out/disk/root/.bash_history"
 mke2fs -q -F -t ext4 -L controller -d "$out/disk" "$out/controller-disk.img" 8M
 echo "$out/controller-disk.img"
 
+say "custody-keygen: the examiner's key and certificate (a sample passphrase)"
+# A real examiner types the passphrase; the demo gives it in the
+# environment and keeps the key and its configuration inside the demo.
+CUSTODY_PASSPHRASE="sample passphrase, not for real cases"
+CUSTODY_CONFIG="$out/examiner/config"
+export CUSTODY_PASSPHRASE CUSTODY_CONFIG
+custody-keygen --name "Jane Examiner" --agency "Digital Crimes Unit" \
+	--email jane.examiner@example.org --out "$out/examiner"
+
 say "custody-case init: a new case folder"
 custody-case init "$out/case" --number 2011-RX-001 --title "Operation b107 (sample)" \
 	--examiner "Jane Examiner" --agency "Digital Crimes Unit" \
@@ -79,6 +89,9 @@ say "stock tools agree"
 unit=$(ls -d "$out"/case/acquisitions/E001-A*)
 (cd "$unit" && sha256sum -c SHA256SUMS)
 md5sum "$out/controller-disk.img"
+openssl cms -verify -binary -inform DER -in "$unit/SHA256SUMS.p7s" \
+	-content "$unit/SHA256SUMS" -CAfile "$out/examiner/examiner.pem" \
+	-purpose any -out /dev/null
 
 cat <<EOF
 
@@ -86,9 +99,13 @@ The sample case is in $out/case
 Look at:
   case.json, items/E001/item.json      the case and the seized item
   custody.log                          the hash-linked custody log (one JSON event per line)
+  custody.checkpoint (+ .p7s)          the log's Merkle root, signed by the examiner
+  examiners/                           the examiner's certificate
   acquisitions/E001-A1/                the acquisition: image.raw, acquisition.json, blocks.sha256,
-                                       errors.map, SHA256SUMS, manifest.hashdeep
+                                       errors.map, SHA256SUMS, manifest.hashdeep, SHA256SUMS.p7s
   artifacts/E001-H1/                   the registered paperwork
+Check it without custody: docs/verifying-without-custody.md, with
+  EXAMINER_CERT=$out/examiner/examiner.pem
 Try: custody-case status --case $out/case
      change a byte of acquisitions/E001-A1/image.raw and run
      custody-verify --case $out/case again: it names the damaged block

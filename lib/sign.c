@@ -462,11 +462,11 @@ static int chain_holds(const struct cust_trust *t, X509 *cert,
 	if (!ok) {
 		int code = X509_STORE_CTX_get_error(ctx);
 
-		if (code == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
-		    code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN)
+		if (code == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
 			snprintf(msg, size, "self-signed certificate not listed "
 			         "in %s/ of the case", CUST_EXAMINERS_DIR);
-		else if (code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+		else if (code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+		         code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
 		         code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
 			snprintf(msg, size, "issuer not trusted (give the "
 			         "agency's CA file)");

@@ -213,6 +213,37 @@ else
 	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
 fi
 
+# --- an examiner certified by the agency's CA (custody-keygen --csr) ---
+mkdir -p "$T/ca"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$T/ca/ca.key" -out "$T/ca/ca.pem" -subj "/CN=Test Agency CA" \
+	-days 30 -addext basicConstraints=critical,CA:TRUE \
+	-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null ||
+	fail "test agency CA"
+printf 'carol passphrase\n' >"$T/carol.pass"
+check "custody-keygen --csr for the agency's CA" \
+	custody-keygen --name "Carol Third" --agency "Digital Crimes Unit" \
+	--out "$T/carol" --csr --passphrase-file "$T/carol.pass"
+openssl x509 -req -in "$T/carol/examiner.csr" -CA "$T/ca/ca.pem" \
+	-CAkey "$T/ca/ca.key" -CAcreateserial -days 30 -copy_extensions copy \
+	-out "$T/carol-issued.pem" 2>/dev/null || fail "the CA issues"
+cat "$T/carol-issued.pem" "$T/ca/ca.pem" >"$T/carol-chain.pem"
+check "custody-keygen --import-cert installs what the CA issued" \
+	custody-keygen --out "$T/carol" --import-cert "$T/carol-chain.pem"
+check "custody-sign --co-sign as the CA-certified examiner" \
+	custody-sign --case "$C" --key "$T/carol/examiner.key" \
+	--cert "$T/carol/examiner.pem" --passphrase-file "$T/carol.pass" \
+	--co-sign E001-H1
+expect_exit 1 "without the agency's CA file her signature is not trusted" \
+	custody-verify --case "$C" --tsa-cafile "$TSA_DIR/tsa-ca.pem"
+contains "$T/.out" "issuer not trusted" "and the report says why"
+check "with --cafile the agency's CA, it is" \
+	custody-verify --case "$C" --cafile "$T/ca/ca.pem" \
+	--tsa-cafile "$TSA_DIR/tsa-ca.pem"
+cat "$T/alice/cert.pem" "$T/ca/ca.pem" >"$T/alice-ca.pem"
+check "openssl cms verifies the chain the signature carries" \
+	cms_ok "$H/SHA256SUMS" "$H/SHA256SUMS.p7s" "$T/alice-ca.pem"
+
 # --- a checkpoint kept elsewhere, inclusion proofs ---
 check "sign again" custody-sign --case "$C" $A "$(basename "$last")"
 cp "$C/custody.checkpoint" "$T/kept.checkpoint"
@@ -221,7 +252,7 @@ check "more work after the checkpoint was kept" \
 	custody-hash --case "$C" --item E001 $A "$T/targets.txt"
 check "--checkpoint: the log only grew since the kept checkpoint" \
 	custody-verify --case "$C" --checkpoint "$T/kept.checkpoint" \
-	--tsa-cafile "$TSA_DIR/tsa-ca.pem"
+	--cafile "$T/ca/ca.pem" --tsa-cafile "$TSA_DIR/tsa-ca.pem"
 check "custody-log proof writes an inclusion proof" \
 	custody-log proof --case "$C" --seq 3 -o "$T/proof.json"
 check "custody-verify --proof checks it with the examiner's certificate" \
