@@ -121,14 +121,23 @@ static int signatures_hold(CMS_ContentInfo *cms, const char *data,
                            size_t len, const char *sig_path,
                            struct cust_error *err)
 {
-	BIO *content = BIO_new_mem_buf(data, (int)len);
+	/* OpenSSL 3.0's CMS_verify copies a memory BIO it is given into one
+	 * of its own and loses that copy when the signature names a digest it
+	 * cannot use: behind a buffer filter the content is used as it is */
+	BIO *mem = BIO_new_mem_buf(data, (int)len);
+	BIO *buffer = BIO_new(BIO_f_buffer());
+	BIO *content;
 	int ok;
 
-	if (!content)
+	if (!mem || !buffer) {
+		BIO_free(mem);
+		BIO_free(buffer);
 		return ossl_fail(err, CUST_E_IO, "out of memory");
+	}
+	content = BIO_push(buffer, mem);
 	ok = CMS_verify(cms, NULL, NULL, content, NULL,
 	                CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY);
-	BIO_free(content);
+	BIO_free_all(content);
 	if (!ok) {
 		char what[CUST_PATH_MAX + 64];
 
