@@ -134,6 +134,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB_A) $(HEADERS) | deps
 bench: all $(BENCHES)
 	@sh bench/hash.sh $(BUILD)
 	@sh bench/image.sh $(BUILD)
+	@sh bench/verify.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/custody \
