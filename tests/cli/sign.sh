@@ -244,6 +244,52 @@ cat "$T/alice/cert.pem" "$T/ca/ca.pem" >"$T/alice-ca.pem"
 check "openssl cms verifies the chain the signature carries" \
 	cms_ok "$H/SHA256SUMS" "$H/SHA256SUMS.p7s" "$T/alice-ca.pem"
 
+# --- a certificate is judged at the time it signed, not at verification ---
+cat >"$T/ca/ca.cnf" <<EOF
+[ ca ]
+default_ca = test_ca
+[ test_ca ]
+database = $T/ca/index.txt
+new_certs_dir = $T/ca
+certificate = $T/ca/ca.pem
+private_key = $T/ca/ca.key
+serial = $T/ca/serial
+default_md = sha256
+policy = anything
+copy_extensions = copy
+unique_subject = no
+[ anything ]
+commonName = supplied
+organizationName = optional
+emailAddress = optional
+EOF
+: >"$T/ca/index.txt"
+echo 01 >"$T/ca/serial"
+printf 'dave passphrase\n' >"$T/dave.pass"
+custody-keygen --name "Dave Shortlived" --out "$T/dave" --csr \
+	--passphrase-file "$T/dave.pass" >/dev/null 2>&1
+ends=$(($(date +%s) + 6))
+openssl ca -batch -notext -config "$T/ca/ca.cnf" -in "$T/dave/examiner.csr" \
+	-out "$T/dave-issued.pem" \
+	-enddate "$(date -u -d "@$ends" +%Y%m%d%H%M%SZ)" >/dev/null 2>&1 &&
+	custody-keygen --out "$T/dave" --import-cert "$T/dave-issued.pem" \
+	>/dev/null 2>&1 && ok "a certificate valid for six seconds" ||
+	fail "a certificate valid for six seconds"
+DAVE="--key $T/dave/examiner.key --cert $T/dave/examiner.pem --passphrase-file $T/dave.pass"
+check "it signs while it is valid" custody-sign --case "$C" $DAVE --co-sign E001-H3
+while [ "$(date +%s)" -le "$ends" ]; do sleep 1; done
+if cms_ok "$C/artifacts/E001-H3/SHA256SUMS" "$C/artifacts/E001-H3/SHA256SUMS.p7s" \
+	"$T/alice-ca.pem"; then
+	fail "stock openssl, judging at the present time, now refuses it"
+else ok "stock openssl, judging at the present time, now refuses it"; fi
+check "custody-verify still accepts it: it was valid when it signed" \
+	custody-verify --case "$C" --cafile "$T/ca/ca.pem" \
+	--tsa-cafile "$TSA_DIR/tsa-ca.pem"
+contains "$T/.out" "Dave Shortlived" "the report names that signer"
+expect_exit 3 "signing with the expired certificate is refused" \
+	custody-sign --case "$C" $DAVE --co-sign E001-H4
+contains "$T/.err" "expired" "and says it expired"
+
 # --- a checkpoint kept elsewhere, inclusion proofs ---
 check "sign again" custody-sign --case "$C" $A "$(basename "$last")"
 cp "$C/custody.checkpoint" "$T/kept.checkpoint"
