@@ -11,7 +11,8 @@ DESTDIR  ?=
 
 CC       = gcc
 BUILD    ?= build
-PKGS     := openssl jansson libewf libdeflate
+PKGS     := openssl jansson libewf libdeflate tsk libqcow libarchive libmagic \
+            libpsl
 SANITIZE ?=
 
 # pkg-config runs when a recipe needs the flags, i.e. after `deps` has

@@ -2,7 +2,6 @@
 #include "custody/acquire.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <libewf.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -929,23 +928,9 @@ out:
 	return rc;
 }
 
-static void finding(json_t *findings, const char *subject, const char *status,
-                    const char *fmt, ...) CUST_PRINTF(4, 5);
-
-static void finding(json_t *findings, const char *subject, const char *status,
-                    const char *fmt, ...)
-{
-	char message[CUST_ERROR_MESSAGE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
-	json_array_append_new(findings,
-	                      json_pack("{s:s, s:s, s:s, s:s}", "check", "image",
-	                                "subject", subject, "status", status,
-	                                "message", message));
-}
+/* Every finding of this check (json.h). */
+#define finding(findings, subject, status, ...) \
+	cust_json_finding(findings, "image", subject, status, __VA_ARGS__)
 
 /* Parse blocks.sha256 of DIR into a new array of N hashes (N from the
  * record bounds the file: a longer or malformed file is a finding). */

@@ -5,7 +5,6 @@
 #include "custody/attest.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -236,23 +235,8 @@ int cust_attest_checkpoint(const char *case_dir, const struct cust_actor *actor,
 
 /* --- checking --- */
 
-static void finding(json_t *findings, const char *check, const char *subject,
-                    const char *status, const char *fmt, ...) CUST_PRINTF(5, 6);
-
-static void finding(json_t *findings, const char *check, const char *subject,
-                    const char *status, const char *fmt, ...)
-{
-	char message[CUST_ERROR_MESSAGE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
-	json_array_append_new(findings,
-	                      json_pack("{s:s, s:s, s:s, s:s}", "check", check,
-	                                "subject", subject, "status", status,
-	                                "message", message));
-}
+/* Every finding of these checks (json.h). */
+#define finding cust_json_finding
 
 /* "CN=A (fp...) at T; CN=B (...) at T" for the report. */
 static void describe_signers(const json_t *signers, char *out, size_t size)

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,17 +58,6 @@ static int is_time(const char *s)
 	}
 	return s[i] == '\0' && cust_time_parse(s, &t, NULL) == 0 &&
 	       cust_time_format(&t, again, NULL) == 0 && strcmp(again, s) == 0;
-}
-
-static int line_sha256(const char *line, size_t len, char hex[65],
-                       struct cust_error *err)
-{
-	unsigned char md[32];
-
-	if (cust_digest_buffer(CUST_DIGEST_SHA256, line, len, md, err) < 0)
-		return -1;
-	cust_hex_encode(md, sizeof md, hex);
-	return 0;
 }
 
 /* ---- RFC 6962 audit paths over leaf hashes ------------------------------ */
@@ -301,7 +289,7 @@ static int walk_line(void *ctx, unsigned long lineno, const char *line,
 	/* the strict walk links every line; otherwise only line LIMIT counts */
 	want_hash = w->strict || lineno == w->limit;
 	if (want_hash) {
-		if (line_sha256(line, len, hex, &w->err) < 0)
+		if (cust_log_line_sha256(line, len, hex, &w->err) < 0)
 			return walk_fail(w);
 		memcpy(w->prev, hex, sizeof hex);
 		memcpy(w->last, hex, sizeof hex);
@@ -644,24 +632,9 @@ out:
 
 /* ---- verify ------------------------------------------------------------- */
 
-static void finding(json_t *findings, const char *subject, const char *status,
-                    const char *fmt, ...) CUST_PRINTF(4, 5);
-
-static void finding(json_t *findings, const char *subject, const char *status,
-                    const char *fmt, ...)
-{
-	char message[CUST_ERROR_MESSAGE_MAX];
-	va_list ap;
-	json_t *f;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
-	f = json_pack("{s:s, s:s, s:s, s:s}", "check", "checkpoint", "subject",
-	              subject, "status", status, "message", message);
-	if (f)
-		json_array_append_new(findings, f);
-}
+/* Every finding of this check (json.h). */
+#define finding(findings, subject, status, ...) \
+	cust_json_finding(findings, "checkpoint", subject, status, __VA_ARGS__)
 
 int cust_checkpoint_verify(const char *case_dir, const char *path, int current,
                            json_t *findings, struct cust_error *err)
@@ -1021,7 +994,7 @@ int cust_proof_check(const json_t *proof, char **checkpoint_text,
 	json_decref(ev);
 	if (seq == tree_size) {
 		/* the last event: its line is also named by last_sha256 */
-		if (line_sha256(line, line_len, hex, err) < 0)
+		if (cust_log_line_sha256(line, line_len, hex, err) < 0)
 			goto out;
 		if (strcmp(hex, cp.last_sha256) != 0) {
 			cust_error_set(err, CUST_E_MISMATCH,

@@ -240,6 +240,13 @@ int cust_fs_write_atomic(const char *path, const void *data, size_t len,
 int cust_fs_read_file(const char *path, size_t max, char **out, size_t *len,
                       struct cust_error *err)
 {
+	return cust_fs_read_file_ex(path, max, 1, NULL, out, len, err);
+}
+
+int cust_fs_read_file_ex(const char *path, size_t max, int nofollow,
+                         mode_t *mode, char **out, size_t *len,
+                         struct cust_error *err)
+{
 	struct stat st;
 	char *buf = NULL;
 	size_t got = 0;
@@ -247,7 +254,7 @@ int cust_fs_read_file(const char *path, size_t max, char **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	fd = cust_fs_open_read(path, 1, err);
+	fd = cust_fs_open_read(path, nofollow, err);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0) {
@@ -285,6 +292,8 @@ int cust_fs_read_file(const char *path, size_t max, char **out, size_t *len,
 	}
 	close(fd);
 	buf[got] = '\0';
+	if (mode)
+		*mode = st.st_mode & 07777;
 	*out = buf;
 	*len = got;
 	return 0;

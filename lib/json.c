@@ -1,6 +1,7 @@
 /* json.c - canonical JSON records; see include/custody/json.h. */
 #include "custody/json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,4 +134,27 @@ const char *cust_json_string(const json_t *obj, const char *key)
 {
 	const json_t *v = json_object_get(obj, key);
 	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void cust_json_vfinding(json_t *findings, const char *check,
+                        const char *subject, const char *status,
+                        const char *fmt, va_list ap)
+{
+	char message[CUST_ERROR_MESSAGE_MAX];
+
+	(void)vsnprintf(message, sizeof message, fmt, ap);
+	json_array_append_new(findings,
+	                      json_pack("{s:s, s:s, s:s, s:s}", "check", check,
+	                                "subject", subject, "status", status,
+	                                "message", message));
+}
+
+void cust_json_finding(json_t *findings, const char *check, const char *subject,
+                       const char *status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cust_json_vfinding(findings, check, subject, status, fmt, ap);
+	va_end(ap);
 }

@@ -112,67 +112,12 @@ static int sync_parent(const char *path, struct cust_error *err)
 	return cust_fs_sync_dir(dir, err);
 }
 
-/*
- * Read the regular file PATH (a final link is followed: keys and
- * certificates may live on removable media) into a new NUL-terminated
- * buffer; files over MAX bytes are refused.  *MODE receives its permission
- * bits unless MODE is NULL.
- */
+/* A regular file read whole (a final symlink followed: keys and
+ * certificates are often linked into place), at most MAX bytes. */
 static int read_bounded(const char *path, size_t max, mode_t *mode,
                         char **out, size_t *len, struct cust_error *err)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd;
-
-	*out = NULL;
-	*len = 0;
-	fd = cust_fs_open_read(path, 0, err);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'", path);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		cust_error_set(err, CUST_E_INPUT, "'%s' is not a regular file", path);
-		goto fail;
-	}
-	if ((uint64_t)st.st_size > max) {
-		cust_error_set(err, CUST_E_INPUT, "'%s' is larger than %zu bytes",
-		               path, max);
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		cust_error_set(err, CUST_E_IO, "out of memory reading '%s'", path);
-		goto fail;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			cust_error_set_errno(err, CUST_E_IO, errno, "cannot read '%s'",
-			                     path);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	if (mode)
-		*mode = st.st_mode & 07777;
-	*out = buf;
-	*len = got;
-	return 0;
-fail:
-	free(buf);
-	close(fd);
-	return -1;
+	return cust_fs_read_file_ex(path, max, 0, mode, out, len, err);
 }
 
 /* A target must not exist: custody never replaces a file. */

@@ -102,8 +102,8 @@ int cust_log_check_event(const struct cust_event *ev, struct cust_error *err)
 	return 0;
 }
 
-static int line_hash(const char *line, size_t len, char hex[65],
-                     struct cust_error *err)
+int cust_log_line_sha256(const char *line, size_t len, char hex[65],
+                         struct cust_error *err)
 {
 	unsigned char md[32];
 
@@ -161,7 +161,7 @@ static int read_last_line(int fd, off_t size, uint64_t *seq, char hex[65],
 		goto out;
 	}
 	*seq = (uint64_t)json_integer_value(jseq);
-	rc = line_hash(buf + start, want - 1 - start, hex, err);
+	rc = cust_log_line_sha256(buf + start, want - 1 - start, hex, err);
 out:
 	json_decref(ev);
 	free(buf);
@@ -521,7 +521,7 @@ static int check_line(void *ctx, unsigned long lineno, const char *line,
 		if (seq >= 0)
 			s->expect_seq = (uint64_t)seq + 1; /* resynchronise */
 	}
-	if (line_hash(line, len, hex, NULL) == 0)
+	if (cust_log_line_sha256(line, len, hex, NULL) == 0)
 		memcpy(s->expect_prev, hex, sizeof hex);
 	return 0;
 }

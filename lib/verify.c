@@ -29,21 +29,15 @@ static void note(struct report *r, const char *check, const char *subject,
 static void note(struct report *r, const char *check, const char *subject,
                  const char *status, const char *fmt, ...)
 {
-	char message[CUST_ERROR_MESSAGE_MAX];
 	va_list ap;
-	json_t *f;
 
-	va_start(ap, fmt);
-	(void)vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
 	if (strcmp(status, "failed") == 0)
 		r->failed++;
 	else if (strcmp(status, "warning") == 0)
 		r->warnings++;
-	f = json_pack("{s:s, s:s, s:s, s:s}", "check", check, "subject", subject,
-	              "status", status, "message", message);
-	if (f)
-		json_array_append_new(r->findings, f);
+	va_start(ap, fmt);
+	cust_json_vfinding(r->findings, check, subject, status, fmt, ap);
+	va_end(ap);
 }
 
 /* Move the findings a module appended to ADDED into the report, counting

@@ -77,6 +77,12 @@ int cust_fs_write_atomic(const char *path, const void *data, size_t len,
 int cust_fs_read_file(const char *path, size_t max, char **out, size_t *len,
                       struct cust_error *err);
 
+/* As cust_fs_read_file, following a final symlink unless NOFOLLOW; *MODE
+ * (when MODE is not NULL) receives the file's permission bits. */
+int cust_fs_read_file_ex(const char *path, size_t max, int nofollow,
+                         mode_t *mode, char **out, size_t *len,
+                         struct cust_error *err);
+
 /* fsync the folder DIR so a rename or creation inside it is durable. */
 int cust_fs_sync_dir(const char *dir, struct cust_error *err);
 

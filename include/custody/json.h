@@ -12,6 +12,7 @@
 #define CUSTODY_JSON_H
 
 #include <stddef.h>
+#include <stdarg.h>
 #include <jansson.h>
 
 #include "custody/error.h"
@@ -52,5 +53,17 @@ int cust_json_set_new(json_t *obj, const char *key, json_t *v,
 
 /* OBJ[KEY] when it is a string, else NULL.  Borrowed from OBJ. */
 const char *cust_json_string(const json_t *obj, const char *key);
+
+/*
+ * Append a finding {"check", "subject", "status", "message"} to the array
+ * FINDINGS, the message formatted (cut at CUST_ERROR_MESSAGE_MAX bytes):
+ * the form every check of a case reports in (verify.h).
+ */
+void cust_json_finding(json_t *findings, const char *check, const char *subject,
+                       const char *status, const char *fmt, ...)
+	CUST_PRINTF(5, 6);
+void cust_json_vfinding(json_t *findings, const char *check,
+                        const char *subject, const char *status,
+                        const char *fmt, va_list ap) CUST_PRINTF(5, 0);
 
 #endif

@@ -118,6 +118,11 @@ int cust_log_read(const char *case_dir, cust_log_line_fn fn, void *ctx,
 int cust_log_verify(const char *case_dir, json_t *findings, uint64_t *events,
                     struct cust_error *err);
 
+/* The SHA-256 of one log line LINE[0..LEN) without its newline, in hex:
+ * what the next line names as its prev, and a checkpoint as last_sha256. */
+int cust_log_line_sha256(const char *line, size_t len, char hex[65],
+                         struct cust_error *err);
+
 /* The hostname this process runs on, for records (static storage). */
 const char *cust_log_hostname(void);
 
