@@ -136,6 +136,7 @@ bench: all $(BENCHES)
 	@sh bench/hash.sh $(BUILD)
 	@sh bench/image.sh $(BUILD)
 	@sh bench/verify.sh $(BUILD)
+	@sh bench/carve.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/custody \

@@ -1,0 +1,157 @@
+/*
+ * carve.h - email addresses, domains, URLs and IP addresses in any byte
+ * stream (file contents, archive members, slack and unallocated space).
+ *
+ * A carver scans one stream fed in pieces of any size.  It anchors on the
+ * bytes '.', '@' and ':' (found 16 at a time) and expands left and right
+ * from each anchor with a byte-class table; no regular expression runs.
+ * A feature that spans two feeds is found exactly once, with its offset in
+ * the stream.  Memory is fixed: a window of the last CUST_CARVE_TAIL bytes
+ * plus one 64 KiB chunk, whatever the stream's length.
+ *
+ * What each kind accepts (bytes of ASCII / UTF-8 text):
+ *
+ *   DOMAIN  a run of letters, digits, '.' and '-' of at most 260 bytes
+ *           (a longer run holds no host name and yields nothing), split at
+ *           "..", leading and trailing '.' and '-' dropped; labels of
+ *           1..63 letters, digits and inner hyphens, 253 bytes at most, two
+ *           labels at least.  The last label must be a top-level domain of
+ *           the ICANN section of the public suffix list (libpsl's built-in
+ *           list, no '*' default rule), and the name must not itself be an
+ *           ICANN public suffix ("co.uk"), so file.txt, config.php,
+ *           a.b.invalid and version.1 are dropped.  The private section is
+ *           ignored on purpose: "duckdns.org" or "x.blogspot.com" are
+ *           registrable under ICANN rules and are exactly the names C&C
+ *           servers hide behind, so they are reported.  A run followed by
+ *           '@' is a local part, not a domain.  File names whose extension
+ *           is a real TLD (readme.md, libc.so, data.zip) are reported: the
+ *           list cannot tell them from host names.  Lower-cased, no
+ *           trailing dot.
+ *   EMAIL   local@domain: the local part is at most 64 bytes of atext
+ *           without ' ` = / ? { } | (which delimit carved addresses far more
+ *           often than they belong to one: 'a@b', key=a@b, mailto=...),
+ *           dots inside; it is cut after the last ".." and begins at the
+ *           first letter, digit or '_'; it may not end with '.'; a run of
+ *           more than 64 such bytes before '@' yields nothing.  The domain
+ *           is checked as for DOMAIN, at most 255 bytes; the whole address
+ *           at most 254.  No quoted local parts.  The domain is
+ *           lower-cased, the local part kept as it is.
+ *   URL     http, https or ftp (any case, not preceded by a letter), "://",
+ *           optional userinfo "...@", a host (a DOMAIN as above, a strict
+ *           IPv4 address, or an IPv6 literal in brackets), an optional port
+ *           (1..65535), then path, query and fragment bytes of RFC 3986
+ *           (letters, digits, -._~:/?#[]@!$&()*+,;=% but not quotes).  The
+ *           URL stops at any other byte (white space, quotes, <>, control
+ *           and non-ASCII bytes) and loses trailing . , ; : ! ? ' " and an
+ *           unbalanced ) or ].  At most CUST_CARVE_URL_MAX bytes: a longer
+ *           run is not reported as a URL (its host still is, as DOMAIN).
+ *           Scheme and host lower-cased, a trailing dot of the host dropped.
+ *   IPV4    a dotted quad, each part 0..255 in decimal without a leading
+ *           zero ("01.2.3.4" is not taken: it reads as octal in many
+ *           parsers), not preceded or followed by a digit or a dot and a
+ *           digit (1.2.3.4.5 and 10.0.19041.1 yield nothing), nor directly
+ *           by a letter or '_' (v1.2.3.4 is a version).  Every valid
+ *           address is kept, 0.0.0.0 included; cust_carve_ip_class says
+ *           what kind of address it is.
+ *   IPV6    a run of hex digits, ':' and '.' of at most 47 bytes, not
+ *           touching a letter, digit or '_', trailing dots and a single
+ *           trailing or leading ':' dropped, with two colons at least and
+ *           one hex digit at least ("::" alone is not reported), valid for
+ *           inet_pton (:: compression and IPv4 tails included).  Written
+ *           in inet_ntop's canonical form.
+ *
+ * Kinds are independent: a domain is reported wherever its name occurs,
+ * standing alone or inside an email address or a URL, once per occurrence
+ * (as bulk_extractor does); an IPv4 address inside a URL or an IPv4-mapped
+ * IPv6 address is reported as IPV4 too.  So `http://evil.com/` gives one
+ * URL hit and one DOMAIN hit, never two DOMAIN hits.
+ */
+#ifndef CUSTODY_CARVE_H
+#define CUSTODY_CARVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "custody/error.h"
+
+/* What a carver looks for; a bit set of these. */
+enum cust_carve_kind {
+	CUST_CARVE_EMAIL = 1u << 0,
+	CUST_CARVE_DOMAIN = 1u << 1,
+	CUST_CARVE_URL = 1u << 2,
+	CUST_CARVE_IPV4 = 1u << 3,
+	CUST_CARVE_IPV6 = 1u << 4
+};
+#define CUST_CARVE_ALL 0x1fu
+
+/* Longest URL reported; the longest value of any kind. */
+#define CUST_CARVE_URL_MAX 2048
+/* Longest normalised value of any kind, without its NUL. */
+#define CUST_CARVE_VALUE_MAX CUST_CARVE_URL_MAX
+/* Bytes of a stream a carver keeps between two feeds (left context plus
+ * the lookahead of the longest feature). */
+#define CUST_CARVE_TAIL (320 + CUST_CARVE_URL_MAX + 64)
+
+/* One feature found. */
+struct cust_carve_hit {
+	enum cust_carve_kind kind;
+	const char *value;  /* normalised, NUL-terminated; borrowed until the
+	                       callback returns */
+	size_t value_len;
+	uint64_t offset;    /* stream offset of the first raw byte */
+	size_t length;      /* raw bytes the value was made from */
+};
+
+/*
+ * Called for each hit, in the order of the stream (hits of different
+ * kinds at nearby offsets may come in any order).  Return 0 to go on;
+ * anything else stops the feed, which then fails: set ERR to say why (a
+ * generic message is recorded when ERR is left clear).
+ */
+typedef int (*cust_carve_hit_fn)(void *ctx, const struct cust_carve_hit *hit,
+                                 struct cust_error *err);
+
+struct cust_carver;
+
+/* A carver looking for KINDS (CUST_CARVE_*; 0 is a usage error).  Free it
+ * with cust_carver_free. */
+struct cust_carver *cust_carver_new(unsigned kinds, struct cust_error *err);
+
+/* Release C; NULL is accepted. */
+void cust_carver_free(struct cust_carver *c);
+
+/*
+ * Scan the next LEN bytes of the current stream.  Hits whose bytes are
+ * all known are reported through FN before this returns or in a later
+ * feed (a hit near the end of DATA waits for what follows).  After a
+ * failure (FN stopped it) the carver only accepts reset or free.
+ */
+int cust_carver_feed(struct cust_carver *c, const void *data, size_t len,
+                     cust_carve_hit_fn fn, void *ctx, struct cust_error *err);
+
+/* The stream ends: report the hits still held back, then start a new
+ * stream at offset 0 (as cust_carver_reset). */
+int cust_carver_end(struct cust_carver *c, cust_carve_hit_fn fn, void *ctx,
+                    struct cust_error *err);
+
+/* Drop what is held back (without reporting it) and start a new stream at
+ * offset 0; also clears a failure. */
+void cust_carver_reset(struct cust_carver *c);
+
+/* Bytes fed in the current stream. */
+uint64_t cust_carver_offset(const struct cust_carver *c);
+
+/* "email", "domain", "url", "ipv4", "ipv6"; NULL for anything else. */
+const char *cust_carve_kind_name(enum cust_carve_kind kind);
+
+/*
+ * The class of the address VALUE (a normalised IPV4 or IPV6 value):
+ * "public", "private" (RFC 1918, 100.64/10, fc00::/7), "loopback",
+ * "link-local", "multicast", "documentation", "reserved" (everything else
+ * not routable, 0.0.0.0/8 and 240/4 included).  An IPv4-mapped IPv6
+ * address has the class of its IPv4 address.  NULL when VALUE is not an
+ * address of KIND.
+ */
+const char *cust_carve_ip_class(enum cust_carve_kind kind, const char *value);
+
+#endif

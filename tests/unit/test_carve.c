@@ -1,0 +1,651 @@
+/* test_carve.c - unit tests of the carver (include/custody/carve.h):
+ * each kind's positives and negatives, features split across feeds at
+ * every position, stream edges, hostile runs and address classes. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custody/carve.h"
+#include "testutil.h"
+
+#define MAX_HITS 4096
+
+struct hit {
+	unsigned kind;
+	uint64_t offset;
+	size_t length;
+	char value[CUST_CARVE_VALUE_MAX + 1];
+};
+
+struct hits {
+	size_t n;
+	int stop_after; /* the handler fails on this hit (1-based); 0 never */
+	struct hit *h;
+};
+
+static int collect(void *ctx, const struct cust_carve_hit *hit,
+                   struct cust_error *err)
+{
+	struct hits *hs = ctx;
+	struct hit *h;
+
+	(void)err;
+	assert_true(hs->n < MAX_HITS);
+	assert_int_equal(strlen(hit->value), hit->value_len);
+	assert_true(hit->value_len <= CUST_CARVE_VALUE_MAX);
+	h = &hs->h[hs->n++];
+	h->kind = hit->kind;
+	h->offset = hit->offset;
+	h->length = hit->length;
+	memcpy(h->value, hit->value, hit->value_len + 1);
+	if (hs->stop_after && hs->n == (size_t)hs->stop_after)
+		return -1;
+	return 0;
+}
+
+static void hits_init(struct hits *hs)
+{
+	memset(hs, 0, sizeof *hs);
+	hs->h = calloc(MAX_HITS, sizeof *hs->h);
+	assert_non_null(hs->h);
+}
+
+static void hits_free(struct hits *hs)
+{
+	free(hs->h);
+	hs->h = NULL;
+}
+
+/* All hits of DATA fed in pieces that end at the offsets CUTS (sorted,
+ * NCUTS of them), then ended. */
+static void carve_cuts(const void *data, size_t len, const size_t *cuts,
+                       size_t ncuts, struct hits *hs)
+{
+	struct cust_error err;
+	struct cust_carver *c = cust_carver_new(CUST_CARVE_ALL, &err);
+	const unsigned char *p = data;
+	size_t at = 0, i;
+
+	assert_non_null(c);
+	for (i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : len;
+		assert_int_equal(cust_carver_feed(c, p + at, to - at, collect, hs,
+		                                  &err), 0);
+		at = to;
+	}
+	assert_int_equal(cust_carver_offset(c), len);
+	assert_int_equal(cust_carver_end(c, collect, hs, &err), 0);
+	assert_int_equal(cust_carver_offset(c), 0);
+	cust_carver_free(c);
+}
+
+static void carve_all(const void *data, size_t len, struct hits *hs)
+{
+	carve_cuts(data, len, NULL, 0, hs);
+}
+
+/* How many hits of KIND have VALUE (any value when VALUE is NULL). */
+static size_t count(const struct hits *hs, unsigned kind, const char *value)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < hs->n; i++)
+		if (hs->h[i].kind == kind && (!value || strcmp(hs->h[i].value, value) == 0))
+			n++;
+	return n;
+}
+
+static void dump(const struct hits *hs)
+{
+	size_t i;
+
+	for (i = 0; i < hs->n; i++)
+		print_message("  %s @%llu+%zu '%s'\n",
+		              cust_carve_kind_name(hs->h[i].kind),
+		              (unsigned long long)hs->h[i].offset, hs->h[i].length,
+		              hs->h[i].value);
+}
+
+static void assert_same_hits(const struct hits *a, const struct hits *b)
+{
+	size_t i;
+
+	if (a->n != b->n) {
+		print_message("expected:\n");
+		dump(a);
+		print_message("got:\n");
+		dump(b);
+	}
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_int_equal(a->h[i].kind, b->h[i].kind);
+		assert_int_equal(a->h[i].offset, b->h[i].offset);
+		assert_int_equal(a->h[i].length, b->h[i].length);
+		assert_string_equal(a->h[i].value, b->h[i].value);
+	}
+}
+
+/* ---- the table of cases ------------------------------------------------- */
+
+#define E CUST_CARVE_EMAIL
+#define D CUST_CARVE_DOMAIN
+#define U CUST_CARVE_URL
+#define V4 CUST_CARVE_IPV4
+#define V6 CUST_CARVE_IPV6
+
+/* INPUT gives exactly one hit of KIND valued WANT; with WANT NULL, no hit
+ * of KIND with the value NOT (or none at all when NOT is NULL too). */
+struct tcase {
+	const char *input;
+	unsigned kind;
+	const char *want;
+	const char *not;
+};
+
+static const struct tcase cases[] = {
+	/* emails */
+	{ "mail John.Smith@Example.COM now", E, "John.Smith@example.com", NULL },
+	{ "x a@b.co.uk y", E, "a@b.co.uk", NULL },
+	{ "'admin@evil.ru'", E, "admin@evil.ru", NULL },
+	{ "name=x@evil.com&a=1", E, "x@evil.com", NULL },
+	{ "<First.Last+tag@Mail.Example.ORG>", E, "First.Last+tag@mail.example.org", NULL },
+	{ "a..b@evil.com", E, "b@evil.com", NULL },
+	{ "**bob@evil.com**", E, "bob@evil.com", NULL },
+	{ "user@xn--80ak6aa92e.com", E, "user@xn--80ak6aa92e.com", NULL },
+	{ "mailto:abuse@host.de.", E, "abuse@host.de", NULL },
+	{ "user@file.txt", E, NULL, NULL },
+	{ "user@localhost", E, NULL, NULL },
+	{ "user@a.b.invalid", E, NULL, NULL },
+	{ "john.@evil.com", E, NULL, NULL },
+	{ "@evil.com", E, NULL, NULL },
+	{ "user@-evil.com", E, NULL, NULL },
+	{ "user@co.uk", E, NULL, NULL },
+	{ "ftp://user:pw@files.example.net/", E, NULL, NULL },
+	{ "http://admin@panel.example.net/", E, NULL, NULL },
+	/* domains */
+	{ "visit Evil.COM. now", D, "evil.com", NULL },
+	{ "WWW.EXAMPLE.ORG", D, "www.example.org", NULL },
+	{ "foo.co.uk", D, "foo.co.uk", NULL },
+	{ "co.uk", D, NULL, NULL },
+	{ "file.txt", D, NULL, NULL },
+	{ "config.php", D, NULL, NULL },
+	{ "a.b.invalid", D, NULL, NULL },
+	{ "version.1", D, NULL, NULL },
+	{ "xn--80ak6aa92e.com", D, "xn--80ak6aa92e.com", NULL },
+	{ "test.XN--P1AI", D, "test.xn--p1ai", NULL },
+	{ "xn--p1ai", D, NULL, NULL },
+	{ "x.blogspot.com", D, "x.blogspot.com", NULL },
+	{ "duckdns.org", D, "duckdns.org", NULL },
+	{ "--evil.com", D, "evil.com", NULL },
+	{ "..evil.com", D, "evil.com", NULL },
+	{ "bad-.example.com", D, NULL, NULL },
+	{ "info.de@evil.com", D, NULL, "info.de" },
+	{ "info.de@evil.com", D, "evil.com", NULL },
+	{ "1.2.3.4", D, NULL, NULL },
+	{ "e.g. i.e. 3.14", D, NULL, NULL },
+	/* URLs */
+	{ "see http://Evil.COM/Panel/index.php?id=1.", U, "http://evil.com/Panel/index.php?id=1", NULL },
+	{ "(https://www.example.org/wiki/Foo_(bar))", U, "https://www.example.org/wiki/Foo_(bar)", NULL },
+	{ "HTTPS://EXAMPLE.COM/A", U, "https://example.com/A", NULL },
+	{ "ftp://user:pw@files.example.net:2121/x", U, "ftp://user:pw@files.example.net:2121/x", NULL },
+	{ "http://[2001:DB8::1]:8080/a", U, "http://[2001:db8::1]:8080/a", NULL },
+	{ "http://192.168.1.1/admin", U, "http://192.168.1.1/admin", NULL },
+	{ "'http://evil.com/a'", U, "http://evil.com/a", NULL },
+	{ "<http://evil.com/a>", U, "http://evil.com/a", NULL },
+	{ "\"http://evil.com/a\"b", U, "http://evil.com/a", NULL },
+	{ "http://evil.com/path;", U, "http://evil.com/path", NULL },
+	{ "[http://evil.com/p]", U, "http://evil.com/p", NULL },
+	{ "go to http://evil.com!", U, "http://evil.com", NULL },
+	{ "http://evil.com./x", U, "http://evil.com/x", NULL },
+	{ "http://file.txt/x", U, NULL, NULL },
+	{ "http://evil.com:99999/", U, NULL, NULL },
+	{ "http://evil.com_x/", U, NULL, NULL },
+	{ "http://1.2.3/", U, NULL, NULL },
+	{ "gopher://evil.com/", U, NULL, NULL },
+	{ "xhttp://evil.com/", U, NULL, NULL },
+	{ "http:/evil.com/", U, NULL, NULL },
+	/* IPv4 */
+	{ "8.8.8.8", V4, "8.8.8.8", NULL },
+	{ "0.0.0.0", V4, "0.0.0.0", NULL },
+	{ "255.255.255.255", V4, "255.255.255.255", NULL },
+	{ "ip=10.1.2.3,", V4, "10.1.2.3", NULL },
+	{ "1.2.3.4:80", V4, "1.2.3.4", NULL },
+	{ "host-1.2.3.4", V4, "1.2.3.4", NULL },
+	{ "end 1.2.3.4.", V4, "1.2.3.4", NULL },
+	{ "256.1.1.1", V4, NULL, NULL },
+	{ "01.2.3.4", V4, NULL, NULL },
+	{ "1.2.3.04", V4, NULL, NULL },
+	{ "1.2.3.4.5", V4, NULL, NULL },
+	{ "10.0.19041.1", V4, NULL, NULL },
+	{ "v1.2.3.4", V4, NULL, NULL },
+	{ "1.2.3.4a", V4, NULL, NULL },
+	{ "1.2.3", V4, NULL, NULL },
+	{ "1234.1.1.1", V4, NULL, NULL },
+	/* IPv6 */
+	{ "fe80::1", V6, "fe80::1", NULL },
+	{ "2001:DB8:0:0:0:0:0:1", V6, "2001:db8::1", NULL },
+	{ "::ffff:1.2.3.4", V6, "::ffff:1.2.3.4", NULL },
+	{ "::ffff:1.2.3.4", V4, "1.2.3.4", NULL },
+	{ "::1", V6, "::1", NULL },
+	{ "1:2:3:4:5:6:7:8", V6, "1:2:3:4:5:6:7:8", NULL },
+	{ "addr fe80::1.", V6, "fe80::1", NULL },
+	{ "at fe80::1: up", V6, "fe80::1", NULL },
+	{ "std::string", V6, NULL, NULL },
+	{ "12:30:45", V6, NULL, NULL },
+	{ "00:1a:2b:3c:4d:5e", V6, NULL, NULL },
+	{ "::", V6, NULL, NULL },
+	{ "1:2:3:4:5:6:7:8:9", V6, NULL, NULL },
+	{ "2001:db8::g", V6, NULL, NULL },
+	{ "1:::2", V6, NULL, NULL },
+};
+
+static void test_cases(void **state)
+{
+	struct hits hs;
+	size_t i, failures = 0;
+
+	(void)state;
+	assert_true(sizeof cases / sizeof cases[0] >= 60);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct tcase *t = &cases[i];
+		size_t n;
+		int ok;
+
+		hits_init(&hs);
+		carve_all(t->input, strlen(t->input), &hs);
+		if (t->want) {
+			n = count(&hs, t->kind, NULL);
+			ok = n == 1 && count(&hs, t->kind, t->want) == 1;
+		} else {
+			ok = count(&hs, t->kind, t->not) == 0;
+		}
+		if (!ok) {
+			print_message("case %zu '%s' %s: want %s\n", i, t->input,
+			              cust_carve_kind_name(t->kind),
+			              t->want ? t->want : "nothing");
+			dump(&hs);
+			failures++;
+		}
+		hits_free(&hs);
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* Offsets and raw lengths point at the bytes of the stream. */
+static void test_offsets(void **state)
+{
+	static const char text[] = "x http://Evil.com/a. y@Evil.com. 1.2.3.4 ::1";
+	struct hits hs;
+	size_t i;
+
+	(void)state;
+	hits_init(&hs);
+	carve_all(text, strlen(text), &hs);
+	assert_int_equal(count(&hs, U, "http://evil.com/a"), 1);
+	assert_int_equal(count(&hs, E, "y@evil.com"), 1);
+	assert_int_equal(count(&hs, D, "evil.com"), 2); /* in the URL and the email */
+	for (i = 0; i < hs.n; i++) {
+		const struct hit *h = &hs.h[i];
+		assert_true(h->offset + h->length <= strlen(text));
+		/* values differ from the raw bytes only in case */
+		if (h->kind != V6)
+			assert_int_equal(strncasecmp(text + h->offset, h->value,
+			                             h->length), 0);
+	}
+	hits_free(&hs);
+}
+
+/* ---- lengths ------------------------------------------------------------ */
+
+static char *repeat(char ch, size_t n)
+{
+	char *s = malloc(n + 1);
+	assert_non_null(s);
+	memset(s, ch, n);
+	s[n] = '\0';
+	return s;
+}
+
+static size_t count_in(const char *text, unsigned kind)
+{
+	struct hits hs;
+	size_t n;
+
+	hits_init(&hs);
+	carve_all(text, strlen(text), &hs);
+	n = count(&hs, kind, NULL);
+	hits_free(&hs);
+	return n;
+}
+
+static void test_length_limits(void **state)
+{
+	char buf[8192];
+	char *a63 = repeat('a', 63), *b63 = repeat('b', 63), *c63 = repeat('c', 63);
+	char *l64 = repeat('l', 64), *l65 = repeat('l', 65);
+	char *d57 = repeat('d', 57), *d58 = repeat('d', 58);
+	char *path = repeat('p', CUST_CARVE_URL_MAX);
+
+	(void)state;
+	/* local part: 64 bytes, not 65 */
+	snprintf(buf, sizeof buf, "%s@evil.com", l64);
+	assert_int_equal(count_in(buf, E), 1);
+	snprintf(buf, sizeof buf, "%s@evil.com", l65);
+	assert_int_equal(count_in(buf, E), 0);
+	/* whole address: 64 + 1 + 189 = 254 bytes, not 255 */
+	snprintf(buf, sizeof buf, "%s@%s.%s.%s.com", l64, a63, b63, d57);
+	assert_int_equal(strlen(buf), 254);
+	assert_int_equal(count_in(buf, E), 1);
+	snprintf(buf, sizeof buf, "%s@%s.%s.%s.com", l64, a63, b63, d58);
+	assert_int_equal(count_in(buf, E), 0);
+	assert_int_equal(count_in(buf, D), 1); /* the domain alone is fine */
+	/* domain: 253 bytes, not 254; labels 63 bytes, not 64 */
+	snprintf(buf, sizeof buf, "%s.%s.%s.%s.com", a63, b63, c63, d57);
+	assert_int_equal(strlen(buf), 253);
+	assert_int_equal(count_in(buf, D), 1);
+	snprintf(buf, sizeof buf, "%s.%s.%s.%s.com", a63, b63, c63, d58);
+	assert_int_equal(count_in(buf, D), 0);
+	snprintf(buf, sizeof buf, "%sa.com", a63);
+	assert_int_equal(count_in(buf, D), 0);
+	/* URL: at most CUST_CARVE_URL_MAX bytes; a longer one still gives
+	 * its host */
+	snprintf(buf, sizeof buf, "http://evil.com/%.*s", CUST_CARVE_URL_MAX - 16,
+	         path);
+	assert_int_equal(strlen(buf), CUST_CARVE_URL_MAX);
+	assert_int_equal(count_in(buf, U), 1);
+	snprintf(buf, sizeof buf, "http://evil.com/%.*s", CUST_CARVE_URL_MAX - 15,
+	         path);
+	assert_int_equal(count_in(buf, U), 0);
+	assert_int_equal(count_in(buf, D), 1);
+	free(a63);
+	free(b63);
+	free(c63);
+	free(l64);
+	free(l65);
+	free(d57);
+	free(d58);
+	free(path);
+}
+
+/* ---- streaming ---------------------------------------------------------- */
+
+static const char sample[] =
+	"From: John.Smith@Example.COM To: abuse@host.de\n"
+	"GET http://Evil.COM/Panel/gate.php?id=42&x=(1) HTTP/1.1\n"
+	"Host: cc1.bad-domain.ru:8080 via 192.168.10.1, 8.8.8.8 and fe80::1:2\n"
+	"ftp://drop:pass@files.example.co.uk/up/ [2001:db8::7] ::ffff:10.0.0.1\n"
+	"version 10.0.19041.1 file.txt www.example.org.\n";
+
+/* Every split of the sample into two feeds gives the hits of one feed. */
+static void test_split_everywhere(void **state)
+{
+	struct hits ref, hs;
+	size_t len = strlen(sample), k;
+
+	(void)state;
+	hits_init(&ref);
+	carve_all(sample, len, &ref);
+	assert_int_equal(ref.n, 16);
+	for (k = 0; k <= len; k++) {
+		hits_init(&hs);
+		carve_cuts(sample, len, &k, 1, &hs);
+		assert_same_hits(&ref, &hs);
+		hits_free(&hs);
+	}
+	hits_free(&ref);
+}
+
+/* A long stream with features across the carver's internal chunks, fed one
+ * byte at a time and in pieces of random sizes, gives the same hits. */
+static void test_long_stream(void **state)
+{
+	size_t len = 300 * 1024, at = 0, ncuts = 0, i;
+	unsigned char *data = make_data(len, 42);
+	size_t *cuts = calloc(len, sizeof *cuts);
+	struct hits ref, hs;
+	uint64_t x = 7;
+	struct cust_error err;
+	struct cust_carver *c;
+
+	(void)state;
+	assert_non_null(cuts);
+	/* plant the sample every 7 KiB, the carver's 64 KiB chunks fall
+	 * inside some of them */
+	for (at = 100; at + sizeof sample < len; at += 7 * 1024 + 13)
+		memcpy(data + at, sample, sizeof sample - 1);
+	hits_init(&ref);
+	carve_all(data, len, &ref);
+	assert_true(ref.n >= 30 * 16);
+	for (at = 0; at < len; ncuts++) {
+		at += 1 + (size_t)(next_rand(&x) % 5000);
+		if (at >= len)
+			break;
+		cuts[ncuts] = at;
+	}
+	hits_init(&hs);
+	carve_cuts(data, len, cuts, ncuts, &hs);
+	assert_same_hits(&ref, &hs);
+	hits_free(&hs);
+
+	hits_init(&hs);
+	c = cust_carver_new(CUST_CARVE_ALL, &err);
+	assert_non_null(c);
+	for (i = 0; i < len; i++)
+		assert_int_equal(cust_carver_feed(c, data + i, 1, collect, &hs, &err), 0);
+	assert_int_equal(cust_carver_end(c, collect, &hs, &err), 0);
+	cust_carver_free(c);
+	assert_same_hits(&ref, &hs);
+	hits_free(&hs);
+	hits_free(&ref);
+	free(cuts);
+	free(data);
+}
+
+/* Features filling the whole stream, at its very start and end. */
+static void test_stream_edges(void **state)
+{
+	static const struct {
+		const char *input;
+		unsigned kind;
+		size_t length;
+	} edges[] = {
+		{ "evil.com", D, 8 },
+		{ "a@evil.com", E, 10 },
+		{ "http://evil.com", U, 15 },
+		{ "1.2.3.4", V4, 7 },
+		{ "::1", V6, 3 },
+	};
+	struct hits hs;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		hits_init(&hs);
+		carve_all(edges[i].input, strlen(edges[i].input), &hs);
+		assert_int_equal(count(&hs, edges[i].kind, NULL), 1);
+		assert_int_equal(hs.h[0].offset, 0);
+		hits_free(&hs);
+	}
+	/* the second stream of a carver starts at offset 0 again */
+	hits_init(&hs);
+	{
+		struct cust_error err;
+		struct cust_carver *c = cust_carver_new(D, &err);
+		assert_non_null(c);
+		assert_int_equal(cust_carver_feed(c, "xx evil.com", 11, collect, &hs, &err), 0);
+		assert_int_equal(cust_carver_end(c, collect, &hs, &err), 0);
+		assert_int_equal(cust_carver_feed(c, "evil.com", 8, collect, &hs, &err), 0);
+		assert_int_equal(cust_carver_end(c, collect, &hs, &err), 0);
+		assert_int_equal(hs.n, 2);
+		assert_int_equal(hs.h[0].offset, 3);
+		assert_int_equal(hs.h[1].offset, 0);
+		/* reset drops what is held back */
+		assert_int_equal(cust_carver_feed(c, "evil.com", 8, collect, &hs, &err), 0);
+		cust_carver_reset(c);
+		assert_int_equal(cust_carver_end(c, collect, &hs, &err), 0);
+		assert_int_equal(hs.n, 2);
+		cust_carver_free(c);
+	}
+	hits_free(&hs);
+}
+
+/* 1 MiB of one byte, or of short patterns, yields nothing and stays linear
+ * (the carver skips a long run once instead of at each anchor in it). */
+static void test_hostile_runs(void **state)
+{
+	static const char *const patterns[] = {
+		"a", "@", ".", ":", "a.", "1.", "a@", "a:", "@a.", "ab::", "http://",
+	};
+	size_t len = 1u << 20, i, k;
+	char *buf = malloc(len);
+	struct hits hs;
+
+	(void)state;
+	assert_non_null(buf);
+	for (i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+		size_t plen = strlen(patterns[i]);
+		for (k = 0; k < len; k++)
+			buf[k] = patterns[i][k % plen];
+		hits_init(&hs);
+		carve_all(buf, len, &hs);
+		if (hs.n != 0)
+			print_message("pattern '%s'\n", patterns[i]);
+		assert_int_equal(hs.n, 0);
+		hits_free(&hs);
+	}
+	free(buf);
+}
+
+/* ---- the API's hostile twins -------------------------------------------- */
+
+static void test_handler_stops(void **state)
+{
+	struct cust_error err;
+	struct cust_carver *c = cust_carver_new(CUST_CARVE_ALL, &err);
+	struct hits hs;
+
+	(void)state;
+	assert_non_null(c);
+	hits_init(&hs);
+	hs.stop_after = 1;
+	cust_error_clear(&err);
+	assert_int_equal(cust_carver_feed(c, sample, strlen(sample), collect, &hs,
+	                                  &err), 0);
+	assert_int_equal(cust_carver_end(c, collect, &hs, &err), -1);
+	assert_non_null(strstr(cust_error_message(&err), "stopped by the hit handler"));
+	assert_int_equal(hs.n, 1);
+	/* a failed carver refuses more until it is reset */
+	assert_int_equal(cust_carver_feed(c, "x", 1, collect, &hs, &err), -1);
+	assert_non_null(strstr(cust_error_message(&err), "reset it"));
+	cust_carver_reset(c);
+	hs.stop_after = 0;
+	hs.n = 0;
+	assert_int_equal(cust_carver_feed(c, "evil.com", 8, collect, &hs, &err), 0);
+	assert_int_equal(cust_carver_end(c, collect, &hs, &err), 0);
+	assert_int_equal(hs.n, 1);
+	cust_carver_free(c);
+	hits_free(&hs);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct cust_error err;
+	struct cust_carver *c;
+
+	(void)state;
+	assert_null(cust_carver_new(0, &err));
+	assert_int_equal(err.kind, CUST_E_USAGE);
+	assert_non_null(strstr(cust_error_message(&err), "carving kinds"));
+	assert_null(cust_carver_new(0x100, &err));
+	c = cust_carver_new(CUST_CARVE_EMAIL, &err);
+	assert_non_null(c);
+	assert_int_equal(cust_carver_feed(c, "x", 1, NULL, NULL, &err), -1);
+	assert_non_null(strstr(cust_error_message(&err), "hit handler"));
+	assert_int_equal(cust_carver_feed(NULL, "x", 1, collect, NULL, &err), -1);
+	assert_non_null(strstr(cust_error_message(&err), "not a carver"));
+	cust_carver_free(c);
+	cust_carver_free(NULL);
+	assert_null(cust_carve_kind_name(0));
+	assert_string_equal(cust_carve_kind_name(CUST_CARVE_IPV6), "ipv6");
+}
+
+/* Only the kinds asked for are reported. */
+static void test_kind_filter(void **state)
+{
+	struct cust_error err;
+	struct cust_carver *c = cust_carver_new(CUST_CARVE_URL, &err);
+	struct hits hs;
+
+	(void)state;
+	assert_non_null(c);
+	hits_init(&hs);
+	assert_int_equal(cust_carver_feed(c, sample, strlen(sample), collect, &hs,
+	                                  &err), 0);
+	assert_int_equal(cust_carver_end(c, collect, &hs, &err), 0);
+	assert_int_equal(count(&hs, U, NULL), 2);
+	assert_int_equal(hs.n, 2);
+	cust_carver_free(c);
+	hits_free(&hs);
+}
+
+static void test_ip_class(void **state)
+{
+	static const struct {
+		unsigned kind;
+		const char *value, *cls;
+	} t[] = {
+		{ V4, "8.8.8.8", "public" },
+		{ V4, "10.1.2.3", "private" },
+		{ V4, "172.16.0.1", "private" },
+		{ V4, "172.32.0.1", "public" },
+		{ V4, "192.168.1.1", "private" },
+		{ V4, "100.64.0.1", "private" },
+		{ V4, "127.0.0.1", "loopback" },
+		{ V4, "169.254.1.1", "link-local" },
+		{ V4, "224.0.0.1", "multicast" },
+		{ V4, "0.0.0.0", "reserved" },
+		{ V4, "255.255.255.255", "reserved" },
+		{ V4, "203.0.113.9", "documentation" },
+		{ V6, "::1", "loopback" },
+		{ V6, "fe80::1", "link-local" },
+		{ V6, "fd00::1", "private" },
+		{ V6, "ff02::1", "multicast" },
+		{ V6, "2001:db8::1", "documentation" },
+		{ V6, "2a00:1450::1", "public" },
+		{ V6, "::ffff:10.0.0.1", "private" },
+		{ V6, "::", "reserved" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *cls = cust_carve_ip_class(t[i].kind, t[i].value);
+		assert_non_null(cls);
+		assert_string_equal(cls, t[i].cls);
+	}
+	assert_null(cust_carve_ip_class(V4, "01.2.3.4"));
+	assert_null(cust_carve_ip_class(V4, "::1"));
+	assert_null(cust_carve_ip_class(V6, "1.2.3.4"));
+	assert_null(cust_carve_ip_class(D, "evil.com"));
+	assert_null(cust_carve_ip_class(V4, NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_offsets),
+		cmocka_unit_test(test_length_limits),
+		cmocka_unit_test(test_split_everywhere),
+		cmocka_unit_test(test_long_stream),
+		cmocka_unit_test(test_stream_edges),
+		cmocka_unit_test(test_hostile_runs),
+		cmocka_unit_test(test_handler_stops),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_kind_filter),
+		cmocka_unit_test(test_ip_class),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
