@@ -1,0 +1,201 @@
+/*
+ * walk.h - every entry of a disk image, through The Sleuth Kit.
+ *
+ * cust_walk_image opens an image (raw, split raw, EWF, VMDK, VHD through
+ * libtsk; QCOW2 through libqcow handed to libtsk), walks its volume system
+ * and every file system it finds, and calls back once per directory entry,
+ * allocated or deleted, with a description of the entry and a handle to
+ * read its content.  The image is hostile: every count and length read
+ * from it is bounded, damage is recorded in the report and the walk goes
+ * on; only an image that cannot be opened at all is an error.
+ *
+ * Partition names.  When a volume system is found, its allocated
+ * partitions (TSK_VS_PART_FLAG_ALLOC: table entries that hold data, not
+ * the tables, extended containers or unallocated gaps) are named "p1",
+ * "p2", ... in the order libtsk lists them, which is the order of their
+ * start sector (for DOS: primary entries, then each extended table in
+ * chain order).  An image without a volume system is one file system at
+ * offset 0, named "p0".
+ *
+ * Order.  Partitions in the order above; within a file system the order
+ * of tsk_fs_dir_walk (directory order on disk, depth first, then TSK's
+ * $OrphanFiles folder).  The same image always gives the same sequence.
+ *
+ * Content recoverability (enum cust_walk_content) is what libtsk's own
+ * reading of the entry can honestly claim:
+ *  - FAT: a deleted file keeps its first cluster and size, but its cluster
+ *    chain is cleared; libtsk reads SIZE bytes of contiguous clusters from
+ *    the first one.  That is the content only when the file was not
+ *    fragmented, which nothing on disk can prove: RECOVERED ("recovered,
+ *    not verified").
+ *  - NTFS: the runs of a deleted file survive in its MFT entry until the
+ *    entry is reused: RECOVERED while the entry is unallocated, REUSED
+ *    when the name points at an entry now allocated to another file.
+ *  - ext2/3/4: ext2 keeps block pointers of a deleted inode (RECOVERED);
+ *    ext3/4 zero them on delete, so there are no runs: NO_RUNS.
+ *  - any file system: a deleted entry whose clusters are now allocated to
+ *    another file is REUSED, whatever libtsk would read.
+ */
+#ifndef CUSTODY_WALK_H
+#define CUSTODY_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "custody/error.h"
+
+/* Bounds against hostile images. */
+#define CUST_WALK_PATH_MAX 4096     /* bytes of an escaped path, with NUL */
+#define CUST_WALK_LINK_MAX 4096     /* bytes of a symlink target read */
+#define CUST_WALK_RUNS_MAX 1024     /* data runs described per entry */
+#define CUST_WALK_DEPTH_MAX 256     /* directory levels below the root */
+#define CUST_WALK_SEGMENTS_MAX 1000 /* segments of a split image */
+#define CUST_WALK_PARTS_MAX 1024    /* partitions walked */
+#define CUST_WALK_PROBLEMS_MAX 1000 /* problems recorded in the report */
+
+enum cust_walk_type {
+	CUST_WALK_REGULAR,
+	CUST_WALK_DIRECTORY,
+	CUST_WALK_SYMLINK,
+	CUST_WALK_SOCKET,
+	CUST_WALK_FIFO,
+	CUST_WALK_CHAR_DEVICE,
+	CUST_WALK_BLOCK_DEVICE,
+	CUST_WALK_VIRTUAL, /* made up by libtsk: $MBR, $FAT1, $OrphanFiles */
+	CUST_WALK_OTHER
+};
+
+/* What reading the content gives (see the top of this file). */
+enum cust_walk_content {
+	CUST_WALK_CONTENT_ALLOCATED, /* live metadata: the file's content */
+	CUST_WALK_CONTENT_EMPTY,     /* size 0: nothing to read */
+	CUST_WALK_CONTENT_RECOVERED, /* deleted: recovered, not verified */
+	CUST_WALK_CONTENT_REUSED,    /* deleted: metadata or clusters reused */
+	CUST_WALK_CONTENT_NO_RUNS    /* deleted: no data addresses left */
+};
+
+/* A time stamp; PRESENT is 0 when the file system has none or it is 0. */
+struct cust_walk_time {
+	int present;
+	int64_t sec;   /* seconds since 1970-01-01 UTC */
+	uint32_t nsec; /* 0 when the file system has no finer resolution */
+};
+
+/* One run of the entry's default data stream, in image bytes. */
+struct cust_walk_run {
+	uint64_t offset; /* from the start of the image (0 when sparse) */
+	uint64_t length;
+	int sparse;      /* a hole: reads as zeros, no image bytes */
+	int filler;      /* libtsk does not know where this run lies yet */
+};
+
+/* One directory entry.  Every pointer is borrowed for the callback. */
+struct cust_walk_entry {
+	const char *partition; /* "p0", "p1", ... */
+	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs" */
+	/* The path from the root, "/a_directory/a_file", and the last name:
+	 * bytes from the image kept as given except that anything not valid
+	 * UTF-8, a control character or a backslash is written \xHH, so each
+	 * is one line of safe UTF-8.  Never a host path. */
+	const char *path;
+	const char *name;
+	int path_truncated;     /* PATH was cut to CUST_WALK_PATH_MAX */
+	uint64_t meta_addr;     /* inode / MFT entry / FAT directory entry */
+	int name_allocated;     /* 0: the name is deleted */
+	int meta_allocated;     /* 0: the metadata is deleted (or none) */
+	int has_meta;           /* 0: libtsk found no metadata for the name */
+	int orphan;             /* found under $OrphanFiles, not by name */
+	enum cust_walk_type type;
+	uint64_t size;
+	struct cust_walk_time mtime, atime, ctime, crtime;
+	uint32_t mode;          /* permission bits and set-id/sticky bits */
+	uint32_t uid, gid;
+	const char *link_target; /* a symlink's target, escaped; else NULL */
+	const struct cust_walk_run *runs;
+	size_t nruns;
+	int runs_truncated;     /* more than CUST_WALK_RUNS_MAX runs */
+	int runs_resident;      /* content stored in the metadata (NTFS) */
+	enum cust_walk_content content;
+};
+
+struct cust_walk_options {
+	int include_deleted;  /* also deleted names and $OrphanFiles */
+	uint64_t max_entries; /* stop after this many entries; 0: no limit */
+};
+
+/* The content of the entry being reported; valid only during the call. */
+struct cust_walk_file;
+
+/*
+ * Called once per entry.  Return 0 to go on, -1 (with ERR set) to stop
+ * the walk: cust_walk_image then returns -1 with that error.
+ */
+typedef int (*cust_walk_fn)(void *ctx, const struct cust_walk_entry *e,
+                            struct cust_walk_file *f, struct cust_error *err);
+
+/*
+ * Read up to LEN bytes of F's content from OFFSET into BUF; *GOT receives
+ * the count (0 at or after the end).  Reads the default data stream
+ * through libtsk, deleted entries included (see enum cust_walk_content for
+ * what that content is worth).  -1 (CUST_E_INPUT) when libtsk cannot read
+ * it: the message names the entry and carries libtsk's.
+ */
+int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
+                   size_t len, size_t *got, struct cust_error *err);
+
+/*
+ * Walk the image made of the NPATHS files PATHS (the segments of a split
+ * image in order, or its first segment alone: the others are looked up
+ * next to it by cust_walk_segments).  O may be NULL (deleted entries
+ * included, no entry limit).  FN is called for every entry in the order
+ * documented above.
+ *
+ * REPORT, when not NULL, must be a JSON object; it receives:
+ *   "container": {"type", "size", "sector_size", "segments": [paths]}
+ *   "volume_system": {"type", "offset", "block_size"} or null
+ *   "partitions": [{"name", "offset", "length", "description",
+ *                   "fs_type" or "fs_error", "entries"}]
+ *   "problems": [{"partition", "message"}] (at most CUST_WALK_PROBLEMS_MAX)
+ *   "entries": count reported, "complete": false when a limit stopped it
+ * Returns 0 once the image was walked, even past damage (the problems say
+ * what was missed); -1 when the image cannot be opened (CUST_E_INPUT),
+ * on a failure of the system (CUST_E_IO) or when FN failed.
+ */
+int cust_walk_image(const char *const *paths, size_t npaths,
+                    const struct cust_walk_options *o, cust_walk_fn fn,
+                    void *ctx, json_t *report, struct cust_error *err);
+
+/*
+ * The segments of the split image whose first segment is FIRST: FIRST
+ * itself, then the files next to it with the following names, while they
+ * exist: NAME.000 or NAME.001 -> .001/.002 ... (same number of digits);
+ * NAME.E01 -> .E02 ... .E99, .EAA ... (libewf's naming, either case).
+ * Any other name is a single segment.  At most CUST_WALK_SEGMENTS_MAX.
+ * *OUT is a malloc'd array of malloc'd strings (free with
+ * cust_walk_segments_free), *N its length.
+ */
+int cust_walk_segments(const char *first, char ***out, size_t *n,
+                       struct cust_error *err);
+
+/* Free what cust_walk_segments returned (NULL is fine). */
+void cust_walk_segments_free(char **segs, size_t n);
+
+/*
+ * Escape the LEN bytes of IN into OUT (OUTSZ bytes, NUL-terminated) as
+ * described for cust_walk_entry.path: valid UTF-8 other than control
+ * characters and backslash is kept, every other byte is \xHH.  Never cuts
+ * inside a character or an escape.  Returns 1 when IN had to be cut to
+ * fit, else 0.
+ */
+int cust_walk_escape(const void *in, size_t len, char *out, size_t outsz);
+
+/* "allocated", "empty", "recovered-unverified", "unrecoverable-reused",
+ * "unrecoverable-no-runs". */
+const char *cust_walk_content_name(enum cust_walk_content c);
+
+/* "regular", "directory", "symlink", "socket", "fifo", "char-device",
+ * "block-device", "virtual", "other". */
+const char *cust_walk_type_name(enum cust_walk_type t);
+
+#endif

@@ -1,0 +1,654 @@
+/* test_walk.c - unit tests of the disk image walk (include/custody/walk.h)
+ * on the public dfvfs and DFTT images and on images built here with
+ * mkfs.fat/mtools and mke2fs -d, plus hostile twins of them. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custody/digest.h"
+#include "custody/walk.h"
+#include "testutil.h"
+
+#define MAX_REC 2048
+#define READ_MAX (16u << 20)
+
+/* One entry as seen by the callback, content hashed there. */
+struct rec {
+	char part[8];
+	char path[CUST_WALK_PATH_MAX];
+	char link[CUST_WALK_LINK_MAX];
+	int name_alloc, meta_alloc, orphan, read_ok;
+	int mtime, crtime; /* present */
+	int64_t mtime_sec;
+	enum cust_walk_type type;
+	enum cust_walk_content content;
+	uint64_t size, meta_addr;
+	size_t nruns;
+	char md5[CUST_DIGEST_HEX_MAX];
+};
+
+struct recs {
+	size_t n;
+	struct rec r[MAX_REC];
+};
+
+static int collect(void *ctx, const struct cust_walk_entry *e,
+                   struct cust_walk_file *f, struct cust_error *err)
+{
+	struct recs *rs = ctx;
+	struct rec *r;
+	unsigned char *buf;
+	size_t got = 0, want;
+
+	(void)err;
+	assert_true(rs->n < MAX_REC);
+	r = &rs->r[rs->n++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->part, sizeof r->part, "%s", e->partition);
+	snprintf(r->path, sizeof r->path, "%s", e->path);
+	if (e->link_target)
+		snprintf(r->link, sizeof r->link, "%s", e->link_target);
+	r->name_alloc = e->name_allocated;
+	r->meta_alloc = e->meta_allocated;
+	r->orphan = e->orphan;
+	r->type = e->type;
+	r->content = e->content;
+	r->size = e->size;
+	r->meta_addr = e->meta_addr;
+	r->nruns = e->nruns;
+	r->mtime = e->mtime.present;
+	r->crtime = e->crtime.present;
+	r->mtime_sec = e->mtime.sec;
+	if (e->type != CUST_WALK_REGULAR || e->size > READ_MAX)
+		return 0;
+	want = (size_t)e->size;
+	buf = malloc(want ? want : 1);
+	assert_non_null(buf);
+	r->read_ok = cust_walk_read(f, 0, buf, want, &got, NULL) == 0 &&
+	             got == want;
+	if (r->read_ok)
+		hex_of(CUST_DIGEST_MD5, buf, got, r->md5);
+	free(buf);
+	return 0;
+}
+
+/* Walk PATHS into RS (allocated here, freed by the caller) and REPORT. */
+static int walk(const char *const *paths, size_t n, struct recs **rs,
+                json_t **report, struct cust_error *err)
+{
+	struct cust_walk_options o = { 1, 0 };
+
+	*rs = calloc(1, sizeof **rs);
+	assert_non_null(*rs);
+	*report = json_object();
+	return cust_walk_image(paths, n, &o, collect, *rs, *report, err);
+}
+
+static const struct rec *find(const struct recs *rs, const char *part,
+                              const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->r[i].path, path) == 0 &&
+		    (!part || strcmp(rs->r[i].part, part) == 0))
+			return &rs->r[i];
+	return NULL;
+}
+
+static const char *testdata(void)
+{
+	const char *d = getenv("CUSTODY_TESTDATA");
+	return d && *d ? d : "../shared/testdata";
+}
+
+/* DIR/NAME of the test data, or skip the test when it is absent. */
+static void data_path(char *out, const char *sub, const char *name)
+{
+	char dir[CUST_PATH_MAX];
+	struct stat st;
+
+	join(dir, testdata(), sub);
+	join(out, dir, name);
+	if (stat(out, &st) != 0) {
+		print_message("# test data '%s' absent: skipped\n", out);
+		skip();
+	}
+}
+
+static void run(const char *cmd)
+{
+	int rc = system(cmd);
+	if (rc != 0)
+		print_message("command failed (%d): %s\n", rc, cmd);
+	assert_int_equal(rc, 0);
+}
+
+/* Unzip the DFTT zip NAME into TMPDIR and put the path of its IMAGE in OUT. */
+static void dftt(const char *name, const char *image, char *out)
+{
+	char zip[CUST_PATH_MAX], cmd[3 * CUST_PATH_MAX], file[CUST_PATH_MAX];
+
+	data_path(zip, "dftt", name);
+	if (system("command -v unzip >/dev/null 2>&1") != 0) {
+		print_message("# unzip missing (Debian package unzip): skipped\n");
+		skip();
+	}
+	snprintf(cmd, sizeof cmd, "unzip -oq '%s' -d '%s'", zip, tmpdir);
+	run(cmd);
+	snprintf(file, sizeof file, "%.*s/%s", (int)(strlen(name) - 4), name,
+	         image);
+	tpath(out, file);
+}
+
+/* ---- pure functions ---------------------------------------------------- */
+
+static void test_escape(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(cust_walk_escape("a/b c", 5, out, sizeof out), 0);
+	assert_string_equal(out, "a/b c");
+	assert_int_equal(cust_walk_escape("\xc3\xa9t\xc3\xa9", 5, out, sizeof out), 0);
+	assert_string_equal(out, "\xc3\xa9t\xc3\xa9");
+	assert_int_equal(cust_walk_escape("a\nb\\c\xff\xc3", 7, out, sizeof out), 0);
+	assert_string_equal(out, "a\\x0ab\\x5cc\\xff\\xc3");
+	/* overlong '/', a surrogate, a C1 control */
+	cust_walk_escape("\xc0\xaf\xed\xa0\x80\xc2\x85", 7, out, sizeof out);
+	assert_string_equal(out, "\\xc0\\xaf\\xed\\xa0\\x80\\xc2\\x85");
+	/* cut before an escape, never inside one */
+	assert_int_equal(cust_walk_escape("abc\x01", 4, out, 6), 1);
+	assert_string_equal(out, "abc");
+	assert_int_equal(cust_walk_escape("ab\xc3\xa9", 4, out, 4), 1);
+	assert_string_equal(out, "ab");
+}
+
+static void test_segments(void **state)
+{
+	char p[CUST_PATH_MAX];
+	char **segs;
+	size_t n;
+	const char *names[] = { "d.000", "d.001", "d.002", "e.E01", "e.E02",
+	                        "f.raw", "g.001", "g.003" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof names / sizeof *names; i++) {
+		tpath(p, names[i]);
+		write_file(p, "x", 1);
+	}
+	tpath(p, "d.000");
+	assert_int_equal(cust_walk_segments(p, &segs, &n, NULL), 0);
+	assert_int_equal(n, 3);
+	assert_non_null(strstr(segs[2], "d.002"));
+	cust_walk_segments_free(segs, n);
+	tpath(p, "e.E01");
+	assert_int_equal(cust_walk_segments(p, &segs, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	cust_walk_segments_free(segs, n);
+	tpath(p, "f.raw");
+	assert_int_equal(cust_walk_segments(p, &segs, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	cust_walk_segments_free(segs, n);
+	/* a gap ends the set */
+	tpath(p, "g.001");
+	assert_int_equal(cust_walk_segments(p, &segs, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	cust_walk_segments_free(segs, n);
+}
+
+/* ---- dfvfs: one ext2 in every container -------------------------------- */
+
+static void check_dfvfs(const struct recs *rs)
+{
+	const struct rec *r;
+
+	r = find(rs, "p0", "/passwords.txt");
+	assert_non_null(r);
+	assert_true(r->read_ok);
+	assert_string_equal(r->md5, "39cb097008d17660abd0539891a672af");
+	assert_int_equal(r->content, CUST_WALK_CONTENT_ALLOCATED);
+	assert_true(r->mtime);
+	assert_false(r->crtime); /* ext2 has no creation time */
+	assert_non_null(r = find(rs, "p0", "/a_directory/a_file"));
+	assert_true(r->read_ok);
+	assert_non_null(r = find(rs, "p0", "/a_directory/another_file"));
+	assert_true(r->read_ok);
+	assert_non_null(r = find(rs, "p0", "/a_directory"));
+	assert_int_equal(r->type, CUST_WALK_DIRECTORY);
+	assert_non_null(r = find(rs, "p0", "/lost+found"));
+	assert_int_equal(r->type, CUST_WALK_DIRECTORY);
+	assert_non_null(r = find(rs, "p0", "/a_link"));
+	assert_int_equal(r->type, CUST_WALK_SYMLINK);
+	assert_string_equal(r->link, "a_directory/another_file");
+}
+
+/* The same entries (path, addresses, flags, content hashes) in A and B. */
+static void assert_same(const struct recs *a, const struct recs *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_string_equal(a->r[i].part, b->r[i].part);
+		assert_string_equal(a->r[i].path, b->r[i].path);
+		assert_string_equal(a->r[i].md5, b->r[i].md5);
+		assert_string_equal(a->r[i].link, b->r[i].link);
+		assert_int_equal(a->r[i].meta_addr, b->r[i].meta_addr);
+		assert_int_equal(a->r[i].size, b->r[i].size);
+		assert_int_equal(a->r[i].name_alloc, b->r[i].name_alloc);
+		assert_int_equal(a->r[i].content, b->r[i].content);
+	}
+}
+
+static void test_dfvfs_containers(void **state)
+{
+	static const struct {
+		const char *files[2];
+		size_t n;
+		const char *type;
+	} cases[] = {
+		{ { "ext2.splitraw.000", "ext2.splitraw.001" }, 2, "raw" },
+		{ { "ext2.splitraw.000", NULL }, 1, "raw" },
+		{ { "ext2.E01", NULL }, 1, "ewf" },
+		{ { "ext2.split.E01", "ext2.split.E02" }, 2, "ewf" },
+		{ { "ext2.split.E01", NULL }, 1, "ewf" },
+		{ { "ext2.vmdk", NULL }, 1, "vmdk" },
+		{ { "ext2.vhd", NULL }, 1, "vhd" },
+		{ { "ext2.qcow2", NULL }, 1, "qcow" },
+	};
+	struct recs *ref = NULL;
+	size_t c;
+
+	(void)state;
+	for (c = 0; c < sizeof cases / sizeof *cases; c++) {
+		char p0[CUST_PATH_MAX], p1[CUST_PATH_MAX];
+		const char *paths[2] = { p0, p1 };
+		struct recs *rs;
+		json_t *report;
+		struct cust_error err;
+		json_t *cont;
+		int rc;
+
+		data_path(p0, "dfvfs", cases[c].files[0]);
+		if (cases[c].n > 1)
+			data_path(p1, "dfvfs", cases[c].files[1]);
+		rc = walk(paths, cases[c].n, &rs, &report, &err);
+		if (rc != 0)
+			print_message("%s: %s\n", p0, cust_error_message(&err));
+		assert_int_equal(rc, 0);
+		cont = json_object_get(report, "container");
+		assert_string_equal(cust_json_string(cont, "type"), cases[c].type);
+		/* the split sets found from their first segment */
+		assert_int_equal(json_array_size(json_object_get(cont, "segments")),
+		                 strstr(p0, "split") ? 2 : 1);
+		check_dfvfs(rs);
+		assert_true(json_is_null(json_object_get(report, "volume_system")));
+		assert_true(json_is_true(json_object_get(report, "complete")));
+		if (!ref)
+			ref = rs;
+		else {
+			assert_same(ref, rs);
+			free(rs);
+		}
+		json_decref(report);
+	}
+	free(ref);
+}
+
+/* ---- DFTT -------------------------------------------------------------- */
+
+/*
+ * 6-undel-fat, values from its index.html ("Files" table and "Incorrect
+ * MD5" table).  FAT keeps a deleted name minus its first character, which
+ * libtsk shows as '_'.  The fragmented files (frag1, frag2, frag3) read
+ * as the contiguous guess gives exactly the "incorrect" MD5s index.html
+ * lists, which is why they are only "recovered-unverified".
+ */
+static void test_dftt_fat(void **state)
+{
+	static const struct {
+		const char *path, *md5;
+	} want[] = {
+		{ "/_ing.dat", "59b20779f69ff9f0ac5fcd2c38835a79" },
+		{ "/_ult1.dat", "ffd27bd782bdce67750b6b9ee069d2ef" },
+		{ "/_ir1/mult2.dat", "59cf0e9cd107bc1e75afb7374f6e05bb" },
+		/* fragmented: index.html's "incorrect" hashes */
+		{ "/_rag1.dat", "c4f3b9a0f17d464f4fc61b94ecf6cc21" },
+		{ "/_rag2.dat", "965370acfa85aa7e26ab04bbd45cdcae" },
+		{ "/_ir1/dir2/frag3.dat", "a7a14ac62f79fdea4056ed5e8bcf97ef" },
+	};
+	char img[CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+	const struct rec *r;
+	size_t i;
+
+	(void)state;
+	dftt("6-undel-fat.zip", "6-fat-undel.dd", img);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	for (i = 0; i < sizeof want / sizeof *want; i++) {
+		r = find(rs, "p0", want[i].path);
+		if (!r)
+			print_message("missing %s\n", want[i].path);
+		assert_non_null(r);
+		assert_false(r->name_alloc);
+		assert_false(r->meta_alloc);
+		assert_true(r->read_ok);
+		assert_string_equal(r->md5, want[i].md5);
+		assert_int_equal(r->content, CUST_WALK_CONTENT_RECOVERED);
+	}
+	assert_non_null(r = find(rs, "p0", "/_ir1"));
+	assert_int_equal(r->type, CUST_WALK_DIRECTORY);
+	assert_false(r->name_alloc);
+	assert_non_null(find(rs, "p0", "/_ir1/dir2"));
+	assert_string_equal(cust_json_string(
+		json_array_get(json_object_get(report, "partitions"), 0), "fs_type"),
+		"fat16");
+	json_decref(report);
+	free(rs);
+}
+
+/* 7-undel-ntfs, values from its index.html ("Files" table).  sing2.dat's
+ * folder dir3 had its MFT entry reused (by res1.dat), so it is reached
+ * through libtsk's $OrphanFiles. */
+static void test_dftt_ntfs(void **state)
+{
+	static const struct {
+		const char *path, *md5;
+	} want[] = {
+		{ "/res1.dat", "9036637712b491904cd0bfbdbe648453" },
+		{ "/sing1.dat", "59b20779f69ff9f0ac5fcd2c38835a79" },
+		{ "/mult1.dat", "ffd27bd782bdce67750b6b9ee069d2ef" },
+		{ "/dir1/mult2.dat", "59cf0e9cd107bc1e75afb7374f6e05bb" },
+		{ "/$OrphanFiles/sing2.dat", "c229626f6a71b167ad7e50c4f2fccdb1" },
+		/* fragmented: NTFS keeps the runs, so the right content */
+		{ "/frag1.dat", "7a3bc5b763bef201202108f4ba128149" },
+		{ "/frag2.dat", "0e80ab84ef0087e60dfc67b88a1cf13e" },
+		{ "/dir1/dir2/frag3.dat", "21121699487f3fbbdb9a4b3391b6d3e0" },
+	};
+	char img[CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+	const struct rec *r;
+	size_t i;
+
+	(void)state;
+	dftt("7-undel-ntfs.zip", "7-ntfs-undel.dd", img);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	for (i = 0; i < sizeof want / sizeof *want; i++) {
+		r = find(rs, "p0", want[i].path);
+		if (!r)
+			print_message("missing %s\n", want[i].path);
+		assert_non_null(r);
+		assert_false(r->name_alloc);
+		assert_false(r->meta_alloc);
+		assert_true(r->read_ok);
+		assert_string_equal(r->md5, want[i].md5);
+		assert_int_equal(r->content, CUST_WALK_CONTENT_RECOVERED);
+	}
+	assert_true(find(rs, "p0", "/$OrphanFiles/sing2.dat")->orphan);
+	assert_false(find(rs, "p0", "/res1.dat")->orphan);
+	json_decref(report);
+	free(rs);
+}
+
+/* 1-extend-part: the six FAT16 partitions of index.html's layout table
+ * (start sectors 63, 52416, 104832, 157311, 209727, 262143; lengths
+ * 52353, 52416, 52416, 52353, 52353, 50337), each with one file. */
+static void test_dftt_extended(void **state)
+{
+	static const uint64_t start[6] = { 63, 52416, 104832, 157311, 209727,
+	                                   262143 };
+	static const uint64_t len[6] = { 52353, 52416, 52416, 52353, 52353,
+	                                 50337 };
+	char img[CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report, *parts;
+	size_t i;
+
+	(void)state;
+	dftt("1-extend-part.zip", "ext-part-test-2.dd", img);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	assert_string_equal(cust_json_string(json_object_get(report,
+		"volume_system"), "type"), "dos");
+	parts = json_object_get(report, "partitions");
+	assert_int_equal(json_array_size(parts), 6);
+	for (i = 0; i < 6; i++) {
+		json_t *p = json_array_get(parts, i);
+		char name[8];
+		size_t j, files = 0;
+		snprintf(name, sizeof name, "p%zu", i + 1);
+		assert_string_equal(cust_json_string(p, "name"), name);
+		assert_int_equal(json_integer_value(json_object_get(p, "offset")),
+		                 start[i] * 512);
+		assert_int_equal(json_integer_value(json_object_get(p, "length")),
+		                 len[i] * 512);
+		assert_string_equal(cust_json_string(p, "fs_type"), "fat16");
+		for (j = 0; j < rs->n; j++)
+			if (strcmp(rs->r[j].part, name) == 0 &&
+			    rs->r[j].type == CUST_WALK_REGULAR && rs->r[j].name_alloc)
+				files++;
+		assert_true(files >= 1);
+	}
+	json_decref(report);
+	free(rs);
+}
+
+/* ---- images built here ------------------------------------------------- */
+
+static int have(const char *tool)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
+	return system(cmd) == 0;
+}
+
+static void test_built_fat(void **state)
+{
+	char img[CUST_PATH_MAX], src[CUST_PATH_MAX], cmd[8 * CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs, *again;
+	json_t *report, *report2;
+	const struct rec *r;
+	char md5[CUST_DIGEST_HEX_MAX];
+	unsigned char *data = make_data(3000, 42);
+	size_t i;
+
+	(void)state;
+	if (!have("mkfs.fat") || !have("mcopy")) {
+		print_message("# mkfs.fat or mtools missing: skipped\n");
+		skip();
+	}
+	tpath(img, "fat.img");
+	tpath(src, "keep.bin");
+	write_file(src, data, 3000);
+	hex_of(CUST_DIGEST_MD5, data, 3000, md5);
+	snprintf(cmd, sizeof cmd,
+	         "mkfs.fat -C '%s' 1024 >/dev/null && "
+	         "mcopy -i '%s' '%s' ::KEEP.BIN && mcopy -i '%s' '%s' ::GONE.BIN && "
+	         "mdel -i '%s' ::GONE.BIN", img, img, src, img, src, img);
+	run(cmd);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	assert_non_null(r = find(rs, "p0", "/KEEP.BIN"));
+	assert_string_equal(r->md5, md5);
+	assert_int_equal(r->content, CUST_WALK_CONTENT_ALLOCATED);
+	assert_non_null(r = find(rs, "p0", "/_ONE.BIN"));
+	assert_false(r->name_alloc);
+	assert_int_equal(r->size, 3000);
+	assert_int_equal(r->content, CUST_WALK_CONTENT_RECOVERED);
+	assert_string_equal(r->md5, md5); /* not fragmented: the guess holds */
+	/* determinism: the same sequence again */
+	assert_int_equal(walk(paths, 1, &again, &report2, NULL), 0);
+	assert_same(rs, again);
+	assert_true(json_equal(report, report2));
+	/* without deleted entries */
+	{
+		struct cust_walk_options o = { 0, 0 };
+		struct recs *live = calloc(1, sizeof *live);
+		assert_non_null(live);
+		assert_int_equal(cust_walk_image(paths, 1, &o, collect, live, NULL,
+		                                 NULL), 0);
+		for (i = 0; i < live->n; i++)
+			assert_true(live->r[i].name_alloc);
+		assert_non_null(find(live, "p0", "/KEEP.BIN"));
+		free(live);
+	}
+	/* an entry limit stops the walk and says so */
+	{
+		struct cust_walk_options o = { 1, 1 };
+		struct recs *one = calloc(1, sizeof *one);
+		json_t *rep = json_object();
+		assert_non_null(one);
+		assert_int_equal(cust_walk_image(paths, 1, &o, collect, one, rep,
+		                                 NULL), 0);
+		assert_int_equal(one->n, 1);
+		assert_true(json_is_false(json_object_get(rep, "complete")));
+		json_decref(rep);
+		free(one);
+	}
+	json_decref(report);
+	json_decref(report2);
+	free(rs);
+	free(again);
+	free(data);
+}
+
+/* Walk PATH expecting either a clear error or a report naming a problem;
+ * never a crash (the sanitizer build checks the rest). */
+static void expect_damage(const char *path, const char *what)
+{
+	const char *paths[1] = { path };
+	struct recs *rs;
+	json_t *report;
+	struct cust_error err;
+	int rc = walk(paths, 1, &rs, &report, &err);
+
+	if (rc != 0) {
+		assert_int_equal(err.kind, CUST_E_INPUT);
+		assert_non_null(strstr(cust_error_message(&err), path));
+	} else {
+		json_t *probs = json_object_get(report, "problems");
+		if (json_array_size(probs) == 0)
+			dump_findings(report);
+		assert_true(json_array_size(probs) > 0);
+		if (what)
+			assert_non_null(strstr(cust_json_string(
+				json_array_get(probs, 0), "message"), what));
+	}
+	json_decref(report);
+	free(rs);
+}
+
+static void test_built_ext4(void **state)
+{
+	char img[CUST_PATH_MAX], dir[CUST_PATH_MAX], p[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX], twin[CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+	const struct rec *r;
+	char md5[CUST_DIGEST_HEX_MAX];
+	unsigned char *data = make_data(70000, 7);
+	size_t len;
+	char *buf;
+
+	(void)state;
+	if (!have("mke2fs")) {
+		print_message("# mke2fs missing: skipped\n");
+		skip();
+	}
+	tpath(dir, "root");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	join(p, dir, "sub");
+	assert_int_equal(mkdir(p, 0755), 0);
+	join(p, dir, "sub/data.bin");
+	write_file(p, data, 70000);
+	hex_of(CUST_DIGEST_MD5, data, 70000, md5);
+	join(p, dir, "link");
+	assert_int_equal(symlink("sub/data.bin", p), 0);
+	join(p, dir, "bad\nname\xff");
+	write_file(p, "x", 1);
+	tpath(img, "ext4.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' 4096 >/dev/null 2>&1",
+	         dir, img);
+	run(cmd);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	assert_non_null(r = find(rs, "p0", "/sub/data.bin"));
+	assert_string_equal(r->md5, md5);
+	/* ext4 has creation times; mke2fs -d copies the modification time */
+	assert_true(r->mtime && r->crtime);
+	assert_true(r->mtime_sec > 1000000000);
+	assert_true(r->nruns >= 1);
+	assert_non_null(r = find(rs, "p0", "/link"));
+	assert_string_equal(r->link, "sub/data.bin");
+	assert_non_null(find(rs, "p0", "/bad\\x0aname\\xff"));
+	assert_string_equal(cust_json_string(
+		json_array_get(json_object_get(report, "partitions"), 0), "fs_type"),
+		"ext4");
+	json_decref(report);
+	free(rs);
+
+	/* hostile twins: cut in half, superblock zeroed, random bytes */
+	buf = slurp(img, &len);
+	tpath(twin, "half.img");
+	write_file(twin, buf, len / 2);
+	expect_damage(twin, NULL);
+	memset(buf + 1024, 0, 1024);
+	tpath(twin, "nosb.img");
+	write_file(twin, buf, len);
+	expect_damage(twin, "no file system could be opened");
+	free(buf);
+	buf = (char *)make_data(1 << 20, 99);
+	tpath(twin, "random.img");
+	write_file(twin, buf, 1 << 20);
+	expect_damage(twin, NULL);
+	free(buf);
+	free(data);
+}
+
+static void test_unopenable(void **state)
+{
+	char p[CUST_PATH_MAX];
+	const char *paths[1] = { p };
+	struct cust_error err;
+	struct recs *rs;
+	json_t *report;
+
+	(void)state;
+	tpath(p, "missing.img");
+	assert_int_equal(walk(paths, 1, &rs, &report, &err), -1);
+	assert_int_equal(err.kind, CUST_E_INPUT);
+	assert_non_null(strstr(cust_error_message(&err), "missing.img"));
+	json_decref(report);
+	free(rs);
+	/* a QCOW magic on garbage */
+	tpath(p, "bad.qcow2");
+	write_file(p, "QFI\xfb\0\0\0\3garbage", 15);
+	assert_int_equal(walk(paths, 1, &rs, &report, &err), -1);
+	assert_non_null(strstr(cust_error_message(&err), "QCOW"));
+	json_decref(report);
+	free(rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test_setup_teardown(test_segments, setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_dfvfs_containers),
+		cmocka_unit_test_setup_teardown(test_dftt_fat, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_dftt_ntfs, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_dftt_extended, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_built_fat, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_built_ext4, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_unopenable, setup_tmp, teardown_tmp),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
