@@ -16,6 +16,7 @@ static const struct {
 	{ "case", "init a case folder, add-item, show, status" },
 	{ "hash", "register artifacts (photos, paperwork, copies) as a sealed unit" },
 	{ "image", "acquire a disk, a file or a stream: raw, split raw or E01" },
+	{ "extract", "inventory and target lists of a disk, as a sealed unit" },
 	{ "log", "add a manual custody event, show the timeline" },
 	{ "verify", "check a whole case: records, custody log, every unit" },
 	{ "keygen", "create an examiner key and certificate (or a request)" },

@@ -4,7 +4,7 @@
 . "$CUSTODY_TOP/tests/cli/lib.sh"
 
 for cmd in custody custody-case custody-hash custody-image custody-log custody-verify \
-	custody-keygen custody-sign; do
+	custody-keygen custody-sign custody-extract; do
 	expect_exit 0 "$cmd --help exits 0" $cmd --help
 	contains "$T/.out" "usage: " "$cmd --help prints usage on stdout"
 	[ ! -s "$T/.err" ] && ok "$cmd --help writes nothing on stderr" || fail "$cmd --help writes nothing on stderr"

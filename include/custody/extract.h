@@ -1,0 +1,57 @@
+/*
+ * extract.h - custody-extract: what is on a seized disk, as a sealed unit.
+ *
+ * The source is an acquisition of the case (its image files, tied to the
+ * unit by the SHA-256 of its SHA256SUMS) or image files given by path (an
+ * external source, each file hashed and recorded).  The walk (walk.h)
+ * visits every entry of every partition, allocated and deleted; every
+ * regular file's content is read once, hashed (MD5, SHA-256) and carved
+ * for targets (carve.h).  The unit extractions/<ITEM>-X<n>/ holds:
+ *
+ *   inventory.jsonl   one canonical JSON object per entry, in walk order
+ *   targets/          emails.csv, domains.csv, urls.csv, ips.csv
+ *   extraction.json   source, tool, host, times, what the walk found
+ *                     (container, partitions, problems), counts
+ *
+ * Same image, same inventory and targets: nothing in them depends on the
+ * run (times of the run are in extraction.json only).
+ *
+ * This is the first part of custody-extract: archives, file types, copies
+ * of files of interest, unallocated space, YARA and DFXML come next.
+ */
+#ifndef CUSTODY_EXTRACT_H
+#define CUSTODY_EXTRACT_H
+
+#include <jansson.h>
+
+#include "custody/caseio.h"
+#include "custody/error.h"
+#include "custody/log.h"
+
+#define CUST_EXTRACT_RECORD "extraction.json"
+#define CUST_EXTRACT_INVENTORY "inventory.jsonl"
+#define CUST_EXTRACT_TARGETS "targets"
+
+struct cust_extract_options {
+	const char *acquisition;     /* "E001-A1": a sealed acquisition, or */
+	const char *const *sources;  /* image files given by path */
+	size_t nsources;
+	const char *item;            /* the item, required with sources */
+	int no_deleted;              /* leave deleted entries out */
+	const char *note;
+	const char *tool;            /* "custody-extract" */
+	char **argv;                 /* the command line, for the record */
+	int argc;
+};
+
+/*
+ * Extract as ACTOR into a new sealed unit of the case C and log the
+ * `extracted` event.  *RECORD (may be NULL) receives extraction.json's
+ * content.  An image in which no file system can be opened is an input
+ * error (CUST_E_INPUT); damage met on the way is recorded, not fatal.
+ */
+int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
+                 const struct cust_actor *actor, json_t **record,
+                 struct cust_error *err);
+
+#endif

@@ -1,0 +1,99 @@
+#!/bin/sh
+# custody-extract: the inventory and target lists of real images, in every
+# container, as a sealed unit; hostile twins give a clear error.
+. "$CUSTODY_TOP/tests/cli/lib.sh"
+
+C=$T/case
+new_case "$C" || fail "test case created"
+D=$CUSTODY_TESTDATA/dfvfs
+inv() { echo "$C/extractions/$1/inventory.jsonl"; }
+
+if [ -f "$D/ext2.E01" ]; then
+	check "an E01 given by path" custody-extract --case "$C" --item E001 \
+		"$D/ext2.E01"
+	grep '"path":"/passwords.txt"' "$(inv E001-X1)" |
+		grep -q '"md5":"39cb097008d17660abd0539891a672af"' &&
+		ok "passwords.txt has the published MD5" ||
+		fail "passwords.txt has the published MD5"
+	grep -q '"link_target":"a_directory/another_file"' "$(inv E001-X1)" &&
+		ok "the symlink and its target" || fail "the symlink and its target"
+	x=2
+	for img in ext2.split.E01 ext2.splitraw.000 ext2.vmdk ext2.vhd ext2.qcow2; do
+		custody-extract --case "$C" --item E001 "$D/$img" >"$T/.out" 2>"$T/.err"
+		if cmp -s "$(inv E001-X1)" "$(inv "E001-X$x")"; then
+			ok "$img gives the same inventory, byte for byte"
+		else
+			fail "$img gives the same inventory, byte for byte"
+			sed 's/^/#   /' "$T/.err"
+		fi
+		x=$((x + 1))
+	done
+	grep -qF "$D/ext2.split.E02" \
+		"$C/extractions/E001-X2/extraction.json" &&
+		ok "the second segment was found and recorded" ||
+		fail "the second segment was found and recorded"
+else
+	ok "# SKIP no $D (the shared test data)"
+fi
+
+# a FAT disk: a live file and a deleted one, both with targets
+mkdir -p "$T/files"
+printf 'admin: ops@botnet-panel.example.com\nc2: http://update.example.net/gate.php\n' \
+	>"$T/files/CONFIG.TXT"
+printf 'list: victim1@example.org victim2@example.org 203.0.113.17\n' \
+	>"$T/files/LIST.TXT"
+mkfs.fat -C -n CONTROLLER "$T/fat.img" 2048 >/dev/null 2>&1 &&
+	mcopy -i "$T/fat.img" "$T/files/CONFIG.TXT" "$T/files/LIST.TXT" :: &&
+	mdel -i "$T/fat.img" ::LIST.TXT &&
+	ok "a FAT image with a file deleted (mkfs.fat, mcopy, mdel)" ||
+	fail "a FAT image"
+check "the disk acquired" custody-image --case "$C" --item E001 --quiet \
+	--verify none "$T/fat.img"
+A=$(basename "$(ls -d "$C"/acquisitions/E001-A*)")
+check "custody-extract --acq" custody-extract --case "$C" --acq "$A"
+X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+grep '"name_allocated":false' "$X/inventory.jsonl" | grep -q 'IST.TXT' &&
+	ok "the deleted file is in the inventory" ||
+	fail "the deleted file is in the inventory"
+grep -q '^victim1@example.org,' "$X/targets/emails.csv" &&
+	ok "an address only in the deleted file is carved" ||
+	fail "an address only in the deleted file is carved"
+grep -q '^ops@botnet-panel.example.com,1,' "$X/targets/emails.csv" &&
+	ok "an address of the live file, counted once" ||
+	fail "an address of the live file, counted once"
+grep -q '^http://update.example.net/gate.php,' "$X/targets/urls.csv" &&
+	ok "the C&C URL" || fail "the C&C URL"
+grep -q '^203.0.113.17,' "$X/targets/ips.csv" && ok "the IP address" ||
+	fail "the IP address"
+grep -q '"manifest_sha256"' "$X/extraction.json" &&
+	ok "the record ties the extraction to the acquisition's seal" ||
+	fail "the record ties the extraction to the acquisition's seal"
+check "a second run" custody-extract --case "$C" --acq "$A"
+Y=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+cmp -s "$X/inventory.jsonl" "$Y/inventory.jsonl" &&
+	cmp -s "$X/targets/emails.csv" "$Y/targets/emails.csv" &&
+	cmp -s "$X/targets/urls.csv" "$Y/targets/urls.csv" &&
+	ok "same image, same inventory and targets" ||
+	fail "same image, same inventory and targets"
+check "the case verifies with its extractions" custody-verify --case "$C"
+grep -q '"action":"extracted"' "$C/custody.log" && ok "extracted is logged" ||
+	fail "extracted is logged"
+
+# hostile twins
+head -c 1048576 /dev/urandom >"$T/random.img"
+expect_exit 3 "random bytes: no file system" custody-extract --case "$C" \
+	--item E001 "$T/random.img"
+contains "$T/.err" "no file system" "and says so"
+head -c 300000 "$T/fat.img" >"$T/cut.img"
+custody-extract --case "$C" --item E001 "$T/cut.img" >"$T/.out" 2>"$T/.err"
+rc=$?
+[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] && ok "a truncated image: a record or a clear error (exit $rc)" ||
+	fail "a truncated image (exit $rc)"
+expect_exit 2 "--acq and image files together are refused" \
+	custody-extract --case "$C" --acq "$A" "$T/fat.img"
+expect_exit 2 "an image by path needs --item" \
+	custody-extract --case "$C" "$T/fat.img"
+expect_exit 3 "an acquisition that does not exist" \
+	custody-extract --case "$C" --acq E001-A99
+
+echo "1..$n"

@@ -1,0 +1,117 @@
+/* custody-extract - the inventory and target lists of a seized disk, as a
+ * sealed extraction unit. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "custody/caseio.h"
+#include "custody/extract.h"
+#include "custody/json.h"
+
+#define TOOL "custody-extract"
+
+static const struct cli_option options[] = {
+	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
+	{ "acq", "UNIT", "a sealed acquisition of the case (E001-A1)" },
+	{ "item", "ID", "the item an image given by path belongs to" },
+	{ "no-deleted", NULL, "leave deleted entries out" },
+	{ "note", "T", "a note for the record and the custody log" },
+	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
+	CLI_SIGNING_OPTIONS,
+	{ NULL, NULL, NULL }
+};
+
+static void print_summary(const json_t *rec)
+{
+	const json_t *counts = json_object_get(rec, "counts");
+	const json_t *t = json_object_get(rec, "targets"), *p;
+	size_t i;
+
+	printf("sealed %s: %lld entries (%lld deleted), %lld files read, "
+	       "%lld unreadable\n",
+	       cust_json_string(rec, "unit"),
+	       (long long)json_integer_value(json_object_get(counts, "entries")),
+	       (long long)json_integer_value(json_object_get(counts, "deleted")),
+	       (long long)json_integer_value(json_object_get(counts,
+	                                                     "files_read")),
+	       (long long)json_integer_value(json_object_get(counts,
+	                                                     "unreadable")));
+	json_array_foreach(json_object_get(json_object_get(rec, "walk"),
+	                                   "partitions"), i, p)
+		printf("  %s  %s\n", cust_json_string(p, "name"),
+		       cust_json_string(p, "fs_type")
+		               ? cust_json_string(p, "fs_type")
+		               : cust_json_string(p, "fs_error"));
+	printf("  targets: %lld emails, %lld domains, %lld URLs, %lld IPv4, "
+	       "%lld IPv6 (distinct)\n",
+	       (long long)json_integer_value(json_object_get(
+		       json_object_get(t, "email"), "distinct")),
+	       (long long)json_integer_value(json_object_get(
+		       json_object_get(t, "domain"), "distinct")),
+	       (long long)json_integer_value(json_object_get(
+		       json_object_get(t, "url"), "distinct")),
+	       (long long)json_integer_value(json_object_get(
+		       json_object_get(t, "ipv4"), "distinct")),
+	       (long long)json_integer_value(json_object_get(
+		       json_object_get(t, "ipv6"), "distinct")));
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {
+		TOOL,
+		"custody-extract --case DIR (--acq UNIT | --item ID IMAGE...) "
+		"[--no-deleted] [--note T]\n"
+		"             [--examiner NAME] [--key FILE --cert FILE] "
+		"[--passphrase-file FILE] [--tsa URL] [--no-sign]",
+		"Walk every partition and file system of an acquisition (or of "
+		"image files), allocated and deleted entries, hash and carve "
+		"every file, into a sealed unit extractions/<ITEM>-X<n>/.",
+		options, { 0 }, 0, NULL, 0
+	};
+	struct cust_extract_options o = { 0 };
+	struct cust_actor actor;
+	struct cust_signer *signer = NULL;
+	struct cust_error err;
+	struct cust_case *c;
+	json_t *rec = NULL;
+	int rc, crc;
+
+	cli_parse(&cli, argc, argv);
+	o.acquisition = cli_get(&cli, "acq");
+	o.sources = (const char *const *)cli.args;
+	o.nsources = (size_t)cli.nargs;
+	o.item = cli_get(&cli, "item");
+	o.no_deleted = cli_get(&cli, "no-deleted") != NULL;
+	o.note = cli_get(&cli, "note");
+	o.tool = TOOL;
+	o.argv = argv;
+	o.argc = argc;
+	if (!o.acquisition == !o.nsources)
+		return cli_usage_error(&cli, "give --acq UNIT or image files, "
+		                             "not both or neither");
+	if (o.acquisition && o.item)
+		return cli_usage_error(&cli, "--item goes with image files; an "
+		                             "acquisition names its item");
+	c = cust_case_open(cli_case_dir(&cli), &err);
+	if (!c)
+		return cli_fail(&cli, &err);
+	cust_case_actor(c, cli_get(&cli, "examiner"), &actor);
+	rc = cli_signing_open(&cli, &actor, &signer);
+	if (rc) {
+		cust_case_free(c);
+		return rc;
+	}
+	if (cust_extract(c, &o, &actor, &rec, &err) < 0)
+		rc = cli_fail(&cli, &err);
+	else if (cli.json)
+		cli_print_json(rec);
+	else
+		print_summary(rec);
+	json_decref(rec);
+	crc = cli_checkpoint(&cli, cust_case_dir(c), &actor);
+	if (!rc)
+		rc = crc;
+	cli_signing_close(signer);
+	cust_case_free(c);
+	return cli_exit(&cli, rc);
+}
