@@ -4,8 +4,8 @@
 # Makes a small "seized controller disk" (an ext4 image built with
 # mke2fs -d from files such a server holds: a panel config, a recipient
 # list, a spam template, an access log), then opens a case, registers the
-# seized item, acquires the disk, registers the seizure paperwork, records a
-# hand-over and verifies the case, everything signed by a sample examiner
+# seized item, acquires the disk, extracts its inventory and target lists,
+# registers the seizure paperwork, records a hand-over and verifies the case, everything signed by a sample examiner
 # key made with custody-keygen.  Everything lands in BUILD_DIR/demo/.
 set -eu
 build=${1:-build}
@@ -79,6 +79,13 @@ say "custody-log add: the hand-over to the evidence room"
 custody-log add --case "$out/case" --action transferred --item E001 \
 	--from "Jane Examiner" --to "Evidence custodian" --location "Evidence room, locker 12"
 
+say "custody-extract: every file of the acquired disk, hashed and carved"
+custody-extract --case "$out/case" --acq E001-A1
+echo "emails:"
+cat "$out"/case/extractions/E001-X1/targets/emails.csv
+echo "URLs:"
+cat "$out"/case/extractions/E001-X1/targets/urls.csv
+
 say "custody-log show: the timeline"
 custody-log show --case "$out/case"
 
@@ -104,6 +111,8 @@ Look at:
   acquisitions/E001-A1/                the acquisition: image.raw, acquisition.json, blocks.sha256,
                                        errors.map, SHA256SUMS, manifest.hashdeep, SHA256SUMS.p7s
   artifacts/E001-H1/                   the registered paperwork
+  extractions/E001-X1/                 inventory.jsonl (every file, deleted ones too, with MD5 and
+                                       SHA-256) and targets/ (emails, domains, URLs, IPs carved)
 Check it without custody: docs/verifying-without-custody.md, with
   EXAMINER_CERT=$out/examiner/examiner.pem
 Try: custody-case status --case $out/case
