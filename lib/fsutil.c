@@ -172,8 +172,7 @@ int cust_fs_close_synced(int fd, const char *name, struct cust_error *err)
 	return rc;
 }
 
-/* The folder part of PATH into DIR ("." when PATH has no slash). */
-static int dir_of(const char *path, char *dir, size_t dirsz,
+int cust_path_dir(const char *path, char *dir, size_t dirsz,
                   struct cust_error *err)
 {
 	const char *slash = strrchr(path, '/');
@@ -207,7 +206,7 @@ int cust_fs_write_atomic(const char *path, const void *data, size_t len,
 	char tmp[CUST_PATH_MAX], dir[CUST_PATH_MAX];
 	int fd, rc;
 
-	if (dir_of(path, dir, sizeof dir, err) < 0 ||
+	if (cust_path_dir(path, dir, sizeof dir, err) < 0 ||
 	    cust_path_format(tmp, sizeof tmp, err, "%s.tmp-%ld", path,
 	                     (long)getpid()) < 0)
 		return -1;

@@ -89,25 +89,11 @@ void cust_wipe(void *p, size_t len)
 		OPENSSL_cleanse(p, len);
 }
 
-/* The folder part of PATH into DIR ("." when PATH has no slash). */
-static int dir_of(const char *path, char *dir, size_t dirsz,
-                  struct cust_error *err)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return cust_path_format(dir, dirsz, err, ".");
-	if (slash == path)
-		return cust_path_format(dir, dirsz, err, "/");
-	return cust_path_format(dir, dirsz, err, "%.*s", (int)(slash - path),
-	                        path);
-}
-
 static int sync_parent(const char *path, struct cust_error *err)
 {
 	char dir[CUST_PATH_MAX];
 
-	if (dir_of(path, dir, sizeof dir, err) < 0)
+	if (cust_path_dir(path, dir, sizeof dir, err) < 0)
 		return -1;
 	return cust_fs_sync_dir(dir, err);
 }
@@ -1695,7 +1681,7 @@ int cust_key_config_parse(struct cust_key_config *cfg, const char *text,
 	memset(cfg, 0, sizeof *cfg);
 	if (!source || cust_path_format(cfg->source, sizeof cfg->source, err,
 	                                "%s", source) < 0 ||
-	    dir_of(source, dir, sizeof dir, err) < 0) {
+	    cust_path_dir(source, dir, sizeof dir, err) < 0) {
 		memset(cfg, 0, sizeof *cfg);
 		return -1;
 	}

@@ -42,6 +42,11 @@ int cust_path_check_relative(const char *name, size_t len,
 int cust_path_join(char *out, size_t outsz, const char *base, const char *rel,
                    struct cust_error *err);
 
+/* The folder part of PATH into DIR ("." when PATH has no slash, "/" for
+ * a name at the root). */
+int cust_path_dir(const char *path, char *dir, size_t dirsz,
+                  struct cust_error *err);
+
 /* snprintf that fails (CUST_E_USAGE, "path too long") instead of cutting. */
 int cust_path_format(char *out, size_t outsz, struct cust_error *err,
                      const char *fmt, ...) CUST_PRINTF(4, 5);
