@@ -12,8 +12,9 @@ schemas resolve only from DIR: nothing is fetched from the network.
   --examples       validate DIR/examples/<name>.example.json against
                    <name>.schema.json (every schema but common has one)
   --case CASEDIR   validate case.json, items/*/item.json, every line of
-                   custody.log, custody.checkpoint, artifacts/*/artifacts.json
-                   and acquisitions/*/acquisition.json
+                   custody.log, custody.checkpoint, artifacts/*/artifacts.json,
+                   acquisitions/*/acquisition.json, extractions/*/extraction.json
+                   and every line of extractions/*/inventory.jsonl
   --report FILE    validate saved custody-verify --json output
   --status FILE    validate saved custody-case status --json output
   --record NAME FILE
@@ -224,6 +225,32 @@ def check_log(s, tap, case):
             tap.ok(label)
 
 
+def check_jsonl(s, tap, path, kind, label):
+    """Every line of the JSON Lines file PATH against KIND.schema.json."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        tap.not_ok(label, e)
+        return
+    lines = data.split(b"\n")
+    if lines[-1] != b"":
+        tap.not_ok(label, "last line is incomplete (no newline)")
+        return
+    bad = []
+    for i, raw in enumerate(lines[:-1], 1):
+        try:
+            rec = parse(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecordError) as e:
+            bad.append("line %d: %s" % (i, e))
+            continue
+        bad.extend("line %d: %s" % (i, p) for p in s.check(kind, rec))
+    if bad:
+        tap.not_ok(label, "; ".join(bad[:5]))
+    else:
+        tap.ok(label)
+
+
 def check_case(s, tap, case):
     s.file("case", os.path.join(case, "case.json"),
            "case.json matches case.schema.json")
@@ -242,7 +269,9 @@ def check_case(s, tap, case):
     # each sealed unit's record, by the kind of unit
     for kind, record, schema in (("artifacts", "artifacts.json", "artifacts"),
                                  ("acquisitions", "acquisition.json",
-                                  "acquisition")):
+                                  "acquisition"),
+                                 ("extractions", "extraction.json",
+                                  "extraction")):
         top = os.path.join(case, kind)
         for d in sorted(os.listdir(top)) if os.path.isdir(top) else []:
             if d.endswith(".partial"):
@@ -253,6 +282,11 @@ def check_case(s, tap, case):
             s.file(schema, os.path.join(top, d, record),
                    "%s/%s/%s matches %s.schema.json" % (kind, d, record, schema),
                    same_unit)
+            if kind == "extractions":
+                check_jsonl(s, tap, os.path.join(top, d, "inventory.jsonl"),
+                            "inventory",
+                            "%s/%s/inventory.jsonl: every line matches "
+                            "inventory.schema.json" % (kind, d))
 
 
 def main():

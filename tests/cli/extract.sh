@@ -79,6 +79,14 @@ check "the case verifies with its extractions" custody-verify --case "$C"
 grep -q '"action":"extracted"' "$C/custody.log" && ok "extracted is logged" ||
 	fail "extracted is logged"
 
+if "$PYTHON" "$CUSTODY_TOP/tests/validate_records.py" \
+	--schemas "$CUSTODY_TOP/evidence-schema" --case "$C" >"$T/.schemas" 2>&1; then
+	ok "extraction records and every inventory line match their schemas"
+else
+	fail "extraction records and inventory lines match their schemas"
+	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
+fi
+
 # hostile twins
 head -c 1048576 /dev/urandom >"$T/random.img"
 expect_exit 3 "random bytes: no file system" custody-extract --case "$C" \
