@@ -168,7 +168,7 @@ static json_t *time_json(const struct cust_walk_time *t)
 		snprintf(text + strlen(text), sizeof text - strlen(text),
 		         ".%09uZ", (unsigned)(t->nsec % 1000000000u));
 	else
-		strcat(text, "Z");
+		snprintf(text + strlen(text), sizeof text - strlen(text), "Z");
 	return json_string(text);
 }
 
