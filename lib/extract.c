@@ -271,16 +271,23 @@ static int read_content(struct run *r, const struct cust_walk_entry *e,
 		if (got == 0)
 			break;
 		if (!EVP_DigestUpdate(md5, r->buf, got) ||
-		    !EVP_DigestUpdate(sha, r->buf, got) ||
-		    cust_carver_feed(r->carver, r->buf, got, on_hit, r,
+		    !EVP_DigestUpdate(sha, r->buf, got)) {
+			cust_error_set(&r->err, CUST_E_IO, "cannot hash '%s'",
+			               where);
+			goto out;
+		}
+		if (cust_carver_feed(r->carver, r->buf, got, on_hit, r,
 		                     &r->err) < 0)
 			goto out;
 		off += got;
 	}
-	if (cust_carver_end(r->carver, on_hit, r, &r->err) < 0 ||
-	    !EVP_DigestFinal_ex(md5, d5, NULL) ||
-	    !EVP_DigestFinal_ex(sha, d256, NULL))
+	if (cust_carver_end(r->carver, on_hit, r, &r->err) < 0)
 		goto out;
+	if (!EVP_DigestFinal_ex(md5, d5, NULL) ||
+	    !EVP_DigestFinal_ex(sha, d256, NULL)) {
+		cust_error_set(&r->err, CUST_E_IO, "cannot hash '%s'", where);
+		goto out;
+	}
 	if (off < e->size)
 		json_object_set_new(o, "read_short", json_integer((json_int_t)off));
 	cust_hex_encode(d5, sizeof d5, hex);
