@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "custody/carve.h"
+#include "custody/classify.h"
 #include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
@@ -21,7 +22,7 @@
 #include "custody/version.h"
 #include "custody/walk.h"
 
-#define READ_CHUNK ((size_t)1 << 20)
+#define READ_CHUNK CUST_CLASSIFY_BYTES
 /* Distinct targets kept, and the bytes of their values and places: far
  * beyond any real controller, and bounded against a disk of junk. */
 #define TARGETS_MAX_VALUES ((size_t)1 << 22)
@@ -38,9 +39,11 @@ struct source {
 
 struct run {
 	FILE *inventory;
+	struct cust_classifier *classifier;
 	struct cust_carver *carver;
 	struct cust_targets *targets;
-	unsigned char *buf;
+	unsigned char *buf;  /* READ_CHUNK bytes of content */
+	unsigned char *head; /* the first READ_CHUNK bytes of the file */
 	const char *where; /* "p1:/var/www/config.php" of the file carved */
 	uint64_t entries, files, deleted, bytes, unreadable;
 	struct cust_error err;
@@ -236,7 +239,30 @@ static int on_hit(void *ctx, const struct cust_carve_hit *h,
 	                        r->where, h->offset, err);
 }
 
-/* Read the content once: MD5, SHA-256 and the carver see every byte. */
+/* The type of the content read, SIZE bytes: its head kept while reading,
+ * its tail read again (file(1) looks at both ends). */
+static int classify(struct run *r, struct cust_walk_file *f, size_t head_len,
+                    uint64_t size, json_t *o)
+{
+	char mime[CUST_CLASSIFY_TEXT_MAX], desc[CUST_CLASSIFY_TEXT_MAX];
+	uint64_t rest = size - head_len;
+	size_t tail_len = rest < READ_CHUNK ? (size_t)rest : READ_CHUNK, got = 0;
+	struct cust_error rerr;
+
+	if (tail_len &&
+	    (cust_walk_read(f, size - tail_len, r->buf, tail_len, &got,
+	                    &rerr) < 0 || got != tail_len))
+		tail_len = 0; /* read once, not twice: judge by the head */
+	if (cust_classify_file(r->classifier, r->head, head_len, r->buf,
+	                       tail_len, head_len + (tail_len ? rest : 0), mime,
+	                       desc, &r->err) < 0)
+		return -1;
+	json_object_set_new(o, "mime", json_string(mime));
+	json_object_set_new(o, "description", json_string(desc));
+	return 0;
+}
+
+/* Read the content once: the type, MD5, SHA-256 and the carver. */
 static int read_content(struct run *r, const struct cust_walk_entry *e,
                         struct cust_walk_file *f, json_t *o)
 {
@@ -245,7 +271,7 @@ static int read_content(struct run *r, const struct cust_walk_entry *e,
 	char hex[65], where[CUST_WALK_PATH_MAX + 16];
 	struct cust_error rerr;
 	uint64_t off = 0;
-	size_t got;
+	size_t got, head_len = 0;
 	int rc = -1;
 
 	snprintf(where, sizeof where, "%s:%s", e->partition, e->path);
@@ -270,6 +296,10 @@ static int read_content(struct run *r, const struct cust_walk_entry *e,
 		}
 		if (got == 0)
 			break;
+		if (off == 0) {
+			memcpy(r->head, r->buf, got);
+			head_len = got;
+		}
 		if (!EVP_DigestUpdate(md5, r->buf, got) ||
 		    !EVP_DigestUpdate(sha, r->buf, got)) {
 			cust_error_set(&r->err, CUST_E_IO, "cannot hash '%s'",
@@ -281,7 +311,8 @@ static int read_content(struct run *r, const struct cust_walk_entry *e,
 			goto out;
 		off += got;
 	}
-	if (cust_carver_end(r->carver, on_hit, r, &r->err) < 0)
+	if (cust_carver_end(r->carver, on_hit, r, &r->err) < 0 ||
+	    classify(r, f, head_len, off, o) < 0)
 		goto out;
 	if (!EVP_DigestFinal_ex(md5, d5, NULL) ||
 	    !EVP_DigestFinal_ex(sha, d256, NULL)) {
@@ -450,11 +481,13 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	    !(item = cust_case_load_item(c, s.item, err)) ||
 	    cust_time_now_string(started, err) < 0)
 		goto out;
-	r.carver = cust_carver_new(CUST_CARVE_ALL, err);
+	r.classifier = cust_classifier_new(err);
+	r.carver = r.classifier ? cust_carver_new(CUST_CARVE_ALL, err) : NULL;
 	r.targets = cust_targets_new(TARGETS_MAX_VALUES, TARGETS_MAX_BYTES, err);
 	r.buf = malloc(READ_CHUNK);
-	if (!r.carver || !r.targets || !r.buf) {
-		if (!r.buf)
+	r.head = malloc(READ_CHUNK);
+	if (!r.classifier || !r.carver || !r.targets || !r.buf || !r.head) {
+		if (!r.buf || !r.head)
 			cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
@@ -499,9 +532,11 @@ out:
 	json_decref(rec);
 	json_decref(report);
 	cust_unit_free(u);
+	cust_classifier_free(r.classifier);
 	cust_carver_free(r.carver);
 	cust_targets_free(r.targets);
 	free(r.buf);
+	free(r.head);
 	source_free(&s);
 	return rc;
 }

@@ -87,6 +87,35 @@ else
 	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
 fi
 
+# file types as file(1) gives them, for the same content
+mkdir -p "$T/types"
+cp /usr/bin/true "$T/types/TRUE"
+printf '<?php\n$db_pass = "x";\n' >"$T/types/PANEL.PHP"
+printf '<html><head><title>panel</title></head><body>login</body></html>\n' \
+	>"$T/types/INDEX.HTM"
+printf 'bot list\n' | gzip -9n >"$T/types/LIST.GZ"
+printf 'plain target list\nvictim@example.org\n' >"$T/types/NOTES.TXT"
+# larger than the head file(1) reads: its type needs its tail too
+head -c 3000000 /dev/urandom | gzip -1n >"$T/types/BIG.GZ"
+mkfs.fat -C -n TYPES "$T/types.img" 16384 >/dev/null 2>&1 &&
+	mcopy -i "$T/types.img" "$T/types/"* :: ||
+	fail "a FAT image of typed files"
+check "extract the typed files" custody-extract --case "$C" --item E001 \
+	"$T/types.img"
+X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+for f in TRUE PANEL.PHP INDEX.HTM LIST.GZ NOTES.TXT BIG.GZ; do
+	want_mime=$(file -b -P bytes=1048576 --mime-type "$T/types/$f")
+	want_desc=$(file -b -P bytes=1048576 "$T/types/$f")
+	line=$(grep "\"path\":\"/$f\"" "$X/inventory.jsonl")
+	got_mime=$(printf '%s' "$line" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("mime"))')
+	got_desc=$(printf '%s' "$line" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin).get("description"))')
+	if [ "$got_mime" = "$want_mime" ] && [ "$got_desc" = "$want_desc" ]; then
+		ok "$f: $want_mime, as file(1) says"
+	else
+		fail "$f: '$got_mime' / '$got_desc', file(1): '$want_mime' / '$want_desc'"
+	fi
+done
+
 # hostile twins
 head -c 1048576 /dev/urandom >"$T/random.img"
 expect_exit 3 "random bytes: no file system" custody-extract --case "$C" \
