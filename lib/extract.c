@@ -13,6 +13,7 @@
 
 #include "custody/carve.h"
 #include "custody/classify.h"
+#include "custody/dfxml.h"
 #include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
@@ -518,7 +519,10 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	                    "files_read", (json_int_t)r.files);
 	ev.item = s.item;
 	ev.details = details;
+	/* the DFXML is made from the unit's own files: it says nothing the
+	 * inventory and the record do not */
 	if (cust_unit_write_json(u, CUST_EXTRACT_RECORD, rec, err) < 0 ||
+	    cust_dfxml_convert(cust_unit_dir(u), NULL, 0, err) < 0 ||
 	    cust_unit_seal(u, actor, &ev, NULL, err) < 0)
 		goto out;
 	if (record) {

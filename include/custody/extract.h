@@ -12,12 +12,13 @@
  *   targets/          emails.csv, domains.csv, urls.csv, ips.csv
  *   extraction.json   source, tool, host, times, what the walk found
  *                     (container, partitions, problems), counts
+ *   inventory.dfxml   the inventory as DFXML, fiwalk's element names
  *
  * Same image, same inventory and targets: nothing in them depends on the
  * run (times of the run are in extraction.json only).
  *
- * This is the first part of custody-extract: archives, file types, copies
- * of files of interest, unallocated space, YARA and DFXML come next.
+ * This is the first part of custody-extract: archives, copies of files of
+ * interest, unallocated space and YARA come next.
  */
 #ifndef CUSTODY_EXTRACT_H
 #define CUSTODY_EXTRACT_H

@@ -87,6 +87,18 @@ else
 	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
 fi
 
+XSD=$CUSTODY_TESTDATA/schemas/dfxml/dfxml.xsd
+if [ -f "$XSD" ] && command -v xmllint >/dev/null 2>&1; then
+	check "inventory.dfxml is valid against the DFXML schema (xmllint)" \
+		xmllint --noout --nonet --schema "$XSD" "$X/inventory.dfxml"
+	[ "$(grep -c '<fileobject' "$X/inventory.dfxml")" -eq \
+		"$(grep -c '"type":"regular"\|"type":"directory"\|"type":"symlink"\|"type":"virtual"\|"type":"other"' "$X/inventory.jsonl")" ] &&
+		ok "one fileobject per inventory entry" ||
+		fail "one fileobject per inventory entry"
+else
+	ok "# SKIP no DFXML schema or xmllint"
+fi
+
 # file types as file(1) gives them, for the same content
 mkdir -p "$T/types"
 cp /usr/bin/true "$T/types/TRUE"
