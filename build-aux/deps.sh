@@ -10,8 +10,9 @@ set -eu
 packages="gcc make pkg-config libssl-dev openssl libjansson-dev libewf-dev
 libdeflate-dev libtsk-dev libqcow-dev libarchive-dev libmagic-dev libpsl-dev
 libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
-sleuthkit libxml2-utils dosfstools mtools time python3 python3-jsonschema
-e2fsprogs util-linux coreutils"
+sleuthkit libxml2-utils dosfstools mtools zip p7zip-full cpio zstd lz4 bzip2
+xz-utils binutils time python3 python3-jsonschema e2fsprogs util-linux
+coreutils"
 
 missing=""
 for p in $packages; do
