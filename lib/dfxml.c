@@ -945,6 +945,12 @@ int cust_dfxml_convert(const char *unit_dir, const char *out, unsigned flags,
 		o = cust_json_parse(line, len, inv_path, lineno, err);
 		if (!o)
 			goto out;
+		/* DFXML has no element for a member of an archive (fiwalk does
+		 * not open them): those stay in the inventory alone */
+		if (json_is_true(json_object_get(o, "member"))) {
+			json_decref(o);
+			continue;
+		}
 		arc = cust_dfxml_add(w, o, err);
 		json_decref(o);
 		if (arc < 0) {

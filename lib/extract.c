@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "custody/archive.h"
 #include "custody/carve.h"
 #include "custody/classify.h"
 #include "custody/dfxml.h"
@@ -45,6 +46,7 @@ struct run {
 	struct cust_targets *targets;
 	unsigned char *buf;  /* READ_CHUNK bytes of content */
 	unsigned char *head; /* the first READ_CHUNK bytes of the file */
+	int member_failed;   /* a member's digests or line failed (in ERR) */
 	const char *where; /* "p1:/var/www/config.php" of the file carved */
 	uint64_t entries, files, deleted, bytes, unreadable;
 	struct cust_error err;
@@ -335,12 +337,266 @@ out:
 	return rc;
 }
 
+static int write_line(struct run *r, const json_t *o, struct cust_error *err)
+{
+	char *line = cust_json_canonical(o, err);
+	int rc = 0;
+
+	if (!line)
+		return -1;
+	if (fputs(line, r->inventory) < 0 || fputc('\n', r->inventory) < 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write the inventory");
+	free(line);
+	return rc;
+}
+
+/* Types worth opening as archives or compressed streams. */
+static int archive_type(const char *mime)
+{
+	static const char *const types[] = {
+		"application/zip", "application/gzip", "application/x-gzip",
+		"application/x-bzip2", "application/x-xz", "application/x-lzma",
+		"application/zstd", "application/x-lz4", "application/x-compress",
+		"application/x-7z-compressed", "application/x-tar",
+		"application/x-rar", "application/vnd.rar", "application/x-cpio",
+		"application/x-archive", "application/vnd.ms-cab-compressed",
+		"application/x-iso9660-image", "application/java-archive", NULL
+	};
+	const char *const *t;
+
+	for (t = types; mime && *t; t++)
+		if (strcmp(mime, *t) == 0)
+			return 1;
+	return 0;
+}
+
+/* One member of an archive as its content passes: the walk reads it (it
+ * may be an archive in turn, whose members come meanwhile), and the tap
+ * hands every byte to the member's own digests and carver.  Its line is
+ * written when its content has passed. */
+struct member {
+	struct run *r;
+	json_t *o;
+	EVP_MD_CTX *md5, *sha;
+	struct cust_carver *carver;
+	unsigned char *head;
+	size_t head_len;
+	uint64_t bytes;
+	int failed;
+	char where[2 * CUST_WALK_PATH_MAX];
+};
+
+static void member_free(struct member *m)
+{
+	json_decref(m->o);
+	EVP_MD_CTX_free(m->md5);
+	EVP_MD_CTX_free(m->sha);
+	cust_carver_free(m->carver);
+	free(m->head);
+	free(m);
+}
+
+static int member_hit(void *ctx, const struct cust_carve_hit *h,
+                      struct cust_error *err)
+{
+	struct member *m = ctx;
+
+	return cust_targets_add(m->r->targets, h->kind, h->value, h->value_len,
+	                        m->where, h->offset, err);
+}
+
+static void member_bytes(void *ctx, const void *buf, size_t len)
+{
+	struct member *m = ctx;
+	size_t keep = READ_CHUNK - m->head_len;
+
+	if (m->failed)
+		return;
+	if (keep > len)
+		keep = len;
+	memcpy(m->head + m->head_len, buf, keep);
+	m->head_len += keep;
+	m->bytes += len;
+	if (!EVP_DigestUpdate(m->md5, buf, len) ||
+	    !EVP_DigestUpdate(m->sha, buf, len) ||
+	    cust_carver_feed(m->carver, buf, len, member_hit, m,
+	                     &m->r->err) < 0)
+		m->failed = 1;
+}
+
+static void member_end(void *ctx, int complete)
+{
+	struct member *m = ctx;
+	struct run *r = m->r;
+	char mime[CUST_CLASSIFY_TEXT_MAX], desc[CUST_CLASSIFY_TEXT_MAX];
+	unsigned char d5[16], d256[32];
+	char hex[65];
+	struct cust_error werr;
+
+	if (!m->failed &&
+	    (cust_carver_end(m->carver, member_hit, m, &r->err) < 0 ||
+	     !EVP_DigestFinal_ex(m->md5, d5, NULL) ||
+	     !EVP_DigestFinal_ex(m->sha, d256, NULL) ||
+	     cust_classify(r->classifier, m->head, m->head_len, mime, desc,
+	                   &r->err) < 0))
+		m->failed = 1;
+	if (!m->failed) {
+		cust_hex_encode(d5, sizeof d5, hex);
+		json_object_set_new(m->o, "md5", json_string(hex));
+		cust_hex_encode(d256, sizeof d256, hex);
+		json_object_set_new(m->o, "sha256", json_string(hex));
+		json_object_set_new(m->o, "mime", json_string(mime));
+		json_object_set_new(m->o, "description", json_string(desc));
+	} else {
+		r->member_failed = 1;
+	}
+	if (!complete)
+		json_object_set_new(m->o, "read_short",
+		                    json_integer((json_int_t)m->bytes));
+	r->bytes += m->bytes;
+	if (write_line(r, m->o, &werr) < 0) {
+		r->member_failed = 1;
+		r->err = werr;
+	}
+	member_free(m);
+}
+
+static const char *member_type(enum cust_archive_type t)
+{
+	switch (t) {
+	case CUST_ARCHIVE_FILE: return "regular";
+	case CUST_ARCHIVE_DIR: return "directory";
+	case CUST_ARCHIVE_SYMLINK: return "symlink";
+	default: return "other";
+	}
+}
+
+struct container {
+	struct run *r;
+	const struct cust_walk_entry *e;
+	struct cust_walk_file *f;
+};
+
+static int on_member(void *ctx, const struct cust_archive_member *am,
+                     struct cust_archive_reader *rd, struct cust_error *err)
+{
+	struct container *c = ctx;
+	struct run *r = c->r;
+	struct member *m = calloc(1, sizeof *m);
+	json_t *t;
+
+	if (!m)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	m->r = r;
+	snprintf(m->where, sizeof m->where, "%s:%s%s", c->e->partition,
+	         c->e->path, am->chain);
+	m->o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}",
+	                 "member", 1, "partition", c->e->partition, "path",
+	                 m->where + strlen(c->e->partition) + 1, "container",
+	                 c->e->path, "name", am->name, "depth",
+	                 (json_int_t)am->depth, "type", member_type(am->type),
+	                 "format", am->format, "filters", am->filters);
+	if (!m->o) {
+		member_free(m);
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
+	if (am->size_known)
+		json_object_set_new(m->o, "size",
+		                    json_integer((json_int_t)am->size));
+	if (am->has_owner) {
+		json_object_set_new(m->o, "uid", json_integer((json_int_t)am->uid));
+		json_object_set_new(m->o, "gid", json_integer((json_int_t)am->gid));
+	}
+	if ((t = time_json(&am->mtime)))
+		json_object_set_new(m->o, "mtime", t);
+	if (am->link_target)
+		json_object_set_new(m->o, "link_target",
+		                    json_string(am->link_target));
+	if (am->chain_truncated)
+		json_object_set_new(m->o, "path_truncated", json_true());
+	r->entries++;
+	if (am->encrypted)
+		json_object_set_new(m->o, "encrypted", json_true());
+	if (am->encrypted || am->type != CUST_ARCHIVE_FILE) {
+		int rc = write_line(r, m->o, err);
+		member_free(m);
+		return rc;
+	}
+	m->md5 = EVP_MD_CTX_new();
+	m->sha = EVP_MD_CTX_new();
+	m->head = malloc(READ_CHUNK);
+	m->carver = cust_carver_new(CUST_CARVE_ALL, err);
+	if (!m->md5 || !m->sha || !m->head || !m->carver ||
+	    !EVP_DigestInit_ex(m->md5, EVP_md5(), NULL) ||
+	    !EVP_DigestInit_ex(m->sha, EVP_sha256(), NULL)) {
+		member_free(m);
+		return cust_error_set(err, CUST_E_IO, "cannot start a member");
+	}
+	r->files++;
+	/* member_end writes the line and frees M */
+	cust_archive_tap(rd, member_bytes, member_end, m);
+	return 0;
+}
+
+static ssize_t container_pread(void *ctx, void *buf, size_t len,
+                               uint64_t offset)
+{
+	struct container *c = ctx;
+	struct cust_error rerr;
+	size_t got = 0;
+
+	if (cust_walk_read(c->f, offset, buf, len, &got, &rerr) < 0)
+		return -1;
+	return (ssize_t)got;
+}
+
+/* Open the entry's content as an archive when its type says it is one:
+ * every member goes into the inventory after it, the bombs and damage
+ * into its record. */
+static int open_archive(struct run *r, const struct cust_walk_entry *e,
+                        struct cust_walk_file *f, json_t *o,
+                        struct cust_error *err)
+{
+	struct container c = { r, e, f };
+	struct cust_archive_input in = { 0 };
+	json_t *report = json_object();
+	int rc;
+
+	if (!report)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	in.name = e->name;
+	in.size = e->size;
+	in.pread = container_pread;
+	in.ctx = &c;
+	r->member_failed = 0;
+	rc = cust_archive_walk(&in, NULL, on_member, &c, report, err);
+	if (rc >= 0 && r->member_failed) {
+		*err = r->err;
+		rc = -1;
+	}
+	if (rc == 1) {
+		json_object_set_new(o, "archive",
+		                    json_pack("{s:O, s:O, s:O, s:O, s:O}", "format",
+		                              json_object_get(report, "format"),
+		                              "members",
+		                              json_object_get(report, "members"),
+		                              "expanded",
+		                              json_object_get(report, "expanded"),
+		                              "complete",
+		                              json_object_get(report, "complete"),
+		                              "problems",
+		                              json_object_get(report, "problems")));
+	}
+	json_decref(report);
+	return rc < 0 ? -1 : 0;
+}
+
 static int on_entry(void *ctx, const struct cust_walk_entry *e,
                     struct cust_walk_file *f, struct cust_error *err)
 {
 	struct run *r = ctx;
 	json_t *o = entry_json(e);
-	char *line;
 	int rc = -1;
 
 	if (!o)
@@ -357,16 +613,13 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 			*err = r->err;
 			goto out;
 		}
+		/* its members are listed before it: its line carries what
+		 * opening it found */
+		if (archive_type(cust_json_string(o, "mime")) &&
+		    open_archive(r, e, f, o, err) < 0)
+			goto out;
 	}
-	line = cust_json_canonical(o, err);
-	if (!line)
-		goto out;
-	if (fputs(line, r->inventory) < 0 || fputc('\n', r->inventory) < 0)
-		cust_error_set_errno(err, CUST_E_IO, errno,
-		                     "cannot write the inventory");
-	else
-		rc = 0;
-	free(line);
+	rc = write_line(r, o, err);
 out:
 	json_decref(o);
 	return rc;

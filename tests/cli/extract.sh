@@ -128,6 +128,51 @@ for f in TRUE PANEL.PHP INDEX.HTM LIST.GZ NOTES.TXT BIG.GZ; do
 	fi
 done
 
+# archives inside the file system: nested, hostile names, a bomb
+mkdir -p "$T/arc/install" "$T/disk/var/www" "$T/arc/deep"
+printf '<?php $admin = "root@cnc-panel.example.net"; ?>\n' >"$T/arc/install/config.php"
+(cd "$T/arc" && zip -q -r panel.zip install && tar -czf backup.tar.gz panel.zip) &&
+	cp "$T/arc/backup.tar.gz" "$T/disk/var/www/" &&
+	head -c 104857600 /dev/zero >"$T/arc/zeros.bin" &&
+	(cd "$T/arc" && zip -q -9 bomb.zip zeros.bin) &&
+	cp "$T/arc/bomb.zip" "$T/disk/var/www/" ||
+	fail "archives made with zip and tar"
+[ -f "$D/zip_mixed_paths.zip" ] && cp "$D/zip_mixed_paths.zip" "$T/disk/var/www/"
+mke2fs -q -F -t ext4 -d "$T/disk" "$T/arc.img" 16M >/dev/null 2>&1 ||
+	fail "an ext4 image holding them (mke2fs -d)"
+check "extract an image holding archives" custody-extract --case "$C" \
+	--item E001 "$T/arc.img"
+X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+want=$(md5sum <"$T/arc/install/config.php" | cut -d' ' -f1)
+grep -F '"path":"/var/www/backup.tar.gz!panel.zip!install/config.php"' \
+	"$X/inventory.jsonl" | grep -q "\"md5\":\"$want\"" &&
+	ok "a file in a zip in a tar.gz: its chain and its MD5" ||
+	fail "a file in a zip in a tar.gz: its chain and its MD5"
+grep -q '^root@cnc-panel.example.net,[0-9]*,p0:/var/www/backup.tar.gz!panel.zip!install/config.php,' \
+	"$X/targets/emails.csv" &&
+	ok "an address inside the nested archive is carved, with its chain" ||
+	fail "an address inside the nested archive is carved, with its chain"
+grep -F '"path":"/var/www/bomb.zip"' "$X/inventory.jsonl" |
+	grep -q '"kind":"bomb-expanded"' &&
+	ok "the zip bomb is recorded as a bomb" ||
+	fail "the zip bomb is recorded as a bomb"
+if [ -f "$D/zip_mixed_paths.zip" ]; then
+	grep -F '"container":"/var/www/zip_mixed_paths.zip"' "$X/inventory.jsonl" |
+		grep -qF '"name":"/folder/syslog"' &&
+		ok "a member with an absolute name is recorded as named" ||
+		fail "a member with an absolute name is recorded as named"
+fi
+[ "$(find "$C" -newer "$T/arc.img" -type f | grep -v "^$X/\|custody\.\|examiners/" | wc -l)" -eq 0 ] &&
+	ok "nothing from the archives was written outside the unit" ||
+	fail "nothing from the archives was written outside the unit"
+if "$PYTHON" "$CUSTODY_TOP/tests/validate_records.py" \
+	--schemas "$CUSTODY_TOP/evidence-schema" --case "$C" >"$T/.schemas" 2>&1; then
+	ok "member lines match inventory.schema.json"
+else
+	fail "member lines match inventory.schema.json"
+	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
+fi
+
 # hostile twins
 head -c 1048576 /dev/urandom >"$T/random.img"
 expect_exit 3 "random bytes: no file system" custody-extract --case "$C" \
