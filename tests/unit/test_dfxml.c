@@ -42,6 +42,16 @@ static void need_xmllint(void)
 	}
 }
 
+/* Skip unless the schema and xmllint are there: called first, before a
+ * test allocates anything (a skip jumps out of the test). */
+static void need_schema(void)
+{
+	char xsd[CUST_PATH_MAX];
+
+	need_xmllint();
+	data_path(xsd, "schemas/dfxml", "dfxml.xsd");
+}
+
 /* Whether xmllint finds PATH valid against the DFXML schema; its
  * complaints are printed when not. */
 static int schema_valid(const char *path)
@@ -131,6 +141,7 @@ static char *example_record(void)
 
 static void test_example(void **state)
 {
+	need_schema();
 	char dir[CUST_PATH_MAX], out[CUST_PATH_MAX], v[256];
 	char *rec = example_record();
 	char *inv = jsonl_of("evidence-schema/examples/inventory.example.json");
@@ -223,6 +234,7 @@ static void test_example(void **state)
  * only <creator> differs with them. */
 static void test_deterministic(void **state)
 {
+	need_schema();
 	char d1[CUST_PATH_MAX], d2[CUST_PATH_MAX], o1[CUST_PATH_MAX],
 		o2[CUST_PATH_MAX], f1[CUST_PATH_MAX], f2[CUST_PATH_MAX];
 	char *rec = example_record(), *rec2, *p, *x1, *x2;
@@ -314,6 +326,7 @@ static void add_ok(struct cust_dfxml *w, json_t *o)
 
 static void test_hostile_names(void **state)
 {
+	need_schema();
 	static const char specials[] = "/dir/a<b&c>d\"e'f";
 	static const char escaped[] = "/\\xFF\\x5Cname";   /* as walk writes */
 	static const char controls[] = "/c\x01\x1f\x7f|\t|\n|\r|";
@@ -389,6 +402,7 @@ static void test_hostile_names(void **state)
 
 static void test_hostile_fields(void **state)
 {
+	need_schema();
 	static const struct {
 		const char *key, *json, *what;
 	} cases[] = {
@@ -557,6 +571,7 @@ static void run(const char *cmd)
  * same element names for the same facts, same values. */
 static void test_against_fiwalk(void **state)
 {
+	need_schema();
 	static const char *const files[] = { "_rag1.dat", "_rag2.dat",
 		                             "_ing.dat", "_ult1.dat" };
 	static const char *const facts[] = { "inode", "filesize", "name_type",
