@@ -127,7 +127,7 @@ static char *jsonl_of(const char *path)
 	json_decref(v);
 	out = malloc(strlen(line) + 2);
 	assert_non_null(out);
-	sprintf(out, "%s\n", line);
+	snprintf(out, strlen(line) + 2, "%s\n", line);
 	free(line);
 	return out;
 }
@@ -523,11 +523,11 @@ static void test_hostile_unit(void **state)
 	(void)state;
 	assert_non_null(buf);
 	/* a bad second line: named by file and line */
-	sprintf(buf, "%s%.*s\n", inv, (int)il - 2, inv);
+	snprintf(buf, 2 * il + big + 2, "%s%.*s\n", inv, (int)il - 2, inv);
 	convert_fails("badjson", rec, buf, strlen(buf), CUST_E_INPUT,
 	              "inventory.jsonl' line 2");
 	/* a field of the wrong shape on line 2 */
-	sprintf(buf, "%s%s", inv, inv);
+	snprintf(buf, 2 * il + big + 2, "%s%s", inv, inv);
 	p = strstr(buf + il, "\"size\":116");
 	assert_non_null(p);
 	memcpy(p, "\"size\":-16", 10);
