@@ -320,11 +320,33 @@ static int check_token(const char *sig_path, const char *subject,
 	return 1;
 }
 
+/* The signature SIG over CONTENT, as SUBJECT: one finding; its signers
+ * (NULL when it does not hold) for the token check. */
+static json_t *check_signature(const char *content, const char *sig,
+                               const char *subject,
+                               const struct cust_attest_trust *t,
+                               json_t *findings)
+{
+	struct cust_error err;
+	json_t *signers = NULL;
+	char who[2048];
+
+	if (cust_sign_check(content, sig, t->signers, &signers, &err) < 0) {
+		finding(findings, "signature", subject, "failed", "%s",
+		        err.message);
+	} else {
+		describe_signers(signers, who, sizeof who);
+		finding(findings, "signature", subject, "ok", "signed by %s",
+		        who);
+	}
+	return signers;
+}
+
 void cust_attest_check_unit(const char *unit_dir, const char *subject,
                             const struct cust_attest_trust *t,
                             const json_t *logged, json_t *findings)
 {
-	char sums[CUST_PATH_MAX], sig[CUST_PATH_MAX], who[2048];
+	char sums[CUST_PATH_MAX], sig[CUST_PATH_MAX];
 	const json_t *lsig = json_object_get(logged, "signature");
 	const json_t *lts = json_object_get(logged, "timestamp");
 	struct cust_error err;
@@ -352,14 +374,7 @@ void cust_attest_check_unit(const char *unit_dir, const char *subject,
 			        "unit is not signed");
 		return;
 	}
-	if (cust_sign_check(sums, sig, t->signers, &signers, &err) < 0) {
-		finding(findings, "signature", subject, "failed", "%s",
-		        err.message);
-	} else {
-		describe_signers(signers, who, sizeof who);
-		finding(findings, "signature", subject, "ok", "signed by %s",
-		        who);
-	}
+	signers = check_signature(sums, sig, subject, t, findings);
 	check_logged_file(findings, "signature", subject, sig,
 	                  "SHA256SUMS.p7s", lsig);
 	token = check_token(sig, subject, "timestamp", t, signers, findings);
@@ -385,7 +400,7 @@ static void check_checkpoint_seal(const char *path, const char *subject,
                                   const struct cust_attest_trust *t,
                                   json_t *findings)
 {
-	char sig[CUST_PATH_MAX], who[2048];
+	char sig[CUST_PATH_MAX];
 	struct cust_error err;
 	json_t *signers = NULL;
 
@@ -401,14 +416,7 @@ static void check_checkpoint_seal(const char *path, const char *subject,
 		        "checkpoint is not signed");
 		return;
 	}
-	if (cust_sign_check(path, sig, t->signers, &signers, &err) < 0) {
-		finding(findings, "signature", subject, "failed", "%s",
-		        err.message);
-	} else {
-		describe_signers(signers, who, sizeof who);
-		finding(findings, "signature", subject, "ok", "signed by %s",
-		        who);
-	}
+	signers = check_signature(path, sig, subject, t, findings);
 	(void)check_token(sig, subject, "timestamp", t, signers, findings);
 	json_decref(signers);
 }

@@ -342,21 +342,8 @@ static int walk_root(const struct walk *w, char hex[65], struct cust_error *err)
 static int lock_log(const char *case_dir, struct cust_error *err)
 {
 	char path[CUST_PATH_MAX];
-	int fd;
 
-	if (cust_path_format(path, sizeof path, err, "%s/%s", case_dir,
-	                     CUST_LOG_NAME) < 0)
-		return -1;
-	fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return cust_error_set_errno(err, errno == ENOENT ? CUST_E_INPUT
-		                                                 : CUST_E_IO,
-		                            errno, "cannot open '%s'", path);
-	if (cust_fs_lock(fd, path, cust_fs_lock_timeout_ms(), err) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return cust_log_open_locked(case_dir, path, err);
 }
 
 /* The id of the case at CASE_DIR, from case.json, into OUT. */

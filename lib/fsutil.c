@@ -101,6 +101,20 @@ int cust_path_join(char *out, size_t outsz, const char *base, const char *rel,
 	return cust_path_format(out, outsz, err, "%s/%s", base, rel);
 }
 
+int cust_fs_refuse_existing(const char *path, struct cust_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		return cust_error_set(err, CUST_E_IO,
+		                      "'%s' already exists; custody never "
+		                      "overwrites", path);
+	if (errno != ENOENT)
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot check '%s'", path);
+	return 0;
+}
+
 int cust_fs_create(const char *path, mode_t mode, struct cust_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,

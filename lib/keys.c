@@ -106,21 +106,6 @@ static int read_bounded(const char *path, size_t max, mode_t *mode,
 	return cust_fs_read_file_ex(path, max, 0, mode, out, len, err);
 }
 
-/* A target must not exist: custody never replaces a file. */
-static int refuse_existing(const char *path, struct cust_error *err)
-{
-	struct stat st;
-
-	if (lstat(path, &st) == 0)
-		return cust_error_set(err, CUST_E_IO,
-		                      "'%s' already exists; custody never "
-		                      "overwrites", path);
-	if (errno != ENOENT)
-		return cust_error_set_errno(err, CUST_E_IO, errno,
-		                            "cannot check '%s'", path);
-	return 0;
-}
-
 /* The number of characters of the UTF-8 text S, or -1 when S is not
  * UTF-8 or holds a control character (C0, DEL or C1). */
 static long text_chars(const char *s)
@@ -860,8 +845,8 @@ int cust_keygen(const struct cust_keygen_options *o, const char *key_path,
 		                      "the key and the %s would both be '%s'",
 		                      o->csr ? "request" : "certificate", key_path);
 	/* both checked before the slow part; creation checks again */
-	if (refuse_existing(key_path, err) < 0 ||
-	    refuse_existing(out_path, err) < 0)
+	if (cust_fs_refuse_existing(key_path, err) < 0 ||
+	    cust_fs_refuse_existing(out_path, err) < 0)
 		return -1;
 
 	pk = generate_key(o->type, err);
@@ -1327,7 +1312,7 @@ int cust_key_import_cert(const char *key_path, const char *cert_path,
 
 	if (!key_path || !cert_path || !out_path)
 		return cust_error_set(err, CUST_E_USAGE, "no path for the key");
-	if (refuse_existing(out_path, err) < 0)
+	if (cust_fs_refuse_existing(out_path, err) < 0)
 		return -1;
 	/* the companion alone is not enough: the key itself must be there */
 	if (stat(key_path, &st) < 0)

@@ -220,6 +220,26 @@ static json_t *build_event(const struct cust_actor *actor,
 	return o;
 }
 
+int cust_log_open_locked(const char *case_dir, char path[CUST_PATH_MAX],
+                         struct cust_error *err)
+{
+	int fd;
+
+	if (cust_path_format(path, CUST_PATH_MAX, err, "%s/%s", case_dir,
+	                     CUST_LOG_NAME) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cust_error_set_errno(err, errno == ENOENT ? CUST_E_INPUT
+		                                                 : CUST_E_IO,
+		                            errno, "cannot open '%s'", path);
+	if (cust_fs_lock(fd, path, cust_fs_lock_timeout_ms(), err) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int cust_log_append(const char *case_dir, const struct cust_actor *actor,
                     const struct cust_event *ev, json_t **written,
                     struct cust_error *err)
@@ -241,16 +261,9 @@ int cust_log_append(const char *case_dir, const struct cust_actor *actor,
 	if (!actor || !actor->name || !*actor->name)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "a custody event needs an examiner");
-	if (cust_path_format(path, sizeof path, err, "%s/%s", case_dir,
-	                     CUST_LOG_NAME) < 0)
-		return -1;
-	fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	fd = cust_log_open_locked(case_dir, path, err);
 	if (fd < 0)
-		return cust_error_set_errno(err, errno == ENOENT ? CUST_E_INPUT
-		                                                 : CUST_E_IO,
-		                            errno, "cannot open '%s'", path);
-	if (cust_fs_lock(fd, path, cust_fs_lock_timeout_ms(), err) < 0)
-		goto out;
+		return -1;
 	if (fstat(fd, &st) < 0) {
 		cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'", path);
 		goto out;

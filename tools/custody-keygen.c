@@ -107,17 +107,6 @@ static int prepare_dir(const struct outcome *o, int *created,
 	return make_private_dir(o->dir, err);
 }
 
-static int refuse_existing(const char *path, struct cust_error *err)
-{
-	struct stat st;
-
-	if (lstat(path, &st) == 0)
-		return cust_error_set(err, CUST_E_IO,
-		                      "'%s' already exists; custody never "
-		                      "overwrites", path);
-	return 0;
-}
-
 /* Whether the existing configuration file o->config names the key and
  * certificate of O (a malformed one does not). */
 static int config_names_key(const struct outcome *o)
@@ -236,7 +225,7 @@ static int do_import(struct cli *cli, struct outcome *o,
 	                     KEY_NAME) < 0 ||
 	    cust_path_format(o->out, sizeof o->out, err, "%s/%s", o->dir,
 	                     CERT_NAME) < 0 ||
-	    refuse_existing(o->out, err) < 0)
+	    cust_fs_refuse_existing(o->out, err) < 0)
 		return -1;
 	need = cust_key_import_needs_passphrase(o->key);
 	if (need) {
@@ -292,7 +281,8 @@ static int do_generate(struct cli *cli, struct outcome *o,
 	                     KEY_NAME) < 0 ||
 	    cust_path_format(o->out, sizeof o->out, err, "%s/%s", o->dir,
 	                     k.csr ? CSR_NAME : CERT_NAME) < 0 ||
-	    refuse_existing(o->key, err) < 0 || refuse_existing(o->out, err) < 0)
+	    cust_fs_refuse_existing(o->key, err) < 0 ||
+	    cust_fs_refuse_existing(o->out, err) < 0)
 		return -1;
 	warn_ed25519(k.type);
 	if (cust_passphrase_get(cli_get(cli, "passphrase-file"),

@@ -55,6 +55,10 @@ int cust_path_format(char *out, size_t outsz, struct cust_error *err,
  * Returns the descriptor; an existing PATH is an error ("already exists"). */
 int cust_fs_create(const char *path, mode_t mode, struct cust_error *err);
 
+/* Fail (CUST_E_IO, "already exists") when PATH exists, even as a dangling
+ * link: checked before work that would end in writing PATH. */
+int cust_fs_refuse_existing(const char *path, struct cust_error *err);
+
 /* Open PATH read-only (O_RDONLY|O_CLOEXEC, plus O_NOFOLLOW if NOFOLLOW),
  * without waiting when PATH is a FIFO; callers check the file type. */
 int cust_fs_open_read(const char *path, int nofollow, struct cust_error *err);

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "custody/error.h"
+#include "custody/fsutil.h"
 
 #define CUST_LOG_NAME "custody.log"
 /* Longest line custody writes or accepts. */
@@ -79,6 +80,15 @@ int cust_log_action_manual(const char *action);
  * within CUST_EVENT_DETAILS_MAX.  An event that passes always fits a line.
  */
 int cust_log_check_event(const struct cust_event *ev, struct cust_error *err);
+
+/*
+ * Open CASE_DIR/custody.log (PATH receives its path) and take its
+ * exclusive lock, waiting at most cust_fs_lock_timeout_ms(): the lock
+ * every writer of the log and of its checkpoint holds.  The descriptor, or
+ * -1; closing it releases the lock.
+ */
+int cust_log_open_locked(const char *case_dir, char path[CUST_PATH_MAX],
+                         struct cust_error *err);
 
 /*
  * Append EV to the log of the case at CASE_DIR, waiting for the lock at most
