@@ -66,12 +66,12 @@ tampered() {
 }
 I=acquisitions/E001-A1
 tampered "a byte of an image segment" "a file does not match SHA256SUMS" \
-	"printf X | dd of=$I/image.001 bs=1 seek=7 conv=notrunc"
+	"flip_byte $I/image.001 7"
 tampered "a file added to a unit" "hashdeep audit failed" \
 	"echo planted >$I/extra.txt"
 tampered "SHA256SUMS rewritten to match a changed file" \
 	"signature over SHA256SUMS does not verify" \
-	"printf X | dd of=$I/image.000 bs=1 seek=7 conv=notrunc;
+	"flip_byte $I/image.000 7;
 	 sed -i \"s/^\\(SHA256 (image.000) = \\).*/\\1\$(sha256sum $I/image.000 | cut -d' ' -f1)/\" $I/SHA256SUMS;
 	 cd $I && find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' -print0 |
 	 xargs -0 hashdeep -c md5,sha256 -l >../../manifest.new && mv ../../manifest.new manifest.hashdeep"

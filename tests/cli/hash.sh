@@ -50,7 +50,7 @@ contains "$T/.audit" "Audit passed" "hashdeep says Audit passed"
 # hostile twins of the sealed unit: stock tools notice
 cp -r "$U" "$T/u2"
 chmod -R u+w "$T/u2"
-printf 'X' | dd of="$T/u2/files/logical-copy.bin" bs=1 seek=4096 conv=notrunc 2>/dev/null
+flip_byte "$T/u2/files/logical-copy.bin" 4096
 (cd "$T/u2" && sha256sum --quiet -c SHA256SUMS) >/dev/null 2>&1 && fail "sha256sum catches a flipped byte" ||
 	ok "sha256sum catches a flipped byte"
 audit "$T/u2" >/dev/null 2>&1 && fail "hashdeep catches a flipped byte" || ok "hashdeep catches a flipped byte"

@@ -145,7 +145,7 @@ expect_exit 3 "a folder is not a source" custody-image --case "$C" --item E001 "
 # a damaged image is caught and the block named
 cp -r "$C" "$T/bad"
 chmod -R u+w "$T/bad"
-printf 'X' | dd of="$T/bad/acquisitions/E001-A1/image.raw" bs=1 seek=20000000 conv=notrunc 2>/dev/null
+flip_byte "$T/bad/acquisitions/E001-A1/image.raw" 20000000
 expect_exit 1 "custody-verify catches a changed byte in an image" custody-verify --case "$T/bad" --quiet
 contains "$T/.out" "block 1 (bytes 16777216-33554431) is damaged" "the damaged block is named"
 cp -r "$C" "$T/bad2"

@@ -81,7 +81,7 @@ for type in ecdsa ed25519 rsa3072; do
 	if cms_sign "$D/examiner.pem" "$D/examiner.key" "$T/F.$type"; then
 		cms_verify "$D/examiner.pem" "$T/F.$type" && ok "$type: openssl cms -verify passes" ||
 			{ fail "$type: openssl cms -verify passes"; sed 's/^/#   /' "$T/.cms"; }
-		printf 'X' | dd of="$T/F.$type" bs=1 seek=3 conv=notrunc 2>/dev/null
+		flip_byte "$T/F.$type" 3
 		cms_verify "$D/examiner.pem" "$T/F.$type" && fail "$type: a changed byte fails cms -verify" ||
 			ok "$type: a changed byte fails cms -verify"
 	elif [ $type = ed25519 ] && grep -q 'invalid digest\|no default digest' "$T/.cms"; then

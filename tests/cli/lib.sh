@@ -48,6 +48,14 @@ contains() {
 	fi
 }
 
+# flip_byte FILE OFFSET: inverts one byte in place. Writing a fixed byte
+# instead would change nothing one time in 256 on random content.
+flip_byte() {
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(-1, 1); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
+}
+
 # new_case DIR: a case with one item E001, as the tests start from
 new_case() {
 	custody-case init "$1" --number 2011-RX-001 --title "Operation b107" \

@@ -72,7 +72,7 @@ mallory_sign() {
 I=acquisitions/E001-A1
 H=artifacts/E001-H1
 tamper "one byte flipped in an image segment" "$I/image.001" \
-	"printf 'X' | dd of=$I/image.001 bs=1 seek=1000 conv=notrunc"
+	"flip_byte $I/image.001 1000"
 tamper "a truncated image segment" "$I/image.000" \
 	"truncate -s -512 $I/image.000"
 tamper "a deleted image segment" "$I/image.002" "rm $I/image.002"
@@ -122,8 +122,7 @@ tamper "the checkpoint edited, its signature kept" "custody.checkpoint" \
 tamper "the checkpoint's signature removed" "checkpoint is not signed" \
 	"rm -f custody.checkpoint.p7s custody.checkpoint.p7s.tsr"
 tamper "a timestamp token altered" "$I" \
-	"size=\$(wc -c <$I/SHA256SUMS.p7s.tsr);
-	 printf 'X' | dd of=$I/SHA256SUMS.p7s.tsr bs=1 seek=\$((size - 10)) conv=notrunc"
+	"flip_byte $I/SHA256SUMS.p7s.tsr \$((\$(wc -c <$I/SHA256SUMS.p7s.tsr) - 10))"
 tamper "a timestamp token taken from another unit" "other data" \
 	"cp $H/SHA256SUMS.p7s.tsr $I/SHA256SUMS.p7s.tsr"
 tamper "a timestamp token deleted" "SHA256SUMS.p7s.tsr logged" \

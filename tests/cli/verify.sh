@@ -36,7 +36,7 @@ tamper() {
 
 U=artifacts/E001-H1
 tamper "one byte changed in a unit file" "$U/files/config.php: file changed" \
-	"printf 'X' | dd of=$U/files/config.php bs=1 seek=2 conv=notrunc 2>/dev/null"
+	"flip_byte $U/files/config.php 2"
 tamper "a unit file deleted" "$U/files/targets.txt: file listed in SHA256SUMS is missing" \
 	"rm $U/files/targets.txt"
 tamper "a file added to a unit" "$U/files/planted.php: extra file" \
