@@ -241,7 +241,8 @@ struct entry {
 	char name_type;
 	unsigned meta_type;
 	const json_t *times[4]; /* mtime, ctime, atime, crtime: schema order */
-	const json_t *link_target, *md5, *sha256, *read_error, *description;
+	const json_t *link_target, *md5, *sha1, *sha256, *read_error;
+	const json_t *description;
 	const json_t *runs;
 };
 
@@ -411,6 +412,7 @@ static int parse_entry(const json_t *o, uint64_t n, struct entry *e,
 	    get_bool(o, "runs_truncated", 0, &e->runs_truncated, n, err) < 0 ||
 	    get_string(o, "link_target", 0, &e->link_target, n, err) < 0 ||
 	    get_string(o, "md5", 0, &e->md5, n, err) < 0 ||
+	    get_string(o, "sha1", 0, &e->sha1, n, err) < 0 ||
 	    get_string(o, "sha256", 0, &e->sha256, n, err) < 0 ||
 	    get_string(o, "read_error", 0, &e->read_error, n, err) < 0 ||
 	    get_string(o, "description", 0, &e->description, n, err) < 0)
@@ -449,6 +451,9 @@ static int parse_entry(const json_t *o, uint64_t n, struct entry *e,
 	if (e->md5 && !hex_ok(json_string_value(e->md5),
 	                      json_string_length(e->md5), 32))
 		return bad(err, n, "md5", "is not 32 lowercase hex digits");
+	if (e->sha1 && !hex_ok(json_string_value(e->sha1),
+	                       json_string_length(e->sha1), 40))
+		return bad(err, n, "sha1", "is not 40 lowercase hex digits");
 	if (e->sha256 && !hex_ok(json_string_value(e->sha256),
 	                         json_string_length(e->sha256), 64))
 		return bad(err, n, "sha256", "is not 64 lowercase hex digits");
@@ -610,6 +615,9 @@ static void put_fileobject(struct cust_dfxml *w, const struct entry *e)
 	if (e->md5)
 		fprintf(f, "      <hashdigest type='md5'>%s</hashdigest>\n",
 		        json_string_value(e->md5));
+	if (e->sha1)
+		fprintf(f, "      <hashdigest type='sha1'>%s</hashdigest>\n",
+		        json_string_value(e->sha1));
 	if (e->sha256)
 		fprintf(f, "      <hashdigest type='sha256'>%s</hashdigest>\n",
 		        json_string_value(e->sha256));

@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "custody/analyze.h"
 #include "custody/archive.h"
 #include "custody/carve.h"
 #include "custody/classify.h"
@@ -18,6 +19,7 @@
 #include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/pool.h"
 #include "custody/targets.h"
 #include "custody/time.h"
 #include "custody/unit.h"
@@ -25,6 +27,14 @@
 #include "custody/walk.h"
 
 #define READ_CHUNK CUST_CLASSIFY_BYTES
+/* Files up to this size are read whole and analyzed by the workers;
+ * larger ones stream on the walk's thread. */
+#define JOB_CONTENT_MAX ((size_t)4 << 20)
+/* In flight between the walk and the inventory: jobs and their bytes. */
+#define POOL_JOBS 256
+#define POOL_BYTES ((size_t)64 << 20)
+/* Types remembered by content (two slots of 512 bytes each). */
+#define TYPE_CACHE_ENTRIES 65536
 /* Distinct targets kept, and the bytes of their values and places: far
  * beyond any real controller, and bounded against a disk of junk. */
 #define TARGETS_MAX_VALUES ((size_t)1 << 22)
@@ -41,14 +51,23 @@ struct source {
 
 struct run {
 	FILE *inventory;
-	struct cust_classifier *classifier;
-	struct cust_carver *carver;
+	struct cust_analysis_options ao;
+	struct cust_type_cache *cache;
+	struct cust_pool *pool;
+	/* the walk's thread after a drain, and the committer: never both */
+	struct cust_analyzer *serial;
+	/* one per archive nesting level, sharing the serial's libmagic */
+	struct cust_analyzer *levels[CUST_ARCHIVE_DEPTH_MAX + 2];
 	struct cust_targets *targets;
-	unsigned char *buf;  /* READ_CHUNK bytes of content */
-	unsigned char *head; /* the first READ_CHUNK bytes of the file */
-	int member_failed;   /* a member's digests or line failed (in ERR) */
-	const char *where; /* "p1:/var/www/config.php" of the file carved */
-	uint64_t entries, files, deleted, bytes, unreadable;
+	struct cust_targets_log *occurrences; /* --all-occurrences */
+	unsigned char *buf; /* READ_CHUNK bytes of content */
+	int member_failed;  /* a member's analysis or line failed (in ERR) */
+	/* counted by the walk's thread */
+	uint64_t entries, files, deleted, unreadable, read;
+	const struct cust_extract_options *o;
+	struct timespec started, shown;
+	/* counted where lines are written (committer, or walk after drain) */
+	uint64_t members, member_files, bytes;
 	struct cust_error err;
 };
 
@@ -233,108 +252,47 @@ static json_t *entry_json(const struct cust_walk_entry *e)
 	return o;
 }
 
-static int on_hit(void *ctx, const struct cust_carve_hit *h,
-                  struct cust_error *err)
+/* A target found in WHERE: counted, and logged when every occurrence is
+ * wanted. */
+struct place {
+	struct run *r;
+	const char *where;
+};
+
+static int on_target(void *ctx, const struct cust_carve_hit *h,
+                     struct cust_error *err)
 {
-	struct run *r = ctx;
+	struct place *p = ctx;
 
-	return cust_targets_add(r->targets, h->kind, h->value, h->value_len,
-	                        r->where, h->offset, err);
-}
-
-/* The type of the content read, SIZE bytes: its head kept while reading,
- * its tail read again (file(1) looks at both ends). */
-static int classify(struct run *r, struct cust_walk_file *f, size_t head_len,
-                    uint64_t size, json_t *o)
-{
-	char mime[CUST_CLASSIFY_TEXT_MAX], desc[CUST_CLASSIFY_TEXT_MAX];
-	uint64_t rest = size - head_len;
-	size_t tail_len = rest < READ_CHUNK ? (size_t)rest : READ_CHUNK, got = 0;
-	struct cust_error rerr;
-
-	if (tail_len &&
-	    (cust_walk_read(f, size - tail_len, r->buf, tail_len, &got,
-	                    &rerr) < 0 || got != tail_len))
-		tail_len = 0; /* read once, not twice: judge by the head */
-	if (cust_classify_file(r->classifier, r->head, head_len, r->buf,
-	                       tail_len, head_len + (tail_len ? rest : 0), mime,
-	                       desc, &r->err) < 0)
+	if (cust_targets_add(p->r->targets, h->kind, h->value, h->value_len,
+	                     p->where, h->offset, err) < 0)
 		return -1;
-	json_object_set_new(o, "mime", json_string(mime));
-	json_object_set_new(o, "description", json_string(desc));
+	if (p->r->occurrences &&
+	    cust_targets_log_add(p->r->occurrences, h->kind, h->value,
+	                         h->value_len, p->where, h->offset, h->length,
+	                         err) < 0)
+		return -1;
 	return 0;
 }
 
-/* Read the content once: the type, MD5, SHA-256 and the carver. */
-static int read_content(struct run *r, const struct cust_walk_entry *e,
-                        struct cust_walk_file *f, json_t *o)
+/* The analysis of a content into its inventory line. */
+static void set_analysis(json_t *o, const struct cust_analysis *a,
+                         uint64_t size)
 {
-	EVP_MD_CTX *md5 = EVP_MD_CTX_new(), *sha = EVP_MD_CTX_new();
-	unsigned char d5[16], d256[32];
-	char hex[65], where[CUST_WALK_PATH_MAX + 16];
-	struct cust_error rerr;
-	uint64_t off = 0;
-	size_t got, head_len = 0;
-	int rc = -1;
-
-	snprintf(where, sizeof where, "%s:%s", e->partition, e->path);
-	r->where = where;
-	if (!md5 || !sha || !EVP_DigestInit_ex(md5, EVP_md5(), NULL) ||
-	    !EVP_DigestInit_ex(sha, EVP_sha256(), NULL)) {
-		cust_error_set(&r->err, CUST_E_IO, "cannot start the digests");
-		goto out;
+	if (a->md5[0])
+		json_object_set_new(o, "md5", json_string(a->md5));
+	if (a->sha1[0])
+		json_object_set_new(o, "sha1", json_string(a->sha1));
+	if (a->sha256[0])
+		json_object_set_new(o, "sha256", json_string(a->sha256));
+	if (a->typed) {
+		json_object_set_new(o, "mime", json_string(a->mime));
+		json_object_set_new(o, "description",
+		                    json_string(a->description));
 	}
-	cust_carver_reset(r->carver);
-	while (off < e->size) {
-		size_t want = e->size - off < READ_CHUNK ? (size_t)(e->size - off)
-		                                          : READ_CHUNK;
-		cust_error_clear(&rerr);
-		if (cust_walk_read(f, off, r->buf, want, &got, &rerr) < 0) {
-			/* damage in one file is a fact about it, not a stop */
-			json_object_set_new(o, "read_error",
-			                    json_string(rerr.message));
-			r->unreadable++;
-			rc = 0;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		if (off == 0) {
-			memcpy(r->head, r->buf, got);
-			head_len = got;
-		}
-		if (!EVP_DigestUpdate(md5, r->buf, got) ||
-		    !EVP_DigestUpdate(sha, r->buf, got)) {
-			cust_error_set(&r->err, CUST_E_IO, "cannot hash '%s'",
-			               where);
-			goto out;
-		}
-		if (cust_carver_feed(r->carver, r->buf, got, on_hit, r,
-		                     &r->err) < 0)
-			goto out;
-		off += got;
-	}
-	if (cust_carver_end(r->carver, on_hit, r, &r->err) < 0 ||
-	    classify(r, f, head_len, off, o) < 0)
-		goto out;
-	if (!EVP_DigestFinal_ex(md5, d5, NULL) ||
-	    !EVP_DigestFinal_ex(sha, d256, NULL)) {
-		cust_error_set(&r->err, CUST_E_IO, "cannot hash '%s'", where);
-		goto out;
-	}
-	if (off < e->size)
-		json_object_set_new(o, "read_short", json_integer((json_int_t)off));
-	cust_hex_encode(d5, sizeof d5, hex);
-	json_object_set_new(o, "md5", json_string(hex));
-	cust_hex_encode(d256, sizeof d256, hex);
-	json_object_set_new(o, "sha256", json_string(hex));
-	r->bytes += off;
-	rc = 0;
-out:
-	EVP_MD_CTX_free(md5);
-	EVP_MD_CTX_free(sha);
-	r->where = NULL;
-	return rc;
+	if (a->bytes < size)
+		json_object_set_new(o, "read_short",
+		                    json_integer((json_int_t)a->bytes));
 }
 
 static int write_line(struct run *r, const json_t *o, struct cust_error *err)
@@ -371,18 +329,18 @@ static int archive_type(const char *mime)
 	return 0;
 }
 
-/* One member of an archive as its content passes: the walk reads it (it
- * may be an archive in turn, whose members come meanwhile), and the tap
- * hands every byte to the member's own digests and carver.  Its line is
+/* ---- archive members: analyzed as their content streams past */
+
+/* One member of an archive as its content passes: the archive walk reads
+ * it (it may be an archive in turn, whose members come meanwhile), and the
+ * tap hands every byte to the analyzer of its nesting level.  Its line is
  * written when its content has passed. */
 struct member {
 	struct run *r;
 	json_t *o;
-	EVP_MD_CTX *md5, *sha;
-	struct cust_carver *carver;
-	unsigned char *head;
-	size_t head_len;
-	uint64_t bytes;
+	struct cust_analyzer *an;
+	struct cust_analysis a;
+	struct place place;
 	int failed;
 	char where[2 * CUST_WALK_PATH_MAX];
 };
@@ -390,38 +348,31 @@ struct member {
 static void member_free(struct member *m)
 {
 	json_decref(m->o);
-	EVP_MD_CTX_free(m->md5);
-	EVP_MD_CTX_free(m->sha);
-	cust_carver_free(m->carver);
-	free(m->head);
+	cust_analysis_clear(&m->a);
 	free(m);
 }
 
-static int member_hit(void *ctx, const struct cust_carve_hit *h,
-                      struct cust_error *err)
+/* The analyzer of nesting level DEPTH, made when first needed; types
+ * through the serial analyzer's libmagic. */
+static struct cust_analyzer *level_analyzer(struct run *r, unsigned depth,
+                                            struct cust_error *err)
 {
-	struct member *m = ctx;
-
-	return cust_targets_add(m->r->targets, h->kind, h->value, h->value_len,
-	                        m->where, h->offset, err);
+	if (depth >= sizeof r->levels / sizeof r->levels[0]) {
+		cust_error_set(err, CUST_E_INPUT, "archives nested too deep");
+		return NULL;
+	}
+	if (!r->levels[depth])
+		r->levels[depth] = cust_analyzer_new_sharing(&r->ao, r->serial,
+		                                             err);
+	return r->levels[depth];
 }
 
 static void member_bytes(void *ctx, const void *buf, size_t len)
 {
 	struct member *m = ctx;
-	size_t keep = READ_CHUNK - m->head_len;
 
-	if (m->failed)
-		return;
-	if (keep > len)
-		keep = len;
-	memcpy(m->head + m->head_len, buf, keep);
-	m->head_len += keep;
-	m->bytes += len;
-	if (!EVP_DigestUpdate(m->md5, buf, len) ||
-	    !EVP_DigestUpdate(m->sha, buf, len) ||
-	    cust_carver_feed(m->carver, buf, len, member_hit, m,
-	                     &m->r->err) < 0)
+	if (!m->failed &&
+	    cust_analyzer_feed(m->an, &m->a, buf, len, &m->r->err) < 0)
 		m->failed = 1;
 }
 
@@ -429,32 +380,19 @@ static void member_end(void *ctx, int complete)
 {
 	struct member *m = ctx;
 	struct run *r = m->r;
-	char mime[CUST_CLASSIFY_TEXT_MAX], desc[CUST_CLASSIFY_TEXT_MAX];
-	unsigned char d5[16], d256[32];
-	char hex[65];
 	struct cust_error werr;
 
 	if (!m->failed &&
-	    (cust_carver_end(m->carver, member_hit, m, &r->err) < 0 ||
-	     !EVP_DigestFinal_ex(m->md5, d5, NULL) ||
-	     !EVP_DigestFinal_ex(m->sha, d256, NULL) ||
-	     cust_classify(r->classifier, m->head, m->head_len, mime, desc,
-	                   &r->err) < 0))
+	    cust_analyzer_end(m->an, &m->a, NULL, 0, m->a.bytes, &r->err) < 0)
 		m->failed = 1;
-	if (!m->failed) {
-		cust_hex_encode(d5, sizeof d5, hex);
-		json_object_set_new(m->o, "md5", json_string(hex));
-		cust_hex_encode(d256, sizeof d256, hex);
-		json_object_set_new(m->o, "sha256", json_string(hex));
-		json_object_set_new(m->o, "mime", json_string(mime));
-		json_object_set_new(m->o, "description", json_string(desc));
-	} else {
+	if (!m->failed)
+		set_analysis(m->o, &m->a, m->a.bytes);
+	else
 		r->member_failed = 1;
-	}
 	if (!complete)
 		json_object_set_new(m->o, "read_short",
-		                    json_integer((json_int_t)m->bytes));
-	r->bytes += m->bytes;
+		                    json_integer((json_int_t)m->a.bytes));
+	r->bytes += m->a.bytes;
 	if (write_line(r, m->o, &werr) < 0) {
 		r->member_failed = 1;
 		r->err = werr;
@@ -472,10 +410,14 @@ static const char *member_type(enum cust_archive_type t)
 	}
 }
 
+/* A file opened as an archive: where it is, and how to read it (from the
+ * image, or from its content in memory). */
 struct container {
 	struct run *r;
-	const struct cust_walk_entry *e;
-	struct cust_walk_file *f;
+	const char *partition, *path, *name;
+	uint64_t size;
+	struct cust_walk_file *f;    /* or */
+	const unsigned char *data;
 };
 
 static int on_member(void *ctx, const struct cust_archive_member *am,
@@ -489,12 +431,12 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	if (!m)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	m->r = r;
-	snprintf(m->where, sizeof m->where, "%s:%s%s", c->e->partition,
-	         c->e->path, am->chain);
+	snprintf(m->where, sizeof m->where, "%s:%s%s", c->partition, c->path,
+	         am->chain);
 	m->o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}",
-	                 "member", 1, "partition", c->e->partition, "path",
-	                 m->where + strlen(c->e->partition) + 1, "container",
-	                 c->e->path, "name", am->name, "depth",
+	                 "member", 1, "partition", c->partition, "path",
+	                 m->where + strlen(c->partition) + 1, "container",
+	                 c->path, "name", am->name, "depth",
 	                 (json_int_t)am->depth, "type", member_type(am->type),
 	                 "format", am->format, "filters", am->filters);
 	if (!m->o) {
@@ -515,7 +457,7 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 		                    json_string(am->link_target));
 	if (am->chain_truncated)
 		json_object_set_new(m->o, "path_truncated", json_true());
-	r->entries++;
+	r->members++;
 	if (am->encrypted)
 		json_object_set_new(m->o, "encrypted", json_true());
 	if (am->encrypted || am->type != CUST_ARCHIVE_FILE) {
@@ -523,17 +465,14 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 		member_free(m);
 		return rc;
 	}
-	m->md5 = EVP_MD_CTX_new();
-	m->sha = EVP_MD_CTX_new();
-	m->head = malloc(READ_CHUNK);
-	m->carver = cust_carver_new(CUST_CARVE_ALL, err);
-	if (!m->md5 || !m->sha || !m->head || !m->carver ||
-	    !EVP_DigestInit_ex(m->md5, EVP_md5(), NULL) ||
-	    !EVP_DigestInit_ex(m->sha, EVP_sha256(), NULL)) {
+	m->place.r = r;
+	m->place.where = m->where;
+	if (!(m->an = level_analyzer(r, am->depth, err)) ||
+	    cust_analyzer_begin(m->an, &m->a, on_target, &m->place, err) < 0) {
 		member_free(m);
-		return cust_error_set(err, CUST_E_IO, "cannot start a member");
+		return -1;
 	}
-	r->files++;
+	r->member_files++;
 	/* member_end writes the line and frees M */
 	cust_archive_tap(rd, member_bytes, member_end, m);
 	return 0;
@@ -546,31 +485,37 @@ static ssize_t container_pread(void *ctx, void *buf, size_t len,
 	struct cust_error rerr;
 	size_t got = 0;
 
+	if (c->data) {
+		if (offset >= c->size)
+			return 0;
+		if (len > c->size - offset)
+			len = (size_t)(c->size - offset);
+		memcpy(buf, c->data + offset, len);
+		return (ssize_t)len;
+	}
 	if (cust_walk_read(c->f, offset, buf, len, &got, &rerr) < 0)
 		return -1;
 	return (ssize_t)got;
 }
 
-/* Open the entry's content as an archive when its type says it is one:
- * every member goes into the inventory after it, the bombs and damage
- * into its record. */
-static int open_archive(struct run *r, const struct cust_walk_entry *e,
-                        struct cust_walk_file *f, json_t *o,
+/* Open the file in C as an archive: every member goes into the inventory
+ * before it, the bombs and damage into its record O. */
+static int open_archive(struct container *c, json_t *o,
                         struct cust_error *err)
 {
-	struct container c = { r, e, f };
+	struct run *r = c->r;
 	struct cust_archive_input in = { 0 };
 	json_t *report = json_object();
 	int rc;
 
 	if (!report)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
-	in.name = e->name;
-	in.size = e->size;
+	in.name = c->name;
+	in.size = c->size;
 	in.pread = container_pread;
-	in.ctx = &c;
+	in.ctx = c;
 	r->member_failed = 0;
-	rc = cust_archive_walk(&in, NULL, on_member, &c, report, err);
+	rc = cust_archive_walk(&in, NULL, on_member, c, report, err);
 	if (rc >= 0 && r->member_failed) {
 		*err = r->err;
 		rc = -1;
@@ -592,12 +537,219 @@ static int open_archive(struct run *r, const struct cust_walk_entry *e,
 	return rc < 0 ? -1 : 0;
 }
 
+/* ---- files: small ones analyzed by the workers, large ones in place */
+
+/* One entry of the walk on its way to the inventory. */
+struct job {
+	json_t *o;
+	char *partition, *path, *name;
+	unsigned char *data; /* the whole content, or NULL */
+	size_t len;          /* bytes of it read */
+	uint64_t size;       /* the entry's size */
+	struct cust_analysis a;
+	int failed;
+	struct cust_error err;
+};
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	json_decref(j->o);
+	free(j->partition);
+	free(j->path);
+	free(j->name);
+	free(j->data);
+	cust_analysis_clear(&j->a);
+	free(j);
+}
+
+static void *worker_new(void *ctx, struct cust_error *err)
+{
+	struct run *r = ctx;
+
+	return cust_analyzer_new(&r->ao, err);
+}
+
+static void worker_free(void *ctx, void *state)
+{
+	(void)ctx;
+	cust_analyzer_free(state);
+}
+
+static void worker_work(void *ctx, void *state, void *job)
+{
+	struct job *j = job;
+
+	(void)ctx;
+	if (j->data &&
+	    cust_analyze_buffer(state, &j->a, j->data, j->len, NULL, NULL,
+	                        &j->err) < 0)
+		j->failed = 1;
+}
+
+static void job_discard(void *ctx, void *job)
+{
+	(void)ctx;
+	job_free(job);
+}
+
+/* In walk order: the targets counted, the archive opened, the line. */
+static int job_commit(void *ctx, void *job, struct cust_error *err)
+{
+	struct run *r = ctx;
+	struct job *j = job;
+	char where[CUST_WALK_PATH_MAX + 16];
+	struct place p = { r, where };
+	int rc = -1;
+
+	if (j->failed) {
+		*err = j->err;
+		job_free(j);
+		return -1;
+	}
+	if (j->data) {
+		snprintf(where, sizeof where, "%s:%s", j->partition, j->path);
+		set_analysis(j->o, &j->a, j->size);
+		r->bytes += j->a.bytes;
+		if (cust_analysis_replay(&j->a, on_target, &p, err) < 0)
+			goto out;
+		if (j->a.typed && archive_type(j->a.mime)) {
+			struct container c = { r, j->partition, j->path,
+				               j->name, j->len, NULL, j->data };
+			if (open_archive(&c, j->o, err) < 0)
+				goto out;
+		}
+	}
+	rc = write_line(r, j->o, err);
+out:
+	job_free(j);
+	return rc;
+}
+
+/* Read all of a small file's content into its job; damage in one file
+ * is a fact about it (its line says so), not a stop. */
+static void read_whole(struct run *r, struct cust_walk_file *f,
+                       struct job *j)
+{
+	struct cust_error rerr;
+	size_t got;
+
+	while (j->len < j->size) {
+		cust_error_clear(&rerr);
+		if (cust_walk_read(f, j->len, j->data + j->len, j->size - j->len,
+		                   &got, &rerr) < 0) {
+			json_object_set_new(j->o, "read_error",
+			                    json_string(rerr.message));
+			r->unreadable++;
+			free(j->data);
+			j->data = NULL;
+			j->len = 0;
+			return;
+		}
+		if (got == 0)
+			break;
+		j->len += got;
+		r->read += got;
+	}
+}
+
+/* A large file, on the walk's thread once everything before it is
+ * committed: streamed through the serial analyzer, targets counted as
+ * found, opened as an archive through the image. */
+static int stream_large(struct run *r, const struct cust_walk_entry *e,
+                        struct cust_walk_file *f, json_t *o,
+                        struct cust_error *err)
+{
+	char where[CUST_WALK_PATH_MAX + 16];
+	struct place p = { r, where };
+	struct cust_analysis a;
+	struct cust_error rerr;
+	uint64_t off = 0;
+	size_t got, tail_len = 0;
+	int rc = -1;
+
+	snprintf(where, sizeof where, "%s:%s", e->partition, e->path);
+	cust_analysis_init(&a);
+	if (cust_analyzer_begin(r->serial, &a, on_target, &p, err) < 0)
+		goto out;
+	while (off < e->size) {
+		size_t want = e->size - off < READ_CHUNK ? (size_t)(e->size - off)
+		                                          : READ_CHUNK;
+		cust_error_clear(&rerr);
+		if (cust_walk_read(f, off, r->buf, want, &got, &rerr) < 0) {
+			json_object_set_new(o, "read_error",
+			                    json_string(rerr.message));
+			r->unreadable++;
+			rc = 0;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (cust_analyzer_feed(r->serial, &a, r->buf, got, err) < 0)
+			goto out;
+		off += got;
+		r->read += got;
+	}
+	/* file(1) looks at both ends: the tail is read again */
+	if (off == e->size && off > CUST_CLASSIFY_BYTES) {
+		uint64_t rest = off - CUST_CLASSIFY_BYTES;
+		tail_len = rest < READ_CHUNK ? (size_t)rest : READ_CHUNK;
+		if (cust_walk_read(f, off - tail_len, r->buf, tail_len, &got,
+		                   &rerr) < 0 || got != tail_len)
+			tail_len = 0;
+	}
+	if (cust_analyzer_end(r->serial, &a, tail_len ? r->buf : NULL,
+	                      tail_len, off, err) < 0)
+		goto out;
+	set_analysis(o, &a, e->size);
+	r->bytes += a.bytes;
+	if (a.typed && archive_type(a.mime)) {
+		struct container c = { r, e->partition, e->path, e->name,
+			               e->size, f, NULL };
+		if (open_archive(&c, o, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	cust_analysis_clear(&a);
+	return rc;
+}
+
+static uint64_t ms_between(const struct timespec *a, const struct timespec *b)
+{
+	int64_t ms = (int64_t)(b->tv_sec - a->tv_sec) * 1000 +
+	             (b->tv_nsec - a->tv_nsec) / 1000000;
+
+	return ms > 0 ? (uint64_t)ms : 0;
+}
+
+static void show_progress(struct run *r, const char *partition)
+{
+	struct cust_extract_progress p;
+	struct timespec now;
+
+	if (!r->o->progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ms_between(&r->shown, &now) < 500)
+		return;
+	r->shown = now;
+	p.partition = partition;
+	p.entries = r->entries;
+	p.files = r->files;
+	p.bytes = r->read;
+	p.elapsed_ms = ms_between(&r->started, &now);
+	r->o->progress(r->o->progress_ctx, &p);
+}
+
 static int on_entry(void *ctx, const struct cust_walk_entry *e,
                     struct cust_walk_file *f, struct cust_error *err)
 {
 	struct run *r = ctx;
+	struct job *j;
 	json_t *o = entry_json(e);
-	int rc = -1;
+	int rc;
 
 	if (!o)
 		return cust_error_set(err, CUST_E_IO, "cannot describe '%s'",
@@ -605,24 +757,45 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 	r->entries++;
 	if (!e->name_allocated)
 		r->deleted++;
-	if (e->type == CUST_WALK_REGULAR && e->size > 0 &&
-	    (e->content == CUST_WALK_CONTENT_ALLOCATED ||
-	     e->content == CUST_WALK_CONTENT_RECOVERED)) {
+	show_progress(r, e->partition);
+	if (e->type != CUST_WALK_REGULAR || e->size == 0 ||
+	    (e->content != CUST_WALK_CONTENT_ALLOCATED &&
+	     e->content != CUST_WALK_CONTENT_RECOVERED)) {
+		j = calloc(1, sizeof *j);
+	} else if (e->size > JOB_CONTENT_MAX) {
 		r->files++;
-		if (read_content(r, e, f, o) < 0) {
-			*err = r->err;
-			goto out;
+		/* its members and its line follow everything before it */
+		rc = 0;
+		if (cust_pool_drain(r->pool, err) < 0 ||
+		    stream_large(r, e, f, o, err) < 0 ||
+		    write_line(r, o, err) < 0)
+			rc = -1;
+		json_decref(o);
+		return rc;
+	} else {
+		r->files++;
+		j = calloc(1, sizeof *j);
+		if (j) {
+			j->size = e->size;
+			j->data = malloc((size_t)e->size);
+			if (j->data)
+				read_whole(r, f, j);
 		}
-		/* its members are listed before it: its line carries what
-		 * opening it found */
-		if (archive_type(cust_json_string(o, "mime")) &&
-		    open_archive(r, e, f, o, err) < 0)
-			goto out;
 	}
-	rc = write_line(r, o, err);
-out:
-	json_decref(o);
-	return rc;
+	if (j) {
+		j->o = o;
+		o = NULL;
+		j->partition = strdup(e->partition);
+		j->path = strdup(e->path);
+		j->name = strdup(e->name);
+	}
+	if (!j || !j->partition || !j->path || !j->name ||
+	    (j->size && !j->data && !json_object_get(j->o, "read_error"))) {
+		json_decref(o);
+		job_free(j);
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
+	return cust_pool_submit(r->pool, j, j->len + sizeof *j, err);
 }
 
 static json_t *targets_json(const struct cust_targets *t)
@@ -660,14 +833,89 @@ static json_t *argv_json(const struct cust_extract_options *o)
 }
 
 /* Walk the source into the unit's inventory and targets. */
+/* What the workers and the serial analyzer do with every content. */
+static int run_setup(struct run *r, const struct cust_extract_options *o,
+                     struct cust_error *err)
+{
+	r->o = o;
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	if (o->jobs > CUST_POOL_WORKERS_MAX)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "at most %d workers", CUST_POOL_WORKERS_MAX);
+	r->ao.digests = o->digests ? o->digests
+	                           : CUST_DIGEST_MD5 | CUST_DIGEST_SHA256;
+	if (r->ao.digests & ~(unsigned)(CUST_DIGEST_MD5 | CUST_DIGEST_SHA1 |
+	                                CUST_DIGEST_SHA256))
+		return cust_error_set(err, CUST_E_USAGE, "an inventory takes "
+		                      "md5, sha1 and sha256");
+	r->ao.types = !o->no_types;
+	r->ao.carve = o->no_targets ? 0 : CUST_CARVE_ALL;
+	if (r->ao.types && (r->ao.digests & CUST_DIGEST_SHA256) &&
+	    !(r->cache = cust_type_cache_new(TYPE_CACHE_ENTRIES, err)))
+		return -1;
+	r->ao.cache = r->cache;
+	r->serial = cust_analyzer_new(&r->ao, err);
+	r->targets = cust_targets_new(TARGETS_MAX_VALUES, TARGETS_MAX_BYTES, err);
+	if (!r->serial || !r->targets)
+		return -1;
+	r->buf = malloc(READ_CHUNK);
+	if (!r->buf)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof r->levels / sizeof r->levels[0]; i++)
+		cust_analyzer_free(r->levels[i]);
+	cust_analyzer_free(r->serial);
+	cust_type_cache_free(r->cache);
+	cust_targets_free(r->targets);
+	free(r->buf);
+}
+
+/* What was asked for: the record says, so two extractions compare. */
+static json_t *parameters_json(const struct cust_extract_options *o,
+                               const struct cust_analysis_options *ao)
+{
+	static const enum cust_digest_alg algs[] = {
+		CUST_DIGEST_MD5, CUST_DIGEST_SHA1, CUST_DIGEST_SHA256
+	};
+	json_t *hashes = json_array();
+	size_t i;
+
+	for (i = 0; hashes && i < sizeof algs / sizeof algs[0]; i++)
+		if (ao->digests & algs[i])
+			json_array_append_new(hashes,
+			                      json_string(cust_digest_name(algs[i])));
+	return json_pack("{s:o, s:b, s:b, s:b, s:b}", "hashes", hashes,
+	                 "types", ao->types, "targets", ao->carve != 0,
+	                 "deleted", !o->no_deleted, "all_occurrences",
+	                 o->all_occurrences);
+}
+
 static int walk_into(struct cust_unit *u, const struct source *s,
                      const struct cust_extract_options *o, struct run *r,
                      json_t *report, struct cust_error *err)
 {
-	struct cust_walk_options wo = { !o->no_deleted, 0 };
-	char path[CUST_PATH_MAX];
+	static const struct cust_pool_ops ops = { worker_new, worker_free,
+		                                  worker_work, job_commit,
+		                                  job_discard };
+	struct cust_walk_options wo = { .include_deleted = !o->no_deleted };
+	char path[CUST_PATH_MAX], targets[CUST_PATH_MAX];
 	int fd, rc;
 
+	if (cust_path_format(targets, sizeof targets, err, "%s/%s",
+	                     cust_unit_dir(u), CUST_EXTRACT_TARGETS) < 0 ||
+	    cust_fs_mkdir(targets, 0, err) < 0)
+		return -1;
+	if (o->all_occurrences &&
+	    (cust_path_format(path, sizeof path, err, "%s/%s", targets,
+	                      CUST_EXTRACT_OCCURRENCES) < 0 ||
+	     !(r->occurrences = cust_targets_log_new(path, err))))
+		return -1;
 	if (cust_path_format(path, sizeof path, err, "%s/%s", cust_unit_dir(u),
 	                     CUST_EXTRACT_INVENTORY) < 0)
 		return -1;
@@ -680,8 +928,14 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		return cust_error_set_errno(err, CUST_E_IO, errno,
 		                            "cannot write '%s'", path);
 	}
-	rc = cust_walk_image((const char *const *)s->paths, s->n, &wo, on_entry,
-	                     r, report, err);
+	r->pool = cust_pool_new(o->jobs, POOL_JOBS, POOL_BYTES, &ops, r, err);
+	rc = r->pool ? cust_walk_image((const char *const *)s->paths, s->n,
+	                               &wo, on_entry, r, report, err)
+	             : -1;
+	/* the pool's own failure says more than the walk stopped by it */
+	if (cust_pool_finish(r->pool, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	r->pool = NULL;
 	if (fflush(r->inventory) != 0 || fsync(fileno(r->inventory)) != 0) {
 		if (rc == 0)
 			cust_error_set_errno(err, CUST_E_IO, errno,
@@ -696,12 +950,11 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		rc = cust_error_set(err, CUST_E_INPUT,
 		                    "no file system could be read in '%s'",
 		                    s->paths[0]);
-	if (rc == 0 &&
-	    (cust_path_format(path, sizeof path, err, "%s/%s", cust_unit_dir(u),
-	                      CUST_EXTRACT_TARGETS) < 0 ||
-	     cust_fs_mkdir(path, 0, err) < 0 ||
-	     cust_targets_write(r->targets, path, err) < 0))
+	if (rc == 0 && cust_targets_write(r->targets, targets, err) < 0)
 		rc = -1;
+	if (cust_targets_log_close(r->occurrences, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	r->occurrences = NULL;
 	return rc;
 }
 
@@ -715,6 +968,8 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	struct cust_event ev = { 0 };
 	char stem[CUST_PATH_MAX], started[CUST_TIME_LEN], ended[CUST_TIME_LEN];
 	json_t *report = json_object(), *rec = NULL, *details = NULL;
+	struct timespec t0, t1;
+	uint64_t ms;
 	json_t *item = NULL;
 	int rc = -1;
 
@@ -735,41 +990,46 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	    !(item = cust_case_load_item(c, s.item, err)) ||
 	    cust_time_now_string(started, err) < 0)
 		goto out;
-	r.classifier = cust_classifier_new(err);
-	r.carver = r.classifier ? cust_carver_new(CUST_CARVE_ALL, err) : NULL;
-	r.targets = cust_targets_new(TARGETS_MAX_VALUES, TARGETS_MAX_BYTES, err);
-	r.buf = malloc(READ_CHUNK);
-	r.head = malloc(READ_CHUNK);
-	if (!r.classifier || !r.carver || !r.targets || !r.buf || !r.head) {
-		if (!r.buf || !r.head)
-			cust_error_set(err, CUST_E_IO, "out of memory");
+	if (run_setup(&r, o, err) < 0)
 		goto out;
-	}
 	if (cust_path_format(stem, sizeof stem, err, "%s-X", s.item) < 0)
 		goto out;
 	u = cust_unit_begin(cust_case_dir(c), "extractions", stem, err);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!u || walk_into(u, &s, o, &r, report, err) < 0 ||
 	    cust_time_now_string(ended, err) < 0)
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = ms_between(&t0, &t1);
 	rec = json_pack("{s:s, s:s, s:O, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:O, "
-	                "s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
+	                "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:{s:i, s:I, "
+	                "s:I, s:I}}",
 	                "unit", cust_unit_relpath(u), "item", s.item, "source",
 	                s.record, "tool", "name", o->tool, "version",
 	                cust_version(), "command_line", argv_json(o),
 	                "examiner", actor->name, "started", started, "ended",
 	                ended, "walk", report, "counts", "entries",
-	                (json_int_t)r.entries, "deleted", (json_int_t)r.deleted,
-	                "files_read", (json_int_t)r.files, "unreadable",
+	                (json_int_t)(r.entries + r.members), "deleted",
+	                (json_int_t)r.deleted, "files_read",
+	                (json_int_t)(r.files + r.member_files), "unreadable",
 	                (json_int_t)r.unreadable, "bytes_read",
-	                (json_int_t)r.bytes, "targets", targets_json(r.targets));
+	                (json_int_t)r.bytes, "targets", targets_json(r.targets),
+	                "parameters", parameters_json(o, &r.ao), "performance",
+	                "workers", (int)o->jobs, "milliseconds",
+	                (json_int_t)ms, "files_per_second",
+	                (json_int_t)(ms ? (r.files + r.member_files) * 1000 / ms
+	                                : 0),
+	                "type_cache_hits",
+	                (json_int_t)cust_type_cache_hits(r.cache));
 	if (!rec) {
 		cust_error_set(err, CUST_E_IO, "cannot build the record");
 		goto out;
 	}
 	if (o->note)
 		json_object_set_new(rec, "note", json_string(o->note));
-	details = json_pack("{s:I, s:I}", "entries", (json_int_t)r.entries,
-	                    "files_read", (json_int_t)r.files);
+	details = json_pack("{s:I, s:I}", "entries",
+	                    (json_int_t)(r.entries + r.members), "files_read",
+	                    (json_int_t)(r.files + r.member_files));
 	ev.item = s.item;
 	ev.details = details;
 	/* the DFXML is made from the unit's own files: it says nothing the
@@ -789,11 +1049,7 @@ out:
 	json_decref(rec);
 	json_decref(report);
 	cust_unit_free(u);
-	cust_classifier_free(r.classifier);
-	cust_carver_free(r.carver);
-	cust_targets_free(r.targets);
-	free(r.buf);
-	free(r.head);
+	run_free(&r);
 	source_free(&s);
 	return rc;
 }

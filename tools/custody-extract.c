@@ -1,11 +1,14 @@
 /* custody-extract - the inventory and target lists of a seized disk, as a
  * sealed extraction unit. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "custody/caseio.h"
+#include "custody/digest.h"
 #include "custody/extract.h"
 #include "custody/json.h"
+#include "custody/pool.h"
 
 #define TOOL "custody-extract"
 
@@ -14,11 +17,32 @@ static const struct cli_option options[] = {
 	{ "acq", "UNIT", "a sealed acquisition of the case (E001-A1)" },
 	{ "item", "ID", "the item an image given by path belongs to" },
 	{ "no-deleted", NULL, "leave deleted entries out" },
+	{ "hash", "LIST", "digests of every file: md5,sha1,sha256 "
+	                  "(default md5,sha256)" },
+	{ "no-types", NULL, "no file types (libmagic), so no archives opened" },
+	{ "no-targets", NULL, "no carving for targets" },
+	{ "all-occurrences", NULL, "every occurrence of every target in "
+	                           "targets/occurrences.jsonl" },
+	{ "jobs", "N", "worker threads (default: one per processor; 0: none)" },
+	{ "quiet", NULL, "no progress, no summary" },
 	{ "note", "T", "a note for the record and the custody log" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
 	CLI_SIGNING_OPTIONS,
 	{ NULL, NULL, NULL }
 };
+
+/* One line on the terminal, redrawn in place. */
+static void show_progress(void *ctx, const struct cust_extract_progress *p)
+{
+	double secs = (double)p->elapsed_ms / 1000.0;
+
+	(void)ctx;
+	fprintf(stderr, "\r%s: %llu entries, %llu files, %.1f MB, %.0f files/s, "
+	        "%.0f MB/s   ", p->partition, (unsigned long long)p->entries,
+	        (unsigned long long)p->files, (double)p->bytes / 1e6,
+	        secs > 0 ? (double)p->files / secs : 0,
+	        secs > 0 ? (double)p->bytes / 1e6 / secs : 0);
+}
 
 static void print_summary(const json_t *rec)
 {
@@ -60,7 +84,9 @@ int main(int argc, char **argv)
 	struct cli cli = {
 		TOOL,
 		"custody-extract --case DIR (--acq UNIT | --item ID IMAGE...) "
-		"[--no-deleted] [--note T]\n"
+		"[--no-deleted] [--hash LIST]\n"
+		"             [--no-types] [--no-targets] [--all-occurrences] "
+		"[--jobs N] [--quiet] [--note T]\n"
 		"             [--examiner NAME] [--key FILE --cert FILE] "
 		"[--passphrase-file FILE] [--tsa URL] [--no-sign]",
 		"Walk every partition and file system of an acquisition (or of "
@@ -74,6 +100,8 @@ int main(int argc, char **argv)
 	struct cust_error err;
 	struct cust_case *c;
 	json_t *rec = NULL;
+	const char *v;
+	uint64_t n;
 	int rc, crc;
 
 	cli_parse(&cli, argc, argv);
@@ -82,6 +110,24 @@ int main(int argc, char **argv)
 	o.nsources = (size_t)cli.nargs;
 	o.item = cli_get(&cli, "item");
 	o.no_deleted = cli_get(&cli, "no-deleted") != NULL;
+	o.no_types = cli_get(&cli, "no-types") != NULL;
+	o.no_targets = cli_get(&cli, "no-targets") != NULL;
+	o.all_occurrences = cli_get(&cli, "all-occurrences") != NULL;
+	if ((v = cli_get(&cli, "hash")) &&
+	    (cust_digest_parse_list(v, &o.digests, &err) < 0 ||
+	     (o.digests & ~(unsigned)(CUST_DIGEST_MD5 | CUST_DIGEST_SHA1 |
+	                              CUST_DIGEST_SHA256))))
+		return cli_usage_error(&cli, "--hash: '%s' is not a list of md5, "
+		                             "sha1 and sha256", v);
+	o.jobs = cust_pool_default_workers();
+	if ((v = cli_get(&cli, "jobs"))) {
+		if (cust_parse_u64(v, &n) < 0 || n > CUST_POOL_WORKERS_MAX)
+			return cli_usage_error(&cli, "--jobs: '%s' is not 0..%d", v,
+			                       CUST_POOL_WORKERS_MAX);
+		o.jobs = (unsigned)n;
+	}
+	if (!cli_get(&cli, "quiet") && isatty(STDERR_FILENO))
+		o.progress = show_progress;
 	o.note = cli_get(&cli, "note");
 	o.tool = TOOL;
 	o.argv = argv;
@@ -101,11 +147,14 @@ int main(int argc, char **argv)
 		cust_case_free(c);
 		return rc;
 	}
-	if (cust_extract(c, &o, &actor, &rec, &err) < 0)
+	rc = cust_extract(c, &o, &actor, &rec, &err);
+	if (o.progress)
+		fputc('\n', stderr);
+	if (rc < 0)
 		rc = cli_fail(&cli, &err);
 	else if (cli.json)
 		cli_print_json(rec);
-	else
+	else if (!cli_get(&cli, "quiet"))
 		print_summary(rec);
 	json_decref(rec);
 	crc = cli_checkpoint(&cli, cust_case_dir(c), &actor);

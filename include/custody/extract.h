@@ -17,8 +17,13 @@
  * Same image, same inventory and targets: nothing in them depends on the
  * run (times of the run are in extraction.json only).
  *
- * This is the first part of custody-extract: archives, copies of files of
- * interest, unallocated space and YARA come next.
+ * Speed.  The walk reads (libtsk from one thread); files up to
+ * JOB_CONTENT_MAX are read whole and handed to a pool of workers
+ * (pool.h), each with its own analyzer (analyze.h: digests, libmagic,
+ * carver); their lines are written in walk order by the pool's committer,
+ * which also opens archives from the content in memory.  A larger file
+ * waits until everything before it is written and streams on the walk's
+ * own thread.  The order of the output never depends on the workers.
  */
 #ifndef CUSTODY_EXTRACT_H
 #define CUSTODY_EXTRACT_H
@@ -32,6 +37,17 @@
 #define CUST_EXTRACT_RECORD "extraction.json"
 #define CUST_EXTRACT_INVENTORY "inventory.jsonl"
 #define CUST_EXTRACT_TARGETS "targets"
+#define CUST_EXTRACT_OCCURRENCES "occurrences.jsonl" /* in targets/ */
+
+/* How far the walk is, for a terminal (the walk's thread calls it about
+ * twice a second). */
+struct cust_extract_progress {
+	const char *partition; /* "p1" */
+	uint64_t entries;      /* seen by the walk */
+	uint64_t files;        /* regular files with content */
+	uint64_t bytes;        /* of content read */
+	uint64_t elapsed_ms;
+};
 
 struct cust_extract_options {
 	const char *acquisition;     /* "E001-A1": a sealed acquisition, or */
@@ -39,10 +55,17 @@ struct cust_extract_options {
 	size_t nsources;
 	const char *item;            /* the item, required with sources */
 	int no_deleted;              /* leave deleted entries out */
+	unsigned digests;            /* CUST_DIGEST_MD5|SHA1|SHA256; 0: md5,sha256 */
+	int no_types;                /* no libmagic (nor archives opened) */
+	int no_targets;              /* no carving */
+	int all_occurrences;         /* targets/occurrences.jsonl too */
+	unsigned jobs;               /* worker threads; 0: on the walk's own */
 	const char *note;
 	const char *tool;            /* "custody-extract" */
 	char **argv;                 /* the command line, for the record */
 	int argc;
+	void (*progress)(void *ctx, const struct cust_extract_progress *p);
+	void *progress_ctx;
 };
 
 /*

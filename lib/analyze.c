@@ -1,0 +1,360 @@
+/* analyze.c - digests, type and targets of one content; see
+ * include/custody/analyze.h. */
+#include "custody/analyze.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "custody/digest.h"
+
+/* ---- the type cache: open addressing on the SHA-256, replaced when full */
+
+struct cache_slot {
+	int used;
+	unsigned char key[32];
+	char mime[CUST_CLASSIFY_TEXT_MAX], description[CUST_CLASSIFY_TEXT_MAX];
+};
+
+struct cust_type_cache {
+	pthread_mutex_t lock;
+	struct cache_slot *slots;
+	size_t n; /* a power of two */
+	uint64_t hits;
+};
+
+struct cust_type_cache *cust_type_cache_new(size_t max_entries,
+                                            struct cust_error *err)
+{
+	struct cust_type_cache *c = calloc(1, sizeof *c);
+	size_t n = 16;
+
+	while (n < max_entries && n < ((size_t)1 << 24))
+		n <<= 1;
+	if (c)
+		c->slots = calloc(n, sizeof *c->slots);
+	if (!c || !c->slots) {
+		free(c);
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		return NULL;
+	}
+	c->n = n;
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void cust_type_cache_free(struct cust_type_cache *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_destroy(&c->lock);
+	free(c->slots);
+	free(c);
+}
+
+uint64_t cust_type_cache_hits(const struct cust_type_cache *c)
+{
+	return c ? c->hits : 0;
+}
+
+/* The slot of KEY: a SHA-256 is already uniform, its first bytes index.
+ * One probe only: a collision of indexes replaces the older type. */
+static struct cache_slot *cache_slot(struct cust_type_cache *c,
+                                     const unsigned char key[32])
+{
+	size_t i;
+
+	memcpy(&i, key, sizeof i);
+	return &c->slots[i & (c->n - 1)];
+}
+
+static int cache_get(struct cust_type_cache *c, const unsigned char key[32],
+                     struct cust_analysis *r)
+{
+	struct cache_slot *s;
+	int hit = 0;
+
+	pthread_mutex_lock(&c->lock);
+	s = cache_slot(c, key);
+	if (s->used && memcmp(s->key, key, 32) == 0) {
+		memcpy(r->mime, s->mime, sizeof r->mime);
+		memcpy(r->description, s->description, sizeof r->description);
+		c->hits++;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return hit;
+}
+
+static void cache_put(struct cust_type_cache *c, const unsigned char key[32],
+                      const struct cust_analysis *r)
+{
+	struct cache_slot *s;
+
+	pthread_mutex_lock(&c->lock);
+	s = cache_slot(c, key);
+	s->used = 1;
+	memcpy(s->key, key, 32);
+	memcpy(s->mime, r->mime, sizeof s->mime);
+	memcpy(s->description, r->description, sizeof s->description);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- the analyzer */
+
+struct cust_analyzer {
+	struct cust_analysis_options o;
+	struct cust_classifier *classifier;
+	int owns_classifier;
+	struct cust_carver *carver;
+	EVP_MD_CTX *md5, *sha1, *sha256;
+	unsigned char *head; /* lent to the analysis being streamed */
+};
+
+void cust_analyzer_free(struct cust_analyzer *a)
+{
+	if (!a)
+		return;
+	if (a->owns_classifier)
+		cust_classifier_free(a->classifier);
+	cust_carver_free(a->carver);
+	EVP_MD_CTX_free(a->md5);
+	EVP_MD_CTX_free(a->sha1);
+	EVP_MD_CTX_free(a->sha256);
+	free(a->head);
+	free(a);
+}
+
+static struct cust_analyzer *analyzer_new(const struct cust_analysis_options *o,
+                                         struct cust_analyzer *types_from,
+                                         struct cust_error *err)
+{
+	struct cust_analyzer *a = calloc(1, sizeof *a);
+
+	if (!a) {
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		return NULL;
+	}
+	a->o = *o;
+	if (o->types && types_from && types_from->classifier) {
+		a->classifier = types_from->classifier;
+	} else if (o->types) {
+		a->classifier = cust_classifier_new(err);
+		a->owns_classifier = a->classifier != NULL;
+	}
+	if ((o->types && !a->classifier) ||
+	    (o->carve && !(a->carver = cust_carver_new(o->carve, err)))) {
+		cust_analyzer_free(a);
+		return NULL;
+	}
+	a->md5 = EVP_MD_CTX_new();
+	a->sha1 = EVP_MD_CTX_new();
+	a->sha256 = EVP_MD_CTX_new();
+	a->head = o->types ? malloc(CUST_CLASSIFY_BYTES) : NULL;
+	if (!a->md5 || !a->sha1 || !a->sha256 || (o->types && !a->head)) {
+		cust_analyzer_free(a);
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		return NULL;
+	}
+	return a;
+}
+
+struct cust_analyzer *cust_analyzer_new(const struct cust_analysis_options *o,
+                                        struct cust_error *err)
+{
+	return analyzer_new(o, NULL, err);
+}
+
+struct cust_analyzer *cust_analyzer_new_sharing(
+	const struct cust_analysis_options *o, struct cust_analyzer *types_from,
+	struct cust_error *err)
+{
+	return analyzer_new(o, types_from, err);
+}
+
+void cust_analysis_init(struct cust_analysis *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void cust_analysis_clear(struct cust_analysis *r)
+{
+	free(r->found);
+	free(r->text);
+	cust_analysis_init(r);
+}
+
+/* The default sink: keep the target in the analysis. */
+static int collect(void *ctx, const struct cust_carve_hit *h,
+                   struct cust_error *err)
+{
+	struct cust_analysis *r = ctx;
+	struct cust_found *f;
+
+	if (r->nfound >= CUST_ANALYSIS_FOUND_MAX) {
+		r->found_dropped++;
+		return 0;
+	}
+	if (r->nfound == r->found_cap) {
+		size_t cap = r->found_cap ? 2 * r->found_cap : 64;
+		struct cust_found *nf = realloc(r->found, cap * sizeof *nf);
+		if (!nf)
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		r->found = nf;
+		r->found_cap = cap;
+	}
+	if (r->text_cap - r->text_len < h->value_len + 1) {
+		size_t cap = r->text_cap ? 2 * r->text_cap : 4096;
+		char *nt;
+		while (cap - r->text_len < h->value_len + 1)
+			cap *= 2;
+		nt = realloc(r->text, cap);
+		if (!nt)
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		r->text = nt;
+		r->text_cap = cap;
+	}
+	f = &r->found[r->nfound++];
+	f->kind = h->kind;
+	f->offset = h->offset;
+	f->length = h->length;
+	f->value = r->text_len;
+	f->value_len = h->value_len;
+	memcpy(r->text + r->text_len, h->value, h->value_len);
+	r->text_len += h->value_len;
+	r->text[r->text_len++] = '\0';
+	return 0;
+}
+
+int cust_analysis_replay(const struct cust_analysis *r, cust_carve_hit_fn fn,
+                         void *ctx, struct cust_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfound; i++) {
+		const struct cust_found *f = &r->found[i];
+		struct cust_carve_hit h = { f->kind, r->text + f->value,
+			                    f->value_len, f->offset, f->length };
+		if (fn(ctx, &h, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cust_analyzer_begin(struct cust_analyzer *a, struct cust_analysis *r,
+                        cust_carve_hit_fn sink, void *sink_ctx,
+                        struct cust_error *err)
+{
+	unsigned d = a->o.digests;
+
+	r->sink = sink ? sink : collect;
+	r->sink_ctx = sink ? sink_ctx : r;
+	r->head = a->head;
+	r->head_len = 0;
+	r->bytes = 0;
+	if (a->carver)
+		cust_carver_reset(a->carver);
+	if (((d & CUST_DIGEST_MD5) &&
+	     !EVP_DigestInit_ex(a->md5, EVP_md5(), NULL)) ||
+	    ((d & CUST_DIGEST_SHA1) &&
+	     !EVP_DigestInit_ex(a->sha1, EVP_sha1(), NULL)) ||
+	    ((d & CUST_DIGEST_SHA256) &&
+	     !EVP_DigestInit_ex(a->sha256, EVP_sha256(), NULL)))
+		return cust_error_set(err, CUST_E_IO, "cannot start the digests");
+	return 0;
+}
+
+int cust_analyzer_feed(struct cust_analyzer *a, struct cust_analysis *r,
+                       const void *buf, size_t len, struct cust_error *err)
+{
+	unsigned d = a->o.digests;
+
+	if (r->head && r->head_len < CUST_CLASSIFY_BYTES) {
+		size_t keep = CUST_CLASSIFY_BYTES - r->head_len;
+		if (keep > len)
+			keep = len;
+		memcpy(r->head + r->head_len, buf, keep);
+		r->head_len += keep;
+	}
+	if (((d & CUST_DIGEST_MD5) && !EVP_DigestUpdate(a->md5, buf, len)) ||
+	    ((d & CUST_DIGEST_SHA1) && !EVP_DigestUpdate(a->sha1, buf, len)) ||
+	    ((d & CUST_DIGEST_SHA256) &&
+	     !EVP_DigestUpdate(a->sha256, buf, len)))
+		return cust_error_set(err, CUST_E_IO, "cannot hash");
+	if (a->carver &&
+	    cust_carver_feed(a->carver, buf, len, r->sink, r->sink_ctx, err) < 0)
+		return -1;
+	r->bytes += len;
+	return 0;
+}
+
+static int finish_digest(EVP_MD_CTX *ctx, char *hex, struct cust_error *err)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	if (!EVP_DigestFinal_ex(ctx, d, &len))
+		return cust_error_set(err, CUST_E_IO, "cannot hash");
+	cust_hex_encode(d, len, hex);
+	return 0;
+}
+
+int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
+                      const void *tail, size_t tail_len, uint64_t size,
+                      struct cust_error *err)
+{
+	unsigned d = a->o.digests;
+	unsigned char key[32];
+	int have_key = 0;
+
+	if (a->carver &&
+	    cust_carver_end(a->carver, r->sink, r->sink_ctx, err) < 0)
+		return -1;
+	if (((d & CUST_DIGEST_MD5) && finish_digest(a->md5, r->md5, err) < 0) ||
+	    ((d & CUST_DIGEST_SHA1) &&
+	     finish_digest(a->sha1, r->sha1, err) < 0) ||
+	    ((d & CUST_DIGEST_SHA256) &&
+	     finish_digest(a->sha256, r->sha256, err) < 0))
+		return -1;
+	if (a->o.types) {
+		if (r->sha256[0] && a->o.cache &&
+		    cust_hex_decode(r->sha256, key, sizeof key) == 0)
+			have_key = 1;
+		if (have_key && cache_get(a->o.cache, key, r)) {
+			r->typed = 1;
+		} else {
+			if (tail_len > size - r->head_len)
+				tail_len = (size_t)(size - r->head_len);
+			if (cust_classify_file(a->classifier, r->head, r->head_len,
+			                       tail, tail ? tail_len : 0,
+			                       tail && tail_len ? size
+			                                        : r->head_len,
+			                       r->mime, r->description, err) < 0)
+				return -1;
+			r->typed = 1;
+			if (have_key)
+				cache_put(a->o.cache, key, r);
+		}
+	}
+	r->head = NULL;
+	return 0;
+}
+
+int cust_analyze_buffer(struct cust_analyzer *a, struct cust_analysis *r,
+                        const void *buf, size_t len, cust_carve_hit_fn sink,
+                        void *sink_ctx, struct cust_error *err)
+{
+	const unsigned char *p = buf;
+	size_t tail_len = 0;
+
+	if (cust_analyzer_begin(a, r, sink, sink_ctx, err) < 0 ||
+	    cust_analyzer_feed(a, r, buf, len, err) < 0)
+		return -1;
+	if (len > CUST_CLASSIFY_BYTES)
+		tail_len = len - CUST_CLASSIFY_BYTES < CUST_CLASSIFY_BYTES
+		                   ? len - CUST_CLASSIFY_BYTES
+		                   : CUST_CLASSIFY_BYTES;
+	return cust_analyzer_end(a, r, p + len - tail_len, tail_len, len, err);
+}
