@@ -19,6 +19,7 @@
 #include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/objects.h"
 #include "custody/pool.h"
 #include "custody/targets.h"
 #include "custody/time.h"
@@ -60,6 +61,9 @@ struct run {
 	struct cust_analyzer *levels[CUST_ARCHIVE_DEPTH_MAX + 2];
 	struct cust_targets *targets;
 	struct cust_targets_log *occurrences; /* --all-occurrences */
+	struct cust_unit *unit;
+	struct cust_objects *objects; /* NULL with --copy none */
+	struct cust_objects_stats copies;
 	unsigned char *buf; /* READ_CHUNK bytes of content */
 	int member_failed;  /* a member's analysis or line failed (in ERR) */
 	/* counted by the walk's thread */
@@ -295,6 +299,47 @@ static void set_analysis(json_t *o, const struct cust_analysis *a,
 		                    json_integer((json_int_t)a->bytes));
 }
 
+/* ---- copies of files of interest (objects.h) */
+
+/* Why the analyzed file at PATH is kept: its interest, or "all" when
+ * every file is; NULL when it is not copied. */
+static const char *copy_reason(const struct run *r,
+                               const struct cust_analysis *a,
+                               const char *path, const char **interest)
+{
+	*interest = cust_interest(a->typed ? a->mime : NULL,
+	                          a->typed ? a->description : NULL, path);
+	if (!r->objects)
+		return NULL;
+	if (*interest)
+		return *interest;
+	return r->o->copy == CUST_COPY_ALL ? "all" : NULL;
+}
+
+/* The copy of a file in its line, and noted for the seal when it was
+ * stored now (the digests are known: sealing need not read it again). */
+static int record_copy(struct run *r, json_t *o, const char *interest,
+                       const char *sha256, int stored,
+                       const struct cust_analysis *a, uint64_t size,
+                       struct cust_error *err)
+{
+	char rel[3 + sizeof CUST_OBJECTS_DIR + 65];
+	unsigned char md5[16], sha[32];
+
+	if (interest)
+		json_object_set_new(o, "interest", json_string(interest));
+	if (!sha256 || !sha256[0])
+		return 0;
+	snprintf(rel, sizeof rel, "%s/%.2s/%s", CUST_OBJECTS_DIR, sha256,
+	         sha256);
+	json_object_set_new(o, "object", json_string(rel));
+	if (stored && a->md5[0] && strcmp(a->sha256, sha256) == 0 &&
+	    cust_hex_decode(a->md5, md5, sizeof md5) == 0 &&
+	    cust_hex_decode(sha256, sha, sizeof sha) == 0)
+		return cust_unit_note_file(r->unit, rel, size, md5, sha, err);
+	return 0;
+}
+
 static int write_line(struct run *r, const json_t *o, struct cust_error *err)
 {
 	char *line = cust_json_canonical(o, err);
@@ -341,6 +386,7 @@ struct member {
 	struct cust_analyzer *an;
 	struct cust_analysis a;
 	struct place place;
+	struct cust_object_writer *copy; /* decided when its type is known */
 	int failed;
 	char where[2 * CUST_WALK_PATH_MAX];
 };
@@ -349,6 +395,7 @@ static void member_free(struct member *m)
 {
 	json_decref(m->o);
 	cust_analysis_clear(&m->a);
+	cust_object_abort(m->copy);
 	free(m);
 }
 
@@ -372,7 +419,9 @@ static void member_bytes(void *ctx, const void *buf, size_t len)
 	struct member *m = ctx;
 
 	if (!m->failed &&
-	    cust_analyzer_feed(m->an, &m->a, buf, len, &m->r->err) < 0)
+	    (cust_analyzer_feed(m->an, &m->a, buf, len, &m->r->err) < 0 ||
+	     (m->copy &&
+	      cust_object_feed(m->copy, buf, len, &m->r->err) < 0)))
 		m->failed = 1;
 }
 
@@ -385,9 +434,27 @@ static void member_end(void *ctx, int complete)
 	if (!m->failed &&
 	    cust_analyzer_end(m->an, &m->a, NULL, 0, m->a.bytes, &r->err) < 0)
 		m->failed = 1;
-	if (!m->failed)
+	if (!m->failed) {
+		const char *interest, *why;
+		char sha[65] = "";
+		int stored = 0;
+
 		set_analysis(m->o, &m->a, m->a.bytes);
-	else
+		why = copy_reason(r, &m->a, m->where, &interest);
+		if (m->copy && why &&
+		    cust_object_commit(m->copy, m->a.sha256[0] ? m->a.sha256
+		                                               : NULL,
+		                       sha, &stored, &r->err) < 0)
+			m->failed = 1;
+		if (m->copy && !why)
+			cust_object_abort(m->copy);
+		m->copy = NULL; /* committed or aborted: freed */
+		if (!m->failed &&
+		    record_copy(r, m->o, interest, sha, stored, &m->a,
+		                m->a.bytes, &r->err) < 0)
+			m->failed = 1;
+	}
+	if (m->failed)
 		r->member_failed = 1;
 	if (!complete)
 		json_object_set_new(m->o, "read_short",
@@ -467,8 +534,10 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	}
 	m->place.r = r;
 	m->place.where = m->where;
+	/* its content is copied as it passes; kept or dropped at its end */
 	if (!(m->an = level_analyzer(r, am->depth, err)) ||
-	    cust_analyzer_begin(m->an, &m->a, on_target, &m->place, err) < 0) {
+	    cust_analyzer_begin(m->an, &m->a, on_target, &m->place, err) < 0 ||
+	    (r->objects && !(m->copy = cust_object_begin(r->objects, err)))) {
 		member_free(m);
 		return -1;
 	}
@@ -547,6 +616,9 @@ struct job {
 	size_t len;          /* bytes of it read */
 	uint64_t size;       /* the entry's size */
 	struct cust_analysis a;
+	const char *interest; /* why it is of interest, or NULL */
+	char object[65];      /* the SHA-256 of its copy, or "" */
+	int stored;           /* the copy is new */
 	int failed;
 	struct cust_error err;
 };
@@ -579,12 +651,20 @@ static void worker_free(void *ctx, void *state)
 
 static void worker_work(void *ctx, void *state, void *job)
 {
+	struct run *r = ctx;
 	struct job *j = job;
 
-	(void)ctx;
-	if (j->data &&
-	    cust_analyze_buffer(state, &j->a, j->data, j->len, NULL, NULL,
-	                        &j->err) < 0)
+	if (!j->data)
+		return;
+	if (cust_analyze_buffer(state, &j->a, j->data, j->len, NULL, NULL,
+	                        &j->err) < 0) {
+		j->failed = 1;
+		return;
+	}
+	/* copies are written here, on every worker at once */
+	if (copy_reason(r, &j->a, j->path, &j->interest) &&
+	    cust_object_put(r->objects, j->data, j->len, j->object, &j->stored,
+	                    &j->err) < 0)
 		j->failed = 1;
 }
 
@@ -612,7 +692,9 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 		snprintf(where, sizeof where, "%s:%s", j->partition, j->path);
 		set_analysis(j->o, &j->a, j->size);
 		r->bytes += j->a.bytes;
-		if (cust_analysis_replay(&j->a, on_target, &p, err) < 0)
+		if (cust_analysis_replay(&j->a, on_target, &p, err) < 0 ||
+		    record_copy(r, j->o, j->interest, j->object, j->stored,
+		                &j->a, j->len, err) < 0)
 			goto out;
 		if (j->a.typed && archive_type(j->a.mime)) {
 			struct container c = { r, j->partition, j->path,
@@ -652,6 +734,50 @@ static void read_whole(struct run *r, struct cust_walk_file *f,
 		j->len += got;
 		r->read += got;
 	}
+}
+
+/* The copy of a large file of interest: its content read again. */
+static int copy_large(struct run *r, const struct cust_walk_entry *e,
+                      struct cust_walk_file *f, json_t *o,
+                      const struct cust_analysis *a, struct cust_error *err)
+{
+	struct cust_object_writer *w;
+	const char *interest;
+	char sha[65] = "";
+	struct cust_error rerr;
+	uint64_t off = 0;
+	size_t got;
+	int stored = 0;
+
+	if (!copy_reason(r, a, e->path, &interest))
+		return record_copy(r, o, interest, NULL, 0, a, 0, err);
+	if (a->bytes != e->size) /* read short once: no copy to trust */
+		return record_copy(r, o, interest, NULL, 0, a, 0, err);
+	if (!(w = cust_object_begin(r->objects, err)))
+		return -1;
+	while (off < a->bytes) {
+		size_t want = a->bytes - off < READ_CHUNK
+		                      ? (size_t)(a->bytes - off)
+		                      : READ_CHUNK;
+		if (cust_walk_read(f, off, r->buf, want, &got, &rerr) < 0 ||
+		    got == 0) {
+			cust_object_abort(w);
+			json_object_set_new(o, "copy_error",
+			                    json_string(got == 0 ? "ended early"
+			                                         : rerr.message));
+			return record_copy(r, o, interest, NULL, 0, a, 0, err);
+		}
+		if (cust_object_feed(w, r->buf, got, err) < 0) {
+			cust_object_abort(w);
+			return -1;
+		}
+		off += got;
+	}
+	/* the image gave other bytes the second time: the copy is refused */
+	if (cust_object_commit(w, a->sha256[0] ? a->sha256 : NULL, sha, &stored,
+	                       err) < 0)
+		return -1;
+	return record_copy(r, o, interest, sha, stored, a, a->bytes, err);
 }
 
 /* A large file, on the walk's thread once everything before it is
@@ -704,6 +830,8 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 		goto out;
 	set_analysis(o, &a, e->size);
 	r->bytes += a.bytes;
+	if (copy_large(r, e, f, o, &a, err) < 0)
+		goto out;
 	if (a.typed && archive_type(a.mime)) {
 		struct container c = { r, e->partition, e->path, e->name,
 			               e->size, f, NULL };
@@ -890,10 +1018,11 @@ static json_t *parameters_json(const struct cust_extract_options *o,
 		if (ao->digests & algs[i])
 			json_array_append_new(hashes,
 			                      json_string(cust_digest_name(algs[i])));
-	return json_pack("{s:o, s:b, s:b, s:b, s:b}", "hashes", hashes,
+	return json_pack("{s:o, s:b, s:b, s:b, s:b, s:s}", "hashes", hashes,
 	                 "types", ao->types, "targets", ao->carve != 0,
 	                 "deleted", !o->no_deleted, "all_occurrences",
-	                 o->all_occurrences);
+	                 o->all_occurrences, "copy",
+	                 cust_copy_policy_name(o->copy));
 }
 
 static int walk_into(struct cust_unit *u, const struct source *s,
@@ -915,6 +1044,10 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	    (cust_path_format(path, sizeof path, err, "%s/%s", targets,
 	                      CUST_EXTRACT_OCCURRENCES) < 0 ||
 	     !(r->occurrences = cust_targets_log_new(path, err))))
+		return -1;
+	r->unit = u;
+	if (o->copy != CUST_COPY_NONE &&
+	    !(r->objects = cust_objects_open(cust_unit_dir(u), err)))
 		return -1;
 	if (cust_path_format(path, sizeof path, err, "%s/%s", cust_unit_dir(u),
 	                     CUST_EXTRACT_INVENTORY) < 0)
@@ -955,6 +1088,10 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (cust_targets_log_close(r->occurrences, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	r->occurrences = NULL;
+	if (r->objects)
+		r->copies = cust_objects_stats(r->objects);
+	cust_objects_free(r->objects);
+	r->objects = NULL;
 	return rc;
 }
 
@@ -1002,8 +1139,8 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ms_between(&t0, &t1);
 	rec = json_pack("{s:s, s:s, s:O, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:O, "
-	                "s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:{s:i, s:I, "
-	                "s:I, s:I}}",
+	                "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, "
+	                "s:{s:i, s:I, s:I, s:I}}",
 	                "unit", cust_unit_relpath(u), "item", s.item, "source",
 	                s.record, "tool", "name", o->tool, "version",
 	                cust_version(), "command_line", argv_json(o),
@@ -1013,7 +1150,10 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	                (json_int_t)r.deleted, "files_read",
 	                (json_int_t)(r.files + r.member_files), "unreadable",
 	                (json_int_t)r.unreadable, "bytes_read",
-	                (json_int_t)r.bytes, "targets", targets_json(r.targets),
+	                (json_int_t)r.bytes, "objects",
+	                (json_int_t)r.copies.stored, "object_bytes",
+	                (json_int_t)r.copies.bytes, "targets",
+	                targets_json(r.targets),
 	                "parameters", parameters_json(o, &r.ao), "performance",
 	                "workers", (int)o->jobs, "milliseconds",
 	                (json_int_t)ms, "files_per_second",

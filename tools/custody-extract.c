@@ -23,6 +23,8 @@ static const struct cli_option options[] = {
 	{ "no-targets", NULL, "no carving for targets" },
 	{ "all-occurrences", NULL, "every occurrence of every target in "
 	                           "targets/occurrences.jsonl" },
+	{ "copy", "WHICH", "copies into objects/: interest (default), all "
+	                   "or none" },
 	{ "jobs", "N", "worker threads (default: one per processor; 0: none)" },
 	{ "quiet", NULL, "no progress, no summary" },
 	{ "note", "T", "a note for the record and the custody log" },
@@ -86,7 +88,8 @@ int main(int argc, char **argv)
 		"custody-extract --case DIR (--acq UNIT | --item ID IMAGE...) "
 		"[--no-deleted] [--hash LIST]\n"
 		"             [--no-types] [--no-targets] [--all-occurrences] "
-		"[--jobs N] [--quiet] [--note T]\n"
+		"[--copy WHICH]\n"
+		"             [--jobs N] [--quiet] [--note T]\n"
 		"             [--examiner NAME] [--key FILE --cert FILE] "
 		"[--passphrase-file FILE] [--tsa URL] [--no-sign]",
 		"Walk every partition and file system of an acquisition (or of "
@@ -119,6 +122,11 @@ int main(int argc, char **argv)
 	                              CUST_DIGEST_SHA256))))
 		return cli_usage_error(&cli, "--hash: '%s' is not a list of md5, "
 		                             "sha1 and sha256", v);
+	o.copy = CUST_COPY_INTEREST;
+	if ((v = cli_get(&cli, "copy")) &&
+	    cust_copy_policy_parse(v, &o.copy, &err) < 0)
+		return cli_usage_error(&cli, "--copy: '%s' is not interest, all "
+		                             "or none", v);
 	o.jobs = cust_pool_default_workers();
 	if ((v = cli_get(&cli, "jobs"))) {
 		if (cust_parse_u64(v, &n) < 0 || n > CUST_POOL_WORKERS_MAX)

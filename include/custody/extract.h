@@ -10,6 +10,8 @@
  *
  *   inventory.jsonl   one canonical JSON object per entry, in walk order
  *   targets/          emails.csv, domains.csv, urls.csv, ips.csv
+ *                     (and occurrences.jsonl with --all-occurrences)
+ *   objects/<aa>/<sha256>  copies of files of interest (objects.h)
  *   extraction.json   source, tool, host, times, what the walk found
  *                     (container, partitions, problems), counts
  *   inventory.dfxml   the inventory as DFXML, fiwalk's element names
@@ -33,6 +35,7 @@
 #include "custody/caseio.h"
 #include "custody/error.h"
 #include "custody/log.h"
+#include "custody/objects.h"
 
 #define CUST_EXTRACT_RECORD "extraction.json"
 #define CUST_EXTRACT_INVENTORY "inventory.jsonl"
@@ -60,6 +63,7 @@ struct cust_extract_options {
 	int no_targets;              /* no carving */
 	int all_occurrences;         /* targets/occurrences.jsonl too */
 	unsigned jobs;               /* worker threads; 0: on the walk's own */
+	enum cust_copy_policy copy;  /* objects/ copies (default: interest) */
 	const char *note;
 	const char *tool;            /* "custody-extract" */
 	char **argv;                 /* the command line, for the record */

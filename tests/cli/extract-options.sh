@@ -128,7 +128,7 @@ grep -q '"mime"\|"sha256"\|"member":true' "$X/inventory.jsonl" &&
 	ok "no targets: the lists hold their header only" ||
 	fail "no targets: the lists hold their header only"
 [ "$(jq_ "$X/extraction.json" 'json.dumps(r["parameters"], sort_keys=True)')" = \
-	'{"all_occurrences": false, "deleted": true, "hashes": ["md5", "sha1"], "targets": false, "types": false}' ] && ok "the record says what was asked" ||
+	'{"all_occurrences": false, "copy": "interest", "deleted": true, "hashes": ["md5", "sha1"], "targets": false, "types": false}' ] && ok "the record says what was asked" ||
 	fail "the record says what was asked"
 
 # every occurrence
@@ -156,6 +156,68 @@ else
 	fail "every record and inventory line matches its schema"
 	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
 fi
+
+# copies of files of interest, named by their content
+X=$X1
+obj=$(field "$X" /www/panel/d0/f0.php object)
+want=$(sha256sum <"$S/www/panel/d0/f0.php" | cut -d' ' -f1)
+[ "$obj" = "objects/$(echo "$want" | cut -c1-2)/$want" ] &&
+	[ "$(field "$X" /www/panel/d0/f0.php interest)" = script ] &&
+	cmp -s "$X/$obj" "$S/www/panel/d0/f0.php" &&
+	ok "a PHP script is copied to objects/<aa>/<sha256>" ||
+	fail "a PHP script is copied to objects/<aa>/<sha256> ($obj)"
+[ -z "$(field "$X" /www/panel/d1/f1.txt object)" ] &&
+	[ -z "$(field "$X" /www/panel/d2/f2.bin object)" ] &&
+	ok "plain text and random data are not copied" ||
+	fail "plain text and random data are not copied"
+obj=$(field "$X" /big/dump.sql object)
+[ -n "$obj" ] && cmp -s "$X/$obj" "$S/big/dump.sql" &&
+	[ "$(field "$X" /big/dump.sql interest)" = database ] &&
+	ok "the large SQL dump is copied (read again from the image)" ||
+	fail "the large SQL dump is copied ($obj)"
+grep -F '"path":"/var/spool/kit.tar.gz"' "$X/inventory.jsonl" |
+	grep -q '"interest":"archive"' &&
+	ok "an archive is of interest" || fail "an archive is of interest"
+# 100 PHP files of 7 contents: 7 objects; every object named is there
+[ "$(grep '"interest":"script"' "$X/inventory.jsonl" | grep -c '"object"')" -eq 100 ] &&
+	[ "$(grep '"interest":"script"' "$X/inventory.jsonl" |
+		grep -o '"object":"[^"]*"' | sort -u | wc -l)" -eq 7 ] &&
+	ok "each content stored once: 7 objects for 100 PHP files" ||
+	fail "each content stored once: 7 objects for 100 PHP files"
+[ "$(grep -o '"object":"[^"]*"' "$X/inventory.jsonl" | sort -u | wc -l)" -eq \
+	"$(find "$X/objects" -type f | wc -l)" ] &&
+	ok "one file in objects/ per distinct object named" ||
+	fail "one file in objects/ per distinct object named"
+find "$X/objects" -type f | grep -qv '/objects/[0-9a-f][0-9a-f]/[0-9a-f]\{64\}$' &&
+	fail "only <aa>/<sha256> in objects/" || ok "only <aa>/<sha256> in objects/"
+bad=0
+for f in $(find "$X/objects" -type f); do
+	[ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || bad=1
+done
+[ $bad -eq 0 ] && ok "every object hashes to its name" ||
+	fail "every object hashes to its name"
+grep -q '^SHA256 (objects/' "$X/SHA256SUMS" &&
+	(cd "$X" && sha256sum -c --quiet SHA256SUMS >/dev/null 2>&1) &&
+	ok "the objects are sealed with the unit (sha256sum -c)" ||
+	fail "the objects are sealed with the unit"
+check "--copy all" custody-extract --case "$C" --item E001 --copy all \
+	--quiet "$T/disk.img"
+X=$(last)
+[ -n "$(field "$X" /www/panel/d2/f2.bin object)" ] &&
+	ok "--copy all copies random data too" ||
+	fail "--copy all copies random data too"
+grep -F '"path":"/var/spool/kit.tar.gz!conf"' "$X/inventory.jsonl" |
+	grep -q '"object":"objects/' && ok "and archive members" ||
+	fail "and archive members"
+check "--copy none" custody-extract --case "$C" --item E001 --copy none \
+	--quiet "$T/disk.img"
+X=$(last)
+[ ! -e "$X/objects" ] && ! grep -q '"object"' "$X/inventory.jsonl" &&
+	ok "--copy none: no objects/" || fail "--copy none: no objects/"
+grep -q '"interest":"script"' "$X/inventory.jsonl" &&
+	ok "and interest still recorded" || fail "and interest still recorded"
+expect_exit 2 "--copy with an unknown word" custody-extract --case "$C" \
+	--item E001 --copy some "$T/disk.img"
 
 expect_exit 2 "--jobs beyond the limit" custody-extract --case "$C" \
 	--item E001 --jobs 1000 "$T/disk.img"
