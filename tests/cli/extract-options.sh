@@ -219,6 +219,31 @@ grep -q '"interest":"script"' "$X/inventory.jsonl" &&
 expect_exit 2 "--copy with an unknown word" custody-extract --case "$C" \
 	--item E001 --copy some "$T/disk.img"
 
+# addresses back to back across the boundaries of image segments: split
+# raw and E01 segments of 1 MiB, each address must still be found whole
+mkdir -p "$T/seg"
+"$PYTHON" -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(100000):
+        f.write("u%06d@split-segment.example.com\n" % i)
+' "$T/seg/list.txt"
+mke2fs -q -F -t ext4 -d "$T/seg" "$T/seg.img" 8M >/dev/null 2>&1 ||
+	fail "an image for segments"
+for fmt in split ewf; do
+	check "$fmt segments of 1 MiB" custody-image --case "$C" --item E001 \
+		--quiet --verify none --format $fmt --segment-size 1M "$T/seg.img"
+	A=$(basename "$(ls -td "$C"/acquisitions/E001-A* | head -n 1)")
+	[ "$(ls "$C/acquisitions/$A" | grep -c '\.\(00[0-9]\|E0[0-9]\)$')" -gt 2 ] &&
+		ok "$fmt: several segments" || fail "$fmt: several segments"
+	check "$fmt: extracted" custody-extract --case "$C" --acq "$A" --quiet \
+		--copy none
+	X=$(last)
+	[ "$(grep -c '@split-segment.example.com,' "$X/targets/emails.csv")" -eq 100000 ] &&
+		ok "$fmt: all 100000 addresses, none cut at a segment's end" ||
+		fail "$fmt: $(grep -c '@split-segment.example.com,' "$X/targets/emails.csv") of 100000 addresses"
+done
+
 expect_exit 2 "--jobs beyond the limit" custody-extract --case "$C" \
 	--item E001 --jobs 1000 "$T/disk.img"
 expect_exit 2 "--hash with a digest an inventory does not take" \
