@@ -12,7 +12,7 @@ DESTDIR  ?=
 CC       = gcc
 BUILD    ?= build
 PKGS     := openssl jansson libewf libdeflate tsk libqcow libarchive libmagic \
-            libpsl
+            libpsl yara
 SANITIZE ?=
 
 # pkg-config runs when a recipe needs the flags, i.e. after `deps` has
