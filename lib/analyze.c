@@ -3,6 +3,7 @@
 #include "custody/analyze.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,7 @@ struct cust_analyzer {
 	struct cust_carver *carver;
 	EVP_MD_CTX *md5, *sha1, *sha256;
 	unsigned char *head; /* lent to the analysis being streamed */
+	struct cust_rules_scanner *scanner; /* with rules */
 };
 
 void cust_analyzer_free(struct cust_analyzer *a)
@@ -124,6 +126,7 @@ void cust_analyzer_free(struct cust_analyzer *a)
 	EVP_MD_CTX_free(a->sha1);
 	EVP_MD_CTX_free(a->sha256);
 	free(a->head);
+	cust_rules_scanner_free(a->scanner);
 	free(a);
 }
 
@@ -145,6 +148,7 @@ static struct cust_analyzer *analyzer_new(const struct cust_analysis_options *o,
 		a->owns_classifier = a->classifier != NULL;
 	}
 	if ((o->types && !a->classifier) ||
+	    (o->rules && !(a->scanner = cust_rules_scanner_new(o->rules, err))) ||
 	    (o->carve && !(a->carver = cust_carver_new(o->carve, err)))) {
 		cust_analyzer_free(a);
 		return NULL;
@@ -342,6 +346,63 @@ int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
 	return 0;
 }
 
+/* A scan's own trouble (a timeout, a content that could not be read) is
+ * a fact about that content; anything else stops the extraction. */
+static int scanned(struct cust_analysis *r, int rc, size_t n, int truncated,
+                   const struct cust_error *serr, struct cust_error *err)
+{
+	r->scanned = 1;
+	r->nrule_hits = n;
+	r->rule_hits_truncated = truncated;
+	if (rc < 0 && serr->kind == CUST_E_INPUT) {
+		snprintf(r->rules_error, sizeof r->rules_error, "%s",
+		         serr->message);
+		return 0;
+	}
+	if (rc < 0)
+		*err = *serr;
+	return rc;
+}
+
+int cust_analyzer_scan(struct cust_analyzer *a, struct cust_analysis *r,
+                       const void *buf, size_t len, struct cust_error *err)
+{
+	struct cust_error serr;
+	size_t n = 0;
+	int truncated = 0, rc;
+
+	if (!a->scanner)
+		return 0;
+	cust_error_clear(&serr);
+	rc = cust_rules_scan(a->scanner, buf, len, r->rule_hits,
+	                     CUST_ANALYSIS_RULE_HITS_MAX, &n, &truncated, &serr);
+	return scanned(r, rc, n, truncated, &serr, err);
+}
+
+int cust_analyzer_scan_reader(struct cust_analyzer *a,
+                              struct cust_analysis *r, uint64_t size,
+                              cust_rules_pread_fn pread, void *ctx,
+                              struct cust_error *err)
+{
+	struct cust_error serr;
+	size_t n = 0;
+	int truncated = 0, rc;
+
+	if (!a->scanner)
+		return 0;
+	cust_error_clear(&serr);
+	rc = cust_rules_scan_reader(a->scanner, size, pread, ctx, r->rule_hits,
+	                            CUST_ANALYSIS_RULE_HITS_MAX, &n, &truncated,
+	                            &serr);
+	return scanned(r, rc, n, truncated, &serr, err);
+}
+
+void cust_analysis_not_scanned(struct cust_analysis *r, const char *why)
+{
+	r->scanned = 1;
+	snprintf(r->rules_error, sizeof r->rules_error, "%s", why);
+}
+
 int cust_analyze_buffer(struct cust_analyzer *a, struct cust_analysis *r,
                         const void *buf, size_t len, cust_carve_hit_fn sink,
                         void *sink_ctx, struct cust_error *err)
@@ -356,5 +417,7 @@ int cust_analyze_buffer(struct cust_analyzer *a, struct cust_analysis *r,
 		tail_len = len - CUST_CLASSIFY_BYTES < CUST_CLASSIFY_BYTES
 		                   ? len - CUST_CLASSIFY_BYTES
 		                   : CUST_CLASSIFY_BYTES;
-	return cust_analyzer_end(a, r, p + len - tail_len, tail_len, len, err);
+	if (cust_analyzer_end(a, r, p + len - tail_len, tail_len, len, err) < 0)
+		return -1;
+	return cust_analyzer_scan(a, r, buf, len, err);
 }

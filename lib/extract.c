@@ -36,6 +36,8 @@
 #define POOL_BYTES ((size_t)64 << 20)
 /* Types remembered by content (two slots of 512 bytes each). */
 #define TYPE_CACHE_ENTRIES 65536
+/* Archive members held for the YARA rules, at most. */
+#define MEMBER_SCAN_MAX ((size_t)16 << 20)
 /* Distinct targets kept, and the bytes of their values and places: far
  * beyond any real controller, and bounded against a disk of junk. */
 #define TARGETS_MAX_VALUES ((size_t)1 << 22)
@@ -71,7 +73,8 @@ struct run {
 	const struct cust_extract_options *o;
 	struct timespec started, shown;
 	/* counted where lines are written (committer, or walk after drain) */
-	uint64_t members, member_files, bytes;
+	uint64_t members, member_files, bytes, rule_files;
+	struct cust_rules *rules;
 	struct cust_error err;
 };
 
@@ -279,9 +282,41 @@ static int on_target(void *ctx, const struct cust_carve_hit *h,
 	return 0;
 }
 
+/* The rules that matched: each with where its first string matched and
+ * the extractor its meta names.  No extractor runs yet (the lookup finds
+ * none): the line says which one would. */
+static json_t *rules_json(const struct cust_analysis *a)
+{
+	json_t *hits = json_array();
+	size_t i;
+
+	for (i = 0; hits && i < a->nrule_hits; i++) {
+		const struct cust_rule_hit *h = &a->rule_hits[i];
+		json_t *o = json_pack("{s:s, s:s}", "rule", h->rule, "namespace",
+		                      h->ns);
+		if (!o)
+			continue;
+		if (h->tags[0])
+			json_object_set_new(o, "tags", json_string(h->tags));
+		if (h->offset != UINT64_MAX)
+			json_object_set_new(o, "offset",
+			                    json_integer((json_int_t)h->offset));
+		if (h->extractor[0])
+			json_object_set_new(
+				o, "extractor",
+				json_pack("{s:s, s:s}", "name", h->extractor,
+				          "status",
+				          cust_rules_extractor_lookup(h->extractor)
+				                  ? "available"
+				                  : "not available"));
+		json_array_append_new(hits, o);
+	}
+	return hits;
+}
+
 /* The analysis of a content into its inventory line. */
-static void set_analysis(json_t *o, const struct cust_analysis *a,
-                         uint64_t size)
+static void set_analysis(struct run *r, json_t *o,
+                         const struct cust_analysis *a, uint64_t size)
 {
 	if (a->md5[0])
 		json_object_set_new(o, "md5", json_string(a->md5));
@@ -297,6 +332,14 @@ static void set_analysis(json_t *o, const struct cust_analysis *a,
 	if (a->bytes < size)
 		json_object_set_new(o, "read_short",
 		                    json_integer((json_int_t)a->bytes));
+	if (a->nrule_hits) {
+		json_object_set_new(o, "rules", rules_json(a));
+		r->rule_files++;
+	}
+	if (a->rule_hits_truncated)
+		json_object_set_new(o, "rules_truncated", json_true());
+	if (a->rules_error[0])
+		json_object_set_new(o, "rules_error", json_string(a->rules_error));
 }
 
 /* ---- copies of files of interest (objects.h) */
@@ -309,6 +352,8 @@ static const char *copy_reason(const struct run *r,
 {
 	*interest = cust_interest(a->typed ? a->mime : NULL,
 	                          a->typed ? a->description : NULL, path);
+	if (!*interest && a->nrule_hits)
+		*interest = "rule";
 	if (!r->objects)
 		return NULL;
 	if (*interest)
@@ -387,6 +432,9 @@ struct member {
 	struct cust_analysis a;
 	struct place place;
 	struct cust_object_writer *copy; /* decided when its type is known */
+	unsigned char *keep; /* its content for the rules, up to a bound */
+	size_t keep_len, keep_cap;
+	int too_large;       /* more than that: not scanned */
 	int failed;
 	char where[2 * CUST_WALK_PATH_MAX];
 };
@@ -396,6 +444,7 @@ static void member_free(struct member *m)
 	json_decref(m->o);
 	cust_analysis_clear(&m->a);
 	cust_object_abort(m->copy);
+	free(m->keep);
 	free(m);
 }
 
@@ -414,10 +463,44 @@ static struct cust_analyzer *level_analyzer(struct run *r, unsigned depth,
 	return r->levels[depth];
 }
 
+/* Keep a member's content for the rules: a member streams once, and
+ * libyara wants the whole of it. */
+static void member_keep(struct member *m, const void *buf, size_t len)
+{
+	if (m->too_large || len == 0)
+		return;
+	if (len > MEMBER_SCAN_MAX - m->keep_len) {
+		m->too_large = 1;
+		free(m->keep);
+		m->keep = NULL;
+		m->keep_len = m->keep_cap = 0;
+		return;
+	}
+	if (m->keep_len + len > m->keep_cap) {
+		size_t cap = m->keep_cap ? m->keep_cap : 65536;
+		unsigned char *k;
+		while (cap < m->keep_len + len)
+			cap *= 2;
+		if (cap > MEMBER_SCAN_MAX)
+			cap = MEMBER_SCAN_MAX;
+		if (!(k = realloc(m->keep, cap))) {
+			cust_error_set(&m->r->err, CUST_E_IO, "out of memory");
+			m->failed = 1;
+			return;
+		}
+		m->keep = k;
+		m->keep_cap = cap;
+	}
+	memcpy(m->keep + m->keep_len, buf, len);
+	m->keep_len += len;
+}
+
 static void member_bytes(void *ctx, const void *buf, size_t len)
 {
 	struct member *m = ctx;
 
+	if (m->r->ao.rules)
+		member_keep(m, buf, len);
 	if (!m->failed &&
 	    (cust_analyzer_feed(m->an, &m->a, buf, len, &m->r->err) < 0 ||
 	     (m->copy &&
@@ -434,12 +517,20 @@ static void member_end(void *ctx, int complete)
 	if (!m->failed &&
 	    cust_analyzer_end(m->an, &m->a, NULL, 0, m->a.bytes, &r->err) < 0)
 		m->failed = 1;
+	if (!m->failed && r->ao.rules) {
+		if (m->too_large)
+			cust_analysis_not_scanned(&m->a, "not scanned: a member "
+			                                 "larger than 16 MiB");
+		else if (cust_analyzer_scan(m->an, &m->a, m->keep, m->keep_len,
+		                            &r->err) < 0)
+			m->failed = 1;
+	}
 	if (!m->failed) {
 		const char *interest, *why;
 		char sha[65] = "";
 		int stored = 0;
 
-		set_analysis(m->o, &m->a, m->a.bytes);
+		set_analysis(r, m->o, &m->a, m->a.bytes);
 		why = copy_reason(r, &m->a, m->where, &interest);
 		if (m->copy && why &&
 		    cust_object_commit(m->copy, m->a.sha256[0] ? m->a.sha256
@@ -690,7 +781,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 	}
 	if (j->data) {
 		snprintf(where, sizeof where, "%s:%s", j->partition, j->path);
-		set_analysis(j->o, &j->a, j->size);
+		set_analysis(r, j->o, &j->a, j->size);
 		r->bytes += j->a.bytes;
 		if (cust_analysis_replay(&j->a, on_target, &p, err) < 0 ||
 		    record_copy(r, j->o, j->interest, j->object, j->stored,
@@ -734,6 +825,17 @@ static void read_whole(struct run *r, struct cust_walk_file *f,
 		j->len += got;
 		r->read += got;
 	}
+}
+
+/* A file of the image read by the rules' block reader. */
+static long file_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct cust_error rerr;
+	size_t got = 0;
+
+	if (cust_walk_read(ctx, off, buf, len, &got, &rerr) < 0)
+		return -1;
+	return (long)got;
 }
 
 /* The copy of a large file of interest: its content read again. */
@@ -826,9 +928,11 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 			tail_len = 0;
 	}
 	if (cust_analyzer_end(r->serial, &a, tail_len ? r->buf : NULL,
-	                      tail_len, off, err) < 0)
+	                      tail_len, off, err) < 0 ||
+	    cust_analyzer_scan_reader(r->serial, &a, off, file_pread, f,
+	                              err) < 0)
 		goto out;
-	set_analysis(o, &a, e->size);
+	set_analysis(r, o, &a, e->size);
 	r->bytes += a.bytes;
 	if (copy_large(r, e, f, o, &a, err) < 0)
 		goto out;
@@ -982,6 +1086,9 @@ static int run_setup(struct run *r, const struct cust_extract_options *o,
 	    !(r->cache = cust_type_cache_new(TYPE_CACHE_ENTRIES, err)))
 		return -1;
 	r->ao.cache = r->cache;
+	if (o->rules && !(r->rules = cust_rules_load(o->rules, err)))
+		return -1;
+	r->ao.rules = r->rules;
 	r->serial = cust_analyzer_new(&r->ao, err);
 	r->targets = cust_targets_new(TARGETS_MAX_VALUES, TARGETS_MAX_BYTES, err);
 	if (!r->serial || !r->targets)
@@ -1001,6 +1108,7 @@ static void run_free(struct run *r)
 	cust_analyzer_free(r->serial);
 	cust_type_cache_free(r->cache);
 	cust_targets_free(r->targets);
+	cust_rules_free(r->rules);
 	free(r->buf);
 }
 
@@ -1008,6 +1116,16 @@ static void run_free(struct run *r)
 static json_t *parameters_json(const struct cust_extract_options *o,
                                const struct cust_analysis_options *ao)
 {
+	json_t *rules = ao->rules ? json_pack("{s:s, s:I, s:I, s:s}",
+	                                      "folder", o->rules, "files",
+	                                      (json_int_t)cust_rules_files(
+	                                              ao->rules),
+	                                      "rules",
+	                                      (json_int_t)cust_rules_count(
+	                                              ao->rules),
+	                                      "sha256",
+	                                      cust_rules_digest(ao->rules))
+	                          : json_null();
 	static const enum cust_digest_alg algs[] = {
 		CUST_DIGEST_MD5, CUST_DIGEST_SHA1, CUST_DIGEST_SHA256
 	};
@@ -1018,11 +1136,11 @@ static json_t *parameters_json(const struct cust_extract_options *o,
 		if (ao->digests & algs[i])
 			json_array_append_new(hashes,
 			                      json_string(cust_digest_name(algs[i])));
-	return json_pack("{s:o, s:b, s:b, s:b, s:b, s:s}", "hashes", hashes,
-	                 "types", ao->types, "targets", ao->carve != 0,
+	return json_pack("{s:o, s:b, s:b, s:b, s:b, s:s, s:o}", "hashes",
+	                 hashes, "types", ao->types, "targets", ao->carve != 0,
 	                 "deleted", !o->no_deleted, "all_occurrences",
 	                 o->all_occurrences, "copy",
-	                 cust_copy_policy_name(o->copy));
+	                 cust_copy_policy_name(o->copy), "rules", rules);
 }
 
 static int walk_into(struct cust_unit *u, const struct source *s,
@@ -1139,7 +1257,7 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ms_between(&t0, &t1);
 	rec = json_pack("{s:s, s:s, s:O, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:O, "
-	                "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, "
+	                "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, "
 	                "s:{s:i, s:I, s:I, s:I}}",
 	                "unit", cust_unit_relpath(u), "item", s.item, "source",
 	                s.record, "tool", "name", o->tool, "version",
@@ -1152,7 +1270,8 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	                (json_int_t)r.unreadable, "bytes_read",
 	                (json_int_t)r.bytes, "objects",
 	                (json_int_t)r.copies.stored, "object_bytes",
-	                (json_int_t)r.copies.bytes, "targets",
+	                (json_int_t)r.copies.bytes, "rule_hits",
+	                (json_int_t)r.rule_files, "targets",
 	                targets_json(r.targets),
 	                "parameters", parameters_json(o, &r.ao), "performance",
 	                "workers", (int)o->jobs, "milliseconds",

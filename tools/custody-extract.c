@@ -23,6 +23,8 @@ static const struct cli_option options[] = {
 	{ "no-targets", NULL, "no carving for targets" },
 	{ "all-occurrences", NULL, "every occurrence of every target in "
 	                           "targets/occurrences.jsonl" },
+	{ "rules", "DIR", "YARA rules (*.yar, *.yara) to run on every file "
+	                  "and member" },
 	{ "copy", "WHICH", "copies into objects/: interest (default), all "
 	                   "or none" },
 	{ "jobs", "N", "worker threads (default: one per processor; 0: none)" },
@@ -89,7 +91,7 @@ int main(int argc, char **argv)
 		"[--no-deleted] [--hash LIST]\n"
 		"             [--no-types] [--no-targets] [--all-occurrences] "
 		"[--copy WHICH]\n"
-		"             [--jobs N] [--quiet] [--note T]\n"
+		"             [--rules DIR] [--jobs N] [--quiet] [--note T]\n"
 		"             [--examiner NAME] [--key FILE --cert FILE] "
 		"[--passphrase-file FILE] [--tsa URL] [--no-sign]",
 		"Walk every partition and file system of an acquisition (or of "
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 	                              CUST_DIGEST_SHA256))))
 		return cli_usage_error(&cli, "--hash: '%s' is not a list of md5, "
 		                             "sha1 and sha256", v);
+	o.rules = cli_get(&cli, "rules");
 	o.copy = CUST_COPY_INTEREST;
 	if ((v = cli_get(&cli, "copy")) &&
 	    cust_copy_policy_parse(v, &o.copy, &err) < 0)

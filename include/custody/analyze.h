@@ -24,6 +24,10 @@
 #include "custody/carve.h"
 #include "custody/classify.h"
 #include "custody/error.h"
+#include "custody/rules.h"
+
+/* Rules reported per content; more set rule_hits_truncated. */
+#define CUST_ANALYSIS_RULE_HITS_MAX 32
 
 /* Targets collected per analysis; more are counted as dropped. */
 #define CUST_ANALYSIS_FOUND_MAX ((size_t)1 << 20)
@@ -42,6 +46,7 @@ struct cust_analysis_options {
 	int types;         /* libmagic type and description */
 	unsigned carve;    /* CUST_CARVE_* kinds; 0: no carving */
 	struct cust_type_cache *cache; /* may be NULL */
+	const struct cust_rules *rules; /* YARA rules to scan with, or NULL */
 };
 
 /* A target found, its value in the analysis' text. */
@@ -64,6 +69,12 @@ struct cust_analysis {
 	char *text;
 	size_t text_len, text_cap;
 	uint64_t found_dropped;
+	/* YARA (with rules): the rules that matched, or why none could */
+	int scanned;
+	struct cust_rule_hit rule_hits[CUST_ANALYSIS_RULE_HITS_MAX];
+	size_t nrule_hits;
+	int rule_hits_truncated;
+	char rules_error[CUST_ERROR_MESSAGE_MAX];
 	/* internal */
 	cust_carve_hit_fn sink;
 	void *sink_ctx;
@@ -108,6 +119,22 @@ int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
 int cust_analyze_buffer(struct cust_analyzer *a, struct cust_analysis *r,
                         const void *buf, size_t len, cust_carve_hit_fn sink,
                         void *sink_ctx, struct cust_error *err);
+
+/*
+ * Scan a content with the YARA rules (a no-op without them): the whole
+ * content in memory, or of SIZE bytes through PREAD.  cust_analyze_buffer
+ * scans by itself; a streamed content is scanned after it ends.  A scan
+ * that times out or cannot read is recorded in the analysis
+ * (rules_error), not a failure.
+ */
+int cust_analyzer_scan(struct cust_analyzer *a, struct cust_analysis *r,
+                       const void *buf, size_t len, struct cust_error *err);
+int cust_analyzer_scan_reader(struct cust_analyzer *a,
+                              struct cust_analysis *r, uint64_t size,
+                              cust_rules_pread_fn pread, void *ctx,
+                              struct cust_error *err);
+/* Record why a content was not scanned (too large to hold, say). */
+void cust_analysis_not_scanned(struct cust_analysis *r, const char *why);
 
 /* Hand the collected targets to FN in the order they were found. */
 int cust_analysis_replay(const struct cust_analysis *r, cust_carve_hit_fn fn,

@@ -64,6 +64,7 @@ struct cust_extract_options {
 	int all_occurrences;         /* targets/occurrences.jsonl too */
 	unsigned jobs;               /* worker threads; 0: on the walk's own */
 	enum cust_copy_policy copy;  /* objects/ copies (default: interest) */
+	const char *rules;           /* a folder of YARA rules, or NULL */
 	const char *note;
 	const char *tool;            /* "custody-extract" */
 	char **argv;                 /* the command line, for the record */

@@ -128,7 +128,7 @@ grep -q '"mime"\|"sha256"\|"member":true' "$X/inventory.jsonl" &&
 	ok "no targets: the lists hold their header only" ||
 	fail "no targets: the lists hold their header only"
 [ "$(jq_ "$X/extraction.json" 'json.dumps(r["parameters"], sort_keys=True)')" = \
-	'{"all_occurrences": false, "copy": "interest", "deleted": true, "hashes": ["md5", "sha1"], "targets": false, "types": false}' ] && ok "the record says what was asked" ||
+	'{"all_occurrences": false, "copy": "interest", "deleted": true, "hashes": ["md5", "sha1"], "rules": null, "targets": false, "types": false}' ] && ok "the record says what was asked" ||
 	fail "the record says what was asked"
 
 # every occurrence
@@ -218,6 +218,60 @@ grep -q '"interest":"script"' "$X/inventory.jsonl" &&
 	ok "and interest still recorded" || fail "and interest still recorded"
 expect_exit 2 "--copy with an unknown word" custody-extract --case "$C" \
 	--item E001 --copy some "$T/disk.img"
+
+# YARA rules on every file, member and large file
+R=$T/rules
+mkdir -p "$R/c2"
+cat >"$R/c2/gates.yar" <<'EOF2'
+rule gate_script : c2 panel
+{
+	meta:
+		extractor = "gatepanel"
+	strings:
+		$g = "gate3.example.net"
+	condition:
+		$g
+}
+EOF2
+cat >"$R/relay.yara" <<'EOF2'
+rule relay_conf { strings: $r = "relay-panel.example.com" condition: $r }
+rule large_tail { strings: $t = "tail@large-file" condition: $t }
+EOF2
+check "--rules" custody-extract --case "$C" --item E001 --rules "$R" \
+	--quiet "$T/disk.img"
+X=$(last)
+line=$(grep -F '"path":"/www/panel/d3/f3.php"' "$X/inventory.jsonl")
+echo "$line" | grep -qF '"rules":[{"extractor":{"name":"gatepanel","status":"not available"},"namespace":"c2/gates.yar","offset":' &&
+	echo "$line" | grep -qF '"rule":"gate_script","tags":"c2 panel"}]' &&
+	ok "a rule's hit on a file: rule, file, tags, offset, its extractor named" ||
+	{ fail "a rule's hit on a file"; echo "#   $line"; }
+[ "$(grep -c '"rule":"gate_script"' "$X/inventory.jsonl")" -eq \
+	"$(grep -rl gate3.example.net "$S" | wc -l)" ] &&
+	ok "every file holding the string, no other" ||
+	fail "every file holding the string, no other"
+grep -F '"path":"/var/spool/kit.tar.gz!conf"' "$X/inventory.jsonl" |
+	grep -q '"rule":"relay_conf"' && ok "a rule's hit on an archive member" ||
+	fail "a rule's hit on an archive member"
+grep -F '"path":"/big/dump.sql"' "$X/inventory.jsonl" |
+	grep -q '"rule":"large_tail"' &&
+	ok "a rule's hit at the end of a large file (read in blocks)" ||
+	fail "a rule's hit at the end of a large file"
+grep -F '"path":"/var/spool/kit.tar.gz!conf"' "$X/inventory.jsonl" |
+	grep '"interest":"rule"' | grep -q '"object":"objects/' &&
+	ok "a hit makes a file of interest: copied" ||
+	fail "a hit makes a file of interest: copied"
+[ "$(jq_ "$X/extraction.json" 'r["parameters"]["rules"]["rules"]')" = 3 ] &&
+	[ "$(jq_ "$X/extraction.json" 'r["parameters"]["rules"]["sha256"]')" = \
+		"$(cd "$R" && find . -type f | sed 's|^\./||' | LC_ALL=C sort |
+			xargs sha256sum | sha256sum | cut -d' ' -f1)" ] &&
+	ok "the record names the rule set and its SHA-256 (sha256sum of the files)" ||
+	fail "the record names the rule set and its SHA-256"
+printf 'rule broken { condition: \n' >"$R/bad.yar"
+expect_exit 2 "a rule file that does not compile" custody-extract --case "$C" \
+	--item E001 --rules "$R" "$T/disk.img"
+contains "$T/.err" "bad.yar:" "the error names the file and line"
+expect_exit 2 "a rules folder that does not exist" custody-extract \
+	--case "$C" --item E001 --rules "$T/none" "$T/disk.img"
 
 # addresses back to back across the boundaries of image segments: split
 # raw and E01 segments of 1 MiB, each address must still be found whole
