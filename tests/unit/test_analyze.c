@@ -14,8 +14,9 @@
 #include "testutil.h"
 
 static const struct cust_analysis_options all = {
-	CUST_DIGEST_MD5 | CUST_DIGEST_SHA1 | CUST_DIGEST_SHA256, 1,
-	CUST_CARVE_ALL, NULL
+	.digests = CUST_DIGEST_MD5 | CUST_DIGEST_SHA1 | CUST_DIGEST_SHA256,
+	.types = 1,
+	.carve = CUST_CARVE_ALL,
 };
 
 /* A PHP panel config larger than libmagic's head, with targets on both
@@ -186,7 +187,7 @@ static void test_type_cache(void **state)
 
 static void test_nothing_asked(void **state)
 {
-	struct cust_analysis_options none = { 0, 0, 0, NULL };
+	struct cust_analysis_options none = { .digests = 0 };
 	struct cust_analysis r;
 	struct cust_analyzer *a;
 	struct cust_error err;
