@@ -403,6 +403,20 @@ void cust_analysis_not_scanned(struct cust_analysis *r, const char *why)
 	snprintf(r->rules_error, sizeof r->rules_error, "%s", why);
 }
 
+int cust_analyze_carve(struct cust_analyzer *a, struct cust_analysis *r,
+                       const void *buf, size_t len, struct cust_error *err)
+{
+	r->sink = collect;
+	r->sink_ctx = r;
+	if (!a->carver)
+		return 0;
+	cust_carver_reset(a->carver);
+	if (cust_carver_feed(a->carver, buf, len, r->sink, r->sink_ctx, err) < 0 ||
+	    cust_carver_end(a->carver, r->sink, r->sink_ctx, err) < 0)
+		return -1;
+	return 0;
+}
+
 int cust_analyze_buffer(struct cust_analyzer *a, struct cust_analysis *r,
                         const void *buf, size_t len, cust_carve_hit_fn sink,
                         void *sink_ctx, struct cust_error *err)

@@ -74,6 +74,11 @@ struct run {
 	struct timespec started, shown;
 	/* counted where lines are written (committer, or walk after drain) */
 	uint64_t members, member_files, bytes, rule_files;
+	/* the space outside files (walk's thread, pool drained) */
+	struct cust_carver *space_carver;
+	char space_where[64];
+	uint64_t space_base, space_bytes, slack_bytes;
+	int space_open;
 	struct cust_rules *rules;
 	struct cust_error err;
 };
@@ -264,6 +269,7 @@ static json_t *entry_json(const struct cust_walk_entry *e)
 struct place {
 	struct run *r;
 	const char *where;
+	uint64_t base; /* added to the carver's offsets */
 };
 
 static int on_target(void *ctx, const struct cust_carve_hit *h,
@@ -272,12 +278,12 @@ static int on_target(void *ctx, const struct cust_carve_hit *h,
 	struct place *p = ctx;
 
 	if (cust_targets_add(p->r->targets, h->kind, h->value, h->value_len,
-	                     p->where, h->offset, err) < 0)
+	                     p->where, p->base + h->offset, err) < 0)
 		return -1;
 	if (p->r->occurrences &&
 	    cust_targets_log_add(p->r->occurrences, h->kind, h->value,
-	                         h->value_len, p->where, h->offset, h->length,
-	                         err) < 0)
+	                         h->value_len, p->where, p->base + h->offset,
+	                         h->length, err) < 0)
 		return -1;
 	return 0;
 }
@@ -625,6 +631,7 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	}
 	m->place.r = r;
 	m->place.where = m->where;
+	m->place.base = 0;
 	/* its content is copied as it passes; kept or dropped at its end */
 	if (!(m->an = level_analyzer(r, am->depth, err)) ||
 	    cust_analyzer_begin(m->an, &m->a, on_target, &m->place, err) < 0 ||
@@ -705,6 +712,9 @@ struct job {
 	char *partition, *path, *name;
 	unsigned char *data; /* the whole content, or NULL */
 	size_t len;          /* bytes of it read */
+	unsigned char *slack; /* past its end in its last cluster, or NULL */
+	size_t slack_len;
+	struct cust_analysis slack_a;
 	uint64_t size;       /* the entry's size */
 	struct cust_analysis a;
 	const char *interest; /* why it is of interest, or NULL */
@@ -723,7 +733,9 @@ static void job_free(struct job *j)
 	free(j->path);
 	free(j->name);
 	free(j->data);
+	free(j->slack);
 	cust_analysis_clear(&j->a);
+	cust_analysis_clear(&j->slack_a);
 	free(j);
 }
 
@@ -745,6 +757,11 @@ static void worker_work(void *ctx, void *state, void *job)
 	struct run *r = ctx;
 	struct job *j = job;
 
+	if (j->slack && cust_analyze_carve(state, &j->slack_a, j->slack,
+	                                   j->slack_len, &j->err) < 0) {
+		j->failed = 1;
+		return;
+	}
 	if (!j->data)
 		return;
 	if (cust_analyze_buffer(state, &j->a, j->data, j->len, NULL, NULL,
@@ -771,7 +788,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 	struct run *r = ctx;
 	struct job *j = job;
 	char where[CUST_WALK_PATH_MAX + 16];
-	struct place p = { r, where };
+	struct place p = { r, where, 0 };
 	int rc = -1;
 
 	if (j->failed) {
@@ -793,6 +810,14 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 			if (open_archive(&c, j->o, err) < 0)
 				goto out;
 		}
+	}
+	if (j->slack) {
+		/* a file's slack: its offsets go on from its end */
+		snprintf(where, sizeof where, "%s:%s (slack)", j->partition,
+		         j->path);
+		p.base = j->size;
+		if (cust_analysis_replay(&j->slack_a, on_target, &p, err) < 0)
+			goto out;
 	}
 	rc = write_line(r, j->o, err);
 out:
@@ -882,6 +907,88 @@ static int copy_large(struct run *r, const struct cust_walk_entry *e,
 	return record_copy(r, o, interest, sha, stored, a, a->bytes, err);
 }
 
+/* A file's slack, for the workers to carve (what libtsk cannot read is
+ * simply none). */
+static int read_slack(struct run *r, struct cust_walk_file *f, struct job *j)
+{
+	struct cust_error rerr;
+	uint64_t at;
+	size_t got = 0;
+
+	if (cust_walk_slack(f, r->buf, READ_CHUNK, &got, &at, &rerr) < 0 ||
+	    got == 0)
+		return 0;
+	if (!(j->slack = malloc(got)))
+		return -1;
+	memcpy(j->slack, r->buf, got);
+	j->slack_len = got;
+	r->slack_bytes += got;
+	return 0;
+}
+
+/* ---- the space outside files: unallocated blocks, volume slack,
+ * unpartitioned gaps; carved on the walk's thread, in image order */
+
+/* End the run of space being carved: its last targets. */
+static int space_end(struct run *r, struct cust_error *err)
+{
+	struct place p = { r, r->space_where, r->space_base };
+
+	if (!r->space_open)
+		return 0;
+	r->space_open = 0;
+	return cust_carver_end(r->space_carver, on_target, &p, err);
+}
+
+static int on_space(void *ctx, const struct cust_walk_space *s,
+                    const void *buf, size_t len, struct cust_error *err)
+{
+	struct run *r = ctx;
+	struct place p = { r, r->space_where, 0 };
+
+	/* the file system's files are all committed before its space */
+	if (cust_pool_drain(r->pool, err) < 0)
+		return -1;
+	if (!s->continues || !r->space_open) {
+		if (space_end(r, err) < 0)
+			return -1;
+		/* "p1 (unallocated)": offsets are the image's */
+		snprintf(r->space_where, sizeof r->space_where, "%s (%s)",
+		         s->partition, s->kind);
+		r->space_base = s->image_offset;
+		r->space_open = 1;
+		cust_carver_reset(r->space_carver);
+	}
+	p.base = r->space_base;
+	r->space_bytes += len;
+	return cust_carver_feed(r->space_carver, buf, len, on_target, &p, err);
+}
+
+/* The slack of a large file, carved as it is read (the walk's thread,
+ * after a drain, between two runs of space). */
+static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
+                             struct cust_walk_file *f, struct cust_error *err)
+{
+	char where[CUST_WALK_PATH_MAX + 16];
+	struct place p = { r, where, e->size };
+	struct cust_error rerr;
+	uint64_t at;
+	size_t got = 0;
+
+	if (!r->ao.carve || e->content != CUST_WALK_CONTENT_ALLOCATED ||
+	    cust_walk_slack(f, r->buf, READ_CHUNK, &got, &at, &rerr) < 0 ||
+	    got == 0)
+		return 0;
+	snprintf(where, sizeof where, "%s:%s (slack)", e->partition, e->path);
+	r->slack_bytes += got;
+	cust_carver_reset(r->space_carver);
+	if (cust_carver_feed(r->space_carver, r->buf, got, on_target, &p,
+	                     err) < 0 ||
+	    cust_carver_end(r->space_carver, on_target, &p, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* A large file, on the walk's thread once everything before it is
  * committed: streamed through the serial analyzer, targets counted as
  * found, opened as an archive through the image. */
@@ -890,7 +997,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
                         struct cust_error *err)
 {
 	char where[CUST_WALK_PATH_MAX + 16];
-	struct place p = { r, where };
+	struct place p = { r, where, 0 };
 	struct cust_analysis a;
 	struct cust_error rerr;
 	uint64_t off = 0;
@@ -1000,6 +1107,7 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		rc = 0;
 		if (cust_pool_drain(r->pool, err) < 0 ||
 		    stream_large(r, e, f, o, err) < 0 ||
+		    carve_large_slack(r, e, f, err) < 0 ||
 		    write_line(r, o, err) < 0)
 			rc = -1;
 		json_decref(o);
@@ -1014,6 +1122,12 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 				read_whole(r, f, j);
 		}
 	}
+	if (j && r->ao.carve && e->type == CUST_WALK_REGULAR &&
+	    e->content == CUST_WALK_CONTENT_ALLOCATED && read_slack(r, f, j) < 0) {
+		job_free(j);
+		json_decref(o);
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
 	if (j) {
 		j->o = o;
 		o = NULL;
@@ -1027,7 +1141,8 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		job_free(j);
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	}
-	return cust_pool_submit(r->pool, j, j->len + sizeof *j, err);
+	return cust_pool_submit(r->pool, j, j->len + j->slack_len + sizeof *j,
+	                        err);
 }
 
 static json_t *targets_json(const struct cust_targets *t)
@@ -1089,6 +1204,9 @@ static int run_setup(struct run *r, const struct cust_extract_options *o,
 	if (o->rules && !(r->rules = cust_rules_load(o->rules, err)))
 		return -1;
 	r->ao.rules = r->rules;
+	if (r->ao.carve &&
+	    !(r->space_carver = cust_carver_new(r->ao.carve, err)))
+		return -1;
 	r->serial = cust_analyzer_new(&r->ao, err);
 	r->targets = cust_targets_new(TARGETS_MAX_VALUES, TARGETS_MAX_BYTES, err);
 	if (!r->serial || !r->targets)
@@ -1109,6 +1227,7 @@ static void run_free(struct run *r)
 	cust_type_cache_free(r->cache);
 	cust_targets_free(r->targets);
 	cust_rules_free(r->rules);
+	cust_carver_free(r->space_carver);
 	free(r->buf);
 }
 
@@ -1151,6 +1270,11 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		                                  worker_work, job_commit,
 		                                  job_discard };
 	struct cust_walk_options wo = { .include_deleted = !o->no_deleted };
+
+	if (r->ao.carve) {
+		wo.space = on_space;
+		wo.space_ctx = r;
+	}
 	char path[CUST_PATH_MAX], targets[CUST_PATH_MAX];
 	int fd, rc;
 
@@ -1183,6 +1307,8 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	rc = r->pool ? cust_walk_image((const char *const *)s->paths, s->n,
 	                               &wo, on_entry, r, report, err)
 	             : -1;
+	if (rc == 0 && space_end(r, err) < 0)
+		rc = -1;
 	/* the pool's own failure says more than the walk stopped by it */
 	if (cust_pool_finish(r->pool, rc == 0 ? err : NULL) < 0)
 		rc = -1;
@@ -1257,7 +1383,8 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ms_between(&t0, &t1);
 	rec = json_pack("{s:s, s:s, s:O, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:O, "
-	                "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, "
+	                "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
+	                "s:o, s:o, "
 	                "s:{s:i, s:I, s:I, s:I}}",
 	                "unit", cust_unit_relpath(u), "item", s.item, "source",
 	                s.record, "tool", "name", o->tool, "version",
@@ -1270,7 +1397,9 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	                (json_int_t)r.unreadable, "bytes_read",
 	                (json_int_t)r.bytes, "objects",
 	                (json_int_t)r.copies.stored, "object_bytes",
-	                (json_int_t)r.copies.bytes, "rule_hits",
+	                (json_int_t)r.copies.bytes, "space_bytes_carved",
+	                (json_int_t)r.space_bytes, "slack_bytes_carved",
+	                (json_int_t)r.slack_bytes, "rule_hits",
 	                (json_int_t)r.rule_files, "targets",
 	                targets_json(r.targets),
 	                "parameters", parameters_json(o, &r.ao), "performance",

@@ -17,12 +17,15 @@
 
 #define WALK_FILE_MAGIC 0x57414c4bu  /* "WALK": a live cust_walk_file */
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
+#define SLACK_RUNS_MAX 65536         /* runs looked through for the last one */
 
 struct cust_walk_file {
 	uint32_t magic;
 	TSK_FS_FILE *file;
 	uint64_t size;
 	const char *path;
+	enum cust_walk_type type;
+	enum cust_walk_content content;
 };
 
 /* ---- names -------------------------------------------------------------- */
@@ -365,6 +368,15 @@ struct walk {
 	const struct cust_walk_options *o;
 	cust_walk_fn fn;
 	void *ctx;
+	TSK_IMG_INFO *img;
+	/* space outside files (o->space set) */
+	unsigned char *buf;     /* CUST_WALK_SPACE_CHUNK bytes */
+	const char *kind;       /* of the run being read */
+	uint64_t run_start;     /* image offset of the bytes not handed yet */
+	uint64_t run_pending;   /* their count */
+	int run_active;         /* a run is open (RUN_PENDING may be 0) */
+	int run_cont;           /* the next chunk follows the last one handed */
+	uint64_t space_bytes;   /* handed over in the current partition/kind */
 	json_t *problems;   /* borrowed from the report, or NULL */
 	uint64_t nproblems;
 	uint64_t entries;   /* reported in the whole image */
@@ -625,6 +637,8 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.file = f;
 	wf.size = e.size;
 	wf.path = w->path;
+	wf.type = e.type;
+	wf.content = e.content;
 	w->entries++;
 	w->part_entries++;
 	rc = w->fn(w->ctx, &e, &wf, w->err);
@@ -662,6 +676,245 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 		                      offset, tsk_message(msg, sizeof msg));
 	*got = (size_t)n;
 	return 0;
+}
+
+/* *OUT = A * B + C; -1 when that does not fit 64 bits (hostile values). */
+static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+{
+	if (b != 0 && a > (UINT64_MAX - c) / b)
+		return -1;
+	*out = a * b + c;
+	return 0;
+}
+
+int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
+                    size_t *got, uint64_t *image_offset,
+                    struct cust_error *err)
+{
+	const TSK_FS_ATTR *a;
+	const TSK_FS_ATTR_RUN *r;
+	TSK_FS_INFO *fs;
+	uint64_t bs, pos, alloc, blk, end, len, at;
+	unsigned long runs = 0;
+	ssize_t n;
+
+	*got = 0;
+	*image_offset = 0;
+	if (!f || f->magic != WALK_FILE_MAGIC)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "walk file slack read outside its callback");
+	if (f->type != CUST_WALK_REGULAR ||
+	    f->content != CUST_WALK_CONTENT_ALLOCATED || cap == 0)
+		return 0;
+	if (cap > CUST_WALK_SLACK_MAX)
+		cap = CUST_WALK_SLACK_MAX;
+	fs = f->file->fs_info;
+	tsk_error_reset();
+	a = tsk_fs_file_attr_get(f->file);
+	if (!a || !fs || fs->block_size == 0 ||
+	    !(a->flags & TSK_FS_ATTR_NONRES) ||
+	    (a->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_ENC)) ||
+	    a->size <= 0 || a->nrd.allocsize <= a->size) {
+		tsk_error_reset();
+		return 0;
+	}
+	/* positions in the runs, which hold SKIPLEN bytes before the content */
+	bs = fs->block_size;
+	pos = (uint64_t)a->size + a->nrd.skiplen;
+	alloc = (uint64_t)a->nrd.allocsize + a->nrd.skiplen;
+	blk = pos / bs;
+	for (r = a->nrd.run; r && runs < SLACK_RUNS_MAX; r = r->next, runs++) {
+		if (blk < r->offset || blk - r->offset >= r->len)
+			continue;
+		if (r->flags & (TSK_FS_ATTR_RUN_FLAG_SPARSE |
+		                TSK_FS_ATTR_RUN_FLAG_FILLER |
+		                TSK_FS_ATTR_RUN_FLAG_ENCRYPTED))
+			return 0;
+		/* the slack stays in this run: contiguous in the image */
+		if (mul_add((uint64_t)r->offset + r->len, bs, 0, &end) < 0 ||
+		    mul_add((uint64_t)r->addr + (blk - r->offset), bs,
+		            pos % bs, &at) < 0 ||
+		    at > UINT64_MAX - (uint64_t)fs->offset)
+			return 0;
+		if (end > alloc)
+			end = alloc;
+		if (end <= pos)
+			return 0;
+		len = end - pos;
+		if (len > cap)
+			len = cap;
+		n = tsk_fs_file_read(f->file, a->size, buf, (size_t)len,
+		                     TSK_FS_FILE_READ_FLAG_SLACK);
+		tsk_error_reset();
+		if (n <= 0)
+			return 0; /* the content's read says why */
+		*got = (size_t)n;
+		*image_offset = (uint64_t)fs->offset + at;
+		return 0;
+	}
+	tsk_error_reset();
+	return 0;
+}
+
+/* ---- space outside files ------------------------------------------------ */
+
+/* Hand LEN (<= CUST_WALK_SPACE_CHUNK) bytes at image offset OFF to the
+ * space callback.  A failed read is a problem and breaks the run. */
+static void space_chunk(struct walk *w, uint64_t off, size_t len)
+{
+	struct cust_walk_space s;
+	char msg[512];
+	ssize_t n;
+
+	tsk_error_reset();
+	n = tsk_img_read(w->img, (TSK_OFF_T)off, (char *)w->buf, len);
+	if (n != (ssize_t)len) {
+		if (n < 0)
+			tsk_message(msg, sizeof msg);
+		else
+			snprintf(msg, sizeof msg, "short read (%zd bytes)", n);
+		problem(w, "cannot read %zu bytes of %s space at offset %" PRIu64
+		        ": %s", len, w->kind, off, msg);
+		tsk_error_reset();
+		w->run_cont = 0;
+		return;
+	}
+	s.partition = w->part ? w->part : "-";
+	s.kind = w->kind;
+	s.image_offset = off;
+	s.continues = w->run_cont;
+	w->space_bytes += len;
+	if (w->o->space(w->o->space_ctx, &s, w->buf, len, w->err) != 0) {
+		w->failed = 1;
+		return;
+	}
+	w->run_cont = 1;
+}
+
+/* Hand over the full chunks of the pending run, and with ALL its rest. */
+static void space_drain(struct walk *w, int all)
+{
+	while (!w->failed && (w->run_pending >= CUST_WALK_SPACE_CHUNK ||
+	                      (all && w->run_pending > 0))) {
+		size_t n = w->run_pending < CUST_WALK_SPACE_CHUNK ?
+		           (size_t)w->run_pending : CUST_WALK_SPACE_CHUNK;
+		space_chunk(w, w->run_start, n);
+		w->run_start += n;
+		w->run_pending -= n;
+	}
+	if (all) {
+		w->run_pending = 0;
+		w->run_active = 0;
+		w->run_cont = 0;
+	}
+}
+
+/* Add LEN bytes at image offset OFF to the run of W->kind: they extend it
+ * when contiguous, else the run is handed over and a new one begins.
+ * Bytes past the end of the image are left out. */
+static void space_add(struct walk *w, uint64_t off, uint64_t len)
+{
+	uint64_t size = (uint64_t)w->img->size;
+
+	if (off >= size) {
+		len = 0;
+	} else if (len > size - off) {
+		len = size - off;
+	}
+	if (len == 0)
+		return;
+	if (!w->run_active || off != w->run_start + w->run_pending) {
+		space_drain(w, 1);
+		w->run_start = off;
+		w->run_active = 1;
+	}
+	w->run_pending += len;
+	space_drain(w, 0);
+}
+
+/* Start counting the bytes of KIND handed over, with no run open. */
+static void space_begin(struct walk *w, const char *kind)
+{
+	w->kind = kind;
+	w->space_bytes = 0;
+	w->run_pending = 0;
+	w->run_active = 0;
+	w->run_cont = 0;
+}
+
+/* Read the LEN bytes at OFF as one run of KIND in partition W->part;
+ * returns the bytes handed over. */
+static uint64_t space_range(struct walk *w, const char *kind, uint64_t off,
+                            uint64_t len)
+{
+	space_begin(w, kind);
+	space_add(w, off, len);
+	space_drain(w, 1);
+	return w->space_bytes;
+}
+
+static TSK_WALK_RET_ENUM space_block(const TSK_FS_BLOCK *b, void *ptr)
+{
+	struct walk *w = ptr;
+	uint64_t bs = w->fs->block_size;
+	uint64_t off = (uint64_t)w->fs->offset + (uint64_t)b->addr * bs;
+
+	if (b->flags & TSK_FS_BLOCK_FLAG_UNALLOC)
+		space_add(w, off, bs);
+	return w->failed ? TSK_WALK_STOP : TSK_WALK_CONT;
+}
+
+/* The unallocated blocks of FS, then the partition's bytes past its end
+ * (the partition is LEN bytes at OFF). */
+static void space_fs(struct walk *w, TSK_FS_INFO *fs, uint64_t off,
+                     uint64_t len, json_t *jp)
+{
+	uint64_t bs = fs->block_size, size = (uint64_t)w->img->size;
+	uint64_t fs_off = (uint64_t)fs->offset, in_image, fs_end;
+	TSK_DADDR_T last = fs->last_block;
+	char msg[512];
+
+	w->fs = fs;
+	space_begin(w, "unallocated");
+	/* only whole blocks inside the image and the partition: a hostile
+	 * block count never makes the walk longer than the image */
+	in_image = size > fs_off ? size - fs_off : 0;
+	if (fs_off < off || fs_off - off > len)
+		in_image = 0;
+	else if (in_image > len - (fs_off - off))
+		in_image = len - (fs_off - off);
+	if (bs > 0 && in_image >= bs && last >= fs->first_block) {
+		TSK_DADDR_T fit = (TSK_DADDR_T)(in_image / bs - 1);
+		if (last > fit)
+			last = fit;
+		tsk_error_reset();
+		if (tsk_fs_block_walk(fs, fs->first_block, last,
+		                      TSK_FS_BLOCK_WALK_FLAG_UNALLOC |
+		                      TSK_FS_BLOCK_WALK_FLAG_AONLY,
+		                      space_block, w) != 0 && !w->failed)
+			problem(w, "unallocated space not read to the end: %s",
+			        tsk_message(msg, sizeof msg));
+		tsk_error_reset();
+		space_drain(w, 1);
+	}
+	if (jp)
+		json_object_set_new(jp, "unallocated_bytes",
+		                    json_integer((json_int_t)w->space_bytes));
+	w->fs = NULL;
+	if (w->failed)
+		return;
+	/* the partition past the file system */
+	if (mul_add((uint64_t)fs->last_block + 1, bs, fs_off, &fs_end) < 0)
+		fs_end = UINT64_MAX;
+	if (len <= UINT64_MAX - off && fs_end < off + len) {
+		uint64_t got = space_range(w, "volume-slack", fs_end,
+		                           off + len - fs_end);
+		if (jp)
+			json_object_set_new(jp, "volume_slack_bytes",
+			                    json_integer((json_int_t)got));
+	} else if (jp) {
+		json_object_set_new(jp, "volume_slack_bytes", json_integer(0));
+	}
 }
 
 /* Walk the file system FS of the partition W->part. */
@@ -727,6 +980,16 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 		if (jp)
 			json_object_set_new(jp, "fs_error", json_string(
 				"no file system could be opened"));
+		if (part && w->o->space && !w->failed &&
+		    mul_add(part->start, part->vs->block_size,
+		            (uint64_t)part->vs->offset, &off) == 0 &&
+		    mul_add(part->len, part->vs->block_size, 0, &len) == 0) {
+			uint64_t got = space_range(w, "unreadable-partition", off,
+			                           len);
+			if (jp)
+				json_object_set_new(jp, "unreadable_bytes",
+				                    json_integer((json_int_t)got));
+		}
 		w->part = NULL;
 		return;
 	}
@@ -746,8 +1009,34 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 			        need, have);
 	}
 	walk_fs(w, fs, jp);
+	if (w->o->space && !w->failed && !w->stopped)
+		space_fs(w, fs, off, len, jp);
 	tsk_fs_close(fs);
 	w->part = NULL;
+}
+
+/* The gaps of the volume system VS, after all partitions. */
+static void space_vs(struct walk *w, TSK_VS_INFO *vs, json_t *report)
+{
+	TSK_PNUM_T k;
+	uint64_t total = 0;
+
+	for (k = 0; k < vs->part_count && !w->failed && !w->stopped; k++) {
+		const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, k);
+		uint64_t off, len;
+		if (!p || !(p->flags & TSK_VS_PART_FLAG_UNALLOC) ||
+		    (p->flags & TSK_VS_PART_FLAG_ALLOC))
+			continue;
+		if (mul_add(p->start, vs->block_size, (uint64_t)vs->offset,
+		            &off) < 0 ||
+		    mul_add(p->len, vs->block_size, 0, &len) < 0)
+			continue; /* beyond any image: nothing to read */
+		total += space_range(w, "unpartitioned", off, len);
+	}
+	tsk_error_reset();
+	if (report)
+		json_object_set_new(report, "unpartitioned_bytes",
+		                    json_integer((json_int_t)total));
 }
 
 /* Open the container: QCOW2 through libqcow, anything else through
@@ -822,7 +1111,9 @@ int cust_walk_image(const char *const *paths, size_t npaths,
                     const struct cust_walk_options *o, cust_walk_fn fn,
                     void *ctx, json_t *report, struct cust_error *err)
 {
-	static const struct cust_walk_options defaults = { 1, 0 };
+	static const struct cust_walk_options defaults = {
+		.include_deleted = 1
+	};
 	struct walk *w = NULL;
 	char **segs = NULL;
 	size_t nsegs = 0, i;
@@ -859,8 +1150,13 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 	w->fn = fn;
 	w->ctx = ctx;
 	w->err = err;
+	if (w->o->space && !(w->buf = malloc(CUST_WALK_SPACE_CHUNK))) {
+		cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
+		goto out;
+	}
 	if (!(img = open_image(segs, nsegs, err)))
 		goto out;
+	w->img = img;
 	report_container(report, img, segs, nsegs);
 	if (report) {
 		w->problems = json_array();
@@ -898,6 +1194,8 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 			snprintf(name, sizeof name, "p%u", ++named);
 			walk_part(w, img, p, name, parts);
 		}
+		if (w->o->space)
+			space_vs(w, vs, report);
 		tsk_vs_close(vs);
 	}
 	if (w->failed)
@@ -915,6 +1213,8 @@ out:
 	if (img)
 		tsk_img_close(img);
 	tsk_error_reset();
+	if (w)
+		free(w->buf);
 	free(w);
 	cust_walk_segments_free(segs, nsegs);
 	return ret;

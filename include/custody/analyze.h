@@ -115,6 +115,11 @@ int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
                       const void *tail, size_t tail_len, uint64_t size,
                       struct cust_error *err);
 
+/* Bytes that are not a file's content (its slack): carved only, no
+ * digests, type or rules. */
+int cust_analyze_carve(struct cust_analyzer *a, struct cust_analysis *r,
+                       const void *buf, size_t len, struct cust_error *err);
+
 /* The whole content in memory: begin, feed, end with its own tail. */
 int cust_analyze_buffer(struct cust_analyzer *a, struct cust_analysis *r,
                         const void *buf, size_t len, cust_carve_hit_fn sink,

@@ -35,6 +35,34 @@
  *    ext3/4 zero them on delete, so there are no runs: NO_RUNS.
  *  - any file system: a deleted entry whose clusters are now allocated to
  *    another file is REUSED, whatever libtsk would read.
+ *
+ * Space outside files.  With cust_walk_options.space set, the walk also
+ * hands over, in chunks of at most CUST_WALK_SPACE_CHUNK bytes, the image
+ * bytes no file claims.  Each kind below comes in block (byte) order at
+ * the place given:
+ *  - "unallocated": after a file system's entries, its blocks that libtsk's
+ *    block walk reports unallocated (tsk_fs_block_walk with
+ *    TSK_FS_BLOCK_WALK_FLAG_UNALLOC).  What that means depends on the file
+ *    system: the free blocks of ext2/3/4's bitmaps, FAT's free clusters
+ *    (whole clusters, so without the slack of live files: see
+ *    cust_walk_slack), NTFS's free clusters in $Bitmap.  ISO9660 has no
+ *    allocation map: libtsk calls every block that holds no file content
+ *    unallocated, volume descriptors and directory records included.
+ *  - "volume-slack": then the bytes of the partition (or of a "p0" image)
+ *    past the end of its file system.
+ *  - "unreadable-partition": the whole extent of a partition in which no
+ *    file system could be opened (an unknown, encrypted or damaged one), in
+ *    its turn among the partitions.  A "p0" image without a file system
+ *    gives nothing: it is not known to be a disk at all.
+ *  - "unpartitioned": after all partitions, the gaps of the volume system
+ *    (TSK_VS_PART_FLAG_UNALLOC: the sectors before the first partition,
+ *    between partitions and after the last), partition "-".
+ * Contiguous bytes of one kind form a run; the calls within a run after
+ * its first have continues=1, so a caller can match across chunks.  A read
+ * that fails is recorded in the report's problems and skipped (the next
+ * call then starts with continues=0).  Only bytes inside the image are
+ * read, so the total is at most the image size.  A file system whose
+ * block walk fails is recorded as a problem; the walk goes on.
  */
 #ifndef CUSTODY_WALK_H
 #define CUSTODY_WALK_H
@@ -119,9 +147,34 @@ struct cust_walk_entry {
 	enum cust_walk_content content;
 };
 
+#define CUST_WALK_SPACE_CHUNK (1u << 20) /* bytes per space callback, max */
+#define CUST_WALK_SLACK_MAX (1u << 20)   /* bytes of slack read per file */
+
+/* Where the bytes of a space callback lie (see the top of this file). */
+struct cust_walk_space {
+	const char *partition; /* "p0", "p1", ..., or "-" for "unpartitioned" */
+	const char *kind;      /* "unallocated", "volume-slack",
+	                          "unreadable-partition", "unpartitioned" */
+	uint64_t image_offset; /* of BUF[0] in the image */
+	int continues;         /* 1: BUF follows the previous call's bytes
+	                          directly (same run): a feature may span both */
+};
+
+/*
+ * Called with LEN (1 .. CUST_WALK_SPACE_CHUNK) bytes of space outside
+ * files; BUF and S are borrowed for the call.  Return 0 to go on, -1
+ * (with ERR set) to stop the walk: cust_walk_image then returns -1 with
+ * that error.
+ */
+typedef int (*cust_walk_space_fn)(void *ctx, const struct cust_walk_space *s,
+                                  const void *buf, size_t len,
+                                  struct cust_error *err);
+
 struct cust_walk_options {
 	int include_deleted;  /* also deleted names and $OrphanFiles */
 	uint64_t max_entries; /* stop after this many entries; 0: no limit */
+	cust_walk_space_fn space; /* NULL: space outside files not read */
+	void *space_ctx;      /* passed to SPACE */
 };
 
 /* The content of the entry being reported; valid only during the call. */
@@ -145,17 +198,40 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
                    size_t len, size_t *got, struct cust_error *err);
 
 /*
+ * The file slack of F: the bytes of its last allocated cluster (or block)
+ * past its size, up to CAP (at most CUST_WALK_SLACK_MAX) into BUF; *GOT
+ * receives the count and *IMAGE_OFFSET where BUF[0] lies in the image
+ * (the bytes are contiguous there).  Read through libtsk
+ * (TSK_FS_FILE_READ_FLAG_SLACK) up to the allocated size of the default
+ * data stream, never past the end of the run holding the last byte.
+ * *GOT is 0 when there is none or it cannot be read: content resident in
+ * the metadata (NTFS), compressed or encrypted streams, a sparse last run,
+ * a size on a cluster boundary, and any entry whose content is not
+ * CUST_WALK_CONTENT_ALLOCATED or that is not a regular file (the clusters
+ * of a deleted file are unallocated space, or another file's).  Only -1
+ * (CUST_E_USAGE) when called outside the entry's callback.
+ */
+int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
+                    size_t *got, uint64_t *image_offset,
+                    struct cust_error *err);
+
+/*
  * Walk the image made of the NPATHS files PATHS (the segments of a split
  * image in order, or its first segment alone: the others are looked up
  * next to it by cust_walk_segments).  O may be NULL (deleted entries
- * included, no entry limit).  FN is called for every entry in the order
- * documented above.
+ * included, no entry limit, no space).  FN is called for every entry and
+ * O->space for the space outside files, in the order documented above; an
+ * entry limit that stops the walk stops the space too.
  *
  * REPORT, when not NULL, must be a JSON object; it receives:
  *   "container": {"type", "size", "sector_size", "segments": [paths]}
  *   "volume_system": {"type", "offset", "block_size"} or null
  *   "partitions": [{"name", "offset", "length", "description",
- *                   "fs_type" or "fs_error", "entries"}]
+ *                   "fs_type" or "fs_error", "entries"}]; with
+ *                   options.space also the bytes handed over of each kind:
+ *                   "unallocated_bytes", "volume_slack_bytes" (a file
+ *                   system) or "unreadable_bytes" (none)
+ *   "unpartitioned_bytes": with options.space and a volume system
  *   "problems": [{"partition", "message"}] (at most CUST_WALK_PROBLEMS_MAX)
  *   "entries": count reported, "complete": false when a limit stopped it
  * Returns 0 once the image was walked, even past damage (the problems say

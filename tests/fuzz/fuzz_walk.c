@@ -38,7 +38,7 @@ static int visit(void *ctx, const struct cust_walk_entry *e,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char dir[256], path[300];
-	struct cust_walk_options o = { 1, 2000 };
+	struct cust_walk_options o = { .include_deleted = 1, .max_entries = 2000 };
 	const char *paths[1] = { path };
 	json_t *report;
 	int fd;

@@ -77,7 +77,7 @@ static int collect(void *ctx, const struct cust_walk_entry *e,
 static int walk(const char *const *paths, size_t n, struct recs **rs,
                 json_t **report, struct cust_error *err)
 {
-	struct cust_walk_options o = { 1, 0 };
+	struct cust_walk_options o = { .include_deleted = 1 };
 
 	*rs = calloc(1, sizeof **rs);
 	assert_non_null(*rs);
@@ -489,7 +489,7 @@ static void test_built_fat(void **state)
 	assert_true(json_equal(report, report2));
 	/* without deleted entries */
 	{
-		struct cust_walk_options o = { 0, 0 };
+		struct cust_walk_options o = { .include_deleted = 0 };
 		struct recs *live = calloc(1, sizeof *live);
 		assert_non_null(live);
 		assert_int_equal(cust_walk_image(paths, 1, &o, collect, live, NULL,
@@ -501,7 +501,8 @@ static void test_built_fat(void **state)
 	}
 	/* an entry limit stops the walk and says so */
 	{
-		struct cust_walk_options o = { 1, 1 };
+		struct cust_walk_options o = { .include_deleted = 1,
+		                               .max_entries = 1 };
 		struct recs *one = calloc(1, sizeof *one);
 		json_t *rep = json_object();
 		assert_non_null(one);
@@ -612,6 +613,568 @@ static void test_built_ext4(void **state)
 	free(data);
 }
 
+/* ---- space outside files ------------------------------------------------ */
+
+#define NEEDLES_MAX 4
+#define TAIL_MAX 256
+
+/* What a space callback saw: features found across the chunks of a run
+ * as a carver finds them (the tail of the previous chunk kept when the
+ * next one continues it), and checks of the calls themselves. */
+struct scan {
+	const char *needle[NEEDLES_MAX];
+	size_t nneedles;
+	int found[NEEDLES_MAX];          /* matches */
+	int alone[NEEDLES_MAX];          /* matches inside one buffer */
+	uint64_t at[NEEDLES_MAX];        /* image offset of the first match */
+	char kind[NEEDLES_MAX][32];      /* and its kind */
+	char part[NEEDLES_MAX][8];       /* and partition */
+	int cont[NEEDLES_MAX];           /* continues of the call ending it */
+	size_t calls, fail_at;           /* FAIL_AT: return -1 on that call */
+	uint64_t bytes, unalloc, unpart, unreadable, vslack, end_max;
+	uint64_t hash;                   /* of every call and its bytes */
+	unsigned char tail[TAIL_MAX];
+	size_t tail_len;
+	uint64_t tail_off, last_end;
+	uint64_t first_cont;             /* offset of the first continuing call */
+	char last_kind[32], last_part[8];
+};
+
+static void scan_init(struct scan *sc, const char *const *needles, size_t n)
+{
+	size_t i;
+
+	memset(sc, 0, sizeof *sc);
+	for (i = 0; i < n; i++)
+		sc->needle[i] = needles[i];
+	sc->nneedles = n;
+	sc->hash = 1469598103934665603ull;
+}
+
+static void fnv(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	while (n--)
+		*h = (*h ^ *b++) * 1099511628211ull;
+}
+
+static int scan_space(void *ctx, const struct cust_walk_space *s,
+                      const void *buf, size_t len, struct cust_error *err)
+{
+	struct scan *sc = ctx;
+	unsigned char *win;
+	size_t i, wlen;
+
+	sc->calls++;
+	if (sc->fail_at && sc->calls == sc->fail_at)
+		return cust_error_set(err, CUST_E_IO, "space callback refused %zu",
+		                      sc->calls);
+	assert_true(len > 0 && len <= CUST_WALK_SPACE_CHUNK);
+	if (s->continues) {
+		if (!sc->first_cont)
+			sc->first_cont = s->image_offset;
+		/* the bytes follow the previous call's in the same run */
+		assert_int_equal(s->image_offset, sc->last_end);
+		assert_string_equal(s->kind, sc->last_kind);
+		assert_string_equal(s->partition, sc->last_part);
+	} else {
+		sc->tail_len = 0;
+	}
+	snprintf(sc->last_kind, sizeof sc->last_kind, "%s", s->kind);
+	snprintf(sc->last_part, sizeof sc->last_part, "%s", s->partition);
+	sc->last_end = s->image_offset + len;
+	if (sc->last_end > sc->end_max)
+		sc->end_max = sc->last_end;
+	sc->bytes += len;
+	if (strcmp(s->kind, "unallocated") == 0)
+		sc->unalloc += len;
+	else if (strcmp(s->kind, "unpartitioned") == 0)
+		sc->unpart += len;
+	else if (strcmp(s->kind, "unreadable-partition") == 0)
+		sc->unreadable += len;
+	else if (strcmp(s->kind, "volume-slack") == 0)
+		sc->vslack += len;
+	else
+		fail_msg("unknown kind '%s'", s->kind);
+	fnv(&sc->hash, s->kind, strlen(s->kind));
+	fnv(&sc->hash, &s->image_offset, sizeof s->image_offset);
+	fnv(&sc->hash, &s->continues, sizeof s->continues);
+	fnv(&sc->hash, buf, len);
+
+	/* the window: the kept tail of the run, then BUF */
+	wlen = sc->tail_len + len;
+	win = malloc(wlen);
+	assert_non_null(win);
+	memcpy(win, sc->tail, sc->tail_len);
+	memcpy(win + sc->tail_len, buf, len);
+	if (!sc->tail_len)
+		sc->tail_off = s->image_offset;
+	for (i = 0; i < sc->nneedles; i++) {
+		size_t nl = strlen(sc->needle[i]);
+		const unsigned char *m = memmem(win, wlen, sc->needle[i], nl);
+		if (memmem(buf, len, sc->needle[i], nl))
+			sc->alone[i]++;
+		if (!m)
+			continue;
+		if (!sc->found[i]++) {
+			sc->at[i] = sc->tail_off + (uint64_t)(m - win);
+			snprintf(sc->kind[i], sizeof sc->kind[i], "%s", s->kind);
+			snprintf(sc->part[i], sizeof sc->part[i], "%s",
+			         s->partition);
+			sc->cont[i] = s->continues;
+		}
+	}
+	/* keep the last TAIL_MAX - 1 bytes for the next chunk */
+	sc->tail_len = wlen < TAIL_MAX - 1 ? wlen : TAIL_MAX - 1;
+	memcpy(sc->tail, win + wlen - sc->tail_len, sc->tail_len);
+	sc->tail_off = s->image_offset + len - sc->tail_len;
+	free(win);
+	return 0;
+}
+
+static int count_entry(void *ctx, const struct cust_walk_entry *e,
+                       struct cust_walk_file *f, struct cust_error *err)
+{
+	(void)ctx;
+	(void)e;
+	(void)f;
+	(void)err;
+	return 0;
+}
+
+/* Walk PATH with the space callback into SC (and REPORT when not NULL). */
+static int walk_space(const char *path, struct scan *sc, json_t *report,
+                      struct cust_error *err)
+{
+	const char *paths[1] = { path };
+	struct cust_walk_options o = { .include_deleted = 1,
+	                               .space = scan_space, .space_ctx = sc };
+
+	return cust_walk_image(paths, 1, &o, count_entry, NULL, report, err);
+}
+
+/* The LEN bytes of PATH at OFF equal S. */
+static void assert_image_holds(const char *path, uint64_t off, const char *s)
+{
+	size_t len, n = strlen(s);
+	char *img = slurp(path, &len);
+
+	assert_true(off + n <= len);
+	assert_memory_equal(img + off, s, n);
+	free(img);
+}
+
+/* Write the LEN bytes of DATA into PATH at OFF (the file keeps its size
+ * when they fit). */
+static void patch(const char *path, uint64_t off, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, data, len, (off_t)off), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+static json_int_t part_int(json_t *report, size_t i, const char *key)
+{
+	json_t *v = json_object_get(json_array_get(json_object_get(report,
+		"partitions"), i), key);
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+/* An address in a file that ext4 deleted (its block pointers zeroed) is
+ * still on the disk: the unallocated space hands it over, at its offset. */
+static void test_space_ext4_deleted(void **state)
+{
+	static const char *const needle[] = { "c2-admin@evil-panel.example.com" };
+	char dir[CUST_PATH_MAX], p[CUST_PATH_MAX], img[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX];
+	struct scan *sc = calloc(1, sizeof *sc), *again = calloc(1, sizeof *sc);
+	json_t *report = json_object();
+	struct cust_error err;
+	unsigned char *pad = make_data(5000, 3);
+
+	(void)state;
+	assert_non_null(sc);
+	assert_non_null(again);
+	if (!have("mke2fs") || !have("debugfs")) {
+		print_message("# mke2fs or debugfs missing: skipped\n");
+		free(sc);
+		free(again);
+		free(pad);
+		json_decref(report);
+		skip();
+	}
+	tpath(dir, "root");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	join(p, dir, "f");
+	write_file(p, "panel: c2-admin@evil-panel.example.com\n", 39);
+	join(p, dir, "keep.bin");
+	write_file(p, pad, 5000);
+	tpath(img, "ext4.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' "
+	         "4096 >/dev/null 2>&1 && debugfs -w -R 'rm /f' '%s' "
+	         ">/dev/null 2>&1", dir, img, img);
+	run(cmd);
+
+	/* the name is gone and the inode has no blocks left to read */
+	scan_init(sc, needle, 1);
+	assert_int_equal(walk_space(img, sc, report, &err), 0);
+	assert_int_equal(sc->found[0], 1);
+	assert_string_equal(sc->kind[0], "unallocated");
+	assert_string_equal(sc->part[0], "p0");
+	assert_image_holds(img, sc->at[0], needle[0]);
+	assert_int_equal(part_int(report, 0, "unallocated_bytes"),
+	                 (json_int_t)sc->unalloc);
+	assert_true(sc->unalloc > 2u << 20); /* most of a fresh 4 MiB */
+	assert_true(sc->end_max <= 4096u * 1024);
+	assert_int_equal(sc->unpart + sc->unreadable, 0);
+	assert_int_equal(json_array_size(json_object_get(report, "problems")), 0);
+	assert_null(json_object_get(report, "unpartitioned_bytes"));
+
+	/* the same image, the same calls */
+	scan_init(again, needle, 1);
+	assert_int_equal(walk_space(img, again, NULL, &err), 0);
+	assert_int_equal(again->calls, sc->calls);
+	assert_true(again->hash == sc->hash);
+
+	/* hostile twins: the callback stops the walk with its error */
+	scan_init(again, needle, 1);
+	again->fail_at = 2;
+	assert_int_equal(walk_space(img, again, NULL, &err), -1);
+	assert_int_equal(err.kind, CUST_E_IO);
+	assert_string_equal(cust_error_message(&err), "space callback refused 2");
+	assert_int_equal(again->calls, 2);
+	json_decref(report);
+	free(sc);
+	free(again);
+	free(pad);
+}
+
+/* A feature across the boundary of two chunks of one run is found by a
+ * caller that joins calls with continues=1, and by no single call. */
+static void test_space_chunk_boundary(void **state)
+{
+	static const char *const needle[] = { "spans-chunks@boundary.example.org" };
+	char img[CUST_PATH_MAX], cmd[2 * CUST_PATH_MAX];
+	struct scan *sc = calloc(1, sizeof *sc);
+	struct cust_error err;
+	uint64_t edge;
+
+	(void)state;
+	assert_non_null(sc);
+	if (!have("mke2fs")) {
+		print_message("# mke2fs missing: skipped\n");
+		free(sc);
+		skip();
+	}
+	tpath(img, "ext4.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 4096 '%s' 2048 "
+	         ">/dev/null 2>&1", img);
+	run(cmd);
+	/* a free run of several MiB: its second chunk starts at EDGE */
+	scan_init(sc, needle, 1);
+	assert_int_equal(walk_space(img, sc, NULL, &err), 0);
+	assert_int_equal(sc->found[0], 0);
+	edge = sc->first_cont;
+	assert_true(edge > 0);
+	/* plant the address across EDGE (in free blocks: nothing else moves) */
+	patch(img, edge - 10, needle[0], strlen(needle[0]));
+	scan_init(sc, needle, 1);
+	assert_int_equal(walk_space(img, sc, NULL, &err), 0);
+	assert_int_equal(sc->first_cont, edge);
+	assert_int_equal(sc->found[0], 1);
+	assert_int_equal(sc->alone[0], 0);
+	assert_int_equal(sc->at[0], edge - 10);
+	assert_int_equal(sc->cont[0], 1);
+	assert_image_holds(img, sc->at[0], needle[0]);
+	free(sc);
+}
+
+/* The start of the first run of F's default stream (image offset), for
+ * the slack test: the walk's runs give the cluster of H.BIN. */
+struct slack_probe {
+	uint64_t run0;
+	size_t got;
+	uint64_t off;
+	int rc, seen, gone_got;
+	unsigned char buf[8192];
+};
+
+static int probe_slack(void *ctx, const struct cust_walk_entry *e,
+                       struct cust_walk_file *f, struct cust_error *err)
+{
+	struct slack_probe *sp = ctx;
+	unsigned char b[64];
+	size_t got;
+	uint64_t off;
+
+	if (strcmp(e->path, "/H.BIN") == 0) {
+		sp->seen = 1;
+		assert_int_equal(e->size, 100);
+		assert_true(e->nruns >= 1);
+		sp->run0 = e->runs[0].offset;
+		sp->rc = cust_walk_slack(f, sp->buf, sizeof sp->buf, &sp->got,
+		                         &sp->off, err);
+	}
+	/* a deleted file has no slack of its own */
+	if (strcmp(e->path, "/_ONE.BIN") == 0) {
+		assert_int_equal(cust_walk_slack(f, b, sizeof b, &got, &off,
+		                                 err), 0);
+		sp->gone_got = (int)got + 1;
+	}
+	return 0;
+}
+
+/* FAT: the 3996 bytes of a 4 KiB cluster past a 100-byte file. */
+static void test_slack_fat(void **state)
+{
+	static const char marker[] = "slack-marker@hidden.example.net";
+	char img[CUST_PATH_MAX], src[CUST_PATH_MAX], cmd[7 * CUST_PATH_MAX];
+	const char *paths[1];
+	struct slack_probe *sp = calloc(1, sizeof *sp);
+	unsigned char *data = make_data(100, 5);
+
+	(void)state;
+	assert_non_null(sp);
+	if (!have("mkfs.fat") || !have("mcopy")) {
+		print_message("# mkfs.fat or mtools missing: skipped\n");
+		free(sp);
+		free(data);
+		skip();
+	}
+	tpath(img, "fat.img");
+	tpath(src, "h.bin");
+	write_file(src, data, 100);
+	paths[0] = img;
+	snprintf(cmd, sizeof cmd, "mkfs.fat -C -s 8 -S 512 '%s' 2048 >/dev/null "
+	         "&& mcopy -i '%s' '%s' ::GONE.BIN && mcopy -i '%s' '%s' ::H.BIN "
+	         "&& mdel -i '%s' ::GONE.BIN", img, img, src, img, src, img);
+	run(cmd);
+	assert_int_equal(cust_walk_image(paths, 1, NULL, probe_slack, sp, NULL,
+	                                 NULL), 0);
+	assert_true(sp->seen);
+	assert_int_equal(sp->rc, 0);
+	assert_int_equal(sp->got, 4096 - 100);
+	assert_int_equal(sp->off, sp->run0 + 100);
+	assert_int_equal(sp->gone_got, 1);
+	assert_null(memmem(sp->buf, sp->got, marker, strlen(marker)));
+	/* plant the marker past the end of the file, in its cluster */
+	patch(img, sp->run0 + 100 + 1000, marker, strlen(marker));
+	memset(sp, 0, sizeof *sp);
+	assert_int_equal(cust_walk_image(paths, 1, NULL, probe_slack, sp, NULL,
+	                                 NULL), 0);
+	assert_int_equal(sp->got, 4096 - 100);
+	assert_memory_equal(sp->buf + 1000, marker, strlen(marker));
+	assert_image_holds(img, sp->off + 1000, marker);
+	free(sp);
+	free(data);
+}
+
+/* A DOS table of two partitions with gaps: p1 FAT, p2 without a file
+ * system, each of SIZE_P sectors. */
+#define SEC 512u
+#define P1_START 2048u
+#define P2_START 6144u
+#define SIZE_P 2048u
+#define DISK_SECTORS 10240u
+
+static void mbr_entry(unsigned char *mbr, int i, unsigned type,
+                      uint32_t start, uint32_t len)
+{
+	unsigned char *e = mbr + 446 + 16 * i;
+	int k;
+
+	e[0] = 0x00;
+	e[1] = 0xfe;
+	e[2] = 0xff;
+	e[3] = 0xff;
+	e[4] = (unsigned char)type;
+	e[5] = 0xfe;
+	e[6] = 0xff;
+	e[7] = 0xff;
+	for (k = 0; k < 4; k++) {
+		e[8 + k] = (unsigned char)(start >> (8 * k));
+		e[12 + k] = (unsigned char)(len >> (8 * k));
+	}
+}
+
+static void test_space_partitions(void **state)
+{
+	static const char *const needle[] = {
+		"gap-owner@unpartitioned.example.com",
+		"lost-volume@unreadable.example.com",
+		"tail-owner@after-last.example.com",
+		"fat-free@unallocated.example.com",
+	};
+	char fat[CUST_PATH_MAX], img[CUST_PATH_MAX], cmd[2 * CUST_PATH_MAX];
+	unsigned char *disk = calloc(DISK_SECTORS, SEC);
+	struct scan *sc = calloc(1, sizeof *sc);
+	json_t *report = json_object();
+	struct cust_error err;
+	size_t fatlen;
+	char *fatimg;
+
+	(void)state;
+	assert_non_null(disk);
+	assert_non_null(sc);
+	if (!have("mkfs.fat")) {
+		print_message("# mkfs.fat missing: skipped\n");
+		free(disk);
+		free(sc);
+		json_decref(report);
+		skip();
+	}
+	tpath(fat, "p1.img");
+	snprintf(cmd, sizeof cmd, "mkfs.fat -C '%s' %u >/dev/null", fat,
+	         SIZE_P * SEC / 1024);
+	run(cmd);
+	fatimg = slurp(fat, &fatlen);
+	assert_int_equal(fatlen, SIZE_P * SEC);
+	memcpy(disk + (size_t)P1_START * SEC, fatimg, fatlen);
+	free(fatimg);
+	mbr_entry(disk, 0, 0x06, P1_START, SIZE_P);
+	mbr_entry(disk, 1, 0x83, P2_START, SIZE_P);
+	disk[510] = 0x55;
+	disk[511] = 0xaa;
+	memcpy(disk + (size_t)(P1_START + SIZE_P + 100) * SEC, needle[0],
+	       strlen(needle[0]));
+	memcpy(disk + (size_t)(P2_START + 7) * SEC + 3, needle[1],
+	       strlen(needle[1]));
+	memcpy(disk + (size_t)(DISK_SECTORS - 1) * SEC, needle[2],
+	       strlen(needle[2]));
+	/* the middle of the empty FAT volume is free clusters */
+	memcpy(disk + (size_t)(P1_START + SIZE_P / 2) * SEC, needle[3],
+	       strlen(needle[3]));
+	tpath(img, "disk.img");
+	write_file(img, disk, (size_t)DISK_SECTORS * SEC);
+
+	scan_init(sc, needle, 4);
+	assert_int_equal(walk_space(img, sc, report, &err), 0);
+	assert_int_equal(sc->found[0], 1);
+	assert_string_equal(sc->kind[0], "unpartitioned");
+	assert_string_equal(sc->part[0], "-");
+	assert_int_equal(sc->at[0], (P1_START + SIZE_P + 100) * SEC);
+	assert_int_equal(sc->found[1], 1);
+	assert_string_equal(sc->kind[1], "unreadable-partition");
+	assert_string_equal(sc->part[1], "p2");
+	assert_int_equal(sc->at[1], (P2_START + 7) * SEC + 3);
+	assert_int_equal(sc->found[2], 1);
+	assert_string_equal(sc->kind[2], "unpartitioned");
+	assert_int_equal(sc->found[3], 1);
+	assert_string_equal(sc->kind[3], "unallocated");
+	assert_string_equal(sc->part[3], "p1");
+	/* before p1, between p1 and p2, after p2 */
+	assert_int_equal(json_integer_value(json_object_get(report,
+		"unpartitioned_bytes")),
+		(json_int_t)(DISK_SECTORS - 2 * SIZE_P) * SEC);
+	assert_int_equal(sc->unpart, (DISK_SECTORS - 2 * SIZE_P) * SEC);
+	assert_int_equal(part_int(report, 1, "unreadable_bytes"), SIZE_P * SEC);
+	assert_int_equal(sc->unreadable, SIZE_P * SEC);
+	assert_int_equal(part_int(report, 0, "unallocated_bytes"),
+	                 (json_int_t)sc->unalloc);
+	assert_true(sc->unalloc > 0 && sc->unalloc < SIZE_P * SEC);
+	assert_true(sc->end_max <= DISK_SECTORS * SEC);
+	json_decref(report);
+
+	/* hostile twin: the disk cut inside p2 */
+	write_file(img, disk, (size_t)(P2_START + 8) * SEC);
+	report = json_object();
+	scan_init(sc, needle, 4);
+	assert_int_equal(walk_space(img, sc, report, &err), 0);
+	assert_int_equal(sc->found[1], 1);
+	assert_int_equal(sc->unreadable, 8 * SEC);
+	assert_int_equal(part_int(report, 1, "unreadable_bytes"), 8 * SEC);
+	assert_int_equal(sc->found[2], 0);
+	assert_true(sc->end_max <= (P2_START + 8) * SEC);
+	json_decref(report);
+	free(disk);
+	free(sc);
+}
+
+/* A truncated image: only the bytes there are read, the loss is
+ * recorded, nothing breaks. */
+static void test_space_truncated(void **state)
+{
+	char img[CUST_PATH_MAX], twin[CUST_PATH_MAX], cmd[2 * CUST_PATH_MAX];
+	struct scan *sc = calloc(1, sizeof *sc);
+	json_t *report = json_object();
+	struct cust_error err;
+	size_t len, cut;
+	char *buf;
+
+	(void)state;
+	assert_non_null(sc);
+	if (!have("mke2fs") || !have("mkfs.fat")) {
+		print_message("# mke2fs or mkfs.fat missing: skipped\n");
+		free(sc);
+		json_decref(report);
+		skip();
+	}
+	tpath(img, "ext4.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 '%s' 8192 "
+	         ">/dev/null 2>&1", img);
+	run(cmd);
+	buf = slurp(img, &len);
+	cut = len / 2 + 1000; /* not on a block boundary */
+	tpath(twin, "half.img");
+	write_file(twin, buf, cut);
+	scan_init(sc, NULL, 0);
+	assert_int_equal(walk_space(twin, sc, report, &err), 0);
+	assert_true(sc->end_max <= cut);
+	assert_true(json_array_size(json_object_get(report, "problems")) > 0);
+	assert_int_equal(part_int(report, 0, "unallocated_bytes"),
+	                 (json_int_t)sc->unalloc);
+	assert_int_equal(sc->vslack, 0);
+	json_decref(report);
+	free(buf);
+
+	/* FAT cut in half: the free clusters there are read */
+	tpath(img, "fat.img");
+	snprintf(cmd, sizeof cmd, "mkfs.fat -C '%s' 4096 >/dev/null", img);
+	run(cmd);
+	buf = slurp(img, &len);
+	cut = len / 2 + 100;
+	write_file(twin, buf, cut);
+	report = json_object();
+	scan_init(sc, NULL, 0);
+	assert_int_equal(walk_space(twin, sc, report, &err), 0);
+	assert_true(sc->end_max <= cut);
+	assert_true(sc->unalloc > len / 4);
+	assert_true(json_array_size(json_object_get(report, "problems")) > 0);
+	json_decref(report);
+	free(buf);
+	free(sc);
+}
+
+/* ISO9660 has no allocation map: libtsk's block walk calls the blocks
+ * without file content unallocated; the walk reads them, no problem. */
+static void test_space_iso9660(void **state)
+{
+	static const char *const needle[] = { "CD001" };
+	char img[CUST_PATH_MAX];
+	struct scan *sc;
+	json_t *report;
+	struct cust_error err;
+
+	(void)state;
+	data_path(img, "dfvfs", "iso9660.raw"); /* may skip: nothing held yet */
+	sc = calloc(1, sizeof *sc);
+	report = json_object();
+	assert_non_null(sc);
+	scan_init(sc, needle, 1);
+	assert_int_equal(walk_space(img, sc, report, &err), 0);
+	assert_string_equal(cust_json_string(json_array_get(json_object_get(
+		report, "partitions"), 0), "fs_type"), "iso9660");
+	assert_int_equal(json_array_size(json_object_get(report, "problems")), 0);
+	assert_true(sc->unalloc > 0);
+	assert_int_equal(sc->found[0], 1); /* the volume descriptors */
+	assert_int_equal(sc->at[0], 32768 + 1);
+	json_decref(report);
+	free(sc);
+}
+
 static void test_unopenable(void **state)
 {
 	char p[CUST_PATH_MAX];
@@ -649,6 +1212,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_built_fat, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_built_ext4, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_unopenable, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_space_ext4_deleted, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_space_chunk_boundary, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_slack_fat, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_space_partitions, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_space_truncated, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_space_iso9660, setup_tmp,
+		                                teardown_tmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
