@@ -5,8 +5,11 @@
  * unit by the SHA-256 of its SHA256SUMS) or image files given by path (an
  * external source, each file hashed and recorded).  The walk (walk.h)
  * visits every entry of every partition, allocated and deleted; every
- * regular file's content is read once, hashed (MD5, SHA-256) and carved
- * for targets (carve.h).  The unit extractions/<ITEM>-X<n>/ holds:
+ * regular file's content is read once, hashed (MD5, SHA-256), typed,
+ * scanned with YARA rules and carved for targets (carve.h); so are the
+ * members of archives, each file's slack (carved only) and the space the
+ * walk finds outside files (carved only, in image order after each file
+ * system's entries).  The unit extractions/<ITEM>-X<n>/ holds:
  *
  *   inventory.jsonl   one canonical JSON object per entry, in walk order
  *   targets/          emails.csv, domains.csv, urls.csv, ips.csv
