@@ -149,13 +149,7 @@ off=$(grep '"value":"tail@large-file.example.com"' "$O" |
 	"tail@large-file.example.com" ] &&
 	ok "and its offset in the file" || fail "and its offset in the file ($off)"
 check "the case verifies" custody-verify --case "$C"
-if "$PYTHON" "$CUSTODY_TOP/tests/validate_records.py" \
-	--schemas "$CUSTODY_TOP/evidence-schema" --case "$C" >"$T/.schemas" 2>&1; then
-	ok "every record and inventory line matches its schema"
-else
-	fail "every record and inventory line matches its schema"
-	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
-fi
+schemas_ok "$C" "every record and inventory line matches its schema"
 
 # copies of files of interest, named by their content
 X=$X1

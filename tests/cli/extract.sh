@@ -79,13 +79,7 @@ check "the case verifies with its extractions" custody-verify --case "$C"
 grep -q '"action":"extracted"' "$C/custody.log" && ok "extracted is logged" ||
 	fail "extracted is logged"
 
-if "$PYTHON" "$CUSTODY_TOP/tests/validate_records.py" \
-	--schemas "$CUSTODY_TOP/evidence-schema" --case "$C" >"$T/.schemas" 2>&1; then
-	ok "extraction records and every inventory line match their schemas"
-else
-	fail "extraction records and inventory lines match their schemas"
-	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
-fi
+schemas_ok "$C" "extraction records and every inventory line match their schemas"
 
 XSD=$CUSTODY_TESTDATA/schemas/dfxml/dfxml.xsd
 if [ -f "$XSD" ] && command -v xmllint >/dev/null 2>&1; then
@@ -165,13 +159,7 @@ fi
 [ "$(find "$C" -newer "$T/arc.img" -type f | grep -v "^$X/\|custody\.\|examiners/" | wc -l)" -eq 0 ] &&
 	ok "nothing from the archives was written outside the unit" ||
 	fail "nothing from the archives was written outside the unit"
-if "$PYTHON" "$CUSTODY_TOP/tests/validate_records.py" \
-	--schemas "$CUSTODY_TOP/evidence-schema" --case "$C" >"$T/.schemas" 2>&1; then
-	ok "member lines match inventory.schema.json"
-else
-	fail "member lines match inventory.schema.json"
-	grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
-fi
+schemas_ok "$C" "member lines match inventory.schema.json"
 
 # hostile twins
 head -c 1048576 /dev/urandom >"$T/random.img"

@@ -56,6 +56,19 @@ with open(sys.argv[1], "r+b") as f:
     f.seek(int(sys.argv[2])); b = f.read(1); f.seek(-1, 1); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
 }
 
+# schemas_ok CASE DESCRIPTION: every record and inventory line of CASE
+# matches its JSON schema in evidence-schema/
+schemas_ok() {
+	if "$PYTHON" "$CUSTODY_TOP/tests/validate_records.py" \
+		--schemas "$CUSTODY_TOP/evidence-schema" --case "$1" \
+		>"$T/.schemas" 2>&1; then
+		ok "$2"
+	else
+		fail "$2"
+		grep -v '^ok' "$T/.schemas" | sed 's/^/#   /'
+	fi
+}
+
 # new_case DIR: a case with one item E001, as the tests start from
 new_case() {
 	custody-case init "$1" --number 2011-RX-001 --title "Operation b107" \
