@@ -32,6 +32,22 @@ if [ -f "$D/ext2.E01" ]; then
 		"$C/extractions/E001-X2/extraction.json" &&
 		ok "the second segment was found and recorded" ||
 		fail "the second segment was found and recorded"
+	# an ISO 9660 image and a bzip2 stream as files of a disk
+	mkdir -p "$T/iso"
+	cp "$D/iso9660.raw" "$T/iso/disc.iso" && cp "$D/syslog.bz2" "$T/iso/" &&
+		mke2fs -q -F -t ext4 -d "$T/iso" "$T/iso.img" 8M >/dev/null 2>&1 ||
+		fail "an ext4 image holding an ISO and a bzip2 stream"
+	check "extract the disk holding them" custody-extract --case "$C" \
+		--item E001 --quiet "$T/iso.img"
+	X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+	grep -F '"path":"/disc.iso!PASSWORDS.TXT"' "$X/inventory.jsonl" |
+		grep -q '"md5":"39cb097008d17660abd0539891a672af"' &&
+		ok "the ISO's members: passwords.txt with its published MD5" ||
+		fail "the ISO's members: passwords.txt with its published MD5"
+	grep -F '"path":"/syslog.bz2!syslog"' "$X/inventory.jsonl" |
+		grep -q "\"md5\":\"$(md5sum <"$D/syslog" | cut -d' ' -f1)\"" &&
+		ok "the bzip2 stream's content, as md5sum says of syslog" ||
+		fail "the bzip2 stream's content"
 else
 	ok "# SKIP no $D (the shared test data)"
 fi
