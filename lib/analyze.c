@@ -187,6 +187,7 @@ void cust_analysis_clear(struct cust_analysis *r)
 {
 	free(r->found);
 	free(r->text);
+	free(r->rule_hits);
 	cust_analysis_init(r);
 }
 
@@ -364,6 +365,17 @@ static int scanned(struct cust_analysis *r, int rc, size_t n, int truncated,
 	return rc;
 }
 
+/* The hits are allocated only with rules: an analysis is made and
+ * cleared per file, and most runs have none. */
+static int hits_room(struct cust_analysis *r, struct cust_error *err)
+{
+	if (!r->rule_hits &&
+	    !(r->rule_hits = calloc(CUST_ANALYSIS_RULE_HITS_MAX,
+	                            sizeof *r->rule_hits)))
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	return 0;
+}
+
 int cust_analyzer_scan(struct cust_analyzer *a, struct cust_analysis *r,
                        const void *buf, size_t len, struct cust_error *err)
 {
@@ -373,6 +385,8 @@ int cust_analyzer_scan(struct cust_analyzer *a, struct cust_analysis *r,
 
 	if (!a->scanner)
 		return 0;
+	if (hits_room(r, err) < 0)
+		return -1;
 	cust_error_clear(&serr);
 	rc = cust_rules_scan(a->scanner, buf, len, r->rule_hits,
 	                     CUST_ANALYSIS_RULE_HITS_MAX, &n, &truncated, &serr);
@@ -390,6 +404,8 @@ int cust_analyzer_scan_reader(struct cust_analyzer *a,
 
 	if (!a->scanner)
 		return 0;
+	if (hits_room(r, err) < 0)
+		return -1;
 	cust_error_clear(&serr);
 	rc = cust_rules_scan_reader(a->scanner, size, pread, ctx, r->rule_hits,
 	                            CUST_ANALYSIS_RULE_HITS_MAX, &n, &truncated,

@@ -879,7 +879,8 @@ static int read_line(FILE *in, char *buf, size_t max, size_t *len)
 	size_t n = 0;
 	int c;
 
-	while ((c = getc(in)) != EOF && c != '\n') {
+	/* the stream is this function's alone: no locking per byte */
+	while ((c = getc_unlocked(in)) != EOF && c != '\n') {
 		if (n == max)
 			return -1;
 		if (c == 0)

@@ -3,6 +3,7 @@
 #include "custody/extract.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,8 @@
 /* In flight between the walk and the inventory: jobs and their bytes. */
 #define POOL_JOBS 256
 #define POOL_BYTES ((size_t)64 << 20)
-/* Types remembered by content (two slots of 512 bytes each). */
-#define TYPE_CACHE_ENTRIES 65536
+/* Types remembered by content (about 550 bytes each: 9 MiB at most). */
+#define TYPE_CACHE_ENTRIES 16384
 /* Archive members held for the YARA rules, at most. */
 #define MEMBER_SCAN_MAX ((size_t)16 << 20)
 /* Distinct targets kept, and the bytes of their values and places: far
@@ -50,6 +51,11 @@ struct source {
 	size_t n;
 	json_t *record;
 	char item[CUST_PATH_MAX];
+	/* image files given by path are hashed on a thread of their own
+	 * while the walk reads them (the page cache serves both) */
+	pthread_t hasher;
+	int hashing, hash_rc;
+	struct cust_error hash_err;
 };
 
 struct run {
@@ -83,10 +89,13 @@ struct run {
 	struct cust_error err;
 };
 
+static int source_hashed(struct source *s, struct cust_error *err);
+
 static void source_free(struct source *s)
 {
 	size_t i;
 
+	source_hashed(s, NULL);
 	for (i = 0; i < s->n; i++)
 		free(s->paths[i]);
 	free(s->paths);
@@ -144,15 +153,51 @@ static int acquisition_source(const struct cust_case *c, const char *name,
 	return s->record ? 0 : cust_error_set(err, CUST_E_IO, "out of memory");
 }
 
-/* Image files given by path: an external source, each file hashed. */
+/* The SHA-256 of every image file of S into its record. */
+static void *hash_source(void *arg)
+{
+	struct source *s = arg;
+	json_t *files = json_object_get(s->record, "files");
+	unsigned char d[1][CUST_DIGEST_MAX_SIZE];
+	char hex[65];
+	uint64_t size;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (cust_digest_file(s->paths[i], CUST_DIGEST_SHA256, 0, d, &size,
+		                     &s->hash_err) < 0) {
+			s->hash_rc = -1;
+			break;
+		}
+		cust_hex_encode(d[0], 32, hex);
+		json_array_append_new(files,
+		                      json_pack("{s:s, s:I, s:s}", "path",
+		                                s->paths[i], "size",
+		                                (json_int_t)size, "sha256", hex));
+	}
+	return NULL;
+}
+
+/* Wait for the hashes of the source; -1 with the hasher's error. */
+static int source_hashed(struct source *s, struct cust_error *err)
+{
+	if (!s->hashing)
+		return 0;
+	pthread_join(s->hasher, NULL);
+	s->hashing = 0;
+	if (s->hash_rc < 0 && err)
+		*err = s->hash_err;
+	return s->hash_rc;
+}
+
+/* Image files given by path: an external source, each file hashed (on a
+ * thread, during the walk: source_hashed waits for it). */
 static int external_source(const struct cust_extract_options *o,
                            struct source *s, struct cust_error *err)
 {
-	unsigned char d[1][CUST_DIGEST_MAX_SIZE];
-	char hex[65];
 	json_t *files;
-	uint64_t size;
 	size_t i;
+	int rc;
 
 	if (!o->item)
 		return cust_error_set(err, CUST_E_USAGE,
@@ -176,16 +221,16 @@ static int external_source(const struct cust_extract_options *o,
 	s->record = json_pack("{s:o}", "files", files);
 	if (!s->record)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
-	for (i = 0; i < s->n; i++) {
-		if (cust_digest_file(s->paths[i], CUST_DIGEST_SHA256, 0, d, &size,
-		                     err) < 0)
-			return -1;
-		cust_hex_encode(d[0], 32, hex);
-		json_array_append_new(files,
-		                      json_pack("{s:s, s:I, s:s}", "path",
-		                                s->paths[i], "size",
-		                                (json_int_t)size, "sha256", hex));
-	}
+	for (i = 0; i < s->n; i++)
+		if (access(s->paths[i], R_OK) != 0)
+			return cust_error_set_errno(err, CUST_E_INPUT, errno,
+			                            "cannot read '%s'",
+			                            s->paths[i]);
+	rc = pthread_create(&s->hasher, NULL, hash_source, s);
+	if (rc != 0)
+		return cust_error_set_errno(err, CUST_E_IO, rc,
+		                            "cannot start hashing the source");
+	s->hashing = 1;
 	return 0;
 }
 
@@ -1378,6 +1423,7 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	u = cust_unit_begin(cust_case_dir(c), "extractions", stem, err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!u || walk_into(u, &s, o, &r, report, err) < 0 ||
+	    source_hashed(&s, err) < 0 ||
 	    cust_time_now_string(ended, err) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -71,7 +71,8 @@ struct cust_analysis {
 	uint64_t found_dropped;
 	/* YARA (with rules): the rules that matched, or why none could */
 	int scanned;
-	struct cust_rule_hit rule_hits[CUST_ANALYSIS_RULE_HITS_MAX];
+	struct cust_rule_hit *rule_hits; /* CUST_ANALYSIS_RULE_HITS_MAX,
+	                                    allocated by the first scan */
 	size_t nrule_hits;
 	int rule_hits_truncated;
 	char rules_error[CUST_ERROR_MESSAGE_MAX];
