@@ -137,6 +137,7 @@ bench: all $(BENCHES)
 	@sh bench/image.sh $(BUILD)
 	@sh bench/verify.sh $(BUILD)
 	@sh bench/carve.sh $(BUILD)
+	@sh bench/extract.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/custody \
