@@ -32,8 +32,11 @@
 /* Files up to this size are read whole and analyzed by the workers;
  * larger ones stream on the walk's thread. */
 #define JOB_CONTENT_MAX ((size_t)4 << 20)
-/* In flight between the walk and the inventory: jobs and their bytes. */
-#define POOL_JOBS 256
+/* Files handed to the pool together: at most this many, or bytes. */
+#define BATCH_JOBS 32
+#define BATCH_BYTES ((size_t)1 << 20)
+/* In flight between the walk and the inventory: batches and their bytes. */
+#define POOL_JOBS 16
 #define POOL_BYTES ((size_t)64 << 20)
 /* Types remembered by content (about 550 bytes each: 9 MiB at most). */
 #define TYPE_CACHE_ENTRIES 16384
@@ -63,6 +66,7 @@ struct run {
 	struct cust_analysis_options ao;
 	struct cust_type_cache *cache;
 	struct cust_pool *pool;
+	struct batch *batch; /* files waiting to be handed to the pool */
 	/* the walk's thread after a drain, and the committer: never both */
 	struct cust_analyzer *serial;
 	/* one per archive nesting level, sharing the serial's libmagic */
@@ -870,6 +874,83 @@ out:
 	return rc;
 }
 
+/* ---- batches: the pool's unit of work.  Files of a few KB are many;
+ * handing them over one by one costs a thread wake-up each, more than
+ * hashing them. */
+
+struct batch {
+	struct job *jobs[BATCH_JOBS];
+	size_t n, bytes;
+};
+
+static void batch_work(void *ctx, void *state, void *b_)
+{
+	struct batch *b = b_;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		worker_work(ctx, state, b->jobs[i]);
+}
+
+static void batch_discard(void *ctx, void *b_)
+{
+	struct batch *b = b_;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		job_discard(ctx, b->jobs[i]);
+	free(b);
+}
+
+static int batch_commit(void *ctx, void *b_, struct cust_error *err)
+{
+	struct batch *b = b_;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < b->n; i++) {
+		if (rc == 0)
+			rc = job_commit(ctx, b->jobs[i], err); /* frees it */
+		else
+			job_discard(ctx, b->jobs[i]);
+	}
+	free(b);
+	return rc;
+}
+
+/* Hand the batch being filled to the pool. */
+static int batch_flush(struct run *r, struct cust_error *err)
+{
+	struct batch *b = r->batch;
+
+	r->batch = NULL;
+	if (!b)
+		return 0;
+	return cust_pool_submit(r->pool, b, b->bytes, err);
+}
+
+/* Add J to the batch being filled; hand it over when full. */
+static int batch_add(struct run *r, struct job *j, struct cust_error *err)
+{
+	if (!r->batch && !(r->batch = calloc(1, sizeof *r->batch))) {
+		job_free(j);
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
+	r->batch->jobs[r->batch->n++] = j;
+	r->batch->bytes += j->len + j->slack_len + sizeof *j;
+	if (r->batch->n == BATCH_JOBS || r->batch->bytes >= BATCH_BYTES)
+		return batch_flush(r, err);
+	return 0;
+}
+
+/* Everything before this point committed: the walk's thread may write. */
+static int drain(struct run *r, struct cust_error *err)
+{
+	if (batch_flush(r, err) < 0)
+		return -1;
+	return cust_pool_drain(r->pool, err);
+}
+
 /* Read all of a small file's content into its job; damage in one file
  * is a fact about it (its line says so), not a stop. */
 static void read_whole(struct run *r, struct cust_walk_file *f,
@@ -992,7 +1073,7 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
 	struct place p = { r, r->space_where, 0 };
 
 	/* the file system's files are all committed before its space */
-	if (cust_pool_drain(r->pool, err) < 0)
+	if (drain(r, err) < 0)
 		return -1;
 	if (!s->continues || !r->space_open) {
 		if (space_end(r, err) < 0)
@@ -1150,7 +1231,7 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		r->files++;
 		/* its members and its line follow everything before it */
 		rc = 0;
-		if (cust_pool_drain(r->pool, err) < 0 ||
+		if (drain(r, err) < 0 ||
 		    stream_large(r, e, f, o, err) < 0 ||
 		    carve_large_slack(r, e, f, err) < 0 ||
 		    write_line(r, o, err) < 0)
@@ -1186,8 +1267,7 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		job_free(j);
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	}
-	return cust_pool_submit(r->pool, j, j->len + j->slack_len + sizeof *j,
-	                        err);
+	return batch_add(r, j, err);
 }
 
 static json_t *targets_json(const struct cust_targets *t)
@@ -1312,8 +1392,8 @@ static int walk_into(struct cust_unit *u, const struct source *s,
                      json_t *report, struct cust_error *err)
 {
 	static const struct cust_pool_ops ops = { worker_new, worker_free,
-		                                  worker_work, job_commit,
-		                                  job_discard };
+		                                  batch_work, batch_commit,
+		                                  batch_discard };
 	struct cust_walk_options wo = { .include_deleted = !o->no_deleted };
 
 	if (r->ao.carve) {
@@ -1355,6 +1435,11 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (rc == 0 && space_end(r, err) < 0)
 		rc = -1;
 	/* the pool's own failure says more than the walk stopped by it */
+	if (rc == 0 && r->pool && batch_flush(r, err) < 0)
+		rc = -1;
+	if (r->batch) /* the walk failed with files still waiting */
+		batch_discard(r, r->batch);
+	r->batch = NULL;
 	if (cust_pool_finish(r->pool, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	r->pool = NULL;

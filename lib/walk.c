@@ -26,6 +26,11 @@ struct cust_walk_file {
 	const char *path;
 	enum cust_walk_type type;
 	enum cust_walk_content content;
+	/* the image file itself, when its content may be read through its
+	 * runs directly (see direct_read); else -1 */
+	int raw_fd;
+	uint64_t raw_size;
+	uint64_t fs_offset, block_size;
 };
 
 /* ---- names -------------------------------------------------------------- */
@@ -369,6 +374,8 @@ struct walk {
 	cust_walk_fn fn;
 	void *ctx;
 	TSK_IMG_INFO *img;
+	int raw_fd;         /* a single raw image file, for direct reads */
+	uint64_t raw_size;
 	/* space outside files (o->space set) */
 	unsigned char *buf;     /* CUST_WALK_SPACE_CHUNK bytes */
 	const char *kind;       /* of the run being read */
@@ -559,6 +566,41 @@ static enum cust_walk_content content_of(struct walk *w, TSK_FS_FILE *f,
 	return CUST_WALK_CONTENT_RECOVERED;
 }
 
+/*
+ * Whether F's content may be read from the image file directly, run by
+ * run, instead of through libtsk's block cache (which reads whole cache
+ * chunks for a file of a few KB).  Only where the runs are all there is
+ * to it: a single raw image file, ext2/3/4 or FAT, live content, one
+ * non-resident stream with no compression, encryption, skipped or
+ * uninitialised bytes and no filler runs.  Anything else, and any run
+ * that points outside the image, goes through libtsk.
+ */
+static int direct_readable(const struct walk *w, TSK_FS_FILE *f,
+                           const struct cust_walk_entry *e)
+{
+	const TSK_FS_ATTR *a;
+	const TSK_FS_ATTR_RUN *r;
+
+	if (w->raw_fd < 0 || e->content != CUST_WALK_CONTENT_ALLOCATED ||
+	    e->type != CUST_WALK_REGULAR || e->runs_truncated ||
+	    !(TSK_FS_TYPE_ISEXT(w->fs->ftype) || TSK_FS_TYPE_ISFAT(w->fs->ftype)))
+		return 0;
+	a = tsk_fs_file_attr_get(f);
+	if (!a) {
+		tsk_error_reset();
+		return 0;
+	}
+	if (!(a->flags & TSK_FS_ATTR_NONRES) ||
+	    (a->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_ENC)) ||
+	    a->nrd.skiplen != 0 || a->nrd.initsize < a->size ||
+	    a->size < 0 || (uint64_t)a->size < e->size)
+		return 0;
+	for (r = a->nrd.run; r; r = r->next)
+		if (r->flags & TSK_FS_ATTR_RUN_FLAG_FILLER)
+			return 0;
+	return 1;
+}
+
 static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 {
 	struct walk *w = ptr;
@@ -639,6 +681,10 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.path = w->path;
 	wf.type = e.type;
 	wf.content = e.content;
+	wf.raw_fd = direct_readable(w, f, &e) ? w->raw_fd : -1;
+	wf.raw_size = w->raw_size;
+	wf.fs_offset = (uint64_t)w->fs->offset;
+	wf.block_size = w->fs->block_size;
 	w->entries++;
 	w->part_entries++;
 	rc = w->fn(w->ctx, &e, &wf, w->err);
@@ -649,6 +695,70 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 		return TSK_WALK_STOP;
 	}
 	return TSK_WALK_CONT;
+}
+
+/*
+ * Read [OFFSET, OFFSET + LEN) of F through its runs straight from the
+ * image file: zeros for a sparse run, one pread per run otherwise.  0
+ * when every byte was read; -1 when the runs do not cover the range or
+ * point past the image (the caller then asks libtsk, which knows what to
+ * say about such a file).
+ */
+static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out);
+
+/* All LEN bytes at AT of FD; -1 on an error or a short file. */
+static int pread_full(int fd, unsigned char *buf, size_t len, off_t at)
+{
+	while (len > 0) {
+		ssize_t n = pread(fd, buf, len, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+		at += n;
+	}
+	return 0;
+}
+
+static int direct_read(struct cust_walk_file *f, uint64_t offset,
+                       unsigned char *buf, size_t len)
+{
+	const TSK_FS_ATTR *a = tsk_fs_file_attr_get(f->file);
+	const TSK_FS_ATTR_RUN *r;
+	uint64_t pos = offset, end = offset + len, bs = f->block_size;
+
+	if (!a) {
+		tsk_error_reset();
+		return -1;
+	}
+	for (r = a->nrd.run; r && pos < end; r = r->next) {
+		uint64_t start, rlen, at, n;
+
+		if (mul_add((uint64_t)r->offset, bs, 0, &start) < 0 ||
+		    mul_add((uint64_t)r->len, bs, 0, &rlen) < 0 ||
+		    start > UINT64_MAX - rlen)
+			return -1;
+		if (start + rlen <= pos)
+			continue;
+		if (start > pos)
+			return -1; /* a hole the runs do not describe */
+		n = (start + rlen < end ? start + rlen : end) - pos;
+		if (r->flags & TSK_FS_ATTR_RUN_FLAG_SPARSE) {
+			memset(buf + (pos - offset), 0, (size_t)n);
+		} else {
+			if (mul_add((uint64_t)r->addr, bs, f->fs_offset, &at) < 0 ||
+			    at > UINT64_MAX - (pos - start) ||
+			    (at += pos - start) > f->raw_size ||
+			    n > f->raw_size - at ||
+			    pread_full(f->raw_fd, buf + (pos - offset), (size_t)n,
+			               (off_t)at) < 0)
+				return -1;
+		}
+		pos += n;
+	}
+	return pos == end ? 0 : -1;
 }
 
 int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
@@ -667,6 +777,10 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 		len = (size_t)(f->size - offset);
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
+	if (f->raw_fd >= 0 && direct_read(f, offset, buf, len) == 0) {
+		*got = len;
+		return 0;
+	}
 	tsk_error_reset();
 	n = tsk_fs_file_read(f->file, (TSK_OFF_T)offset, buf, len,
 	                     TSK_FS_FILE_READ_FLAG_NONE);
@@ -1039,6 +1153,25 @@ static void space_vs(struct walk *w, TSK_VS_INFO *vs, json_t *report)
 		                    json_integer((json_int_t)total));
 }
 
+/* The raw image file PATH opened again for direct reads, when it is the
+ * file libtsk opened (the same size); otherwise every read goes through
+ * libtsk. */
+static void open_direct(struct walk *w, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size != w->img->size) {
+		close(fd);
+		return;
+	}
+	w->raw_fd = fd;
+	w->raw_size = (uint64_t)st.st_size;
+}
+
 /* Open the container: QCOW2 through libqcow, anything else through
  * libtsk's detection. */
 static TSK_IMG_INFO *open_image(char **segs, size_t n, struct cust_error *err)
@@ -1157,6 +1290,9 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 	if (!(img = open_image(segs, nsegs, err)))
 		goto out;
 	w->img = img;
+	w->raw_fd = -1;
+	if (img->itype == TSK_IMG_TYPE_RAW && nsegs == 1 && !w->o->tsk_reads)
+		open_direct(w, segs[0]);
 	report_container(report, img, segs, nsegs);
 	if (report) {
 		w->problems = json_array();
@@ -1213,6 +1349,8 @@ out:
 	if (img)
 		tsk_img_close(img);
 	tsk_error_reset();
+	if (w && w->raw_fd >= 0)
+		close(w->raw_fd);
 	if (w)
 		free(w->buf);
 	free(w);

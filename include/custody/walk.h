@@ -175,6 +175,11 @@ struct cust_walk_options {
 	uint64_t max_entries; /* stop after this many entries; 0: no limit */
 	cust_walk_space_fn space; /* NULL: space outside files not read */
 	void *space_ctx;      /* passed to SPACE */
+	/* Read every content through libtsk.  By default the live files of
+	 * ext2/3/4 and FAT in a single raw image file are read through their
+	 * runs straight from the file (the same bytes, without libtsk's
+	 * block cache); this is the reference to check that against. */
+	int tsk_reads;
 };
 
 /* The content of the entry being reported; valid only during the call. */

@@ -1199,6 +1199,128 @@ static void test_unopenable(void **state)
 	free(rs);
 }
 
+
+/* ---- direct reads: the same bytes as libtsk's ------------------------- */
+
+/* Read every regular file in pieces of 777 bytes (odd offsets, pieces
+ * across blocks and runs) into its MD5, as collect does whole. */
+static int collect_pieces(void *ctx, const struct cust_walk_entry *e,
+                          struct cust_walk_file *f, struct cust_error *err)
+{
+	struct recs *rs = ctx;
+	struct rec *r;
+	unsigned char *buf;
+	uint64_t off = 0;
+	size_t got;
+
+	if (collect(ctx, e, f, err) != 0)
+		return -1;
+	r = &rs->r[rs->n - 1];
+	if (e->type != CUST_WALK_REGULAR || e->size > READ_MAX)
+		return 0;
+	buf = malloc(e->size ? (size_t)e->size : 1);
+	assert_non_null(buf);
+	while (off < e->size) {
+		size_t want = e->size - off < 777 ? (size_t)(e->size - off) : 777;
+		assert_int_equal(cust_walk_read(f, off, buf + off, want, &got,
+		                                NULL), 0);
+		assert_int_equal(got, want);
+		off += got;
+	}
+	{
+		char md5[CUST_DIGEST_HEX_MAX];
+		hex_of(CUST_DIGEST_MD5, buf, (size_t)e->size, md5);
+		assert_string_equal(md5, r->md5);
+	}
+	free(buf);
+	return 0;
+}
+
+static void walk_reads(const char *img, int tsk_reads, struct recs **rs)
+{
+	struct cust_walk_options o = { .include_deleted = 1,
+		                       .tsk_reads = tsk_reads };
+	const char *paths[1] = { img };
+	struct cust_error err;
+
+	*rs = calloc(1, sizeof **rs);
+	assert_non_null(*rs);
+	assert_int_equal(cust_walk_image(paths, 1, &o, collect_pieces, *rs,
+	                                 NULL, &err), 0);
+}
+
+/* Files of many sizes, a sparse one, on ext4 of 1 and 4 KiB blocks and on
+ * FAT: read straight from the image they give what libtsk gives, and
+ * what the files held. */
+static void test_direct_reads(void **state)
+{
+	static const size_t sizes[] = { 1, 1023, 1024, 1025, 4095, 4097,
+		                        70000, 3000000 };
+	char dir[CUST_PATH_MAX], p[CUST_PATH_MAX], img[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX], md5[CUST_DIGEST_HEX_MAX], name[32];
+	static const char *const names[] = { "ext4-1k.img", "ext4-4k.img",
+		                             "fat.img" };
+	size_t i, k;
+
+	(void)state;
+	if (!have("mke2fs") || !have("mkfs.fat") || !have("mcopy")) {
+		print_message("# mke2fs or mtools missing: skipped\n");
+		skip();
+	}
+	tpath(dir, "direct");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		unsigned char *data = make_data(sizes[i], (unsigned)i + 3);
+		snprintf(name, sizeof name, "F%zu.BIN", sizes[i]);
+		join(p, dir, name);
+		write_file(p, data, sizes[i]);
+		free(data);
+	}
+	/* a hole of 2 MiB between two written blocks */
+	join(p, dir, "SPARSE.BIN");
+	snprintf(cmd, sizeof cmd, "printf head >'%s' && truncate -s 2100000 '%s' "
+	         "&& printf tail >>'%s'", p, p, p);
+	run(cmd);
+	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+		struct recs *direct, *tsk;
+		size_t found = 0;
+
+		tpath(img, names[k]);
+		if (k < 2)
+			snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b %d -d '%s' "
+			         "'%s' %d >/dev/null 2>&1", k ? 4096 : 1024, dir,
+			         img, k ? 4096 : 16384);
+		else
+			snprintf(cmd, sizeof cmd, "mkfs.fat -C '%s' 16384 >/dev/null "
+			         "2>&1 && mcopy -s -i '%s' '%s'/* :: >/dev/null 2>&1",
+			         img, img, dir);
+		run(cmd);
+		walk_reads(img, 0, &direct);
+		walk_reads(img, 1, &tsk);
+		assert_same(direct, tsk);
+		for (i = 0; i < direct->n; i++) {
+			assert_string_equal(direct->r[i].md5, tsk->r[i].md5);
+			assert_int_equal(direct->r[i].read_ok, tsk->r[i].read_ok);
+		}
+		for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+			const struct rec *r;
+			unsigned char *data = make_data(sizes[i], (unsigned)i + 3);
+			snprintf(name, sizeof name, "/F%zu.BIN", sizes[i]);
+			r = find(direct, NULL, name);
+			assert_non_null(r);
+			hex_of(CUST_DIGEST_MD5, data, sizes[i], md5);
+			assert_string_equal(r->md5, md5);
+			free(data);
+			found++;
+		}
+		assert_int_equal(found, sizeof sizes / sizeof sizes[0]);
+		assert_non_null(find(direct, NULL, "/SPARSE.BIN"));
+		assert_true(find(direct, NULL, "/SPARSE.BIN")->read_ok);
+		free(direct);
+		free(tsk);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1217,6 +1339,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_space_chunk_boundary, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_slack_fat, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_direct_reads, setup_tmp,
+		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_partitions, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_truncated, setup_tmp,
