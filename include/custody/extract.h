@@ -22,11 +22,12 @@
  * Same image, same inventory and targets: nothing in them depends on the
  * run (times of the run are in extraction.json only).
  *
- * Speed.  The walk reads (libtsk from one thread); files up to
- * JOB_CONTENT_MAX are read whole and handed to a pool of workers
- * (pool.h), each with its own analyzer (analyze.h: digests, libmagic,
- * carver); their lines are written in walk order by the pool's committer,
- * which also opens archives from the content in memory.  A larger file
+ * Speed.  The walk reads (libtsk from one thread; live ext and FAT files
+ * of a raw image straight through their runs, see walk.h); files up to
+ * JOB_CONTENT_MAX are read whole and handed, 32 at a time, to a pool of
+ * workers (pool.h), each with its own analyzer (analyze.h: digests,
+ * libmagic, carver, YARA); their lines are written in walk order by the
+ * pool's committer, which also opens archives from the content in memory.  A larger file
  * waits until everything before it is written and streams on the walk's
  * own thread.  The order of the output never depends on the workers.
  */
