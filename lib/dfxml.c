@@ -14,6 +14,7 @@
 
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/pool.h"
 
 #define DFXML_MAGIC 0x44465831u /* "DFX1" */
 #define DFXML_NS "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
@@ -497,16 +498,27 @@ static void volume_close(struct cust_dfxml *w)
 	w->volume[0] = '\0';
 }
 
-static void volume_open(struct cust_dfxml *w, const struct entry *e)
+/* W is inside the <volume> of PARTITION (LEN bytes, shorter than
+ * NAME_MAX_BYTES): its name and offset, nothing written. */
+static void volume_enter(struct cust_dfxml *w, const char *partition,
+                         size_t len)
 {
-	const json_t *p = record_partition(w, e->partition);
-	const json_t *off = p ? json_object_get(p, "offset") : NULL;
-	unsigned ftype = ftype_of(e->fs_type);
+	const json_t *p, *off;
 
-	memcpy(w->volume, e->partition, e->partition_len + 1);
+	memcpy(w->volume, partition, len);
+	w->volume[len] = '\0';
+	p = record_partition(w, w->volume);
+	off = p ? json_object_get(p, "offset") : NULL;
 	w->has_part_offset = json_is_integer(off) && json_integer_value(off) >= 0;
 	w->part_offset = w->has_part_offset ? (uint64_t)json_integer_value(off)
 	                                    : 0;
+}
+
+static void volume_open(struct cust_dfxml *w, const struct entry *e)
+{
+	unsigned ftype = ftype_of(e->fs_type);
+
+	volume_enter(w, e->partition, e->partition_len);
 	if (w->has_part_offset) {
 		fprintf(w->f, "  <volume offset='%" PRIu64 "'>\n", w->part_offset);
 		put_elem_u64(w->f, 4, "partition_offset", w->part_offset);
@@ -894,9 +906,192 @@ static int read_line(FILE *in, char *buf, size_t max, size_t *len)
 	return 1;
 }
 
+/*
+ * The conversion in chunks of lines on every core: a chunk is parsed and
+ * written into memory by a worker, starting from the writer's state (open
+ * volume, fileobjects so far) that the reader foresaw for it from the
+ * lines' keys alone, and the chunks are written out in order.  A chunk
+ * whose foreseen state turns out wrong (a hostile line) is written again
+ * in order from the true state, so the output is the serial one, byte for
+ * byte.
+ */
+#define CHUNK_LINES 4096
+#define CHUNK_BYTES ((size_t)1 << 20)
+
+struct chunk {
+	char *text;          /* the lines, each NUL-terminated */
+	size_t len, cap;
+	size_t *starts;      /* of each line in TEXT */
+	size_t n;
+	unsigned long first; /* line number of the first */
+	struct cust_dfxml start; /* the state foreseen (F unused) */
+	struct cust_dfxml end;   /* the state after it (F unused) */
+	char *out;           /* what it writes */
+	size_t out_len;
+	int failed;
+	struct cust_error err;
+};
+
+struct conversion {
+	struct cust_dfxml *w; /* the real writer, state as written */
+	const char *inv_path;
+};
+
+static void chunk_free(struct chunk *c)
+{
+	if (!c)
+		return;
+	free(c->text);
+	free(c->starts);
+	free(c->out);
+	free(c);
+}
+
+/* Write chunk C's lines from its start state into memory. */
+static int chunk_format(struct chunk *c, const char *inv_path,
+                        struct cust_error *err)
+{
+	struct cust_dfxml w = c->start;
+	size_t i;
+	int rc = 0;
+
+	free(c->out);
+	c->out = NULL;
+	c->out_len = 0;
+	w.f = open_memstream(&c->out, &c->out_len);
+	if (!w.f)
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "out of memory");
+	for (i = 0; i < c->n && rc == 0; i++) {
+		const char *line = c->text + c->starts[i];
+		size_t len = strlen(line);
+		unsigned long lineno = c->first + i;
+		json_t *o = cust_json_parse(line, len, inv_path, lineno, err);
+
+		if (!o) {
+			rc = -1;
+			break;
+		}
+		/* DFXML has no element for a member of an archive (fiwalk does
+		 * not open them): those stay in the inventory alone */
+		if (!json_is_true(json_object_get(o, "member")) &&
+		    cust_dfxml_add(&w, o, err) < 0) {
+			cust_error_prefix(err, "'%s' line %lu", inv_path, lineno);
+			rc = -1;
+		}
+		json_decref(o);
+	}
+	if (fclose(w.f) != 0 && rc == 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno, "out of memory");
+	w.f = NULL;
+	c->end = w;
+	return rc;
+}
+
+static void chunk_work(void *ctx, void *state, void *job)
+{
+	struct conversion *cv = ctx;
+	struct chunk *c = job;
+
+	(void)state;
+	if (chunk_format(c, cv->inv_path, &c->err) < 0)
+		c->failed = 1;
+}
+
+static void chunk_discard(void *ctx, void *job)
+{
+	(void)ctx;
+	chunk_free(job);
+}
+
+static int same_state(const struct cust_dfxml *a, const struct cust_dfxml *b)
+{
+	return a->entries == b->entries && strcmp(a->volume, b->volume) == 0;
+}
+
+static int chunk_commit(void *ctx, void *job, struct cust_error *err)
+{
+	struct conversion *cv = ctx;
+	struct chunk *c = job;
+	struct cust_dfxml *w = cv->w;
+	int rc = 0;
+
+	if (!same_state(&c->start, w)) {
+		/* foreseen wrong: written again from the true state */
+		FILE *f = c->start.f;
+		c->start = *w;
+		c->start.f = f;
+		c->failed = chunk_format(c, cv->inv_path, &c->err) < 0;
+	}
+	if (c->failed) {
+		*err = c->err;
+		rc = -1;
+	} else if (c->out_len && fwrite(c->out, 1, c->out_len, w->f) != c->out_len) {
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write '%s'", w->path);
+	} else {
+		memcpy(w->volume, c->end.volume, sizeof w->volume);
+		w->has_part_offset = c->end.has_part_offset;
+		w->part_offset = c->end.part_offset;
+		w->entries = c->end.entries;
+	}
+	chunk_free(c);
+	return rc;
+}
+
+/* What the line's keys say, read as text: canonical JSON writes a key's
+ * quotes bare, never inside a string, so this is right for every line
+ * custody wrote (and checked against the parse for any other). */
+static void foresee(struct cust_dfxml *state, const char *line)
+{
+	const char *p;
+	size_t len;
+
+	if (strstr(line, "\"member\":true"))
+		return;
+	state->entries++;
+	p = strstr(line, "\"partition\":\"");
+	if (!p)
+		return;
+	p += strlen("\"partition\":\"");
+	len = strcspn(p, "\"");
+	if (len >= NAME_MAX_BYTES)
+		len = NAME_MAX_BYTES - 1;
+	if (len != strlen(state->volume) || strncmp(p, state->volume, len) != 0)
+		volume_enter(state, p, len);
+}
+
+/* A new chunk starting at line FIRST from state STATE. */
+static struct chunk *chunk_new(const struct cust_dfxml *state,
+                               unsigned long first, struct cust_error *err)
+{
+	struct chunk *c = calloc(1, sizeof *c);
+
+	if (c) {
+		c->starts = malloc(CHUNK_LINES * sizeof *c->starts);
+		c->cap = CHUNK_BYTES + CUST_DFXML_LINE_MAX + 1;
+		c->text = malloc(c->cap);
+	}
+	if (!c || !c->starts || !c->text) {
+		chunk_free(c);
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		return NULL;
+	}
+	c->first = first;
+	c->start = *state;
+	c->start.f = NULL;
+	return c;
+}
+
 int cust_dfxml_convert(const char *unit_dir, const char *out, unsigned flags,
                        struct cust_error *err)
 {
+	static const struct cust_pool_ops ops = { NULL, NULL, chunk_work,
+		                                  chunk_commit, chunk_discard };
+	struct conversion cv;
+	struct cust_pool *pool = NULL;
+	struct chunk *c = NULL;
+	struct cust_dfxml foreseen;
 	char rec_path[CUST_PATH_MAX], inv_path[CUST_PATH_MAX];
 	char out_path[CUST_PATH_MAX];
 	struct cust_dfxml *w = NULL;
@@ -937,44 +1132,56 @@ int cust_dfxml_convert(const char *unit_dir, const char *out, unsigned flags,
 	w = cust_dfxml_open(out_path, rec, flags, err);
 	if (!w)
 		goto out;
+	cv.w = w;
+	cv.inv_path = inv_path;
+	foreseen = *w;
+	pool = cust_pool_new(cust_pool_default_workers(), 4, 4 * CHUNK_BYTES,
+	                     &ops, &cv, err);
+	if (!pool)
+		goto out;
 	for (;;) {
 		size_t len;
-		json_t *o;
-		int arc, got = read_line(in, line, CUST_DFXML_LINE_MAX, &len);
+		int got = read_line(in, line, CUST_DFXML_LINE_MAX, &len);
 
-		if (got == 0)
-			break;
-		lineno++;
 		if (got < 0) {
 			cust_error_set(err, CUST_E_INPUT, "'%s' line %lu: %s",
-			               inv_path, lineno,
+			               inv_path, lineno + 1,
 			               got == -1 ? "too long" : "holds a NUL byte");
 			goto out;
 		}
-		o = cust_json_parse(line, len, inv_path, lineno, err);
-		if (!o)
-			goto out;
-		/* DFXML has no element for a member of an archive (fiwalk does
-		 * not open them): those stay in the inventory alone */
-		if (json_is_true(json_object_get(o, "member"))) {
-			json_decref(o);
-			continue;
+		if (c && (got == 0 || c->n == CHUNK_LINES ||
+		          c->len >= CHUNK_BYTES)) {
+			struct chunk *full = c;
+			c = NULL;
+			if (cust_pool_submit(pool, full, full->len, err) < 0)
+				goto out;
 		}
-		arc = cust_dfxml_add(w, o, err);
-		json_decref(o);
-		if (arc < 0) {
-			cust_error_prefix(err, "'%s' line %lu", inv_path, lineno);
+		if (got == 0)
+			break;
+		if (!c && !(c = chunk_new(&foreseen, lineno + 1, err)))
 			goto out;
-		}
+		lineno++;
+		c->starts[c->n++] = c->len;
+		memcpy(c->text + c->len, line, len + 1);
+		c->len += len + 1;
+		foresee(&foreseen, line);
 	}
 	if (ferror(in)) {
 		cust_error_set_errno(err, CUST_E_IO, errno, "cannot read '%s'",
 		                     inv_path);
 		goto out;
 	}
-	rc = cust_dfxml_close(w, err);
+	rc = cust_pool_finish(pool, err);
+	pool = NULL;
+	if (rc == 0)
+		rc = cust_dfxml_close(w, err);
+	else
+		cust_dfxml_abort(w);
 	w = NULL;
 out:
+	chunk_free(c);
+	if (pool)
+		cust_pool_finish(pool, NULL);
 	cust_dfxml_abort(w);
 	if (in)
 		fclose(in);

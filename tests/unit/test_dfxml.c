@@ -702,10 +702,93 @@ static void test_against_fiwalk(void **state)
 	cust_case_free(c);
 }
 
+
+/* ---- a large inventory: converted in chunks on every core ---------------- */
+
+/* 20,000 entries over three volumes with archive members among them: the
+ * conversion (chunks of lines on workers) writes what the streaming
+ * writer writes, byte for byte; and so it does when lines carry unknown
+ * members that mislead the reader's look-ahead (a nested "partition" and
+ * "member"), so chunks must be written again from the true state. */
+static void test_chunks(void **state)
+{
+	char d1[CUST_PATH_MAX], d2[CUST_PATH_MAX], o1[CUST_PATH_MAX];
+	char o2[CUST_PATH_MAX], o3[CUST_PATH_MAX], path[64];
+	char *rec = example_record(), *clean = NULL, *hostile = NULL;
+	char *x1, *x2, *x3;
+	size_t clean_len = 0, hostile_len = 0, i;
+	FILE *fc = open_memstream(&clean, &clean_len);
+	FILE *fh = open_memstream(&hostile, &hostile_len);
+	json_t *recj = json_loads(rec, 0, NULL);
+	struct cust_dfxml *w;
+	struct cust_error err;
+
+	(void)state;
+	assert_non_null(fc);
+	assert_non_null(fh);
+	assert_non_null(recj);
+	tpath(o3, "streamed.dfxml");
+	w = cust_dfxml_open(o3, recj, CUST_DFXML_NO_RUN_FACTS, &err);
+	assert_non_null(w);
+	for (i = 0; i < 20000; i++) {
+		const char *part = i < 9000 ? "p1" : i < 15000 ? "p2" : "p3";
+		json_t *o;
+		char *line;
+
+		snprintf(path, sizeof path, "/d%zu/f%zu", i / 100, i);
+		o = entry(part, path, strlen(path), i % 11 == 0);
+		line = cust_json_canonical(o, NULL);
+		fprintf(fc, "%s\n", line);
+		free(line);
+		if (i % 7 == 3)
+			json_object_set_new(o, "a", json_pack("{s:s, s:b}",
+			                                      "partition", "p9",
+			                                      "member", 1));
+		line = cust_json_canonical(o, NULL);
+		fprintf(fh, "%s\n", line);
+		free(line);
+		json_object_del(o, "a");
+		add_ok(w, o);
+		if (i % 5 == 0) {
+			/* a member line: in the inventory, not in the DFXML */
+			line = "{\"container\":\"/a.zip\",\"member\":true,"
+			       "\"name\":\"m\",\"partition\":\"p7\"}";
+			fprintf(fc, "%s\n", line);
+			fprintf(fh, "%s\n", line);
+		}
+	}
+	assert_int_equal(cust_dfxml_close(w, &err), 0);
+	assert_int_equal(fclose(fc), 0);
+	assert_int_equal(fclose(fh), 0);
+	make_unit(d1, "clean", rec, clean, clean_len);
+	make_unit(d2, "hostile", rec, hostile, hostile_len);
+	tpath(o1, "clean.dfxml");
+	tpath(o2, "hostile.dfxml");
+	assert_int_equal(cust_dfxml_convert(d1, o1, CUST_DFXML_NO_RUN_FACTS,
+	                                    &err), 0);
+	assert_int_equal(cust_dfxml_convert(d2, o2, CUST_DFXML_NO_RUN_FACTS,
+	                                    &err), 0);
+	x1 = slurp(o1, NULL);
+	x2 = slurp(o2, NULL);
+	x3 = slurp(o3, NULL);
+	assert_true(strlen(x3) > 20000 * 500);
+	assert_string_equal(x1, x3);
+	assert_string_equal(x2, x3);
+	free(x1);
+	free(x2);
+	free(x3);
+	free(clean);
+	free(hostile);
+	free(rec);
+	json_decref(recj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_example, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_chunks, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup_tmp,
 		                                teardown_tmp),
