@@ -234,12 +234,11 @@ static void md5_of_file(const char *path, char *hex)
 	free(data);
 }
 
-static int testdata(char *out, const char *name)
+/* TESTDATA/dfvfs/NAME into OUT: 1 when it is there. */
+static int dfvfs_file(char *out, const char *name)
 {
-	const char *base = getenv("CUSTODY_TESTDATA");
 	struct stat st;
-	int n = snprintf(out, CUST_PATH_MAX, "%s/dfvfs/%s",
-	                 base && *base ? base : "../shared/testdata", name);
+	int n = snprintf(out, CUST_PATH_MAX, "%s/dfvfs/%s", testdata(), name);
 
 	return n > 0 && n < CUST_PATH_MAX && stat(out, &st) == 0;
 }
@@ -254,13 +253,13 @@ static void test_dfvfs_streams(void **state)
 	size_t i;
 
 	(void)state;
-	if (!testdata(path, "syslog"))
+	if (!dfvfs_file(path, "syslog"))
 		SKIP("no dfvfs test data (CUSTODY_TESTDATA)");
 	md5_of_file(path, want);
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const struct seen *s;
 		json_t *report = json_object();
-		assert_true(testdata(path, names[i]));
+		assert_true(dfvfs_file(path, names[i]));
 		assert_int_equal(walk_file(path, NULL, (int)(i % 2), report), 1);
 		s = find("!syslog");
 		if (!s)
@@ -292,7 +291,7 @@ static void test_dfvfs_paths(void **state)
 	size_t i;
 
 	(void)state;
-	if (!testdata(path, "syslog"))
+	if (!dfvfs_file(path, "syslog"))
 		SKIP("no dfvfs test data (CUSTODY_TESTDATA)");
 	md5_of_file(path, want);
 	assert_true(stat("/folder", &st) < 0); /* so its absence means something */
@@ -300,7 +299,7 @@ static void test_dfvfs_paths(void **state)
 	assert_int_equal(chdir(tmpdir), 0);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct seen *s;
-		assert_true(testdata(path, cases[i].file));
+		assert_true(dfvfs_file(path, cases[i].file));
 		assert_int_equal(walk_file(path, NULL, 0, NULL), 1);
 		if (res.n != 2)
 			dump();

@@ -13,26 +13,6 @@
 #include "custody/unit.h"
 #include "testutil.h"
 
-static const char *testdata(void)
-{
-	const char *d = getenv("CUSTODY_TESTDATA");
-	return d && *d ? d : "../shared/testdata";
-}
-
-/* DIR/SUB/NAME of the test data into OUT, or skip when it is absent. */
-static void data_path(char *out, const char *sub, const char *name)
-{
-	char dir[CUST_PATH_MAX];
-	struct stat st;
-
-	join(dir, testdata(), sub);
-	join(out, dir, name);
-	if (stat(out, &st) != 0) {
-		print_message("# test data '%s' absent: skipped\n", out);
-		skip();
-	}
-}
-
 static void need_xmllint(void)
 {
 	if (system("command -v xmllint >/dev/null 2>&1") != 0) {
@@ -49,7 +29,7 @@ static void need_schema(void)
 	char xsd[CUST_PATH_MAX];
 
 	need_xmllint();
-	data_path(xsd, "schemas/dfxml", "dfxml.xsd");
+	testdata_path(xsd, "schemas/dfxml", "dfxml.xsd");
 }
 
 /* Whether xmllint finds PATH valid against the DFXML schema; its
@@ -60,7 +40,7 @@ static int schema_valid(const char *path)
 	int rc;
 
 	need_xmllint();
-	data_path(xsd, "schemas/dfxml", "dfxml.xsd");
+	testdata_path(xsd, "schemas/dfxml", "dfxml.xsd");
 	tpath(log, "xmllint.log");
 	snprintf(cmd, sizeof cmd,
 	         "xmllint --noout --nonet --schema '%s' '%s' >'%s' 2>&1", xsd,
@@ -592,8 +572,8 @@ static void test_against_fiwalk(void **state)
 
 	(void)state;
 	need_xmllint();
-	data_path(zip, "dftt", "6-undel-fat.zip");
-	data_path(ref, "dftt", "6-fat-undel.dd.xml");
+	testdata_path(zip, "dftt", "6-undel-fat.zip");
+	testdata_path(ref, "dftt", "6-fat-undel.dd.xml");
 	if (system("command -v unzip >/dev/null 2>&1") != 0) {
 		print_message("# unzip missing: skipped\n");
 		skip();

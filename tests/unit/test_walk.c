@@ -97,26 +97,6 @@ static const struct rec *find(const struct recs *rs, const char *part,
 	return NULL;
 }
 
-static const char *testdata(void)
-{
-	const char *d = getenv("CUSTODY_TESTDATA");
-	return d && *d ? d : "../shared/testdata";
-}
-
-/* DIR/NAME of the test data, or skip the test when it is absent. */
-static void data_path(char *out, const char *sub, const char *name)
-{
-	char dir[CUST_PATH_MAX];
-	struct stat st;
-
-	join(dir, testdata(), sub);
-	join(out, dir, name);
-	if (stat(out, &st) != 0) {
-		print_message("# test data '%s' absent: skipped\n", out);
-		skip();
-	}
-}
-
 static void run(const char *cmd)
 {
 	int rc = system(cmd);
@@ -130,7 +110,7 @@ static void dftt(const char *name, const char *image, char *out)
 {
 	char zip[CUST_PATH_MAX], cmd[3 * CUST_PATH_MAX], file[CUST_PATH_MAX];
 
-	data_path(zip, "dftt", name);
+	testdata_path(zip, "dftt", name);
 	if (system("command -v unzip >/dev/null 2>&1") != 0) {
 		print_message("# unzip missing (Debian package unzip): skipped\n");
 		skip();
@@ -272,9 +252,9 @@ static void test_dfvfs_containers(void **state)
 		json_t *cont;
 		int rc;
 
-		data_path(p0, "dfvfs", cases[c].files[0]);
+		testdata_path(p0, "dfvfs", cases[c].files[0]);
 		if (cases[c].n > 1)
-			data_path(p1, "dfvfs", cases[c].files[1]);
+			testdata_path(p1, "dfvfs", cases[c].files[1]);
 		rc = walk(paths, cases[c].n, &rs, &report, &err);
 		if (rc != 0)
 			print_message("%s: %s\n", p0, cust_error_message(&err));
@@ -1159,7 +1139,7 @@ static void test_space_iso9660(void **state)
 	struct cust_error err;
 
 	(void)state;
-	data_path(img, "dfvfs", "iso9660.raw"); /* may skip: nothing held yet */
+	testdata_path(img, "dfvfs", "iso9660.raw"); /* may skip: nothing held yet */
 	sc = calloc(1, sizeof *sc);
 	report = json_object();
 	assert_non_null(sc);

@@ -62,6 +62,28 @@ static inline void tpath(char *out, const char *name)
 
 /* Create PATH, or truncate it, to hold exactly the LEN bytes of DATA
  * (mode 0644 when created). */
+/* The shared test data folder: $CUSTODY_TESTDATA or ../shared/testdata. */
+static inline const char *testdata(void)
+{
+	const char *d = getenv("CUSTODY_TESTDATA");
+	return d && *d ? d : "../shared/testdata";
+}
+
+/* TESTDATA/SUB/NAME into OUT, or skip the test when it is absent (call it
+ * before allocating: a skip leaves the test at once). */
+static inline void testdata_path(char *out, const char *sub, const char *name)
+{
+	char dir[CUST_PATH_MAX];
+	struct stat st;
+
+	join(dir, testdata(), sub);
+	join(out, dir, name);
+	if (stat(out, &st) != 0) {
+		print_message("# test data '%s' absent: skipped\n", out);
+		skip();
+	}
+}
+
 static inline void write_file(const char *path, const void *data, size_t len)
 {
 	const unsigned char *p = data;
