@@ -680,7 +680,6 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	}
 	m->place.r = r;
 	m->place.where = m->where;
-	m->place.base = 0;
 	/* its content is copied as it passes; kept or dropped at its end */
 	if (!(m->an = level_analyzer(r, am->depth, err)) ||
 	    cust_analyzer_begin(m->an, &m->a, on_target, &m->place, err) < 0 ||
@@ -1002,9 +1001,8 @@ static int copy_large(struct run *r, const struct cust_walk_entry *e,
 	size_t got;
 	int stored = 0;
 
-	if (!copy_reason(r, a, e->path, &interest))
-		return record_copy(r, o, interest, NULL, 0, a, 0, err);
-	if (a->bytes != e->size) /* read short once: no copy to trust */
+	/* read short once: no copy to trust */
+	if (!copy_reason(r, a, e->path, &interest) || a->bytes != e->size)
 		return record_copy(r, o, interest, NULL, 0, a, 0, err);
 	if (!(w = cust_object_begin(r->objects, err)))
 		return -1;
