@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +23,24 @@
 #define DC_NS "http://purl.org/dc/elements/1.1/"
 #define NAME_MAX_BYTES 64 /* partition names, fs types */
 #define RECORD_NAME "extraction.json"
+#define BODY_SUFFIX ".body"
+#define COPY_CHUNK ((size_t)1 << 20)
 #define INVENTORY_NAME "inventory.jsonl"
+
+/* The partitions of a walk in progress, declared by the walk's thread
+ * while another one writes entries. */
+struct declared {
+	pthread_mutex_t lock;
+	json_t *parts;         /* [{"name", "offset"}] */
+	json_int_t sector_size;
+};
 
 struct cust_dfxml {
 	unsigned magic;
 	FILE *f;
 	char *path;
+	char *body_path;             /* begun: F writes here until finished */
+	struct declared *declared;   /* begun: partitions come from here */
 	json_t *parts;               /* the record's walk.partitions, copied */
 	json_int_t sector_size;      /* 0: unknown */
 	char volume[NAME_MAX_BYTES]; /* partition of the open <volume>, or "" */
@@ -476,17 +489,16 @@ static unsigned ftype_of(const char *fs_type)
 	                                                          : (unsigned)t;
 }
 
-/* The record's partition named NAME, or NULL. */
-static const json_t *record_partition(const struct cust_dfxml *w,
-                                      const char *name)
+/* The partition named NAME in PARTS, or NULL. */
+static const json_t *find_partition(const json_t *parts, const char *name)
 {
 	size_t i;
 
-	for (i = 0; w->parts && i < json_array_size(w->parts); i++) {
-		const char *pn = cust_json_string(json_array_get(w->parts, i),
+	for (i = 0; parts && i < json_array_size(parts); i++) {
+		const char *pn = cust_json_string(json_array_get(parts, i),
 		                                  "name");
 		if (pn && strcmp(pn, name) == 0)
-			return json_array_get(w->parts, i);
+			return json_array_get(parts, i);
 	}
 	return NULL;
 }
@@ -504,14 +516,21 @@ static void volume_enter(struct cust_dfxml *w, const char *partition,
                          size_t len)
 {
 	const json_t *p, *off;
+	struct declared *d = w->declared;
 
 	memcpy(w->volume, partition, len);
 	w->volume[len] = '\0';
-	p = record_partition(w, w->volume);
+	if (d)
+		pthread_mutex_lock(&d->lock);
+	p = find_partition(d ? d->parts : w->parts, w->volume);
 	off = p ? json_object_get(p, "offset") : NULL;
 	w->has_part_offset = json_is_integer(off) && json_integer_value(off) >= 0;
 	w->part_offset = w->has_part_offset ? (uint64_t)json_integer_value(off)
 	                                    : 0;
+	if (d) {
+		w->sector_size = d->sector_size;
+		pthread_mutex_unlock(&d->lock);
+	}
 }
 
 static void volume_open(struct cust_dfxml *w, const struct entry *e)
@@ -776,21 +795,23 @@ static void writer_free(struct cust_dfxml *w, int remove_file)
 		fclose(w->f);
 	if (remove_file && w->path)
 		unlink(w->path);
+	if (w->body_path)
+		unlink(w->body_path);
+	if (w->declared) {
+		pthread_mutex_destroy(&w->declared->lock);
+		json_decref(w->declared->parts);
+		free(w->declared);
+	}
 	json_decref(w->parts);
 	free(w->path);
+	free(w->body_path);
 	w->magic = 0;
 	free(w);
 }
 
-struct cust_dfxml *cust_dfxml_open(const char *path, const json_t *record,
-                                   unsigned flags, struct cust_error *err)
+static struct cust_dfxml *writer_new(const char *path, struct cust_error *err)
 {
 	struct cust_dfxml *w = calloc(1, sizeof *w);
-	const json_t *walk = json_object_get(record, "walk");
-	const json_t *parts = json_object_get(walk, "partitions");
-	const json_t *ss = json_object_get(json_object_get(walk, "container"),
-	                                   "sector_size");
-	int fd;
 
 	if (!w || !(w->path = strdup(path))) {
 		free(w);
@@ -798,6 +819,65 @@ struct cust_dfxml *cust_dfxml_open(const char *path, const json_t *record,
 		return NULL;
 	}
 	w->magic = DFXML_MAGIC;
+	return w;
+}
+
+/* A new file PATH (mode 0444, never replacing one), for writing. */
+static FILE *create_file(const char *path, struct cust_error *err)
+{
+	int fd = cust_fs_create(path, 0444, err);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot write '%s'",
+		                     path);
+		close(fd);
+		unlink(path);
+	}
+	return f;
+}
+
+/* The document's start: declaration, root, metadata, creator, source. */
+static int put_prolog(struct cust_dfxml *w, FILE *f, const json_t *record,
+                      unsigned flags, struct cust_error *err)
+{
+	FILE *body = w->f;
+	int rc;
+
+	fputs("<?xml version='1.0' encoding='UTF-8'?>\n"
+	      "<dfxml xmlns='" DFXML_NS "'\n"
+	      "  xmlns:xsi='" XSI_NS "'\n"
+	      "  xmlns:dc='" DC_NS "'\n"
+	      "  xmlns:custody='" CUST_DFXML_CUSTODY_NS "'\n"
+	      "  version='" CUST_DFXML_VERSION "'>\n"
+	      "  <metadata>\n"
+	      "    <dc:type>Disk Image</dc:type>\n"
+	      "  </metadata>\n",
+	      f);
+	w->f = f;
+	rc = put_header(w, record, flags, err);
+	w->f = body;
+	if (rc == 0 && ferror(f))
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write '%s'", w->path);
+	return rc;
+}
+
+struct cust_dfxml *cust_dfxml_open(const char *path, const json_t *record,
+                                   unsigned flags, struct cust_error *err)
+{
+	struct cust_dfxml *w = writer_new(path, err);
+	const json_t *walk = json_object_get(record, "walk");
+	const json_t *parts = json_object_get(walk, "partitions");
+	const json_t *ss = json_object_get(json_object_get(walk, "container"),
+	                                   "sector_size");
+	FILE *f;
+
+	if (!w)
+		return NULL;
 	if (record && !json_is_object(record)) {
 		cust_error_set(err, CUST_E_INPUT,
 		               "extraction record: not a JSON object");
@@ -817,59 +897,159 @@ struct cust_dfxml *cust_dfxml_open(const char *path, const json_t *record,
 	if (json_is_integer(ss) && json_integer_value(ss) > 0 &&
 	    json_integer_value(ss) <= 1 << 20)
 		w->sector_size = json_integer_value(ss);
-	fd = cust_fs_create(path, 0444, err);
-	if (fd < 0) {
+	if (!(f = create_file(path, err))) {
 		writer_free(w, 0);
 		return NULL;
 	}
-	w->f = fdopen(fd, "w");
-	if (!w->f) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot write '%s'",
-		                     path);
-		close(fd);
+	if (put_prolog(w, f, record, flags, err) < 0) {
+		fclose(f);
 		writer_free(w, 1);
 		return NULL;
 	}
-	fputs("<?xml version='1.0' encoding='UTF-8'?>\n"
-	      "<dfxml xmlns='" DFXML_NS "'\n"
-	      "  xmlns:xsi='" XSI_NS "'\n"
-	      "  xmlns:dc='" DC_NS "'\n"
-	      "  xmlns:custody='" CUST_DFXML_CUSTODY_NS "'\n"
-	      "  version='" CUST_DFXML_VERSION "'>\n"
-	      "  <metadata>\n"
-	      "    <dc:type>Disk Image</dc:type>\n"
-	      "  </metadata>\n",
-	      w->f);
-	if (put_header(w, record, flags, err) < 0) {
-		writer_free(w, 1);
+	w->f = f;
+	return w;
+}
+
+struct cust_dfxml *cust_dfxml_begin(const char *path, struct cust_error *err)
+{
+	struct cust_dfxml *w = writer_new(path, err);
+
+	if (!w)
+		return NULL;
+	w->declared = calloc(1, sizeof *w->declared);
+	if (!w->declared || asprintf(&w->body_path, "%s" BODY_SUFFIX, path) < 0) {
+		free(w->declared);
+		w->declared = NULL;
+		w->body_path = NULL;
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		writer_free(w, 0);
 		return NULL;
 	}
-	if (ferror(w->f)) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot write '%s'",
-		                     path);
-		writer_free(w, 1);
+	pthread_mutex_init(&w->declared->lock, NULL);
+	w->declared->parts = json_array();
+	if (!w->declared->parts)
+		cust_error_set(err, CUST_E_IO, "out of memory");
+	if (!w->declared->parts || !(w->f = create_file(w->body_path, err))) {
+		free(w->body_path); /* never made: nothing to remove */
+		w->body_path = NULL;
+		writer_free(w, 0);
 		return NULL;
 	}
 	return w;
 }
 
-int cust_dfxml_close(struct cust_dfxml *w, struct cust_error *err)
+int cust_dfxml_partition(struct cust_dfxml *w, const char *name,
+                         uint64_t offset, uint32_t sector_size,
+                         struct cust_error *err)
+{
+	struct declared *d;
+	json_t *p;
+	int rc = 0;
+
+	if (!w || w->magic != DFXML_MAGIC || !w->declared)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "dfxml: not a writer begun for a walk");
+	d = w->declared;
+	pthread_mutex_lock(&d->lock);
+	if (json_array_size(d->parts) >= CUST_DFXML_PARTS_MAX)
+		rc = cust_error_set(err, CUST_E_INPUT, "more than %d partitions",
+		                    CUST_DFXML_PARTS_MAX);
+	else if (!(p = json_pack("{s:s, s:I}", "name", name, "offset",
+	                         (json_int_t)offset)) ||
+	         json_array_append_new(d->parts, p) < 0)
+		rc = cust_error_set(err, CUST_E_IO, "out of memory");
+	else if (sector_size > 0 && sector_size <= 1u << 20)
+		d->sector_size = sector_size;
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+/* Append the body file to F; 0, or -1 with errno set. */
+static int copy_body(const char *body_path, FILE *f)
+{
+	FILE *in = fopen(body_path, "r");
+	char *buf = malloc(COPY_CHUNK);
+	size_t n;
+	int rc = 0;
+
+	if (!in || !buf) {
+		if (in)
+			fclose(in);
+		free(buf);
+		return -1;
+	}
+	while ((n = fread(buf, 1, COPY_CHUNK, in)) > 0)
+		if (fwrite(buf, 1, n, f) != n) {
+			rc = -1;
+			break;
+		}
+	if (ferror(in))
+		rc = -1;
+	fclose(in);
+	free(buf);
+	return rc;
+}
+
+/* Flush, fsync and close F (the file PATH). */
+static int close_file(FILE *f, const char *path, struct cust_error *err)
 {
 	int rc = 0;
 
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write '%s'", path);
+	if (fclose(f) != 0 && rc == 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write '%s'", path);
+	return rc;
+}
+
+int cust_dfxml_finish(struct cust_dfxml *w, const json_t *record,
+                      unsigned flags, struct cust_error *err)
+{
+	FILE *body, *f = NULL;
+	int created = 0, rc;
+
+	if (!w || w->magic != DFXML_MAGIC || !w->declared)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "dfxml: not a writer begun for a walk");
+	volume_close(w);
+	body = w->f;
+	w->f = NULL;
+	rc = fflush(body) != 0 || ferror(body) ? -1 : 0;
+	if (fclose(body) != 0 || rc < 0) {
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                         "cannot write '%s'", w->body_path);
+	} else if (!(f = create_file(w->path, err)) ||
+	           (created = 1, put_prolog(w, f, record, flags, err) < 0)) {
+		rc = -1;
+	} else if (copy_body(w->body_path, f) < 0) {
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                         "cannot copy '%s' into '%s'",
+		                         w->body_path, w->path);
+	} else {
+		fputs("</dfxml>\n", f);
+		rc = close_file(f, w->path, err);
+		f = NULL;
+	}
+	if (f)
+		fclose(f);
+	writer_free(w, rc < 0 && created);
+	return rc;
+}
+
+int cust_dfxml_close(struct cust_dfxml *w, struct cust_error *err)
+{
+	int rc;
+
 	if (!w)
 		return 0;
-	if (w->magic != DFXML_MAGIC)
+	if (w->magic != DFXML_MAGIC || w->declared)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "dfxml: not an open writer");
 	volume_close(w);
 	fputs("</dfxml>\n", w->f);
-	if (fflush(w->f) != 0 || ferror(w->f) || fsync(fileno(w->f)) != 0)
-		rc = cust_error_set_errno(err, CUST_E_IO, errno,
-		                          "cannot write '%s'", w->path);
-	if (fclose(w->f) != 0 && rc == 0)
-		rc = cust_error_set_errno(err, CUST_E_IO, errno,
-		                          "cannot write '%s'", w->path);
+	rc = close_file(w->f, w->path, err);
 	w->f = NULL;
 	writer_free(w, rc < 0);
 	return rc;
@@ -877,8 +1057,9 @@ int cust_dfxml_close(struct cust_dfxml *w, struct cust_error *err)
 
 void cust_dfxml_abort(struct cust_dfxml *w)
 {
+	/* a writer begun for a walk has made its body alone so far */
 	if (w && w->magic == DFXML_MAGIC)
-		writer_free(w, 1);
+		writer_free(w, !w->declared);
 }
 
 /* ---- a whole unit --------------------------------------------------------- */

@@ -63,6 +63,8 @@ struct source {
 
 struct run {
 	FILE *inventory;
+	struct cust_dfxml *dfxml; /* written with the inventory, line by line */
+	char declared[64];        /* the last partition it was told of */
 	struct cust_analysis_options ao;
 	struct cust_type_cache *cache;
 	struct cust_pool *pool;
@@ -451,6 +453,11 @@ static int write_line(struct run *r, const json_t *o, struct cust_error *err)
 		rc = cust_error_set_errno(err, CUST_E_IO, errno,
 		                          "cannot write the inventory");
 	free(line);
+	/* DFXML has no element for a member of an archive (fiwalk does not
+	 * open them): those stay in the inventory alone */
+	if (rc == 0 && !json_is_true(json_object_get(o, "member")) &&
+	    cust_dfxml_add(r->dfxml, o, err) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -1221,6 +1228,16 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 	if (!e->name_allocated)
 		r->deleted++;
 	show_progress(r, e->partition);
+	/* told before any line of the partition can be written */
+	if (strcmp(e->partition, r->declared) != 0) {
+		snprintf(r->declared, sizeof r->declared, "%s", e->partition);
+		if (cust_dfxml_partition(r->dfxml, e->partition,
+		                         e->partition_offset, e->sector_size,
+		                         err) < 0) {
+			json_decref(o);
+			return -1;
+		}
+	}
 	if (e->type != CUST_WALK_REGULAR || e->size == 0 ||
 	    (e->content != CUST_WALK_CONTENT_ALLOCATED &&
 	     e->content != CUST_WALK_CONTENT_RECOVERED)) {
@@ -1351,6 +1368,7 @@ static void run_free(struct run *r)
 	cust_targets_free(r->targets);
 	cust_rules_free(r->rules);
 	cust_carver_free(r->space_carver);
+	cust_dfxml_abort(r->dfxml);
 	free(r->buf);
 }
 
@@ -1398,7 +1416,7 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		wo.space = on_space;
 		wo.space_ctx = r;
 	}
-	char path[CUST_PATH_MAX], targets[CUST_PATH_MAX];
+	char path[CUST_PATH_MAX], targets[CUST_PATH_MAX], dfxml[CUST_PATH_MAX];
 	int fd, rc;
 
 	if (cust_path_format(targets, sizeof targets, err, "%s/%s",
@@ -1425,6 +1443,13 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		close(fd);
 		return cust_error_set_errno(err, CUST_E_IO, errno,
 		                            "cannot write '%s'", path);
+	}
+	if (cust_path_format(dfxml, sizeof dfxml, err, "%s/%s",
+	                     cust_unit_dir(u), CUST_DFXML_FILE) < 0 ||
+	    !(r->dfxml = cust_dfxml_begin(dfxml, err))) {
+		fclose(r->inventory);
+		r->inventory = NULL;
+		return -1;
 	}
 	r->pool = cust_pool_new(o->jobs, POOL_JOBS, POOL_BYTES, &ops, r, err);
 	rc = r->pool ? cust_walk_image((const char *const *)s->paths, s->n,
@@ -1549,10 +1574,14 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	                    (json_int_t)(r.files + r.member_files));
 	ev.item = s.item;
 	ev.details = details;
-	/* the DFXML is made from the unit's own files: it says nothing the
-	 * inventory and the record do not */
+	/* the DFXML says nothing the inventory and the record do not:
+	 * cust_dfxml_convert of the unit's files gives the same bytes */
+	rc = cust_dfxml_finish(r.dfxml, rec, 0, err);
+	r.dfxml = NULL;
+	if (rc < 0)
+		goto out;
+	rc = -1;
 	if (cust_unit_write_json(u, CUST_EXTRACT_RECORD, rec, err) < 0 ||
-	    cust_dfxml_convert(cust_unit_dir(u), NULL, 0, err) < 0 ||
 	    cust_unit_seal(u, actor, &ev, NULL, err) < 0)
 		goto out;
 	if (record) {

@@ -393,6 +393,7 @@ struct walk {
 	int deep_noted;
 	struct cust_error *err;
 	const char *part;
+	uint64_t part_offset; /* image offset of PART */
 	TSK_FS_INFO *fs;
 	struct cust_walk_run runs[CUST_WALK_RUNS_MAX];
 	char raw[CUST_WALK_PATH_MAX];
@@ -643,6 +644,8 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	cut |= cust_walk_escape(w->raw, strlen(w->raw), w->path, sizeof w->path);
 	cust_walk_escape(nm, nlen, w->name, sizeof w->name);
 	e.partition = w->part;
+	e.partition_offset = w->part_offset;
+	e.sector_size = w->img->sector_size;
 	e.fs_type = tsk_fs_type_toname(w->fs->ftype);
 	e.path = w->path;
 	e.name = w->name;
@@ -1073,6 +1076,7 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 		off = (uint64_t)part->start * part->vs->block_size;
 		len = (uint64_t)part->len * part->vs->block_size;
 	}
+	w->part_offset = off;
 	if (jp) {
 		json_object_set_new(jp, "name", json_string(name));
 		json_object_set_new(jp, "offset", json_integer((json_int_t)off));

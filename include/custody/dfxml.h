@@ -44,6 +44,7 @@
 #define CUSTODY_DFXML_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "custody/error.h"
@@ -105,6 +106,33 @@ int cust_dfxml_close(struct cust_dfxml *w, struct cust_error *err);
 
 /* Give up: close and remove the file, free the writer.  Accepts NULL. */
 void cust_dfxml_abort(struct cust_dfxml *w);
+
+/*
+ * Written during a walk, before the record exists: cust_dfxml_begin
+ * starts a writer whose volumes and fileobjects go to PATH.body (created
+ * new, mode 0444); cust_dfxml_add adds entries as above, in order, from
+ * one thread at a time; cust_dfxml_finish writes PATH itself (created
+ * new): the prolog and header from RECORD and FLAGS as cust_dfxml_open
+ * would, then the body, then the end; the body is removed.  The output
+ * is the one cust_dfxml_open and cust_dfxml_add would write from the
+ * finished record, byte for byte.  cust_dfxml_abort removes the body
+ * (PATH does not exist before cust_dfxml_finish).  cust_dfxml_finish
+ * frees the writer whatever the outcome; on failure nothing is left.
+ */
+struct cust_dfxml *cust_dfxml_begin(const char *path, struct cust_error *err);
+
+/*
+ * Declare partition NAME of the walk, at image offset OFFSET in an image
+ * of SECTOR_SIZE-byte sectors, before any entry of it is added: what the
+ * record's walk.partitions and walk.container.sector_size will say.  May
+ * be called from another thread than the one adding entries.
+ */
+int cust_dfxml_partition(struct cust_dfxml *w, const char *name,
+                         uint64_t offset, uint32_t sector_size,
+                         struct cust_error *err);
+
+int cust_dfxml_finish(struct cust_dfxml *w, const json_t *record,
+                      unsigned flags, struct cust_error *err);
 
 /*
  * Convert the extraction unit UNIT_DIR: read UNIT_DIR/extraction.json and

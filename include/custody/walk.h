@@ -122,6 +122,10 @@ struct cust_walk_run {
 struct cust_walk_entry {
 	const char *partition; /* "p0", "p1", ... */
 	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs" */
+	/* the partition's place, as in the report: image offset, and the
+	 * image's sector size */
+	uint64_t partition_offset;
+	uint32_t sector_size;
 	/* The path from the root, "/a_directory/a_file", and the last name:
 	 * bytes from the image kept as given except that anything not valid
 	 * UTF-8, a control character or a backslash is written \xHH, so each

@@ -599,6 +599,17 @@ static void test_against_fiwalk(void **state)
 	tpath(out, "fat.dfxml");
 	assert_int_equal(cust_dfxml_convert(unit, out, 0, &err), 0);
 	assert_true(schema_valid(out));
+	{
+		char streamed[CUST_PATH_MAX];
+		char *x1, *x2;
+
+		join(streamed, unit, CUST_DFXML_FILE);
+		x1 = slurp(streamed, NULL);
+		x2 = slurp(out, NULL);
+		assert_string_equal(x1, x2);
+		free(x1);
+		free(x2);
+	}
 
 	/* every element fiwalk uses in a fileobject, we use too (but nlink,
 	 * which the inventory does not record, and fs_offset: same name) */
@@ -682,6 +693,111 @@ static void test_against_fiwalk(void **state)
 	cust_case_free(c);
 }
 
+
+/* ---- written during the walk --------------------------------------------- */
+
+/* A DOS partition table entry I of the disk image PATH: type 0x0c (FAT),
+ * START and COUNT sectors; the boot signature with it. */
+static void mbr_entry(const char *path, int i, uint32_t start, uint32_t count)
+{
+	unsigned char e[16] = { 0 };
+	FILE *f = fopen(path, "r+b");
+	int k;
+
+	assert_non_null(f);
+	e[4] = 0x0c;
+	for (k = 0; k < 4; k++) {
+		e[8 + k] = (unsigned char)(start >> (8 * k));
+		e[12 + k] = (unsigned char)(count >> (8 * k));
+	}
+	assert_int_equal(fseek(f, 446 + 16 * i, SEEK_SET), 0);
+	assert_int_equal(fwrite(e, 1, sizeof e, f), sizeof e);
+	assert_int_equal(fseek(f, 510, SEEK_SET), 0);
+	assert_int_equal(fwrite("\x55\xaa", 1, 2, f), 2);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A disk of two FAT partitions, each holding a file, one of them deleted,
+ * extracted: the DFXML written during the walk has one volume per
+ * partition at its offset, and is byte for byte what cust_dfxml_convert
+ * makes of the unit's inventory and record afterwards; no body is left. */
+static void test_streamed(void **state)
+{
+	char disk[CUST_PATH_MAX], part[CUST_PATH_MAX], cmd[16 * CUST_PATH_MAX];
+	char unit[CUST_PATH_MAX], streamed[CUST_PATH_MAX], out[CUST_PATH_MAX];
+	char body[CUST_PATH_MAX + 8], n[64];
+	const char *srcs[1];
+	struct cust_extract_options o = { 0 };
+	struct cust_item_params ip = { 0 };
+	struct cust_actor actor = { .name = EXAMINER };
+	struct cust_error err;
+	struct cust_case *c;
+	json_t *rec = NULL;
+	char *x1, *x2;
+	int i;
+
+	(void)state;
+	need_schema();
+	if (system("command -v mkfs.fat >/dev/null && command -v mcopy "
+	           ">/dev/null") != 0) {
+		print_message("# mkfs.fat or mcopy missing: skipped\n");
+		skip();
+	}
+	tpath(disk, "disk.img");
+	tpath(part, "part.img");
+	snprintf(cmd, sizeof cmd, "truncate -s 8M '%s'", disk);
+	run(cmd);
+	for (i = 0; i < 2; i++) {
+		unlink(part);
+		snprintf(cmd, sizeof cmd,
+		         "mkfs.fat -C '%s' 2048 >/dev/null && "
+		         "printf 'partition %d: ops%d@botnet.example.com\\n' "
+		         ">'%s.txt' && mcopy -i '%s' '%s.txt' ::/gate%d.cfg && "
+		         "mcopy -i '%s' '%s.txt' ::/gone%d.cfg && "
+		         "mdel -i '%s' ::/gone%d.cfg && "
+		         "dd if='%s' of='%s' bs=512 seek=%d conv=notrunc "
+		         "2>/dev/null",
+		         part, i, i, part, part, part, i, part, part, i, part,
+		         i, part, disk, 2048 + 6144 * i);
+		run(cmd);
+		mbr_entry(disk, i, 2048 + 6144 * (uint32_t)i, 4096);
+	}
+	c = cust_case_open(casedir, &err);
+	assert_non_null(c);
+	ip.id = "E001";
+	assert_int_equal(cust_case_add_item(c, &ip, &actor, "test", NULL, &err),
+	                 0);
+	srcs[0] = disk;
+	o.sources = srcs;
+	o.nsources = 1;
+	o.item = "E001";
+	o.tool = "custody-extract";
+	if (cust_extract(c, &o, &actor, &rec, &err) != 0)
+		print_message("%s\n", cust_error_message(&err));
+	assert_non_null(rec);
+	join(unit, casedir, cust_json_string(rec, "unit"));
+	join(streamed, unit, CUST_DFXML_FILE);
+	snprintf(body, sizeof body, "%s.body", streamed);
+	assert_int_equal(access(body, F_OK), -1);
+	assert_true(schema_valid(streamed));
+	tpath(out, "converted.dfxml");
+	assert_int_equal(cust_dfxml_convert(unit, out, 0, &err), 0);
+	x1 = slurp(streamed, NULL);
+	x2 = slurp(out, NULL);
+	assert_string_equal(x1, x2);
+	for (i = 0; i < 2; i++) {
+		snprintf(n, sizeof n, "<volume offset='%d'>",
+		         (2048 + 6144 * i) * 512);
+		assert_non_null(strstr(x1, n));
+		snprintf(n, sizeof n, "<filename>gate%d.cfg</filename>", i);
+		assert_non_null(strstr(x1, n));
+	}
+	assert_non_null(strstr(x1, "<alloc_name>0</alloc_name>"));
+	free(x1);
+	free(x2);
+	json_decref(rec);
+	cust_case_free(c);
+}
 
 /* ---- a large inventory: converted in chunks on every core ---------------- */
 
@@ -779,6 +895,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_unit, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_against_fiwalk, setup_case,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_streamed, setup_case,
 		                                teardown_tmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
