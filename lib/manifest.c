@@ -16,7 +16,8 @@
 
 #define HASHDEEP_HEADER "%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n"
 #define HASHDEEP_HEADER_SHA256 "%%%% HASHDEEP-1.0\n%%%% size,sha256,filename\n"
-/* SHA256SUMS of a full unit: CUST_MANIFEST_MAX_FILES lines of ~200 bytes. */
+/* SHA256SUMS of a full unit, read back: CUST_MANIFEST_MAX_FILES lines of
+ * ~200 bytes. */
 #define SUMS_MAX_BYTES (256u << 20)
 
 void cust_manifest_init(struct cust_manifest *m)
@@ -116,26 +117,57 @@ struct cust_manifest_entry *cust_manifest_find(const struct cust_manifest *m,
 	return bsearch(&key, m->entries, m->count, sizeof key, entry_cmp);
 }
 
-/* Walk the folder open at DIRFD, whose unit-relative path is PREFIX. */
-static int scan_dir(int fd, const char *prefix, int depth,
-                    struct cust_manifest *m, struct cust_error *err)
+/* ---- the payload in manifest order ------------------------------------ */
+
+/* A payload file: its unit-relative path and size. */
+typedef int (*file_fn)(void *ctx, const char *rel, uint64_t size,
+                       struct cust_error *err);
+
+/* One name of a folder; a folder sorts as its name with '/' after it. */
+struct name {
+	char *name;
+	int is_dir;
+	uint64_t size;
+};
+
+/* The order of the full paths: strcmp of PREFIX/NAME for a file against
+ * PREFIX/NAME/... for a folder's files, which is NAME against NAME + '/'
+ * (no name holds a '/'), so a folder's files sort as one block. */
+static int name_cmp(const void *a, const void *b)
 {
-	DIR *d;
+	const struct name *x = a, *y = b;
+	const unsigned char *p = (const unsigned char *)x->name;
+	const unsigned char *q = (const unsigned char *)y->name;
+	int cp, cq;
+
+	while (*p && *p == *q)
+		p++, q++;
+	cp = *p ? *p : x->is_dir ? '/' : 0;
+	cq = *q ? *q : y->is_dir ? '/' : 0;
+	return cp - cq;
+}
+
+static void names_free(struct name *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i].name);
+	free(names);
+}
+
+/* The names of the folder D (unit-relative path PREFIX), checked: regular
+ * files and folders only, names fit for a manifest line, at most
+ * CUST_MANIFEST_MAX_FILES files altogether (*TOTAL counts them).  The
+ * seal files of the top folder are left out. */
+static int read_names(DIR *d, const char *prefix, struct name **out,
+                      size_t *count, size_t *total, struct cust_error *err)
+{
+	struct name *names = NULL;
+	size_t n = 0, cap = 0;
 	struct dirent *de;
 	int rc = 0;
 
-	if (depth > CUST_MANIFEST_MAX_DEPTH) {
-		close(fd);
-		return cust_error_set(err, CUST_E_INPUT,
-		                      "'%s' is nested more than %d folders deep",
-		                      prefix, CUST_MANIFEST_MAX_DEPTH);
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return cust_error_set_errno(err, CUST_E_IO, errno,
-		                            "cannot read folder '%s'", prefix);
-	}
 	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
 		char rel[CUST_PATH_MAX];
 		struct stat st;
@@ -159,49 +191,133 @@ static int scan_dir(int fd, const char *prefix, int depth,
 			                          "cannot stat '%s'", rel);
 			break;
 		}
-		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd(d), de->d_name,
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+			rc = cust_error_set(err, CUST_E_INPUT,
+			                    "'%s' is not a regular file or folder "
+			                    "(symlinks and devices are not allowed in "
+			                    "a unit)", rel);
+			break;
+		}
+		if (S_ISREG(st.st_mode) && !*prefix &&
+		    cust_manifest_is_seal_file(rel))
+			continue;
+		if (S_ISREG(st.st_mode) && ++*total > CUST_MANIFEST_MAX_FILES) {
+			rc = cust_error_set(err, CUST_E_INPUT,
+			                    "more than %u files in one unit",
+			                    CUST_MANIFEST_MAX_FILES);
+			break;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct name *nn = realloc(names, nc * sizeof *nn);
+			if (!nn) {
+				rc = cust_error_set(err, CUST_E_IO, "out of memory");
+				break;
+			}
+			names = nn;
+			cap = nc;
+		}
+		names[n].is_dir = S_ISDIR(st.st_mode);
+		names[n].size = (uint64_t)st.st_size;
+		if (!(names[n].name = strdup(de->d_name))) {
+			rc = cust_error_set(err, CUST_E_IO, "out of memory");
+			break;
+		}
+		n++;
+	}
+	if (rc == 0 && errno != 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot read folder '%s'", prefix);
+	if (rc < 0) {
+		names_free(names, n);
+		return -1;
+	}
+	if (n > 1)
+		qsort(names, n, sizeof *names, name_cmp);
+	*out = names;
+	*count = n;
+	return 0;
+}
+
+/* Call FN on every payload file below the folder open at FD (PREFIX), in
+ * manifest order, holding one folder's names per level. */
+static int walk_sorted(int fd, const char *prefix, int depth, size_t *total,
+                       file_fn fn, void *ctx, struct cust_error *err)
+{
+	struct name *names = NULL;
+	size_t n = 0, i;
+	DIR *d;
+	int rc;
+
+	if (depth > CUST_MANIFEST_MAX_DEPTH) {
+		close(fd);
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "'%s' is nested more than %d folders deep",
+		                      prefix, CUST_MANIFEST_MAX_DEPTH);
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot read folder '%s'", prefix);
+	}
+	rc = read_names(d, prefix, &names, &n, total, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		char rel[CUST_PATH_MAX];
+
+		if (*prefix)
+			rc = cust_path_format(rel, sizeof rel, err, "%s/%s", prefix,
+			                      names[i].name);
+		else
+			rc = cust_path_format(rel, sizeof rel, err, "%s",
+			                      names[i].name);
+		if (rc < 0)
+			break;
+		if (names[i].is_dir) {
+			int sub = openat(dirfd(d), names[i].name,
 			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0)
 				rc = cust_error_set_errno(err, CUST_E_IO, errno,
 				                          "cannot open folder '%s'", rel);
 			else
-				rc = scan_dir(sub, rel, depth + 1, m, err);
-		} else if (S_ISREG(st.st_mode)) {
-			struct cust_manifest_entry *e;
-			if (!*prefix && cust_manifest_is_seal_file(rel))
-				continue;
-			e = add_entry(m, rel, err);
-			if (!e)
-				rc = -1;
-			else
-				e->size = (uint64_t)st.st_size;
+				rc = walk_sorted(sub, rel, depth + 1, total, fn, ctx,
+				                 err);
 		} else {
-			rc = cust_error_set(err, CUST_E_INPUT,
-			                    "'%s' is not a regular file or folder "
-			                    "(symlinks and devices are not allowed in "
-			                    "a unit)", rel);
+			rc = fn(ctx, rel, names[i].size, err);
 		}
 	}
-	if (rc == 0 && errno != 0)
-		rc = cust_error_set_errno(err, CUST_E_IO, errno,
-		                          "cannot read folder '%s'", prefix);
+	names_free(names, n);
 	closedir(d);
 	return rc;
+}
+
+static int walk_unit(const char *dir, file_fn fn, void *ctx,
+                     struct cust_error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	size_t total = 0;
+
+	if (fd < 0)
+		return cust_error_set_errno(err, CUST_E_INPUT, errno,
+		                            "cannot open unit '%s'", dir);
+	return walk_sorted(fd, "", 0, &total, fn, ctx, err);
+}
+
+static int scan_file(void *ctx, const char *rel, uint64_t size,
+                     struct cust_error *err)
+{
+	struct cust_manifest_entry *e = add_entry(ctx, rel, err);
+
+	if (!e)
+		return -1;
+	e->size = size;
+	return 0;
 }
 
 int cust_manifest_scan(const char *dir, struct cust_manifest *m,
                        struct cust_error *err)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return cust_error_set_errno(err, CUST_E_INPUT, errno,
-		                            "cannot open unit '%s'", dir);
-	if (scan_dir(fd, "", 0, m, err) < 0)
-		return -1;
-	sort_entries(m);
-	return 0;
+	return walk_unit(dir, scan_file, m, err);
 }
 
 static int hash_entry(const char *dir, struct cust_manifest_entry *e,
@@ -220,122 +336,124 @@ static int hash_entry(const char *dir, struct cust_manifest_entry *e,
 	return 0;
 }
 
-int cust_manifest_hash(const char *dir, struct cust_manifest *m,
-                       struct cust_error *err)
-{
-	size_t i;
+/* ---- writing the manifests --------------------------------------------- */
 
-	for (i = 0; i < m->count; i++) {
-		uint64_t size;
-		if (m->entries[i].hashed)
-			continue;
-		if (hash_entry(dir, &m->entries[i], &size, err) < 0)
-			return -1;
-		m->entries[i].size = size;
-	}
+struct listing {
+	const char *dir;
+	FILE *sums, *deep;
+	char sums_path[CUST_PATH_MAX], deep_path[CUST_PATH_MAX];
+	int with_md5;
+	cust_manifest_known_fn known;
+	void *ctx;
+	uint64_t count;
+};
+
+/* One payload file's lines, from the digests known or taken now. */
+static int list_file(void *ctx, const char *rel, uint64_t size,
+                     struct cust_error *err)
+{
+	struct listing *l = ctx;
+	struct cust_manifest_entry e = { .path = (char *)rel, .size = size };
+	char md5[33], sha[65];
+
+	if (!(l->known && l->known(l->ctx, rel, &e) == 1 && e.size == size &&
+	      (e.has_md5 || !l->with_md5)) &&
+	    hash_entry(l->dir, &e, &e.size, err) < 0)
+		return -1;
+	cust_hex_encode(e.md5, sizeof e.md5, md5);
+	cust_hex_encode(e.sha256, sizeof e.sha256, sha);
+	fprintf(l->sums, "SHA256 (%s) = %s\n", rel, sha);
+	if (l->with_md5)
+		fprintf(l->deep, "%llu,%s,%s,./%s\n", (unsigned long long)e.size,
+		        md5, sha, rel);
+	else
+		fprintf(l->deep, "%llu,%s,./%s\n", (unsigned long long)e.size, sha,
+		        rel);
+	l->count++;
+	if (ferror(l->sums) || ferror(l->deep))
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot write the manifests of '%s'",
+		                            l->dir);
 	return 0;
 }
 
-/* A growable text buffer for manifest output. */
-struct text {
-	char *buf;
-	size_t len, cap;
-};
-
-static int text_add(struct text *t, struct cust_error *err, const char *fmt,
-                    ...) CUST_PRINTF(3, 4);
-
-static int text_add(struct text *t, struct cust_error *err, const char *fmt, ...)
+/* A new manifest file NAME in DIR, for writing; its path into PATH. */
+static FILE *create_manifest(const char *dir, const char *name, char *path,
+                             struct cust_error *err)
 {
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->buf ? t->buf + t->len : NULL,
-		              t->buf ? t->cap - t->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return cust_error_set(err, CUST_E_IO, "cannot format manifest");
-		if (t->buf && (size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return 0;
-		}
-		size_t cap = t->cap ? t->cap * 2 : 4096;
-		while (cap - t->len <= (size_t)n)
-			cap *= 2;
-		char *nb = realloc(t->buf, cap);
-		if (!nb)
-			return cust_error_set(err, CUST_E_IO, "out of memory");
-		t->buf = nb;
-		t->cap = cap;
-	}
-}
-
-static int write_new_file(const char *dir, const char *name, const struct text *t,
-                          struct cust_error *err)
-{
-	char path[CUST_PATH_MAX];
+	FILE *f;
 	int fd;
 
-	if (cust_path_join(path, sizeof path, dir, name, err) < 0)
-		return -1;
+	if (cust_path_join(path, CUST_PATH_MAX, dir, name, err) < 0)
+		return NULL;
 	fd = cust_fs_create(path, 0444, err);
 	if (fd < 0)
-		return -1;
-	if (cust_fs_write_all(fd, t->buf, t->len, path, err) < 0) {
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot write '%s'",
+		                     path);
 		close(fd);
-		return -1;
+		unlink(path);
 	}
-	return cust_fs_close_synced(fd, path, err);
+	return f;
 }
 
-int cust_manifest_write(const char *dir, const struct cust_manifest *m,
-                        char sums_sha256[65], struct cust_error *err)
+/* Flush, fsync and close F (PATH); 0 or -1. */
+static int close_manifest(FILE *f, const char *path, struct cust_error *err)
 {
-	struct text sums = { 0 }, deep = { 0 };
-	char md5[33], sha[65];
-	unsigned char digest[32];
-	size_t i;
-	int rc = -1, with_md5 = 1;
+	int rc = 0;
 
-	for (i = 0; i < m->count; i++)
-		with_md5 &= m->entries[i].has_md5;
-	if (text_add(&sums, err, "%s", "") < 0 ||
-	    text_add(&deep, err, "%s## Invoked from: custody\n## $ custody seal\n"
-	                         "## \n",
-	             with_md5 ? HASHDEEP_HEADER : HASHDEEP_HEADER_SHA256) < 0)
-		goto out;
-	for (i = 0; i < m->count; i++) {
-		const struct cust_manifest_entry *e = &m->entries[i];
-		if (!e->hashed) {
-			cust_error_set(err, CUST_E_IO, "'%s' was not hashed", e->path);
-			goto out;
-		}
-		cust_hex_encode(e->md5, sizeof e->md5, md5);
-		cust_hex_encode(e->sha256, sizeof e->sha256, sha);
-		if (text_add(&sums, err, "SHA256 (%s) = %s\n", e->path, sha) < 0 ||
-		    (with_md5 ? text_add(&deep, err, "%llu,%s,%s,./%s\n",
-		                         (unsigned long long)e->size, md5, sha,
-		                         e->path)
-		              : text_add(&deep, err, "%llu,%s,./%s\n",
-		                         (unsigned long long)e->size, sha,
-		                         e->path)) < 0)
-			goto out;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write '%s'", path);
+	if (fclose(f) != 0 && rc == 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write '%s'", path);
+	return rc;
+}
+
+int cust_manifest_write_unit(const char *dir, int with_md5,
+                             cust_manifest_known_fn known, void *ctx,
+                             char sums_sha256[65], struct cust_error *err)
+{
+	struct listing l = { .dir = dir, .with_md5 = with_md5, .known = known,
+		             .ctx = ctx };
+	unsigned char d[1][CUST_DIGEST_MAX_SIZE];
+	int rc = -1;
+
+	if (!(l.sums = create_manifest(dir, CUST_MANIFEST_SUMS, l.sums_path,
+	                               err)))
+		return -1;
+	if (!(l.deep = create_manifest(dir, CUST_MANIFEST_HASHDEEP, l.deep_path,
+	                               err))) {
+		fclose(l.sums);
+		unlink(l.sums_path);
+		return -1;
 	}
-	if (write_new_file(dir, CUST_MANIFEST_SUMS, &sums, err) < 0 ||
-	    write_new_file(dir, CUST_MANIFEST_HASHDEEP, &deep, err) < 0)
-		goto out;
-	if (sums_sha256) {
-		if (cust_digest_buffer(CUST_DIGEST_SHA256, sums.buf, sums.len, digest,
-		                       err) < 0)
-			goto out;
-		cust_hex_encode(digest, sizeof digest, sums_sha256);
+	fprintf(l.deep, "%s## Invoked from: custody\n## $ custody seal\n## \n",
+	        with_md5 ? HASHDEEP_HEADER : HASHDEEP_HEADER_SHA256);
+	if (walk_unit(dir, list_file, &l, err) == 0) {
+		if (l.count == 0)
+			cust_error_set(err, CUST_E_USAGE, "unit '%s' is empty", dir);
+		else
+			rc = 0;
 	}
-	rc = 0;
-out:
-	free(sums.buf);
-	free(deep.buf);
+	if (close_manifest(l.sums, l.sums_path, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	if (close_manifest(l.deep, l.deep_path, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	if (rc == 0 && sums_sha256) {
+		if (cust_digest_file(l.sums_path, CUST_DIGEST_SHA256, 1, d, NULL,
+		                     err) < 0)
+			rc = -1;
+		else
+			cust_hex_encode(d[0], 32, sums_sha256);
+	}
+	if (rc < 0) {
+		unlink(l.sums_path);
+		unlink(l.deep_path);
+	}
 	return rc;
 }
 

@@ -390,15 +390,61 @@ int cust_unit_write_json(struct cust_unit *u, const char *rel, const json_t *rec
 	return cust_fs_close_synced(fd, path, err);
 }
 
+static int noted_cmp(const void *a, const void *b)
+{
+	const struct cust_manifest_entry *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+static int noted_digests(void *ctx, const char *path,
+                         struct cust_manifest_entry *e)
+{
+	const struct cust_manifest_entry *n = cust_manifest_find(ctx, path);
+
+	if (!n)
+		return 0;
+	e->size = n->size;
+	e->has_md5 = n->has_md5;
+	memcpy(e->md5, n->md5, sizeof e->md5);
+	memcpy(e->sha256, n->sha256, sizeof e->sha256);
+	return 1;
+}
+
+/* SHA256SUMS and manifest.hashdeep of the payload; files noted while
+ * written are not read again.  The hashdeep manifest lists MD5 unless a
+ * file still as noted was hashed without it. */
+static int seal_manifests(struct cust_unit *u, char sums_sha256[65],
+                          struct cust_error *err)
+{
+	int with_md5 = 1;
+	size_t i;
+
+	if (u->noted.count > 1)
+		qsort(u->noted.entries, u->noted.count, sizeof *u->noted.entries,
+		      noted_cmp);
+	for (i = 0; i < u->noted.count && with_md5; i++) {
+		const struct cust_manifest_entry *n = &u->noted.entries[i];
+		char path[CUST_PATH_MAX];
+		struct stat st;
+
+		if (!n->has_md5 &&
+		    cust_path_join(path, sizeof path, u->partial, n->path,
+		                   NULL) == 0 &&
+		    lstat(path, &st) == 0 && (uint64_t)st.st_size == n->size)
+			with_md5 = 0;
+	}
+	return cust_manifest_write_unit(u->partial, with_md5, noted_digests,
+	                                &u->noted, sums_sha256, err);
+}
+
 int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
                    struct cust_event *ev, json_t **written,
                    struct cust_error *err)
 {
-	struct cust_manifest m;
 	struct cust_signals held;
 	json_t *facts = NULL;
 	char sums_sha256[65];
-	size_t i;
 	int rc = -1;
 
 	if (unit_ok(u, err) < 0)
@@ -407,25 +453,7 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 	 * without its event would fail verification for good */
 	if (cust_log_check_event(ev, err) < 0)
 		return -1;
-	cust_manifest_init(&m);
-	if (cust_manifest_scan(u->partial, &m, err) < 0)
-		goto out;
-	if (m.count == 0) {
-		cust_error_set(err, CUST_E_USAGE, "unit '%s' is empty", u->name);
-		goto out;
-	}
-	for (i = 0; i < u->noted.count; i++) {
-		struct cust_manifest_entry *n = &u->noted.entries[i];
-		struct cust_manifest_entry *e = cust_manifest_find(&m, n->path);
-		if (e && e->size == n->size) {
-			memcpy(e->md5, n->md5, sizeof e->md5);
-			memcpy(e->sha256, n->sha256, sizeof e->sha256);
-			e->hashed = 1;
-			e->has_md5 = n->has_md5;
-		}
-	}
-	if (cust_manifest_hash(u->partial, &m, err) < 0 ||
-	    cust_manifest_write(u->partial, &m, sums_sha256, err) < 0)
+	if (seal_manifests(u, sums_sha256, err) < 0)
 		goto out;
 	/* signed (and timestamped) before the rename: a sealed unit never
 	 * appears without the signature its examiner meant it to have */
@@ -455,7 +483,6 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 		                       "be logged", u->relpath);
 out:
 	json_decref(facts);
-	cust_manifest_release(&m);
 	return rc;
 }
 

@@ -70,15 +70,29 @@ int cust_manifest_add(struct cust_manifest *m, const char *path, uint64_t size,
 struct cust_manifest_entry *cust_manifest_find(const struct cust_manifest *m,
                                                const char *path);
 
-/* Hash (MD5 and SHA-256 together) every entry not yet hashed. */
-int cust_manifest_hash(const char *dir, struct cust_manifest *m,
-                       struct cust_error *err);
+/*
+ * What a sealer already knows of the payload file PATH: fill E's md5,
+ * has_md5 and sha256 (E's size is the file's) and return 1, or return 0 to
+ * have the file hashed.  Digests given for a size other than the file's
+ * are not taken.
+ */
+typedef int (*cust_manifest_known_fn)(void *ctx, const char *path,
+                                      struct cust_manifest_entry *e);
 
-/* Write SHA256SUMS and manifest.hashdeep into DIR (new files, fsynced);
- * every entry must be hashed.  With SUMS_SHA256, the SHA-256 of the
- * SHA256SUMS written, in hex (65 bytes). */
-int cust_manifest_write(const char *dir, const struct cust_manifest *m,
-                        char sums_sha256[65], struct cust_error *err);
+/*
+ * Write SHA256SUMS and manifest.hashdeep of the unit folder DIR (new
+ * files, fsynced), walking its payload in manifest order with one
+ * folder's names in memory per level, so memory does not grow with the
+ * number of files.  Each file's digests come from KNOWN (may be NULL) or
+ * are taken now (MD5 and SHA-256 together).  WITH_MD5 0 writes the
+ * hashdeep manifest with size and SHA-256 only.  The payload is checked
+ * as by cust_manifest_scan; an empty payload is an error.  On failure
+ * neither file is left.  With SUMS_SHA256, the SHA-256 of the SHA256SUMS
+ * written, in hex.
+ */
+int cust_manifest_write_unit(const char *dir, int with_md5,
+                             cust_manifest_known_fn known, void *ctx,
+                             char sums_sha256[65], struct cust_error *err);
 
 /*
  * Read DIR/SHA256SUMS into M (paths and SHA-256 only; sizes unknown).  A

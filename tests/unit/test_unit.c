@@ -562,7 +562,11 @@ static void test_seal_manifests(void **state)
 	unit_put(u, &p, "Z upper.txt", "zulu\n", 5);
 	unit_mkdir(u, "docs");
 	unit_put(u, &p, "docs/notes.txt", "n\n", 2);
-	assert_int_equal(p.count, 5);
+	/* by full path, "b.txt" < "b/c/deep.bin" < "b0.txt" ('.' < '/' < '0'):
+	 * the folder "b" sorts as "b/" among its neighbours */
+	unit_put(u, &p, "b.txt", "b\n", 2);
+	unit_put(u, &p, "b0.txt", "b0\n", 3);
+	assert_int_equal(p.count, 7);
 
 	lines_before = log_lines();
 	join(partial, casedir, "artifacts/E001-H1.partial");
