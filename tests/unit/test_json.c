@@ -1,6 +1,7 @@
 /* test_json.c - unit tests of canonical JSON records (include/custody/json.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,6 +94,102 @@ static void test_canonical_sorted_compact(void **state)
 	assert_null(strchr(s, '\t'));
 	free(s);
 	json_decref(o);
+}
+
+/* A random string of up to MAX bytes into BUF: ASCII of every kind
+ * (controls, quotes, backslash, DEL, '/') and valid UTF-8 of 2, 3 and 4
+ * bytes; its length. */
+static size_t random_text(char *buf, size_t max, unsigned *seed)
+{
+	static const char *const multi[] = { "\xc3\xa9", "\xe2\x82\xac",
+		                             "\xf0\x9f\x94\x91", "\xef\xbf\xbd",
+		                             "\xed\x9f\xbf", "\xf4\x8f\xbf\xbf" };
+	size_t n = (size_t)rand_r(seed) % max, len = 0;
+
+	while (len + 4 < n) {
+		int r = rand_r(seed) % 10;
+		if (r < 6) {
+			buf[len++] = (char)(rand_r(seed) % 0x80);
+			if (buf[len - 1] == 0)
+				buf[len - 1] = 0x7f;
+		} else {
+			const char *m = multi[rand_r(seed) % 6];
+			memcpy(buf + len, m, strlen(m));
+			len += strlen(m);
+		}
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+static json_t *random_value(int depth, unsigned *seed)
+{
+	char text[64];
+	size_t len, i, n;
+	json_t *v;
+	int kind = depth > 4 ? 2 + rand_r(seed) % 6 : rand_r(seed) % 8;
+
+	switch (kind) {
+	case 0:
+		v = json_object();
+		n = (size_t)rand_r(seed) % 80; /* past the keys sorted on the stack */
+		for (i = 0; i < n; i++) {
+			len = random_text(text, sizeof text, seed);
+			json_object_setn_new(v, text, len,
+			                     random_value(depth + 1, seed));
+		}
+		return v;
+	case 1:
+		v = json_array();
+		n = (size_t)rand_r(seed) % 6;
+		for (i = 0; i < n; i++)
+			json_array_append_new(v, random_value(depth + 1, seed));
+		return v;
+	case 2:
+	case 3:
+		len = random_text(text, sizeof text, seed);
+		return json_stringn(text, len);
+	case 4: {
+		static const json_int_t edges[] = { 0, -1, 1, INT64_MAX,
+			                            INT64_MIN, 1000000007 };
+		return json_integer(rand_r(seed) % 2 ? edges[rand_r(seed) % 6]
+		                                     : (json_int_t)rand_r(seed) -
+		                                               RAND_MAX / 2);
+	}
+	case 5:
+		return json_boolean(rand_r(seed) % 2);
+	case 6:
+		return json_null();
+	default:
+		return rand_r(seed) % 4 ? json_string("plain") : json_real(0.5);
+	}
+}
+
+/* Byte for byte what jansson writes with the canonical flags, on 3000
+ * random values of every kind; a string that is not UTF-8 fails both. */
+static void test_canonical_is_janssons(void **state)
+{
+	unsigned seed = 20111;
+	json_t *bad;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		json_t *v = random_value(0, &seed);
+		char *ours = cust_json_canonical(v, NULL);
+		char *theirs = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT |
+		                                     JSON_ENCODE_ANY);
+		assert_non_null(theirs);
+		assert_non_null(ours);
+		assert_string_equal(ours, theirs);
+		free(ours);
+		free(theirs);
+		json_decref(v);
+	}
+	bad = json_pack("{s:[o]}", "k", json_string_nocheck("a\xc0\xafz"));
+	assert_null(json_dumps(bad, JSON_SORT_KEYS | JSON_COMPACT));
+	assert_null(cust_json_canonical(bad, NULL));
+	json_decref(bad);
 }
 
 static void test_canonical_order_independent(void **state)
@@ -522,6 +619,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_canonical_sorted_compact),
 		T(test_canonical_order_independent),
+		T(test_canonical_is_janssons),
 		T(test_pretty_format),
 		T(test_pretty_empty_object),
 		T(test_set_string_invalid_utf8),
