@@ -27,9 +27,12 @@
  * JOB_CONTENT_MAX are read whole and handed, 32 at a time, to a pool of
  * workers (pool.h), each with its own analyzer (analyze.h: digests,
  * libmagic, carver, YARA); their lines are written in walk order by the
- * pool's committer, which also opens archives from the content in memory.  A larger file
- * waits until everything before it is written and streams on the walk's
- * own thread.  The order of the output never depends on the workers.
+ * pool's committer, which also opens archives from the content in memory,
+ * and each line goes into the DFXML body at once (dfxml.h: the header
+ * follows from the finished record).  A larger file waits until
+ * everything before it is written and streams on the walk's own thread.
+ * The order of the output never depends on the workers.  Sealing walks
+ * the unit folder by folder, so memory does not grow with the objects.
  */
 #ifndef CUSTODY_EXTRACT_H
 #define CUSTODY_EXTRACT_H
