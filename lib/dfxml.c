@@ -177,7 +177,7 @@ static unsigned num(const char *s, size_t n)
  * writes: [-]YYYY-MM-DDTHH:MM:SS[.1-9 digits]Z, year not 0000 (XML
  * Schema 1.0 has no year zero), fields in range.
  */
-static int time_ok(const char *s, size_t len)
+static int time_ok(const char *s, size_t len, int local_ok)
 {
 	const char *p = s;
 	size_t rest = len, frac = 0;
@@ -189,7 +189,7 @@ static int time_ok(const char *s, size_t len)
 		p++;
 		rest--;
 	}
-	if (rest < 20 || !digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) ||
+	if (rest < 19 || !digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) ||
 	    p[7] != '-' || !digits(p + 8, 2) || p[10] != 'T' ||
 	    !digits(p + 11, 2) || p[13] != ':' || !digits(p + 14, 2) ||
 	    p[16] != ':' || !digits(p + 17, 2))
@@ -216,7 +216,8 @@ static int time_ok(const char *s, size_t len)
 		p += frac;
 		rest -= frac;
 	}
-	return rest == 1 && *p == 'Z';
+	/* no Z: a local time in an unknown zone (FAT), as fiwalk writes it */
+	return (rest == 0 && local_ok) || (rest == 1 && *p == 'Z');
 }
 
 static int hex_ok(const char *s, size_t len, size_t want)
@@ -394,6 +395,13 @@ static int check_runs(const json_t *runs, uint64_t n, struct cust_error *err)
 	return 0;
 }
 
+/* File systems whose times are local, in a zone they do not record. */
+static int local_times(const char *fs_type)
+{
+	return strcmp(fs_type, "fat12") == 0 || strcmp(fs_type, "fat16") == 0 ||
+	       strcmp(fs_type, "fat32") == 0 || strcmp(fs_type, "exfat") == 0;
+}
+
 static int parse_entry(const json_t *o, uint64_t n, struct entry *e,
                        struct cust_error *err)
 {
@@ -459,7 +467,8 @@ static int parse_entry(const json_t *o, uint64_t n, struct entry *e,
 		if (get_string(o, time_names[i], 0, &e->times[i], n, err) < 0)
 			return -1;
 		if (e->times[i] && !time_ok(json_string_value(e->times[i]),
-		                            json_string_length(e->times[i])))
+		                            json_string_length(e->times[i]),
+		                            local_times(e->fs_type)))
 			return bad(err, n, time_names[i], "is not a UTC time");
 	}
 	if (e->md5 && !hex_ok(json_string_value(e->md5),
@@ -746,7 +755,7 @@ static int put_header(struct cust_dfxml *w, const json_t *rec, unsigned flags,
 	if (!json_is_string(started) || !run_facts)
 		started = NULL;
 	if (started && !time_ok(json_string_value(started),
-	                        json_string_length(started)))
+	                        json_string_length(started), 0))
 		return cust_error_set(err, CUST_E_INPUT, "extraction record: "
 		                                         "'started' is not a time");
 	fputs("  <creator>\n", f);

@@ -240,7 +240,8 @@ static int external_source(const struct cust_extract_options *o,
 	return 0;
 }
 
-/* "2011-03-16T14:05:00Z", or with nanoseconds; NULL when not a time. */
+/* "2011-03-16T14:05:00Z", or with nanoseconds; without the Z for a
+ * wall-clock time in an unknown zone (FAT); NULL when not a time. */
 static json_t *time_json(const struct cust_walk_time *t)
 {
 	char text[64];
@@ -254,8 +255,8 @@ static json_t *time_json(const struct cust_walk_time *t)
 		return NULL;
 	if (t->nsec)
 		snprintf(text + strlen(text), sizeof text - strlen(text),
-		         ".%09uZ", (unsigned)(t->nsec % 1000000000u));
-	else
+		         ".%09u", (unsigned)(t->nsec % 1000000000u));
+	if (!t->local)
 		snprintf(text + strlen(text), sizeof text - strlen(text), "Z");
 	return json_string(text);
 }
@@ -1509,6 +1510,7 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 
 	if (record)
 		*record = NULL;
+	cust_walk_pin_zone(); /* before any thread: see walk.h */
 	ev.action = "extracted";
 	ev.tool = o->tool;
 	ev.note = o->note;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -469,12 +470,13 @@ static enum cust_walk_type type_of(const TSK_FS_FILE *f)
 	return CUST_WALK_OTHER;
 }
 
-static struct cust_walk_time time_of(time_t sec, uint32_t nsec)
+static struct cust_walk_time time_of(time_t sec, uint32_t nsec, int local)
 {
-	struct cust_walk_time t = { 0, 0, 0 };
+	struct cust_walk_time t = { 0, 0, 0, 0 };
 
 	if (sec != 0 || nsec != 0) {
 		t.present = 1;
+		t.local = local;
 		t.sec = (int64_t)sec;
 		t.nsec = nsec < 1000000000u ? nsec : 0;
 	}
@@ -657,14 +659,16 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	e.runs = w->runs;
 	if (f->meta) {
 		TSK_FS_META *m = f->meta;
+		int local = TSK_FS_TYPE_ISFAT(w->fs->ftype);
+
 		e.has_meta = 1;
 		e.meta_addr = m->addr;
 		e.meta_allocated = (m->flags & TSK_FS_META_FLAG_ALLOC) != 0;
 		e.size = m->size > 0 ? (uint64_t)m->size : 0;
-		e.mtime = time_of(m->mtime, m->mtime_nano);
-		e.atime = time_of(m->atime, m->atime_nano);
-		e.ctime = time_of(m->ctime, m->ctime_nano);
-		e.crtime = time_of(m->crtime, m->crtime_nano);
+		e.mtime = time_of(m->mtime, m->mtime_nano, local);
+		e.atime = time_of(m->atime, m->atime_nano, local);
+		e.ctime = time_of(m->ctime, m->ctime_nano, local);
+		e.crtime = time_of(m->crtime, m->crtime_nano, local);
 		e.mode = (uint32_t)m->mode & 07777;
 		e.uid = (uint32_t)m->uid;
 		e.gid = (uint32_t)m->gid;
@@ -1244,6 +1248,16 @@ static void report_container(json_t *report, const TSK_IMG_INFO *img,
 	json_object_set_new(report, "container", c);
 }
 
+void cust_walk_pin_zone(void)
+{
+	const char *tz = getenv("TZ");
+
+	if (!tz || strcmp(tz, "UTC0") != 0) {
+		setenv("TZ", "UTC0", 1);
+		tzset();
+	}
+}
+
 int cust_walk_image(const char *const *paths, size_t npaths,
                     const struct cust_walk_options *o, cust_walk_fn fn,
                     void *ctx, json_t *report, struct cust_error *err)
@@ -1261,6 +1275,7 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 
 	if (!paths || npaths == 0 || !fn || (report && !json_is_object(report)))
 		return cust_error_set(err, CUST_E_USAGE, "walk: no image given");
+	cust_walk_pin_zone();
 	if (npaths > CUST_WALK_SEGMENTS_MAX)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "walk: more than %d segments",

@@ -103,10 +103,16 @@ enum cust_walk_content {
 	CUST_WALK_CONTENT_NO_RUNS    /* deleted: no data addresses left */
 };
 
-/* A time stamp; PRESENT is 0 when the file system has none or it is 0. */
+/* A time stamp; PRESENT is 0 when the file system has none or it is 0.
+ * FAT and exFAT keep the local time of the machine that wrote them, in a
+ * zone they do not record: LOCAL is set and SEC counts that wall-clock
+ * time as if it were UTC (libtsk converts it with mktime(), so the walk
+ * runs with TZ=UTC0 and the result never depends on the examiner's zone:
+ * cust_walk_image sets it). */
 struct cust_walk_time {
 	int present;
-	int64_t sec;   /* seconds since 1970-01-01 UTC */
+	int local;     /* a wall-clock time in an unknown zone */
+	int64_t sec;   /* seconds since 1970-01-01 UTC (or see LOCAL) */
 	uint32_t nsec; /* 0 when the file system has no finer resolution */
 };
 
@@ -223,6 +229,14 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
                     size_t *got, uint64_t *image_offset,
                     struct cust_error *err);
+
+/*
+ * Pin the process to TZ=UTC0 (setenv, tzset), so libtsk's mktime() of FAT
+ * times does not depend on the examiner's zone.  cust_walk_image calls
+ * it; setenv is not safe while other threads read the environment, so a
+ * caller that starts threads before the walk calls it first.
+ */
+void cust_walk_pin_zone(void);
 
 /*
  * Walk the image made of the NPATHS files PATHS (the segments of a split

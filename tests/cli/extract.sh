@@ -177,6 +177,30 @@ fi
 	fail "nothing from the archives was written outside the unit"
 schemas_ok "$C" "member lines match inventory.schema.json"
 
+# FAT keeps local wall-clock times in no recorded zone: a file stamped
+# 14:05 UTC, copied on a machine in Tokyo, holds 23:05; the inventory says
+# 23:05 without a zone, whatever the examiner's own zone is
+printf 'tz\n' >"$T/TZ.TXT"
+touch -d '2011-03-16 14:05:00 UTC' "$T/TZ.TXT"
+mkfs.fat -C "$T/tz.img" 2048 >/dev/null 2>&1 &&
+	TZ=Asia/Tokyo mcopy -m -i "$T/tz.img" "$T/TZ.TXT" :: ||
+	fail "a FAT image written in Tokyo"
+for zone in UTC America/New_York; do
+	TZ=$zone custody-extract --case "$C" --item E001 --quiet "$T/tz.img" ||
+		fail "extracted with TZ=$zone"
+	X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+	grep '"name":"TZ.TXT"' "$X/inventory.jsonl" >"$T/tz.$(echo $zone | tr / _)"
+done
+grep -q '"mtime":"2011-03-16T23:05:00"' "$T/tz.UTC" &&
+	ok "a FAT time is its wall-clock time, without a zone" ||
+	{ fail "a FAT time is its wall-clock time"; sed 's/^/#   /' "$T/tz.UTC"; }
+cmp -s "$T/tz.UTC" "$T/tz.America_New_York" &&
+	ok "the examiner's time zone changes nothing" ||
+	fail "the examiner's time zone changes nothing"
+grep -q '<mtime prec=.2.>2011-03-16T23:05:00</mtime>' "$X/inventory.dfxml" &&
+	ok "the DFXML has it as fiwalk writes it" ||
+	fail "the DFXML has the FAT time as fiwalk writes it"
+
 # hostile twins
 head -c 1048576 /dev/urandom >"$T/random.img"
 expect_exit 3 "random bytes: no file system" custody-extract --case "$C" \

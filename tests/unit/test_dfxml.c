@@ -398,7 +398,7 @@ static void test_hostile_fields(void **state)
 		{ "content", "\"fine\"", "'content' is not a known" },
 		{ "mtime", "\"2021-13-01T00:00:00Z\"", "'mtime' is not a UTC time" },
 		{ "atime", "\"0000-01-01T00:00:00Z\"", "'atime' is not a UTC time" },
-		{ "ctime", "\"2021-01-01T00:00:00\"", "'ctime' is not a UTC time" },
+		{ "ctime", "\"2021-01-01T00:00:00+01:00\"", "'ctime' is not a UTC" },
 		{ "crtime", "\"2021-02-30T00:00:00Z\"", "'crtime' is not a UTC" },
 		{ "mtime", "\"2021-01-01T00:00:00.1234567890Z\"", "'mtime' is not" },
 		{ "md5", "\"39CB097008D17660ABD0539891A672AF\"", "'md5' is not 32" },
@@ -452,6 +452,15 @@ static void test_hostile_fields(void **state)
 		json_object_set_new(o, "runs", runs);
 		assert_int_equal(cust_dfxml_add(w, o, &err), -1);
 		assert_non_null(strstr(err.message, "more than 1024 runs"));
+		json_decref(o);
+	}
+	{
+		/* a time without its Z is a FAT time; on ext4 it is refused */
+		json_t *o = entry("p1", "/f", 2, 0);
+		json_object_set_new(o, "fs_type", json_string("ext4"));
+		json_object_set_new(o, "mtime", json_string("2004-02-14T17:51:16"));
+		assert_int_equal(cust_dfxml_add(w, o, &err), -1);
+		assert_non_null(strstr(err.message, "'mtime' is not a UTC time"));
 		json_decref(o);
 	}
 	{
@@ -661,9 +670,9 @@ static void test_against_fiwalk(void **state)
 		xpath(ref, expr, a, sizeof a);
 		xpath(out, expr, b, sizeof b);
 		assert_string_equal(a, b);
-		/* FAT keeps local times: fiwalk's run read them in another time
-		 * zone (fiwalk writes no zone), so the same time but for whole
-		 * hours of a zone */
+		/* FAT keeps local times in no recorded zone, and neither tool
+		 * writes one; fiwalk's run read them through its machine's zone
+		 * (custody pins UTC), so the same time but for whole hours */
 		snprintf(expr, sizeof expr,
 		         "//" E("fileobject") "[" E("filename") "=\"%s\"]/"
 		         E("mtime"), files[i]);
@@ -674,7 +683,8 @@ static void test_against_fiwalk(void **state)
 			long long d;
 
 			assert_non_null(strptime(a, "%Y-%m-%dT%H:%M:%S", &ta));
-			assert_non_null(strptime(b, "%Y-%m-%dT%H:%M:%SZ", &tb));
+			assert_non_null(strptime(b, "%Y-%m-%dT%H:%M:%S", &tb));
+			assert_null(strchr(b, 'Z'));
 			d = (long long)timegm(&ta) - (long long)timegm(&tb);
 			if (d % 3600 != 0 || llabs(d) > 14 * 3600)
 				print_message("%s mtime: fiwalk '%s', custody "
