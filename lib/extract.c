@@ -3,12 +3,14 @@
 #include "custody/extract.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 
@@ -49,7 +51,12 @@
 #define RECORD_MAX ((size_t)16 << 20)
 
 /* The image files of the source and what the record says of them. */
+/* What a source given by path is: a disk image (its segments), a folder
+ * of loose files, or one archive by itself. */
+enum source_kind { SOURCE_IMAGE, SOURCE_FOLDER, SOURCE_ARCHIVE };
+
 struct source {
+	enum source_kind kind;
 	char **paths;
 	size_t n;
 	json_t *record;
@@ -166,9 +173,22 @@ static void *hash_source(void *arg)
 	json_t *files = json_object_get(s->record, "files");
 	unsigned char d[1][CUST_DIGEST_MAX_SIZE];
 	char hex[65];
-	uint64_t size;
+	uint64_t size, count;
 	size_t i;
 
+	if (s->kind == SOURCE_FOLDER) {
+		if (cust_walk_folder_digest(s->paths[0], hex, &count, &size,
+		                            &s->hash_err) < 0)
+			s->hash_rc = -1;
+		else
+			json_object_set_new(s->record, "folder",
+			                    json_pack("{s:s, s:I, s:I, s:s}", "path",
+			                              s->paths[0], "files",
+			                              (json_int_t)count, "bytes",
+			                              (json_int_t)size, "sha256",
+			                              hex));
+		return NULL;
+	}
 	for (i = 0; i < s->n; i++) {
 		if (cust_digest_file(s->paths[i], CUST_DIGEST_SHA256, 0, d, &size,
 		                     &s->hash_err) < 0) {
@@ -196,6 +216,73 @@ static int source_hashed(struct source *s, struct cust_error *err)
 	return s->hash_rc;
 }
 
+static int archive_type(const char *mime);
+
+/* Whether the file PATH is an archive or compressed stream by its content
+ * (as file(1) says), not a disk image: an ISO 9660 image is walked as a
+ * file system. */
+static int is_archive_file(const char *path, struct cust_error *err)
+{
+	struct cust_classifier *c = NULL;
+	char mime[CUST_CLASSIFY_TEXT_MAX], desc[CUST_CLASSIFY_TEXT_MAX];
+	unsigned char *head = malloc(CUST_CLASSIFY_BYTES);
+	unsigned char *tail = malloc(CUST_CLASSIFY_BYTES);
+	ssize_t hn = -1, tn = 0;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+
+	if (!head || !tail) {
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		goto out;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0 ||
+	    (hn = pread(fd, head, CUST_CLASSIFY_BYTES, 0)) < 0 ||
+	    ((uint64_t)st.st_size > CUST_CLASSIFY_BYTES &&
+	     (tn = pread(fd, tail, CUST_CLASSIFY_BYTES,
+	                 st.st_size - (off_t)CUST_CLASSIFY_BYTES)) < 0)) {
+		cust_error_set_errno(err, CUST_E_INPUT, errno, "cannot read '%s'",
+		                     path);
+		goto out;
+	}
+	if (!(c = cust_classifier_new(err)) ||
+	    cust_classify_file(c, head, (size_t)hn, tail, (size_t)tn,
+	                       (uint64_t)st.st_size, mime, desc, err) < 0)
+		goto out;
+	rc = archive_type(mime) &&
+	     strcmp(mime, "application/x-iso9660-image") != 0;
+out:
+	cust_classifier_free(c);
+	if (fd >= 0)
+		close(fd);
+	free(head);
+	free(tail);
+	return rc;
+}
+
+/* What the one source PATH given is: a folder, an archive, or an image. */
+static int source_kind(const char *path, enum source_kind *kind,
+                       struct cust_error *err)
+{
+	struct stat st;
+	int archive;
+
+	*kind = SOURCE_IMAGE;
+	if (stat(path, &st) < 0)
+		return cust_error_set_errno(err, CUST_E_INPUT, errno,
+		                            "cannot read '%s'", path);
+	if (S_ISDIR(st.st_mode)) {
+		*kind = SOURCE_FOLDER;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode))
+		return 0; /* a device: an image */
+	if ((archive = is_archive_file(path, err)) < 0)
+		return -1;
+	if (archive)
+		*kind = SOURCE_ARCHIVE;
+	return 0;
+}
+
 /* Image files given by path: an external source, each file hashed (on a
  * thread, during the walk: source_hashed waits for it). */
 static int external_source(const struct cust_extract_options *o,
@@ -211,7 +298,15 @@ static int external_source(const struct cust_extract_options *o,
 	if (cust_id_check(o->item, "item", err) < 0)
 		return -1;
 	snprintf(s->item, sizeof s->item, "%s", o->item);
-	if (o->nsources == 1) {
+	if (o->nsources == 1 &&
+	    source_kind(o->sources[0], &s->kind, err) < 0)
+		return -1;
+	if (s->kind != SOURCE_IMAGE) {
+		s->paths = calloc(1, sizeof *s->paths);
+		if (!s->paths || !(s->paths[0] = strdup(o->sources[0])))
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		s->n = 1;
+	} else if (o->nsources == 1) {
 		if (cust_walk_segments(o->sources[0], &s->paths, &s->n, err) < 0)
 			return -1;
 	} else {
@@ -224,7 +319,10 @@ static int external_source(const struct cust_extract_options *o,
 				                      "out of memory");
 	}
 	files = json_array();
-	s->record = json_pack("{s:o}", "files", files);
+	s->record = s->kind == SOURCE_FOLDER ? json_object()
+	                                     : json_pack("{s:o}", "files", files);
+	if (s->kind == SOURCE_FOLDER)
+		json_decref(files);
 	if (!s->record)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	for (i = 0; i < s->n; i++)
@@ -1453,9 +1551,13 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		return -1;
 	}
 	r->pool = cust_pool_new(o->jobs, POOL_JOBS, POOL_BYTES, &ops, r, err);
-	rc = r->pool ? cust_walk_image((const char *const *)s->paths, s->n,
-	                               &wo, on_entry, r, report, err)
-	             : -1;
+	if (!r->pool)
+		rc = -1;
+	else if (s->kind == SOURCE_IMAGE)
+		rc = cust_walk_image((const char *const *)s->paths, s->n, &wo,
+		                     on_entry, r, report, err);
+	else
+		rc = cust_walk_folder(s->paths[0], &wo, on_entry, r, report, err);
 	if (rc == 0 && space_end(r, err) < 0)
 		rc = -1;
 	/* the pool's own failure says more than the walk stopped by it */

@@ -15,24 +15,11 @@
 #include <libqcow.h>
 
 #include "custody/walk.h"
+#include "walk_file.h"
 
-#define WALK_FILE_MAGIC 0x57414c4bu  /* "WALK": a live cust_walk_file */
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
 #define SLACK_RUNS_MAX 65536         /* runs looked through for the last one */
 
-struct cust_walk_file {
-	uint32_t magic;
-	TSK_FS_FILE *file;
-	uint64_t size;
-	const char *path;
-	enum cust_walk_type type;
-	enum cust_walk_content content;
-	/* the image file itself, when its content may be read through its
-	 * runs directly (see direct_read); else -1 */
-	int raw_fd;
-	uint64_t raw_size;
-	uint64_t fs_offset, block_size;
-};
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -689,6 +676,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.type = e.type;
 	wf.content = e.content;
 	wf.raw_fd = direct_readable(w, f, &e) ? w->raw_fd : -1;
+	wf.host_fd = -1;
 	wf.raw_size = w->raw_size;
 	wf.fs_offset = (uint64_t)w->fs->offset;
 	wf.block_size = w->fs->block_size;
@@ -784,6 +772,20 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 		len = (size_t)(f->size - offset);
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
+	if (!f->file && f->host_fd < 0)
+		return cust_error_set(err, CUST_E_INPUT, "cannot read '%s': it "
+		                      "could not be opened", f->path);
+	if (f->host_fd >= 0) {
+		do
+			n = pread(f->host_fd, buf, len, (off_t)offset);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return cust_error_set_errno(err, CUST_E_INPUT, errno,
+			                            "cannot read '%s' at %" PRIu64,
+			                            f->path, offset);
+		*got = (size_t)n;
+		return 0;
+	}
 	if (f->raw_fd >= 0 && direct_read(f, offset, buf, len) == 0) {
 		*got = len;
 		return 0;
@@ -824,7 +826,7 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
 	if (!f || f->magic != WALK_FILE_MAGIC)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "walk file slack read outside its callback");
-	if (f->type != CUST_WALK_REGULAR ||
+	if (f->type != CUST_WALK_REGULAR || !f->file ||
 	    f->content != CUST_WALK_CONTENT_ALLOCATED || cap == 0)
 		return 0;
 	if (cap > CUST_WALK_SLACK_MAX)

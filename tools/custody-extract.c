@@ -15,7 +15,7 @@
 static const struct cli_option options[] = {
 	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
 	{ "acq", "UNIT", "a sealed acquisition of the case (E001-A1)" },
-	{ "item", "ID", "the item an image given by path belongs to" },
+	{ "item", "ID", "the item a source given by path belongs to" },
 	{ "no-deleted", NULL, "leave deleted entries out" },
 	{ "hash", "LIST", "digests of every file: md5,sha1,sha256 "
 	                  "(default md5,sha256)" },
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 {
 	struct cli cli = {
 		TOOL,
-		"custody-extract --case DIR (--acq UNIT | --item ID IMAGE...) "
+		"custody-extract --case DIR (--acq UNIT | --item ID SOURCE...) "
 		"[--no-deleted] [--hash LIST]\n"
 		"             [--no-types] [--no-targets] [--all-occurrences] "
 		"[--copy WHICH]\n"
@@ -96,7 +96,8 @@ int main(int argc, char **argv)
 		"[--passphrase-file FILE] [--tsa URL] [--no-sign]",
 		"Walk every partition and file system of an acquisition (or of "
 		"image files), allocated and deleted entries, hash and carve "
-		"every file, into a sealed unit extractions/<ITEM>-X<n>/.",
+		"every file, into a sealed unit extractions/<ITEM>-X<n>/.  A "
+		"SOURCE may also be a folder of loose files or one archive.",
 		options, { 0 }, 0, NULL, 0
 	};
 	struct cust_extract_options o = { 0 };

@@ -231,6 +231,44 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
                     struct cust_error *err);
 
 /*
+ * Walk a folder of the examiner's machine as cust_walk_image walks an
+ * image: PATH is a folder (every entry below it, "/a", "/a/b", in byte
+ * order of the full paths but that each folder comes right before its own
+ * entries) or a regular file (the one entry "/NAME").  The
+ * entries are of partition "p0", file system "folder"; times, mode, owner
+ * and inode number come from statx (the birth time where the host file
+ * system keeps one); content is read from the files themselves, opened
+ * without following symlinks and with O_NOATIME where allowed, so reading
+ * leaves the access times as they were.  Symlinks are reported with their
+ * targets, never followed; folders on another file system, or deeper than
+ * CUST_WALK_DEPTH_MAX, are reported and not entered; what cannot be read
+ * is a problem in the report.  O->space is ignored (a folder has no space
+ * outside files) and so is O->include_deleted.  REPORT receives the keys
+ * cust_walk_image writes: "container" {"type": "folder" or "file",
+ * "size" (bytes of its regular files), "segments": [PATH]},
+ * "volume_system" null, one partition "p0" (fs_type "folder"),
+ * "problems", "entries", "complete".
+ */
+int cust_walk_folder(const char *path, const struct cust_walk_options *o,
+                     cust_walk_fn fn, void *ctx, json_t *report,
+                     struct cust_error *err);
+
+/*
+ * The digest that fixes what a folder held when it was extracted: the
+ * SHA-256 (hex, 65 bytes) of the lines "SHA256  .PATH\n" (the file's
+ * SHA-256 in lower-case hex, two spaces, the entry's path) of every
+ * regular file cust_walk_folder reports, in its order; *FILES and *BYTES
+ * count them.  For a regular file PATH it is the one line of that file.
+ * Inside the folder, for names without a newline or a backslash and
+ * valid UTF-8 (which paths escape), stock tools give the same:
+ *   find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum |
+ *       sha256sum
+ */
+int cust_walk_folder_digest(const char *path, char sha256[65],
+                            uint64_t *files, uint64_t *bytes,
+                            struct cust_error *err);
+
+/*
  * Pin the process to TZ=UTC0 (setenv, tzset), so libtsk's mktime() of FAT
  * times does not depend on the examiner's zone.  cust_walk_image calls
  * it; setenv is not safe while other threads read the environment, so a

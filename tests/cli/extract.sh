@@ -201,6 +201,64 @@ grep -q '<mtime prec=.2.>2011-03-16T23:05:00</mtime>' "$X/inventory.dfxml" &&
 	ok "the DFXML has it as fiwalk writes it" ||
 	fail "the DFXML has the FAT time as fiwalk writes it"
 
+# a folder a hosting provider exported, and one archive handed over alone
+mkdir -p "$T/export/a" "$T/export/www"
+printf 'relay: spam-relay@botnet.example.com\n' >"$T/export/a/x.cfg"
+printf 'a.txt sorts before a/x.cfg\n' >"$T/export/a.txt"
+printf 'gate http://gate.example.org/panel.php\n' >"$T/export/a0"
+printf '<?php $db = "10.1.2.3"; ?>\n' >"$T/export/www/index.php"
+ln -s /etc/passwd "$T/export/passwd-link"
+mkfifo "$T/export/pipe"
+(cd "$T/export" && tar czf "$T/panel.tgz" www a/x.cfg)
+# a.txt was never read: relatime would stamp its first reading
+atime_before=$(stat -c %x "$T/export/a.txt")
+check "a folder extracted" custody-extract --case "$C" --item E001 --quiet \
+	"$T/export"
+X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+grep -q '"path":"/a/x.cfg".*' "$X/inventory.jsonl" &&
+	grep -q '^spam-relay@botnet.example.com,1,p0:/a/x.cfg,' \
+		"$X/targets/emails.csv" &&
+	ok "its files are inventoried and carved" ||
+	fail "a folder's files are inventoried and carved"
+grep '"path":"/passwd-link"' "$X/inventory.jsonl" |
+	grep '"link_target":"/etc/passwd"' | grep -qv '"sha256"' &&
+	ok "a symlink is recorded with its target, never followed" ||
+	fail "a symlink is recorded, never followed"
+grep '"path":"/pipe"' "$X/inventory.jsonl" | grep -q '"type":"fifo"' &&
+	ok "a FIFO is recorded, not opened" || fail "a FIFO is recorded"
+[ "$(stat -c %x "$T/export/a.txt")" = "$atime_before" ] &&
+	ok "reading left the access times as they were" ||
+	fail "reading left the access times as they were"
+check "the folder again" custody-extract --case "$C" --item E001 --quiet \
+	"$T/export"
+Y=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+cmp -s "$X/inventory.jsonl" "$Y/inventory.jsonl" &&
+	ok "a second extraction of the folder gives the same inventory" ||
+	fail "a second extraction of the folder gives the same inventory"
+want=$(cd "$T/export" && find . -type f -print0 | LC_ALL=C sort -z |
+	xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+"$PYTHON" -c 'import json, sys
+s = json.load(open(sys.argv[1]))["source"]["folder"]
+sys.exit(0 if s["sha256"] == sys.argv[2] and s["files"] == 4 else 1)' \
+	"$X/extraction.json" "$want" &&
+	ok "the folder's digest is what find, sort and sha256sum give" ||
+	fail "the folder's digest is what find, sort and sha256sum give"
+check "an archive by path extracted" custody-extract --case "$C" \
+	--item E001 --quiet "$T/panel.tgz"
+X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
+grep -F '"container":"/panel.tgz"' "$X/inventory.jsonl" |
+	grep -qF '"name":"a/x.cfg"' &&
+	grep -q '^spam-relay@botnet.example.com,1,p0:/panel.tgz!a/x.cfg,' \
+		"$X/targets/emails.csv" &&
+	ok "its members are inventoried and carved" ||
+	{ fail "an archive's members are inventoried and carved"
+	  cut -c1-200 "$X/inventory.jsonl" | sed 's/^/#   /'; }
+if [ -f "$XSD" ] && command -v xmllint >/dev/null 2>&1; then
+	check "the folder's DFXML is valid (xmllint)" \
+		xmllint --noout --nonet --schema "$XSD" "$Y/inventory.dfxml"
+fi
+schemas_ok "$C" "the folder and archive records match their schemas"
+
 # hostile twins
 head -c 1048576 /dev/urandom >"$T/random.img"
 expect_exit 3 "random bytes: no file system" custody-extract --case "$C" \

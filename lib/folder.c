@@ -1,0 +1,497 @@
+/* folder.c - every entry of a folder on the examiner's machine, as a walk
+ * (walk.h, cust_walk_folder): files a hosting provider exported, or one
+ * archive handed over by itself. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "custody/digest.h"
+#include "custody/walk.h"
+#include "walk_file.h"
+
+/* Names read from one folder: more is recorded as a problem. */
+#define FOLDER_NAMES_MAX (1u << 22)
+#define FOLDER_READ_CHUNK ((size_t)1 << 20)
+
+struct folder {
+	const struct cust_walk_options *o;
+	cust_walk_fn fn;
+	void *ctx;
+	struct cust_error *err;
+	json_t *problems;  /* borrowed from the report, or NULL */
+	uint64_t entries, bytes;
+	dev_t dev;         /* of the root: other file systems are not entered */
+	int stopped;       /* the entry limit was reached */
+	int failed;        /* FN failed: ERR holds why */
+	char path[CUST_WALK_PATH_MAX];
+	char name[CUST_WALK_PATH_MAX];
+	char link[CUST_WALK_PATH_MAX];
+};
+
+static void problem(struct folder *w, const char *fmt, ...) CUST_PRINTF(2, 3);
+
+static void problem(struct folder *w, const char *fmt, ...)
+{
+	char raw[1024], msg[1024 * 4 + 1];
+	va_list ap;
+	json_t *p;
+
+	if (!w->problems || json_array_size(w->problems) >= CUST_WALK_PROBLEMS_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	cust_walk_escape(raw, strlen(raw), msg, sizeof msg);
+	p = json_pack("{s:s, s:s}", "partition", "p0", "message", msg);
+	if (p)
+		json_array_append_new(w->problems, p);
+}
+
+static struct cust_walk_time host_time(const struct statx_timestamp *ts)
+{
+	struct cust_walk_time t = { 0, 0, 0, 0 };
+
+	if (ts->tv_sec != 0 || ts->tv_nsec != 0) {
+		t.present = 1;
+		t.sec = ts->tv_sec;
+		t.nsec = ts->tv_nsec < 1000000000u ? ts->tv_nsec : 0;
+	}
+	return t;
+}
+
+static enum cust_walk_type host_type(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return CUST_WALK_REGULAR;
+	case S_IFDIR: return CUST_WALK_DIRECTORY;
+	case S_IFLNK: return CUST_WALK_SYMLINK;
+	case S_IFSOCK: return CUST_WALK_SOCKET;
+	case S_IFIFO: return CUST_WALK_FIFO;
+	case S_IFCHR: return CUST_WALK_CHAR_DEVICE;
+	case S_IFBLK: return CUST_WALK_BLOCK_DEVICE;
+	default: return CUST_WALK_OTHER;
+	}
+}
+
+/* NAME in the folder DIRFD, for reading (with FLAGS), its access time
+ * left alone when the examiner may (O_NOATIME: the owner, or root; a
+ * folder's is touched by reading its names), never through a symlink; -1
+ * when it cannot be opened. */
+static int open_host(int dirfd, const char *name, int flags)
+{
+	int fd;
+
+	flags |= O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+	fd = openat(dirfd, name, flags | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name, flags);
+	return fd;
+}
+
+/* A name of a folder; a folder sorts as its name with '/' after it. */
+struct name {
+	char *name;
+	int is_dir;
+};
+
+/* Full paths in byte order: NAME against a folder's NAME + '/' (no name
+ * holds a '/'), so the files below a folder come as one block where
+ * `LC_ALL=C sort` puts them, and the files of the walk come in the order
+ * of `find . -type f | LC_ALL=C sort`. */
+static int name_cmp(const void *a, const void *b)
+{
+	const struct name *x = a, *y = b;
+	const unsigned char *p = (const unsigned char *)x->name;
+	const unsigned char *q = (const unsigned char *)y->name;
+	int cp, cq;
+
+	while (*p && *p == *q)
+		p++, q++;
+	cp = *p ? *p : x->is_dir ? '/' : 0;
+	cq = *q ? *q : y->is_dir ? '/' : 0;
+	return cp - cq;
+}
+
+static void names_free(struct name *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i].name);
+	free(names);
+}
+
+/* The names of the folder open at FD (REL names it), sorted (name_cmp):
+ * readdir's order is the host file system's, not the evidence's. */
+static int read_names(struct folder *w, int fd, const char *rel,
+                      struct name **out, size_t *count)
+{
+	struct name *names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int dup_fd = dup(fd);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+
+	*out = NULL;
+	*count = 0;
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		problem(w, "cannot read the folder '%s': %s", rel, strerror(errno));
+		return 0;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == FOLDER_NAMES_MAX) {
+			problem(w, "the folder '%s' holds more than %u names: the "
+			           "rest are left out", rel, FOLDER_NAMES_MAX);
+			break;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct name *nn = realloc(names, nc * sizeof *nn);
+			if (!nn)
+				goto oom;
+			names = nn;
+			cap = nc;
+		}
+		if (!(names[n].name = strdup(de->d_name)))
+			goto oom;
+		if (de->d_type == DT_UNKNOWN) {
+			struct stat st;
+			names[n].is_dir = fstatat(fd, de->d_name, &st,
+			                          AT_SYMLINK_NOFOLLOW) == 0 &&
+			                  S_ISDIR(st.st_mode);
+		} else {
+			names[n].is_dir = de->d_type == DT_DIR;
+		}
+		n++;
+	}
+	if (errno != 0)
+		problem(w, "reading the folder '%s' stopped: %s", rel,
+		        strerror(errno));
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof *names, name_cmp);
+	*out = names;
+	*count = n;
+	return 0;
+oom:
+	closedir(d);
+	names_free(names, n);
+	w->failed = 1;
+	return cust_error_set(w->err, CUST_E_IO, "out of memory");
+}
+
+static int walk_dir(struct folder *w, int fd, const char *raw, int depth);
+
+/* Report the entry NAME of the folder DIRFD, whose raw path from the root
+ * is RAW (with its last name); recurse into a folder. */
+static int visit(struct folder *w, int dirfd, const char *name,
+                 const char *raw, int depth)
+{
+	struct cust_walk_entry e;
+	struct cust_walk_file wf;
+	struct statx st;
+	int rc, cut;
+
+	if (w->o->max_entries && w->entries >= w->o->max_entries) {
+		w->stopped = 1;
+		return -1;
+	}
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS |
+	          STATX_BTIME, &st) < 0) {
+		problem(w, "cannot stat '%s': %s", raw, strerror(errno));
+		return 0;
+	}
+	memset(&e, 0, sizeof e);
+	cut = cust_walk_escape(raw, strlen(raw), w->path, sizeof w->path);
+	cust_walk_escape(name, strlen(name), w->name, sizeof w->name);
+	e.partition = "p0";
+	e.fs_type = "folder";
+	e.path = w->path;
+	e.name = w->name;
+	e.path_truncated = cut;
+	e.meta_addr = st.stx_ino;
+	e.name_allocated = e.meta_allocated = e.has_meta = 1;
+	e.type = host_type(st.stx_mode);
+	e.size = e.type == CUST_WALK_REGULAR || e.type == CUST_WALK_SYMLINK
+	                 ? st.stx_size : 0;
+	e.mtime = host_time(&st.stx_mtime);
+	e.atime = host_time(&st.stx_atime);
+	e.ctime = host_time(&st.stx_ctime);
+	if (st.stx_mask & STATX_BTIME)
+		e.crtime = host_time(&st.stx_btime);
+	e.mode = st.stx_mode & 07777;
+	e.uid = st.stx_uid;
+	e.gid = st.stx_gid;
+	e.content = e.size ? CUST_WALK_CONTENT_ALLOCATED : CUST_WALK_CONTENT_EMPTY;
+	if (e.type == CUST_WALK_SYMLINK) {
+		char target[CUST_WALK_LINK_MAX];
+		ssize_t n = readlinkat(dirfd, name, target, sizeof target);
+		if (n >= 0) {
+			cust_walk_escape(target, (size_t)n, w->link, sizeof w->link);
+			e.link_target = w->link;
+		}
+	}
+	memset(&wf, 0, sizeof wf);
+	wf.magic = WALK_FILE_MAGIC;
+	wf.path = w->path;
+	wf.type = e.type;
+	wf.content = e.content;
+	wf.raw_fd = -1;
+	wf.host_fd = -1;
+	if (e.type == CUST_WALK_REGULAR && e.size > 0) {
+		struct stat fst;
+
+		wf.host_fd = open_host(dirfd, name, 0);
+		if (wf.host_fd < 0)
+			problem(w, "cannot open '%s': %s", raw, strerror(errno));
+		else if (fstat(wf.host_fd, &fst) < 0 || fst.st_ino != st.stx_ino ||
+		         (uint64_t)fst.st_size != st.stx_size)
+			problem(w, "'%s' changed while it was read", raw);
+		w->bytes += e.size;
+	}
+	wf.size = e.size;
+	w->entries++;
+	rc = w->fn(w->ctx, &e, &wf, w->err);
+	wf.magic = 0;
+	if (wf.host_fd >= 0)
+		close(wf.host_fd);
+	if (rc < 0) {
+		w->failed = 1;
+		return -1;
+	}
+	if (e.type == CUST_WALK_DIRECTORY) {
+		int sub;
+
+		if (depth >= CUST_WALK_DEPTH_MAX) {
+			problem(w, "'%s' is more than %d folders deep: not entered",
+			        raw, CUST_WALK_DEPTH_MAX);
+			return 0;
+		}
+		if (makedev(st.stx_dev_major, st.stx_dev_minor) != w->dev) {
+			problem(w, "'%s' is another file system: not entered", raw);
+			return 0;
+		}
+		sub = open_host(dirfd, name, O_DIRECTORY);
+		if (sub < 0) {
+			problem(w, "cannot open the folder '%s': %s", raw,
+			        strerror(errno));
+			return 0;
+		}
+		rc = walk_dir(w, sub, raw, depth + 1);
+		close(sub);
+		return rc;
+	}
+	return 0;
+}
+
+/* Every entry of the folder open at FD (raw path RAW from the root, ""
+ * for the root itself), in name_cmp order, each folder's entries right
+ * after it. */
+static int walk_dir(struct folder *w, int fd, const char *raw, int depth)
+{
+	struct name *names;
+	size_t n, i;
+	int rc = 0;
+
+	if (read_names(w, fd, *raw ? raw : "/", &names, &n) < 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		char sub[CUST_WALK_PATH_MAX];
+
+		/* a path too long to hold is cut; its entries still count */
+		snprintf(sub, sizeof sub, "%s/%s", raw, names[i].name);
+		rc = visit(w, fd, names[i].name, sub, depth);
+	}
+	names_free(names, n);
+	return rc;
+}
+
+/* REPORT's facts of the walk: a container "folder" (or "file"), one
+ * partition p0 holding it all. */
+static void report_folder(json_t *report, const struct folder *w,
+                          const char *path, int is_dir)
+{
+	char esc[CUST_WALK_PATH_MAX];
+
+	if (!report)
+		return;
+	cust_walk_escape(path, strlen(path), esc, sizeof esc);
+	json_object_set_new(report, "container",
+	                    json_pack("{s:s, s:I, s:[s]}", "type",
+	                              is_dir ? "folder" : "file", "size",
+	                              (json_int_t)w->bytes, "segments", esc));
+	json_object_set_new(report, "volume_system", json_null());
+	json_object_set_new(report, "partitions",
+	                    json_pack("[{s:s, s:i, s:I, s:s, s:I}]", "name",
+	                              "p0", "offset", 0, "length",
+	                              (json_int_t)w->bytes, "fs_type", "folder",
+	                              "entries", (json_int_t)w->entries));
+	json_object_set_new(report, "entries",
+	                    json_integer((json_int_t)w->entries));
+	json_object_set_new(report, "complete", json_boolean(!w->stopped));
+}
+
+int cust_walk_folder(const char *path, const struct cust_walk_options *o,
+                     cust_walk_fn fn, void *ctx, json_t *report,
+                     struct cust_error *err)
+{
+	static const struct cust_walk_options defaults = {
+		.include_deleted = 1
+	};
+	struct folder *w;
+	struct stat st;
+	int fd, rc;
+
+	if (!path || !fn || (report && !json_is_object(report)))
+		return cust_error_set(err, CUST_E_USAGE, "walk: no folder given");
+	if (lstat(path, &st) < 0)
+		return cust_error_set_errno(err, CUST_E_INPUT, errno,
+		                            "cannot read '%s'", path);
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "'%s' is not a folder or a regular file",
+		                      path);
+	if (!(w = calloc(1, sizeof *w)))
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	w->o = o ? o : &defaults;
+	w->fn = fn;
+	w->ctx = ctx;
+	w->err = err;
+	w->dev = st.st_dev;
+	if (report) {
+		w->problems = json_array();
+		json_object_set_new(report, "problems", w->problems);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fd = open_host(AT_FDCWD, path, O_DIRECTORY);
+		if (fd < 0) {
+			free(w);
+			return cust_error_set_errno(err, CUST_E_INPUT, errno,
+			                            "cannot open the folder '%s'",
+			                            path);
+		}
+		rc = walk_dir(w, fd, "", 0);
+		close(fd);
+	} else {
+		/* one file by itself: the entry "/NAME" in the folder holding it */
+		char *copy = strdup(path), *slash, raw[CUST_WALK_PATH_MAX];
+		const char *name, *dir;
+
+		if (!copy) {
+			free(w);
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		}
+		slash = strrchr(copy, '/');
+		name = slash ? slash + 1 : copy;
+		dir = slash ? (slash == copy ? "/" : copy) : ".";
+		if (slash)
+			*slash = '\0';
+		snprintf(raw, sizeof raw, "/%s", name);
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rc = fd < 0 ? cust_error_set_errno(err, CUST_E_INPUT, errno,
+		                                   "cannot open '%s'", path)
+		            : visit(w, fd, name, raw, 0);
+		if (fd >= 0)
+			close(fd);
+		free(copy);
+	}
+	if (rc < 0 && w->stopped && !w->failed)
+		rc = 0; /* the entry limit: a complete=false report */
+	report_folder(report, w, path, S_ISDIR(st.st_mode));
+	free(w);
+	return rc;
+}
+
+/* ---- the digest of a folder ---------------------------------------------- */
+
+struct digest_walk {
+	EVP_MD_CTX *listing; /* over the lines */
+	unsigned char *buf;
+	uint64_t files, bytes;
+};
+
+/* One regular file's line "HEX  .PATH\n" into the listing. */
+static int digest_entry(void *ctx, const struct cust_walk_entry *e,
+                        struct cust_walk_file *f, struct cust_error *err)
+{
+	struct digest_walk *d = ctx;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char hex[2 * 32 + 1], line[CUST_WALK_PATH_MAX + 80];
+	EVP_MD_CTX *c;
+	uint64_t off = 0;
+	unsigned len = 0;
+	size_t got;
+	int n;
+
+	if (e->type != CUST_WALK_REGULAR)
+		return 0;
+	if (!(c = EVP_MD_CTX_new()) ||
+	    EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(c);
+		return cust_error_set(err, CUST_E_IO, "cannot start SHA-256");
+	}
+	while (off < e->size) {
+		if (cust_walk_read(f, off, d->buf, FOLDER_READ_CHUNK, &got,
+		                   err) < 0 || got == 0 ||
+		    EVP_DigestUpdate(c, d->buf, got) != 1) {
+			EVP_MD_CTX_free(c);
+			if (got == 0)
+				cust_error_set(err, CUST_E_INPUT, "'%s' ended early",
+				               e->path);
+			return -1;
+		}
+		off += got;
+	}
+	EVP_DigestFinal_ex(c, md, &len);
+	EVP_MD_CTX_free(c);
+	cust_hex_encode(md, 32, hex);
+	n = snprintf(line, sizeof line, "%s  .%s\n", hex, e->path);
+	if (EVP_DigestUpdate(d->listing, line, (size_t)n) != 1)
+		return cust_error_set(err, CUST_E_IO, "cannot hash the listing");
+	d->files++;
+	d->bytes += e->size;
+	return 0;
+}
+
+int cust_walk_folder_digest(const char *path, char sha256[65],
+                            uint64_t *files, uint64_t *bytes,
+                            struct cust_error *err)
+{
+	struct digest_walk d = { 0 };
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	int rc = -1;
+
+	d.listing = EVP_MD_CTX_new();
+	d.buf = malloc(FOLDER_READ_CHUNK);
+	if (!d.listing || !d.buf ||
+	    EVP_DigestInit_ex(d.listing, EVP_sha256(), NULL) != 1) {
+		cust_error_set(err, CUST_E_IO, "out of memory");
+		goto out;
+	}
+	if (cust_walk_folder(path, NULL, digest_entry, &d, NULL, err) < 0)
+		goto out;
+	EVP_DigestFinal_ex(d.listing, md, &len);
+	cust_hex_encode(md, 32, sha256);
+	*files = d.files;
+	*bytes = d.bytes;
+	rc = 0;
+out:
+	EVP_MD_CTX_free(d.listing);
+	free(d.buf);
+	return rc;
+}

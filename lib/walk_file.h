@@ -1,0 +1,30 @@
+/* walk_file.h - what a cust_walk_file is, shared by the walks of images
+ * (walk.c) and of host folders (folder.c); not installed. */
+#ifndef CUSTODY_WALK_FILE_H
+#define CUSTODY_WALK_FILE_H
+
+#include <stdint.h>
+
+#include <tsk/libtsk.h>
+
+#include "custody/walk.h"
+
+#define WALK_FILE_MAGIC 0x57414c4bu /* "WALK": a live cust_walk_file */
+
+struct cust_walk_file {
+	uint32_t magic;
+	TSK_FS_FILE *file; /* NULL for a host file */
+	uint64_t size;
+	const char *path;
+	enum cust_walk_type type;
+	enum cust_walk_content content;
+	/* the image file itself, when its content may be read through its
+	 * runs directly (see direct_read in walk.c); else -1 */
+	int raw_fd;
+	uint64_t raw_size;
+	uint64_t fs_offset, block_size;
+	/* a host file of a folder walk, open for reading; else -1 */
+	int host_fd;
+};
+
+#endif
