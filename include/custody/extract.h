@@ -2,8 +2,11 @@
  * extract.h - custody-extract: what is on a seized disk, as a sealed unit.
  *
  * The source is an acquisition of the case (its image files, tied to the
- * unit by the SHA-256 of its SHA256SUMS) or image files given by path (an
- * external source, each file hashed and recorded).  The walk (walk.h)
+ * unit by the SHA-256 of its SHA256SUMS) or given by path (an external
+ * source): image files, each hashed and recorded; one archive, which
+ * file(1) tells from an image, hashed the same way and walked as a single
+ * loose file; or a folder of loose files (cust_walk_folder), fixed by the
+ * digest of its files.  The walk (walk.h)
  * visits every entry of every partition, allocated and deleted; every
  * regular file's content is read once, hashed (MD5, SHA-256), typed,
  * scanned with YARA rules and carved for targets (carve.h); so are the
