@@ -20,6 +20,7 @@ enum {
 	EMAIL_DOMAIN_MAX = 255,
 	DOMAIN_MAX = 253,
 	LABEL_MAX = 63,
+	SHORT_LABEL = 3,     /* see short_name_set_apart */
 	HOST_RUN_MAX = 260,  /* longest run of host bytes that may hold a name */
 	IPV6_RUN_MAX = 47,
 	URL_MAX = CUST_CARVE_URL_MAX,
@@ -306,6 +307,33 @@ static size_t tld_start(const unsigned char *b, size_t s, size_t e)
 	return t;
 }
 
+/* Whether CH sets a name apart in text or among a binary's strings. */
+static int delimiter(int ch)
+{
+	return ch == 0 || ch == ' ' || (ch >= '\t' && ch <= '\r') ||
+	       (ch > 0 && strchr("\"'`<>()[]{}@/\\|,;:=!?#*&+", ch) != NULL);
+}
+
+/* Random bytes make two-label names with a short first label by the
+ * thousand per GiB ("0.ai", "05.tm", "0ba.sk"), each touching bytes that
+ * are no text; so the name C->value (N bytes) at B[S..E), when it is such
+ * a name (a first label of 1..SHORT_LABEL bytes, one dot), must stand
+ * between delimiters (white space, NUL, quotes, brackets, '@', '/', ...;
+ * a full stop after it) as it does in text and in strings, "t.co" among
+ * them.  Longer names come from random bytes a hundred times less often. */
+static int short_name_set_apart(const struct cust_carver *c, size_t n,
+                                size_t s, size_t e)
+{
+	const unsigned char *b = c->win;
+	const char *dot = memchr(c->value, '.', n);
+
+	if (!dot || (size_t)(dot - c->value) > SHORT_LABEL ||
+	    memchr(dot + 1, '.', n - (size_t)(dot - c->value) - 1))
+		return 1;
+	return (s == 0 || delimiter(b[s - 1])) &&
+	       (e >= c->win_len || delimiter(b[e]) || b[e] == '.');
+}
+
 /* The piece B[s..e) of a host run (no ".." inside); LOCAL_NEXT says the
  * piece is followed by '@'. */
 static int domain_piece(struct cust_carver *c, size_t s, size_t e,
@@ -324,7 +352,7 @@ static int domain_piece(struct cust_carver *c, size_t s, size_t e,
 	if (t == 0 || !tld_known(c, b + t, e - t))
 		return 0;
 	n = put_lower(c, 0, b, s, e);
-	if (!domain_ok(c, c->value, n))
+	if (!domain_ok(c, c->value, n) || !short_name_set_apart(c, n, s, e))
 		return 0;
 	return report(c, CUST_CARVE_DOMAIN, n, s, e - s);
 }
@@ -568,6 +596,7 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 	size_t n = c->win_len, st, en, k, colons = 0, hex = 0;
 	unsigned char addr[16];
 	char text[IPV6_RUN_MAX + 1];
+	const char *range;
 
 	if (c->win_off + p < c->colon_skip)
 		return 0;
@@ -609,6 +638,12 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 	text[en - st] = '\0';
 	if (inet_pton(AF_INET6, text, addr) != 1 ||
 	    !inet_ntop(AF_INET6, addr, c->value, INET6_ADDRSTRLEN))
+		return 0;
+	/* "1::", "5b::", "2::c": random bytes make these by the hundred per
+	 * GiB; space IANA never allocated, written short, is taken for junk
+	 * (all eight groups written out still count) */
+	range = cust_carve_ip_class(CUST_CARVE_IPV6, c->value);
+	if (strstr(text, "::") && range && strcmp(range, "reserved") == 0)
 		return 0;
 	return report(c, CUST_CARVE_IPV6, strlen(c->value), st, en - st);
 }

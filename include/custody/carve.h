@@ -25,7 +25,12 @@
  *           servers hide behind, so they are reported.  A run followed by
  *           '@' is a local part, not a domain.  File names whose extension
  *           is a real TLD (readme.md, libc.so, data.zip) are reported: the
- *           list cannot tell them from host names.  Lower-cased, no
+ *           list cannot tell them from host names.  A name of two labels
+ *           whose first has at most three bytes ("t.co", "0ba.sk") must
+ *           stand between delimiters (white space, NUL, quotes, brackets,
+ *           '@', '/', ',', ';', ':', '=' and the like; a full stop after
+ *           it): random bytes make such names by the thousand per GiB, text
+ *           and strings tables set real ones apart.  Lower-cased, no
  *           trailing dot.
  *   EMAIL   local@domain: the local part is at most 64 bytes of atext
  *           without ' ` = / ? { } | (which delimit carved addresses far more
@@ -57,8 +62,10 @@
  *           touching a letter, digit or '_', trailing dots and a single
  *           trailing or leading ':' dropped, with two colons at least and
  *           one hex digit at least ("::" alone is not reported), valid for
- *           inet_pton (:: compression and IPv4 tails included).  Written
- *           in inet_ntop's canonical form.
+ *           inet_pton (:: compression and IPv4 tails included), and not
+ *           written with "::" in space IANA never allocated (the
+ *           "reserved" of cust_carve_ip_class: "1::", "5b::" are what
+ *           random bytes make).  Written in inet_ntop's canonical form.
  *
  * Kinds are independent: a domain is reported wherever its name occurs,
  * standing alone or inside an email address or a URL, once per occurrence

@@ -165,6 +165,18 @@ static const struct tcase cases[] = {
 	{ "http://admin@panel.example.net/", E, NULL, NULL },
 	/* domains */
 	{ "visit Evil.COM. now", D, "evil.com", NULL },
+	/* short two-label names only between delimiters: random bytes make
+	 * them by the thousand */
+	{ "\x9c" "0.ai" "\x07", D, NULL, NULL },
+	{ "\xe1" "ab.cn" "\x02", D, NULL, NULL },
+	{ "-0ba.sk" "\x81", D, NULL, NULL },
+	{ "see t.co now", D, "t.co", NULL },
+	{ "short link: t.co.", D, "t.co", NULL },
+	{ "\"0ba.sk\"", D, "0ba.sk", NULL },
+	{ "\tab.cn\n", D, "ab.cn", NULL },
+	{ "x@ab.cn", D, "ab.cn", NULL },
+	{ "\x01" "abcd.cn" "\x02", D, "abcd.cn", NULL },
+	{ "\x01" "x.co.uk" "\x02", D, "x.co.uk", NULL },
 	{ "WWW.EXAMPLE.ORG", D, "www.example.org", NULL },
 	{ "foo.co.uk", D, "foo.co.uk", NULL },
 	{ "co.uk", D, NULL, NULL },
@@ -223,6 +235,9 @@ static const struct tcase cases[] = {
 	{ "1.2.3", V4, NULL, NULL },
 	{ "1234.1.1.1", V4, NULL, NULL },
 	/* IPv6 */
+	{ "\x01" "1::" "\x02", V6, NULL, NULL },
+	{ "at 5b:: and 2::c", V6, NULL, NULL },
+	{ "peer 2a00:1450::1 up", V6, "2a00:1450::1", NULL },
 	{ "fe80::1", V6, "fe80::1", NULL },
 	{ "2001:DB8:0:0:0:0:0:1", V6, "2001:db8::1", NULL },
 	{ "::ffff:1.2.3.4", V6, "::ffff:1.2.3.4", NULL },
