@@ -831,24 +831,6 @@ static struct cust_dfxml *writer_new(const char *path, struct cust_error *err)
 	return w;
 }
 
-/* A new file PATH (mode 0444, never replacing one), for writing. */
-static FILE *create_file(const char *path, struct cust_error *err)
-{
-	int fd = cust_fs_create(path, 0444, err);
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "w");
-	if (!f) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot write '%s'",
-		                     path);
-		close(fd);
-		unlink(path);
-	}
-	return f;
-}
-
 /* The document's start: declaration, root, metadata, creator, source. */
 static int put_prolog(struct cust_dfxml *w, FILE *f, const json_t *record,
                       unsigned flags, struct cust_error *err)
@@ -906,7 +888,7 @@ struct cust_dfxml *cust_dfxml_open(const char *path, const json_t *record,
 	if (json_is_integer(ss) && json_integer_value(ss) > 0 &&
 	    json_integer_value(ss) <= 1 << 20)
 		w->sector_size = json_integer_value(ss);
-	if (!(f = create_file(path, err))) {
+	if (!(f = cust_fs_fcreate(path, 0444, err))) {
 		writer_free(w, 0);
 		return NULL;
 	}
@@ -938,7 +920,8 @@ struct cust_dfxml *cust_dfxml_begin(const char *path, struct cust_error *err)
 	w->declared->parts = json_array();
 	if (!w->declared->parts)
 		cust_error_set(err, CUST_E_IO, "out of memory");
-	if (!w->declared->parts || !(w->f = create_file(w->body_path, err))) {
+	if (!w->declared->parts ||
+	    !(w->f = cust_fs_fcreate(w->body_path, 0444, err))) {
 		free(w->body_path); /* never made: nothing to remove */
 		w->body_path = NULL;
 		writer_free(w, 0);
@@ -999,20 +982,6 @@ static int copy_body(const char *body_path, FILE *f)
 	return rc;
 }
 
-/* Flush, fsync and close F (the file PATH). */
-static int close_file(FILE *f, const char *path, struct cust_error *err)
-{
-	int rc = 0;
-
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
-		rc = cust_error_set_errno(err, CUST_E_IO, errno,
-		                          "cannot write '%s'", path);
-	if (fclose(f) != 0 && rc == 0)
-		rc = cust_error_set_errno(err, CUST_E_IO, errno,
-		                          "cannot write '%s'", path);
-	return rc;
-}
-
 int cust_dfxml_finish(struct cust_dfxml *w, const json_t *record,
                       unsigned flags, struct cust_error *err)
 {
@@ -1029,7 +998,7 @@ int cust_dfxml_finish(struct cust_dfxml *w, const json_t *record,
 	if (fclose(body) != 0 || rc < 0) {
 		rc = cust_error_set_errno(err, CUST_E_IO, errno,
 		                         "cannot write '%s'", w->body_path);
-	} else if (!(f = create_file(w->path, err)) ||
+	} else if (!(f = cust_fs_fcreate(w->path, 0444, err)) ||
 	           (created = 1, put_prolog(w, f, record, flags, err) < 0)) {
 		rc = -1;
 	} else if (copy_body(w->body_path, f) < 0) {
@@ -1038,7 +1007,7 @@ int cust_dfxml_finish(struct cust_dfxml *w, const json_t *record,
 		                         w->body_path, w->path);
 	} else {
 		fputs("</dfxml>\n", f);
-		rc = close_file(f, w->path, err);
+		rc = cust_fs_fclose_synced(f, w->path, err);
 		f = NULL;
 	}
 	if (f)
@@ -1058,7 +1027,7 @@ int cust_dfxml_close(struct cust_dfxml *w, struct cust_error *err)
 		                      "dfxml: not an open writer");
 	volume_close(w);
 	fputs("</dfxml>\n", w->f);
-	rc = close_file(w->f, w->path, err);
+	rc = cust_fs_fclose_synced(w->f, w->path, err);
 	w->f = NULL;
 	writer_free(w, rc < 0);
 	return rc;

@@ -1516,7 +1516,7 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		wo.space_ctx = r;
 	}
 	char path[CUST_PATH_MAX], targets[CUST_PATH_MAX], dfxml[CUST_PATH_MAX];
-	int fd, rc;
+	int rc;
 
 	if (cust_path_format(targets, sizeof targets, err, "%s/%s",
 	                     cust_unit_dir(u), CUST_EXTRACT_TARGETS) < 0 ||
@@ -1534,15 +1534,8 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (cust_path_format(path, sizeof path, err, "%s/%s", cust_unit_dir(u),
 	                     CUST_EXTRACT_INVENTORY) < 0)
 		return -1;
-	fd = cust_fs_create(path, 0444, err);
-	if (fd < 0)
+	if (!(r->inventory = cust_fs_fcreate(path, 0444, err)))
 		return -1;
-	r->inventory = fdopen(fd, "w");
-	if (!r->inventory) {
-		close(fd);
-		return cust_error_set_errno(err, CUST_E_IO, errno,
-		                            "cannot write '%s'", path);
-	}
 	if (cust_path_format(dfxml, sizeof dfxml, err, "%s/%s",
 	                     cust_unit_dir(u), CUST_DFXML_FILE) < 0 ||
 	    !(r->dfxml = cust_dfxml_begin(dfxml, err))) {
@@ -1569,15 +1562,8 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (cust_pool_finish(r->pool, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	r->pool = NULL;
-	if (fflush(r->inventory) != 0 || fsync(fileno(r->inventory)) != 0) {
-		if (rc == 0)
-			cust_error_set_errno(err, CUST_E_IO, errno,
-			                     "cannot write '%s'", path);
+	if (cust_fs_fclose_synced(r->inventory, path, rc == 0 ? err : NULL) < 0)
 		rc = -1;
-	}
-	if (fclose(r->inventory) != 0 && rc == 0)
-		rc = cust_error_set_errno(err, CUST_E_IO, errno,
-		                          "cannot write '%s'", path);
 	r->inventory = NULL;
 	if (rc == 0 && r->entries == 0)
 		rc = cust_error_set(err, CUST_E_INPUT,

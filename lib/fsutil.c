@@ -186,6 +186,36 @@ int cust_fs_close_synced(int fd, const char *name, struct cust_error *err)
 	return rc;
 }
 
+FILE *cust_fs_fcreate(const char *path, mode_t mode, struct cust_error *err)
+{
+	int fd = cust_fs_create(path, mode, err);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot write '%s'",
+		                     path);
+		close(fd);
+		unlink(path);
+	}
+	return f;
+}
+
+int cust_fs_fclose_synced(FILE *f, const char *name, struct cust_error *err)
+{
+	int rc = 0;
+
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write '%s'", name);
+	if (fclose(f) != 0 && rc == 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot write '%s'", name);
+	return rc;
+}
+
 int cust_path_dir(const char *path, char *dir, size_t dirsz,
                   struct cust_error *err)
 {

@@ -381,36 +381,9 @@ static int list_file(void *ctx, const char *rel, uint64_t size,
 static FILE *create_manifest(const char *dir, const char *name, char *path,
                              struct cust_error *err)
 {
-	FILE *f;
-	int fd;
-
 	if (cust_path_join(path, CUST_PATH_MAX, dir, name, err) < 0)
 		return NULL;
-	fd = cust_fs_create(path, 0444, err);
-	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "w");
-	if (!f) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot write '%s'",
-		                     path);
-		close(fd);
-		unlink(path);
-	}
-	return f;
-}
-
-/* Flush, fsync and close F (PATH); 0 or -1. */
-static int close_manifest(FILE *f, const char *path, struct cust_error *err)
-{
-	int rc = 0;
-
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
-		rc = cust_error_set_errno(err, CUST_E_IO, errno,
-		                          "cannot write '%s'", path);
-	if (fclose(f) != 0 && rc == 0)
-		rc = cust_error_set_errno(err, CUST_E_IO, errno,
-		                          "cannot write '%s'", path);
-	return rc;
+	return cust_fs_fcreate(path, 0444, err);
 }
 
 int cust_manifest_write_unit(const char *dir, int with_md5,
@@ -439,9 +412,9 @@ int cust_manifest_write_unit(const char *dir, int with_md5,
 		else
 			rc = 0;
 	}
-	if (close_manifest(l.sums, l.sums_path, rc == 0 ? err : NULL) < 0)
+	if (cust_fs_fclose_synced(l.sums, l.sums_path, rc == 0 ? err : NULL) < 0)
 		rc = -1;
-	if (close_manifest(l.deep, l.deep_path, rc == 0 ? err : NULL) < 0)
+	if (cust_fs_fclose_synced(l.deep, l.deep_path, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	if (rc == 0 && sums_sha256) {
 		if (cust_digest_file(l.sums_path, CUST_DIGEST_SHA256, 1, d, NULL,

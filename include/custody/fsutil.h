@@ -11,6 +11,7 @@
 #define CUSTODY_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <signal.h>
 #include <sys/types.h>
@@ -70,6 +71,14 @@ int cust_fs_write_all(int fd, const void *buf, size_t len, const char *name,
 /* fsync and close FD, reporting either failure against NAME.  FD is closed
  * on every path. */
 int cust_fs_close_synced(int fd, const char *name, struct cust_error *err);
+
+/* cust_fs_create as a stdio stream (a unit's file written in pieces);
+ * nothing is left at PATH on failure. */
+FILE *cust_fs_fcreate(const char *path, mode_t mode, struct cust_error *err);
+
+/* Flush, fsync and close F (the file NAME), reporting any failure.  F is
+ * closed on every path. */
+int cust_fs_fclose_synced(FILE *f, const char *name, struct cust_error *err);
 
 enum { CUST_FS_NOREPLACE = 1 };
 
