@@ -590,6 +590,20 @@ function ratio(what, slow, fast, target,   r) {
 		printf "%-52s %6.2fx  (target >= %sx)%s\n", what, r, target,
 			(r >= target ? "" : "  BELOW TARGET")
 }
+# What the CPU time custody spends on a typed file allows on these
+# cores: its CPU seconds spread over every core are the fastest it could
+# run, which bounds the ratio; and the CPU per file 10x would need.
+function typed_floor(   per, floor, need) {
+	if (!("cx_typed" in best) || !("fw_typed" in best) || cores + 0 < 1)
+		return
+	per = cpu["cx_typed"] / n_typed * 1000
+	floor = cpu["cx_typed"] / cores
+	need = best["fw_typed"] / 10 * cores / n_typed * 1000
+	printf "  custody: %.2f ms of CPU a file; spread over %d cores at best %.2f s,\n",
+		per, cores, floor
+	printf "  so at most %.2fx here; 10x on %d cores needs <= %.2f ms of CPU a file\n",
+		best["fw_typed"] / floor, cores, need
+}
 # grow WHAT SMALL BIG TARGET: peak memory at both sizes
 function grow(what, small, big, target,   g) {
 	g = rss[small] > 0 ? rss[big] / rss[small] : 0
@@ -648,6 +662,7 @@ END {
 	if (n_typed < n_main)
 		printf "  (measured on the %d-file image only, not scaled to %d files)\n",
 			n_typed, n_main
+	typed_floor()
 	if (!memory) {
 		printf "%-52s %6.1f MiB at %d files (--memory: %d files too)\n",
 			"peak memory of custody (default)", rss["cx_full"] / 1024,
