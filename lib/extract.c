@@ -50,11 +50,11 @@
 #define TARGETS_MAX_BYTES ((size_t)512 << 20)
 #define RECORD_MAX ((size_t)16 << 20)
 
-/* The image files of the source and what the record says of them. */
 /* What a source given by path is: a disk image (its segments), a folder
  * of loose files, or one archive by itself. */
 enum source_kind { SOURCE_IMAGE, SOURCE_FOLDER, SOURCE_ARCHIVE };
 
+/* The files of the source and what the record says of them. */
 struct source {
 	enum source_kind kind;
 	char **paths;
@@ -1567,7 +1567,9 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	r->inventory = NULL;
 	if (rc == 0 && r->entries == 0)
 		rc = cust_error_set(err, CUST_E_INPUT,
-		                    "no file system could be read in '%s'",
+		                    s->kind == SOURCE_IMAGE
+		                            ? "no file system could be read in '%s'"
+		                            : "nothing to extract: '%s' is empty",
 		                    s->paths[0]);
 	if (rc == 0 && cust_targets_write(r->targets, targets, err) < 0)
 		rc = -1;

@@ -269,6 +269,10 @@ custody-extract --case "$C" --item E001 "$T/cut.img" >"$T/.out" 2>"$T/.err"
 rc=$?
 [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] && ok "a truncated image: a record or a clear error (exit $rc)" ||
 	fail "a truncated image (exit $rc)"
+mkdir "$T/empty"
+expect_exit 3 "an empty folder: a clear error" custody-extract --case "$C" \
+	--item E001 "$T/empty"
+contains "$T/.err" "is empty" "and says so"
 expect_exit 2 "--acq and image files together are refused" \
 	custody-extract --case "$C" --acq "$A" "$T/fat.img"
 expect_exit 2 "an image by path needs --item" \
