@@ -595,7 +595,9 @@ struct member {
 	struct cust_object_writer *copy; /* decided when its type is known */
 	unsigned char *keep; /* its content for the rules, up to a bound */
 	size_t keep_len, keep_cap;
-	int too_large;       /* more than that: not scanned */
+	int spill;           /* more than that: a scratch file, or -1 */
+	uint64_t spilled;    /* bytes in it */
+	int too_large;       /* no scratch file could hold it: not scanned */
 	int failed;
 	char where[2 * CUST_WALK_PATH_MAX];
 };
@@ -606,6 +608,8 @@ static void member_free(struct member *m)
 	cust_analysis_clear(&m->a);
 	cust_object_abort(m->copy);
 	free(m->keep);
+	if (m->spill >= 0)
+		close(m->spill);
 	free(m);
 }
 
@@ -626,15 +630,52 @@ static struct cust_analyzer *level_analyzer(struct run *r, unsigned depth,
 
 /* Keep a member's content for the rules: a member streams once, and
  * libyara wants the whole of it. */
+/* Move what M kept, and from now on all of its content, to a scratch
+ * file of the unit folder that has no name (O_TMPFILE: it goes when it is
+ * closed, whatever happens), for the rules to read in blocks. */
+static void member_spill(struct member *m, const void *buf, size_t len)
+{
+	struct cust_error werr;
+
+	if (m->spill < 0) {
+		m->spill = open(cust_unit_dir(m->r->unit),
+		                O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (m->spill < 0 ||
+		    cust_fs_write_all(m->spill, m->keep, m->keep_len, "scratch",
+		                      &werr) < 0) {
+			m->too_large = 1;
+		} else {
+			m->spilled = m->keep_len;
+		}
+		free(m->keep);
+		m->keep = NULL;
+		m->keep_len = m->keep_cap = 0;
+		if (m->too_large)
+			return;
+	}
+	if (cust_fs_write_all(m->spill, buf, len, "scratch", &werr) < 0)
+		m->too_large = 1;
+	else
+		m->spilled += len;
+}
+
+static long spill_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct member *m = ctx;
+	ssize_t n;
+
+	do
+		n = pread(m->spill, buf, len, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : (long)n;
+}
+
 static void member_keep(struct member *m, const void *buf, size_t len)
 {
 	if (m->too_large || len == 0)
 		return;
-	if (len > MEMBER_SCAN_MAX - m->keep_len) {
-		m->too_large = 1;
-		free(m->keep);
-		m->keep = NULL;
-		m->keep_len = m->keep_cap = 0;
+	if (m->spill >= 0 || len > MEMBER_SCAN_MAX - m->keep_len) {
+		member_spill(m, buf, len);
 		return;
 	}
 	if (m->keep_len + len > m->keep_cap) {
@@ -681,9 +722,16 @@ static void member_end(void *ctx, int complete)
 	if (!m->failed && r->ao.rules) {
 		if (m->too_large)
 			cust_analysis_not_scanned(&m->a, "not scanned: a member "
-			                                 "larger than 16 MiB");
-		else if (cust_analyzer_scan(m->an, &m->a, m->keep, m->keep_len,
-		                            &r->err) < 0)
+			                                 "larger than 16 MiB that "
+			                                 "no scratch file could "
+			                                 "hold");
+		else if (m->spill >= 0
+		                 ? cust_analyzer_scan_reader(m->an, &m->a,
+		                                             m->spilled,
+		                                             spill_pread, m,
+		                                             &r->err) < 0
+		                 : cust_analyzer_scan(m->an, &m->a, m->keep,
+		                                      m->keep_len, &r->err) < 0)
 			m->failed = 1;
 	}
 	if (!m->failed) {
@@ -750,6 +798,7 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	if (!m)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	m->r = r;
+	m->spill = -1;
 	snprintf(m->where, sizeof m->where, "%s:%s%s", c->partition, c->path,
 	         am->chain);
 	m->o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}",

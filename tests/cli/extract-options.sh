@@ -246,6 +246,24 @@ echo "$line" | grep -qF '"rules":[{"extractor":{"name":"gatepanel","status":"not
 grep -F '"path":"/var/spool/kit.tar.gz!conf"' "$X/inventory.jsonl" |
 	grep -q '"rule":"relay_conf"' && ok "a rule's hit on an archive member" ||
 	fail "a rule's hit on an archive member"
+# a member larger than the 16 MiB kept in memory: its rules read it back
+# from a scratch file, so a string past 16 MiB is still found
+mkdir -p "$T/big"
+head -c $((20 * 1048576)) /dev/urandom >"$T/big/dump.sql"
+printf 'relay-panel.example.com\n' >>"$T/big/dump.sql"
+(cd "$T/big" && tar czf "$T/big.tgz" dump.sql)
+check "an archive with a 20 MiB member, --rules" custody-extract \
+	--case "$C" --item E001 --rules "$R" --quiet "$T/big.tgz"
+Y=$(last)
+grep -F '"path":"/big.tgz!dump.sql"' "$Y/inventory.jsonl" |
+	grep -q '"rule":"relay_conf"' &&
+	ok "a rule's hit past 16 MiB of a member" ||
+	{ fail "a rule's hit past 16 MiB of a member"
+	  grep -F '"path":"/big.tgz!dump.sql"' "$Y/inventory.jsonl" | cut -c1-400 |
+		sed 's/^/#   /'; }
+[ -z "$(find "$Y" -type f -newer "$T/big.tgz" | grep -v "^$Y/\(objects/\|targets/\|inventory\|extraction\|SHA256SUMS\|manifest\)")" ] &&
+	ok "no scratch file is left in the unit" ||
+	fail "no scratch file is left in the unit"
 grep -F '"path":"/big/dump.sql"' "$X/inventory.jsonl" |
 	grep -q '"rule":"large_tail"' &&
 	ok "a rule's hit at the end of a large file (read in blocks)" ||
