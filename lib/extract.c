@@ -1143,12 +1143,13 @@ static long file_pread(void *ctx, void *buf, size_t len, uint64_t off)
 	return (long)got;
 }
 
-/* The copy of a large file of interest: its content read again. */
+/* The copy of a large file of interest: W, written as it was read, or
+ * (W NULL: its type or a rule asked for it) its content read again. */
 static int copy_large(struct run *r, const struct cust_walk_entry *e,
                       struct cust_walk_file *f, json_t *o,
-                      const struct cust_analysis *a, struct cust_error *err)
+                      const struct cust_analysis *a,
+                      struct cust_object_writer *w, struct cust_error *err)
 {
-	struct cust_object_writer *w;
 	const char *interest;
 	char sha[65] = "";
 	struct cust_error rerr;
@@ -1157,9 +1158,13 @@ static int copy_large(struct run *r, const struct cust_walk_entry *e,
 	int stored = 0;
 
 	/* read short once: no copy to trust */
-	if (!copy_reason(r, a, e->path, &interest) || a->bytes != e->size)
+	if (!copy_reason(r, a, e->path, &interest) || a->bytes != e->size) {
+		cust_object_abort(w);
 		return record_copy(r, o, interest, NULL, 0, a, 0, err);
-	if (!(w = cust_object_begin(r->objects, err)))
+	}
+	if (w) /* written as it was read */
+		off = a->bytes;
+	else if (!(w = cust_object_begin(r->objects, err)))
 		return -1;
 	while (off < a->bytes) {
 		size_t want = a->bytes - off < READ_CHUNK
@@ -1279,6 +1284,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	struct place p = { r, where, 0 };
 	struct cust_analysis a;
 	struct cust_error rerr;
+	struct cust_object_writer *copy = NULL;
 	uint64_t off = 0;
 	size_t got, tail_len = 0;
 	int rc = -1;
@@ -1286,6 +1292,12 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	snprintf(where, sizeof where, "%s:%s", e->partition, e->path);
 	cust_analysis_init(&a);
 	if (cust_analyzer_begin(r->serial, &a, on_target, &p, err) < 0)
+		goto out;
+	/* a copy its name already asks for is written as the file is read,
+	 * not read again after (one whose type asks for it still is) */
+	if (r->objects && (r->o->copy == CUST_COPY_ALL ||
+	                   cust_interest(NULL, NULL, e->path)) &&
+	    !(copy = cust_object_begin(r->objects, err)))
 		goto out;
 	while (off < e->size) {
 		size_t want = e->size - off < READ_CHUNK ? (size_t)(e->size - off)
@@ -1300,7 +1312,8 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 		}
 		if (got == 0)
 			break;
-		if (cust_analyzer_feed(r->serial, &a, r->buf, got, err) < 0)
+		if (cust_analyzer_feed(r->serial, &a, r->buf, got, err) < 0 ||
+		    (copy && cust_object_feed(copy, r->buf, got, err) < 0))
 			goto out;
 		off += got;
 		r->read += got;
@@ -1320,8 +1333,11 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 		goto out;
 	set_analysis(r, o, &a, e->size);
 	r->bytes += a.bytes;
-	if (copy_large(r, e, f, o, &a, err) < 0)
+	rc = copy_large(r, e, f, o, &a, copy, err); /* takes COPY */
+	copy = NULL;
+	if (rc < 0)
 		goto out;
+	rc = -1;
 	if (a.typed && archive_type(a.mime)) {
 		struct container c = { r, e->partition, e->path, e->name,
 			               e->size, f, NULL };
@@ -1330,6 +1346,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	}
 	rc = 0;
 out:
+	cust_object_abort(copy);
 	cust_analysis_clear(&a);
 	return rc;
 }
