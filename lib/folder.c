@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "custody/digest.h"
+#include "custody/fsutil.h"
 #include "custody/walk.h"
 #include "walk_file.h"
 
@@ -104,22 +105,13 @@ struct name {
 	int is_dir;
 };
 
-/* Full paths in byte order: NAME against a folder's NAME + '/' (no name
- * holds a '/'), so the files below a folder come as one block where
- * `LC_ALL=C sort` puts them, and the files of the walk come in the order
- * of `find . -type f | LC_ALL=C sort`. */
+/* Full paths in byte order (cust_path_name_cmp): the files of the walk
+ * come in the order of `find . -type f | LC_ALL=C sort`. */
 static int name_cmp(const void *a, const void *b)
 {
 	const struct name *x = a, *y = b;
-	const unsigned char *p = (const unsigned char *)x->name;
-	const unsigned char *q = (const unsigned char *)y->name;
-	int cp, cq;
 
-	while (*p && *p == *q)
-		p++, q++;
-	cp = *p ? *p : x->is_dir ? '/' : 0;
-	cq = *q ? *q : y->is_dir ? '/' : 0;
-	return cp - cq;
+	return cust_path_name_cmp(x->name, x->is_dir, y->name, y->is_dir);
 }
 
 static void names_free(struct name *names, size_t n)

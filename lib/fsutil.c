@@ -186,6 +186,19 @@ int cust_fs_close_synced(int fd, const char *name, struct cust_error *err)
 	return rc;
 }
 
+int cust_path_name_cmp(const char *a, int a_dir, const char *b, int b_dir)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+	int cp, cq;
+
+	while (*p && *p == *q)
+		p++, q++;
+	cp = *p ? *p : a_dir ? '/' : 0;
+	cq = *q ? *q : b_dir ? '/' : 0;
+	return cp - cq;
+}
+
 FILE *cust_fs_fcreate(const char *path, mode_t mode, struct cust_error *err)
 {
 	int fd = cust_fs_create(path, mode, err);

@@ -130,21 +130,12 @@ struct name {
 	uint64_t size;
 };
 
-/* The order of the full paths: strcmp of PREFIX/NAME for a file against
- * PREFIX/NAME/... for a folder's files, which is NAME against NAME + '/'
- * (no name holds a '/'), so a folder's files sort as one block. */
+/* The manifest's order: strcmp of the full paths (cust_path_name_cmp). */
 static int name_cmp(const void *a, const void *b)
 {
 	const struct name *x = a, *y = b;
-	const unsigned char *p = (const unsigned char *)x->name;
-	const unsigned char *q = (const unsigned char *)y->name;
-	int cp, cq;
 
-	while (*p && *p == *q)
-		p++, q++;
-	cp = *p ? *p : x->is_dir ? '/' : 0;
-	cq = *q ? *q : y->is_dir ? '/' : 0;
-	return cp - cq;
+	return cust_path_name_cmp(x->name, x->is_dir, y->name, y->is_dir);
 }
 
 static void names_free(struct name *names, size_t n)

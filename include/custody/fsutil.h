@@ -72,6 +72,15 @@ int cust_fs_write_all(int fd, const void *buf, size_t len, const char *name,
  * on every path. */
 int cust_fs_close_synced(int fd, const char *name, struct cust_error *err);
 
+/*
+ * The order of full paths (strcmp) between two names A and B of one
+ * folder, each a folder (A_DIR, B_DIR) or not: a folder sorts as its name
+ * with '/' after it (no name holds a '/'), so sorting each folder's names
+ * this way and listing folders before their contents gives every file in
+ * the order `LC_ALL=C sort` gives the full paths.
+ */
+int cust_path_name_cmp(const char *a, int a_dir, const char *b, int b_dir);
+
 /* cust_fs_create as a stdio stream (a unit's file written in pieces);
  * nothing is left at PATH on failure. */
 FILE *cust_fs_fcreate(const char *path, mode_t mode, struct cust_error *err);

@@ -555,6 +555,34 @@ static void run(const char *cmd)
 	assert_int_equal(rc, 0);
 }
 
+/* Extract the image IMG into the case setup_case made, as item E001 (added
+ * here); the record, and the unit's folder into UNIT. */
+static json_t *extract_image(const char *img, char *unit)
+{
+	const char *srcs[1] = { img };
+	struct cust_extract_options o = { 0 };
+	struct cust_item_params ip = { 0 };
+	struct cust_actor actor = { .name = EXAMINER };
+	struct cust_error err;
+	struct cust_case *c = cust_case_open(casedir, &err);
+	json_t *rec = NULL;
+
+	assert_non_null(c);
+	ip.id = "E001";
+	assert_int_equal(cust_case_add_item(c, &ip, &actor, "test", NULL, &err),
+	                 0);
+	o.sources = srcs;
+	o.nsources = 1;
+	o.item = "E001";
+	o.tool = "custody-extract";
+	if (cust_extract(c, &o, &actor, &rec, &err) != 0)
+		print_message("%s\n", cust_error_message(&err));
+	assert_non_null(rec);
+	join(unit, casedir, cust_json_string(rec, "unit"));
+	cust_case_free(c);
+	return rec;
+}
+
 /* The DFTT FAT image with deleted files, extracted by cust_extract into a
  * case, converted, and compared with fiwalk's DFXML of the same image:
  * same element names for the same facts, same values. */
@@ -570,12 +598,7 @@ static void test_against_fiwalk(void **state)
 	char zip[CUST_PATH_MAX], ref[CUST_PATH_MAX], img[CUST_PATH_MAX];
 	char cmd[3 * CUST_PATH_MAX], unit[CUST_PATH_MAX], out[CUST_PATH_MAX];
 	char expr[512], a[256], b[256];
-	const char *srcs[1];
-	struct cust_extract_options o = { 0 };
-	struct cust_item_params ip = { 0 };
-	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_error err;
-	struct cust_case *c;
 	json_t *rec = NULL;
 	size_t i, j;
 
@@ -591,20 +614,7 @@ static void test_against_fiwalk(void **state)
 	run(cmd);
 	tpath(img, "6-undel-fat/6-fat-undel.dd");
 
-	c = cust_case_open(casedir, &err);
-	assert_non_null(c);
-	ip.id = "E001";
-	assert_int_equal(cust_case_add_item(c, &ip, &actor, "test", NULL, &err),
-	                 0);
-	srcs[0] = img;
-	o.sources = srcs;
-	o.nsources = 1;
-	o.item = "E001";
-	o.tool = "custody-extract";
-	if (cust_extract(c, &o, &actor, &rec, &err) != 0)
-		print_message("%s\n", cust_error_message(&err));
-	assert_non_null(rec);
-	join(unit, casedir, cust_json_string(rec, "unit"));
+	rec = extract_image(img, unit);
 	tpath(out, "fat.dfxml");
 	assert_int_equal(cust_dfxml_convert(unit, out, 0, &err), 0);
 	assert_true(schema_valid(out));
@@ -700,7 +710,6 @@ static void test_against_fiwalk(void **state)
 		assert_string_equal(a, b);
 	}
 	json_decref(rec);
-	cust_case_free(c);
 }
 
 
@@ -736,12 +745,7 @@ static void test_streamed(void **state)
 	char disk[CUST_PATH_MAX], part[CUST_PATH_MAX], cmd[16 * CUST_PATH_MAX];
 	char unit[CUST_PATH_MAX], streamed[CUST_PATH_MAX], out[CUST_PATH_MAX];
 	char body[CUST_PATH_MAX + 8], n[64];
-	const char *srcs[1];
-	struct cust_extract_options o = { 0 };
-	struct cust_item_params ip = { 0 };
-	struct cust_actor actor = { .name = EXAMINER };
 	struct cust_error err;
-	struct cust_case *c;
 	json_t *rec = NULL;
 	char *x1, *x2;
 	int i;
@@ -772,20 +776,7 @@ static void test_streamed(void **state)
 		run(cmd);
 		mbr_entry(disk, i, 2048 + 6144 * (uint32_t)i, 4096);
 	}
-	c = cust_case_open(casedir, &err);
-	assert_non_null(c);
-	ip.id = "E001";
-	assert_int_equal(cust_case_add_item(c, &ip, &actor, "test", NULL, &err),
-	                 0);
-	srcs[0] = disk;
-	o.sources = srcs;
-	o.nsources = 1;
-	o.item = "E001";
-	o.tool = "custody-extract";
-	if (cust_extract(c, &o, &actor, &rec, &err) != 0)
-		print_message("%s\n", cust_error_message(&err));
-	assert_non_null(rec);
-	join(unit, casedir, cust_json_string(rec, "unit"));
+	rec = extract_image(disk, unit);
 	join(streamed, unit, CUST_DFXML_FILE);
 	snprintf(body, sizeof body, "%s.body", streamed);
 	assert_int_equal(access(body, F_OK), -1);
@@ -806,7 +797,6 @@ static void test_streamed(void **state)
 	free(x1);
 	free(x2);
 	json_decref(rec);
-	cust_case_free(c);
 }
 
 /* ---- a large inventory: converted in chunks on every core ---------------- */

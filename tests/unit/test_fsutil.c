@@ -646,12 +646,26 @@ static void test_parse_u64(void **state)
 
 /* ---- main --------------------------------------------------------------- */
 
+/* Names of one folder in the order of their full paths: "a.txt" before
+ * the folder "a" (its files are "a/..."), "a0" after it. */
+static void test_path_name_order(void **state)
+{
+	(void)state;
+	assert_true(cust_path_name_cmp("a.txt", 0, "a", 1) < 0);
+	assert_true(cust_path_name_cmp("a", 1, "a0", 0) < 0);
+	assert_true(cust_path_name_cmp("a", 0, "a.txt", 0) < 0);
+	assert_true(cust_path_name_cmp("a", 0, "a0", 0) < 0);
+	assert_true(cust_path_name_cmp("b", 1, "a", 1) > 0);
+	assert_true(cust_path_name_cmp("\xc3\xa9", 0, "z", 1) > 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_tmp, teardown_tmp)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_id_check_accepts),
+		T(test_path_name_order),
 		T(test_id_check_refuses),
 		T(test_path_check_accepts),
 		T(test_path_check_refuses),
