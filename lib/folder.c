@@ -32,6 +32,7 @@ struct folder {
 	json_t *problems;  /* borrowed from the report, or NULL */
 	uint64_t entries, bytes;
 	dev_t dev;         /* of the root: other file systems are not entered */
+	int read_links;    /* read symlink targets (which stamps their atime) */
 	int stopped;       /* the entry limit was reached */
 	int failed;        /* FN failed: ERR holds why */
 	char path[CUST_WALK_PATH_MAX];
@@ -229,7 +230,7 @@ static int visit(struct folder *w, int dirfd, const char *name,
 	e.uid = st.stx_uid;
 	e.gid = st.stx_gid;
 	e.content = e.size ? CUST_WALK_CONTENT_ALLOCATED : CUST_WALK_CONTENT_EMPTY;
-	if (e.type == CUST_WALK_SYMLINK) {
+	if (e.type == CUST_WALK_SYMLINK && w->read_links) {
 		char target[CUST_WALK_LINK_MAX];
 		ssize_t n = readlinkat(dirfd, name, target, sizeof target);
 		if (n >= 0) {
@@ -337,9 +338,9 @@ static void report_folder(json_t *report, const struct folder *w,
 	json_object_set_new(report, "complete", json_boolean(!w->stopped));
 }
 
-int cust_walk_folder(const char *path, const struct cust_walk_options *o,
-                     cust_walk_fn fn, void *ctx, json_t *report,
-                     struct cust_error *err)
+static int walk_folder(const char *path, const struct cust_walk_options *o,
+                       cust_walk_fn fn, void *ctx, json_t *report,
+                       int read_links, struct cust_error *err)
 {
 	static const struct cust_walk_options defaults = {
 		.include_deleted = 1
@@ -364,6 +365,7 @@ int cust_walk_folder(const char *path, const struct cust_walk_options *o,
 	w->ctx = ctx;
 	w->err = err;
 	w->dev = st.st_dev;
+	w->read_links = read_links;
 	if (report) {
 		w->problems = json_array();
 		json_object_set_new(report, "problems", w->problems);
@@ -406,6 +408,13 @@ int cust_walk_folder(const char *path, const struct cust_walk_options *o,
 	report_folder(report, w, path, S_ISDIR(st.st_mode));
 	free(w);
 	return rc;
+}
+
+int cust_walk_folder(const char *path, const struct cust_walk_options *o,
+                     cust_walk_fn fn, void *ctx, json_t *report,
+                     struct cust_error *err)
+{
+	return walk_folder(path, o, fn, ctx, report, 1, err);
 }
 
 /* ---- the digest of a folder ---------------------------------------------- */
@@ -475,7 +484,8 @@ int cust_walk_folder_digest(const char *path, char sha256[65],
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
-	if (cust_walk_folder(path, NULL, digest_entry, &d, NULL, err) < 0)
+	/* regular files only: the symlinks' targets are left unread */
+	if (walk_folder(path, NULL, digest_entry, &d, NULL, 0, err) < 0)
 		goto out;
 	EVP_DigestFinal_ex(d.listing, md, &len);
 	cust_hex_encode(md, 32, sha256);

@@ -240,7 +240,9 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
  * system keeps one); content is read from the files themselves, opened
  * without following symlinks and with O_NOATIME where allowed, so reading
  * leaves the access times as they were.  Symlinks are reported with their
- * targets, never followed; folders on another file system, or deeper than
+ * targets, never followed (Linux stamps a symlink's access time when its
+ * target is read, whatever the flags: the time recorded is the one from
+ * before; mount the folder read-only to keep it); folders on another file system, or deeper than
  * CUST_WALK_DEPTH_MAX, are reported and not entered; what cannot be read
  * is a problem in the report.  O->space is ignored (a folder has no space
  * outside files) and so is O->include_deleted.  REPORT receives the keys

@@ -232,9 +232,14 @@ grep '"path":"/pipe"' "$X/inventory.jsonl" | grep -q '"type":"fifo"' &&
 check "the folder again" custody-extract --case "$C" --item E001 --quiet \
 	"$T/export"
 Y=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
-cmp -s "$X/inventory.jsonl" "$Y/inventory.jsonl" &&
+# Linux stamps a symlink's access time when its target is read, whatever
+# the flags: that line may change between runs, no other may
+grep -v '"path":"/passwd-link"' "$X/inventory.jsonl" >"$T/folder.1"
+grep -v '"path":"/passwd-link"' "$Y/inventory.jsonl" >"$T/folder.2"
+cmp -s "$T/folder.1" "$T/folder.2" &&
 	ok "a second extraction of the folder gives the same inventory" ||
-	fail "a second extraction of the folder gives the same inventory"
+	{ fail "a second extraction of the folder gives the same inventory"
+	  diff "$T/folder.1" "$T/folder.2" | cut -c1-300 | sed 's/^/#   /'; }
 want=$(cd "$T/export" && find . -type f -print0 | LC_ALL=C sort -z |
 	xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 "$PYTHON" -c 'import json, sys
