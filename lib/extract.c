@@ -57,6 +57,9 @@ enum source_kind { SOURCE_IMAGE, SOURCE_FOLDER, SOURCE_ARCHIVE };
 /* The files of the source and what the record says of them. */
 struct source {
 	enum source_kind kind;
+	/* a folder fixed by the digest of the run's own inventory lines
+	 * (with SHA-256 among the digests), not by reading it again */
+	int listed;
 	char **paths;
 	size_t n;
 	json_t *record;
@@ -71,6 +74,9 @@ struct source {
 struct run {
 	FILE *inventory;
 	struct cust_dfxml *dfxml; /* written with the inventory, line by line */
+	/* a listed folder's digest, from the lines (source.listed) */
+	struct cust_folder_listing *listing;
+	int listing_gap;          /* a file without its SHA-256: read again */
 	char declared[64];        /* the last partition it was told of */
 	struct cust_analysis_options ao;
 	struct cust_type_cache *cache;
@@ -166,6 +172,16 @@ static int acquisition_source(const struct cust_case *c, const char *name,
 	return s->record ? 0 : cust_error_set(err, CUST_E_IO, "out of memory");
 }
 
+/* A folder source's record: its path and the digest of its files. */
+static void folder_record(struct source *s, const char hex[65],
+                          uint64_t files, uint64_t bytes)
+{
+	json_object_set_new(s->record, "folder",
+	                    json_pack("{s:s, s:I, s:I, s:s}", "path", s->paths[0],
+	                              "files", (json_int_t)files, "bytes",
+	                              (json_int_t)bytes, "sha256", hex));
+}
+
 /* The SHA-256 of every image file of S into its record. */
 static void *hash_source(void *arg)
 {
@@ -181,12 +197,7 @@ static void *hash_source(void *arg)
 		                            &s->hash_err) < 0)
 			s->hash_rc = -1;
 		else
-			json_object_set_new(s->record, "folder",
-			                    json_pack("{s:s, s:I, s:I, s:s}", "path",
-			                              s->paths[0], "files",
-			                              (json_int_t)count, "bytes",
-			                              (json_int_t)size, "sha256",
-			                              hex));
+			folder_record(s, hex, count, size);
 		return NULL;
 	}
 	for (i = 0; i < s->n; i++) {
@@ -202,6 +213,28 @@ static void *hash_source(void *arg)
 		                                (json_int_t)size, "sha256", hex));
 	}
 	return NULL;
+}
+
+/* A listed folder's digest, from the run's lines; read again only when a
+ * file's line has no SHA-256 (it could not be read). */
+static int folder_listed(struct source *s, struct run *r,
+                         struct cust_error *err)
+{
+	char hex[65];
+	uint64_t files, bytes;
+
+	if (!s->listed)
+		return 0;
+	if (r->listing_gap) {
+		if (cust_walk_folder_digest(s->paths[0], hex, &files, &bytes,
+		                            err) < 0)
+			return -1;
+	} else {
+		cust_folder_listing_end(r->listing, hex, &files, &bytes);
+		r->listing = NULL;
+	}
+	folder_record(s, hex, files, bytes);
+	return 0;
 }
 
 /* Wait for the hashes of the source; -1 with the hasher's error. */
@@ -330,6 +363,10 @@ static int external_source(const struct cust_extract_options *o,
 			return cust_error_set_errno(err, CUST_E_INPUT, errno,
 			                            "cannot read '%s'",
 			                            s->paths[i]);
+	s->listed = s->kind == SOURCE_FOLDER &&
+	            (!o->digests || (o->digests & CUST_DIGEST_SHA256));
+	if (s->listed)
+		return 0;
 	rc = pthread_create(&s->hasher, NULL, hash_source, s);
 	if (rc != 0)
 		return cust_error_set_errno(err, CUST_E_IO, rc,
@@ -541,6 +578,28 @@ static int record_copy(struct run *r, json_t *o, const char *interest,
 	return 0;
 }
 
+/* A regular file of a listed folder (not a member) into its digest. */
+static int list_file(struct run *r, const json_t *o, struct cust_error *err)
+{
+	static const char empty[] = "e3b0c44298fc1c149afbf4c8996fb924"
+	                            "27ae41e4649b934ca495991b7852b855";
+	const char *type = cust_json_string(o, "type");
+	const char *sha = cust_json_string(o, "sha256");
+	json_int_t size = json_integer_value(json_object_get(o, "size"));
+
+	if (!r->listing || !type || strcmp(type, "regular") != 0)
+		return 0;
+	if (size == 0)
+		sha = empty; /* no content read, no digest on the line */
+	if (!sha || strlen(sha) != 64) {
+		r->listing_gap = 1;
+		return 0;
+	}
+	return cust_folder_listing_add(r->listing, sha,
+	                               cust_json_string(o, "path"),
+	                               (uint64_t)size, err);
+}
+
 static int write_line(struct run *r, const json_t *o, struct cust_error *err)
 {
 	char *line = cust_json_canonical(o, err);
@@ -555,7 +614,7 @@ static int write_line(struct run *r, const json_t *o, struct cust_error *err)
 	/* DFXML has no element for a member of an archive (fiwalk does not
 	 * open them): those stay in the inventory alone */
 	if (rc == 0 && !json_is_true(json_object_get(o, "member")) &&
-	    cust_dfxml_add(r->dfxml, o, err) < 0)
+	    (cust_dfxml_add(r->dfxml, o, err) < 0 || list_file(r, o, err) < 0))
 		rc = -1;
 	return rc;
 }
@@ -1534,6 +1593,7 @@ static void run_free(struct run *r)
 	cust_rules_free(r->rules);
 	cust_carver_free(r->space_carver);
 	cust_dfxml_abort(r->dfxml);
+	cust_folder_listing_free(r->listing);
 	free(r->buf);
 }
 
@@ -1599,6 +1659,8 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		return -1;
 	if (cust_path_format(path, sizeof path, err, "%s/%s", cust_unit_dir(u),
 	                     CUST_EXTRACT_INVENTORY) < 0)
+		return -1;
+	if (s->listed && !(r->listing = cust_folder_listing_new(err)))
 		return -1;
 	if (!(r->inventory = cust_fs_fcreate(path, 0444, err)))
 		return -1;
@@ -1689,7 +1751,7 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	u = cust_unit_begin(cust_case_dir(c), "extractions", stem, err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!u || walk_into(u, &s, o, &r, report, err) < 0 ||
-	    source_hashed(&s, err) < 0 ||
+	    folder_listed(&s, &r, err) < 0 || source_hashed(&s, err) < 0 ||
 	    cust_time_now_string(ended, err) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t1);

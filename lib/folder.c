@@ -419,24 +419,76 @@ int cust_walk_folder(const char *path, const struct cust_walk_options *o,
 
 /* ---- the digest of a folder ---------------------------------------------- */
 
-struct digest_walk {
-	EVP_MD_CTX *listing; /* over the lines */
-	unsigned char *buf;
+struct cust_folder_listing {
+	EVP_MD_CTX *md; /* over the lines */
 	uint64_t files, bytes;
 };
 
-/* One regular file's line "HEX  .PATH\n" into the listing. */
+struct cust_folder_listing *cust_folder_listing_new(struct cust_error *err)
+{
+	struct cust_folder_listing *l = calloc(1, sizeof *l);
+
+	if (!l || !(l->md = EVP_MD_CTX_new()) ||
+	    EVP_DigestInit_ex(l->md, EVP_sha256(), NULL) != 1) {
+		cust_folder_listing_free(l);
+		cust_error_set(err, CUST_E_IO, "cannot start SHA-256");
+		return NULL;
+	}
+	return l;
+}
+
+int cust_folder_listing_add(struct cust_folder_listing *l,
+                            const char sha256[65], const char *path,
+                            uint64_t size, struct cust_error *err)
+{
+	char line[CUST_WALK_PATH_MAX + 80];
+	int n = snprintf(line, sizeof line, "%s  .%s\n", sha256, path);
+
+	if (n < 0 || (size_t)n >= sizeof line ||
+	    EVP_DigestUpdate(l->md, line, (size_t)n) != 1)
+		return cust_error_set(err, CUST_E_IO, "cannot hash the listing");
+	l->files++;
+	l->bytes += size;
+	return 0;
+}
+
+void cust_folder_listing_end(struct cust_folder_listing *l, char sha256[65],
+                             uint64_t *files, uint64_t *bytes)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	EVP_DigestFinal_ex(l->md, md, &len);
+	cust_hex_encode(md, 32, sha256);
+	*files = l->files;
+	*bytes = l->bytes;
+	cust_folder_listing_free(l);
+}
+
+void cust_folder_listing_free(struct cust_folder_listing *l)
+{
+	if (!l)
+		return;
+	EVP_MD_CTX_free(l->md);
+	free(l);
+}
+
+struct digest_walk {
+	struct cust_folder_listing *listing;
+	unsigned char *buf;
+};
+
+/* One regular file's line into the listing: its content hashed here. */
 static int digest_entry(void *ctx, const struct cust_walk_entry *e,
                         struct cust_walk_file *f, struct cust_error *err)
 {
 	struct digest_walk *d = ctx;
 	unsigned char md[EVP_MAX_MD_SIZE];
-	char hex[2 * 32 + 1], line[CUST_WALK_PATH_MAX + 80];
+	char hex[2 * 32 + 1];
 	EVP_MD_CTX *c;
 	uint64_t off = 0;
 	unsigned len = 0;
 	size_t got;
-	int n;
 
 	if (e->type != CUST_WALK_REGULAR)
 		return 0;
@@ -460,12 +512,7 @@ static int digest_entry(void *ctx, const struct cust_walk_entry *e,
 	EVP_DigestFinal_ex(c, md, &len);
 	EVP_MD_CTX_free(c);
 	cust_hex_encode(md, 32, hex);
-	n = snprintf(line, sizeof line, "%s  .%s\n", hex, e->path);
-	if (EVP_DigestUpdate(d->listing, line, (size_t)n) != 1)
-		return cust_error_set(err, CUST_E_IO, "cannot hash the listing");
-	d->files++;
-	d->bytes += e->size;
-	return 0;
+	return cust_folder_listing_add(d->listing, hex, e->path, e->size, err);
 }
 
 int cust_walk_folder_digest(const char *path, char sha256[65],
@@ -473,27 +520,22 @@ int cust_walk_folder_digest(const char *path, char sha256[65],
                             struct cust_error *err)
 {
 	struct digest_walk d = { 0 };
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
 	int rc = -1;
 
-	d.listing = EVP_MD_CTX_new();
-	d.buf = malloc(FOLDER_READ_CHUNK);
-	if (!d.listing || !d.buf ||
-	    EVP_DigestInit_ex(d.listing, EVP_sha256(), NULL) != 1) {
+	if (!(d.listing = cust_folder_listing_new(err)))
+		return -1;
+	if (!(d.buf = malloc(FOLDER_READ_CHUNK))) {
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
 	/* regular files only: the symlinks' targets are left unread */
 	if (walk_folder(path, NULL, digest_entry, &d, NULL, 0, err) < 0)
 		goto out;
-	EVP_DigestFinal_ex(d.listing, md, &len);
-	cust_hex_encode(md, 32, sha256);
-	*files = d.files;
-	*bytes = d.bytes;
+	cust_folder_listing_end(d.listing, sha256, files, bytes);
+	d.listing = NULL;
 	rc = 0;
 out:
-	EVP_MD_CTX_free(d.listing);
+	cust_folder_listing_free(d.listing);
 	free(d.buf);
 	return rc;
 }

@@ -271,6 +271,22 @@ int cust_walk_folder_digest(const char *path, char sha256[65],
                             struct cust_error *err);
 
 /*
+ * That digest built from lines the caller already has: each regular file
+ * of the walk, in its order, with its SHA-256 in hex and its path (an
+ * extraction takes them from its own inventory lines, so the folder is
+ * read once).  cust_folder_listing_end gives the digest and the counts and
+ * frees the listing; cust_folder_listing_free drops it (NULL is fine).
+ */
+struct cust_folder_listing;
+struct cust_folder_listing *cust_folder_listing_new(struct cust_error *err);
+int cust_folder_listing_add(struct cust_folder_listing *l,
+                            const char sha256[65], const char *path,
+                            uint64_t size, struct cust_error *err);
+void cust_folder_listing_end(struct cust_folder_listing *l, char sha256[65],
+                             uint64_t *files, uint64_t *bytes);
+void cust_folder_listing_free(struct cust_folder_listing *l);
+
+/*
  * Pin the process to TZ=UTC0 (setenv, tzset), so libtsk's mktime() of FAT
  * times does not depend on the examiner's zone.  cust_walk_image calls
  * it; setenv is not safe while other threads read the environment, so a

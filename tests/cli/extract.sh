@@ -248,6 +248,16 @@ sys.exit(0 if s["sha256"] == sys.argv[2] and s["files"] == 4 else 1)' \
 	"$X/extraction.json" "$want" &&
 	ok "the folder's digest is what find, sort and sha256sum give" ||
 	fail "the folder's digest is what find, sort and sha256sum give"
+# without SHA-256 on the lines, the digest is taken by reading again
+custody-extract --case "$C" --item E001 --quiet --hash md5 "$T/export" ||
+	fail "the folder extracted with --hash md5"
+"$PYTHON" -c 'import json, sys
+s = json.load(open(sys.argv[1]))["source"]["folder"]
+sys.exit(0 if s["sha256"] == sys.argv[2] and s["files"] == 4 else 1)' \
+	"$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)/extraction.json" \
+	"$want" &&
+	ok "and the same digest without SHA-256 among the digests" ||
+	fail "the same folder digest without SHA-256 among the digests"
 check "an archive by path extracted" custody-extract --case "$C" \
 	--item E001 --quiet "$T/panel.tgz"
 X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
