@@ -12,7 +12,7 @@ libdeflate-dev libtsk-dev libqcow-dev libarchive-dev libmagic-dev libpsl-dev lib
 libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
 sleuthkit libxml2-utils dosfstools mtools zip p7zip-full cpio zstd lz4 bzip2
 xz-utils binutils time python3 python3-jsonschema e2fsprogs util-linux
-coreutils"
+coreutils gdb"
 
 missing=""
 for p in $packages; do

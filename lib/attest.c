@@ -4,8 +4,10 @@
  */
 #include "custody/attest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include "custody/json.h"
 #include "custody/keys.h"
 #include "custody/manifest.h"
+#include "custody/run.h"
 #include "custody/timestamp.h"
 
 static const char *const mode_names[] = { "signed", "re-signed", "co-signed" };
@@ -178,6 +181,7 @@ int cust_attest_log(const char *case_dir, const char *unit, const char *sums_sha
 }
 
 struct checkpoint_ctx {
+	const char *case_dir;
 	const struct cust_actor *actor;
 	char *warning;
 	size_t warning_size;
@@ -219,18 +223,36 @@ static int sign_checkpoint(void *arg, const char *path, struct cust_error *err)
 	return 0;
 }
 
+/* Sign (and timestamp) the new checkpoint, then keep it in the history. */
+static int sign_and_keep(void *arg, const char *path, struct cust_error *err)
+{
+	struct checkpoint_ctx *ctx = arg;
+
+	if (sign_checkpoint(arg, path, err) < 0)
+		return -1;
+	return ctx->actor && ctx->actor->signer
+		       ? cust_checkpoint_keep(ctx->case_dir, err)
+		       : 0;
+}
+
 int cust_attest_checkpoint(const char *case_dir, const struct cust_actor *actor,
                            char *warning, size_t warning_size,
                            struct cust_error *err)
 {
-	struct checkpoint_ctx ctx = { actor, warning, warning_size };
+	struct checkpoint_ctx ctx = { case_dir, actor, warning, warning_size };
+	struct cust_checkpoint written;
 
 	if (warning && warning_size)
 		warning[0] = '\0';
 	if (actor && actor->signer &&
 	    cust_sign_store_examiner(case_dir, actor->signer, err) < 0)
 		return -1;
-	return cust_checkpoint_update(case_dir, sign_checkpoint, &ctx, NULL, err);
+	if (cust_checkpoint_update(case_dir, sign_and_keep, &ctx, &written,
+	                           err) < 0)
+		return -1;
+	if (actor)
+		cust_run_checkpointed(actor->run, written.events);
+	return 0;
 }
 
 /* --- checking --- */
@@ -395,54 +417,258 @@ void cust_attest_check_unit(const char *unit_dir, const char *subject,
 	}
 }
 
-/* The signature (and token) of a checkpoint file PATH, as SUBJECT. */
-static void check_checkpoint_seal(const char *path, const char *subject,
-                                  const struct cust_attest_trust *t,
-                                  json_t *findings)
+/* The signature (and token) of a checkpoint file PATH, as SUBJECT; a
+ * missing signature is a failure when REQUIRED.  1 when it holds. */
+static int check_checkpoint_seal(const char *path, const char *subject,
+                                 const struct cust_attest_trust *t,
+                                 int required, json_t *findings)
 {
 	char sig[CUST_PATH_MAX];
 	struct cust_error err;
 	json_t *signers = NULL;
+	size_t before = json_array_size(findings);
 
 	if (cust_path_format(sig, sizeof sig, &err, "%s%s", path,
 	                     CUST_SIGNATURE_SUFFIX) < 0) {
 		finding(findings, "signature", subject, "failed", "%s",
 		        err.message);
-		return;
+		return 0;
 	}
 	if (access(sig, F_OK) != 0) {
 		finding(findings, "signature", subject,
-		        t->require_signatures ? "failed" : "unsigned",
+		        required || t->require_signatures ? "failed" : "unsigned",
 		        "checkpoint is not signed");
-		return;
+		return 0;
 	}
 	signers = check_signature(path, sig, subject, t, findings);
 	(void)check_token(sig, subject, "timestamp", t, signers, findings);
 	json_decref(signers);
+	return !cust_json_findings_failed(findings, before);
+}
+
+/* Read and parse the checkpoint file PATH into CP; -1 when it does not
+ * parse (the checks that read it report why). */
+static int read_checkpoint(const char *path, struct cust_checkpoint *cp,
+                           char **text, size_t *len)
+{
+	struct cust_error err;
+
+	*text = NULL;
+	if (cust_fs_read_file(path, CUST_CHECKPOINT_MAX, text, len, &err) < 0)
+		return -1;
+	if (cust_checkpoint_parse(*text, *len, cp, &err) < 0) {
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Give the findings from index FROM on the subject SUBJECT. */
+static void resubject(json_t *findings, size_t from, const char *subject)
+{
+	for (size_t i = from; i < json_array_size(findings); i++)
+		json_object_set_new(json_array_get(findings, i), "subject",
+		                    json_string(subject));
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* NAME is NNNNNNNN.checkpoint followed by SUFFIX. */
+static int kept_name(const char *name, const char *suffix)
+{
+	size_t i, n = strlen(name);
+	size_t stem = 8 + strlen(CUST_CHECKPOINT_KEPT_SUFFIX);
+
+	if (n != stem + strlen(suffix))
+		return 0;
+	for (i = 0; i < 8; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+	return strncmp(name + 8, CUST_CHECKPOINT_KEPT_SUFFIX,
+	               strlen(CUST_CHECKPOINT_KEPT_SUFFIX)) == 0 &&
+	       strcmp(name + stem, suffix) == 0;
+}
+
+/* One kept checkpoint NAME: signed, trusted, and the log consistent with
+ * it; *COVERED grows to its event count when all holds. */
+static int check_kept_one(const char *case_dir, const char *dir,
+                          const char *name, const struct cust_attest_trust *t,
+                          json_t *findings, uint64_t *covered,
+                          struct cust_error *err)
+{
+	char path[CUST_PATH_MAX], subject[64], want[64];
+	struct cust_checkpoint cp;
+	size_t before = json_array_size(findings);
+	char *text = NULL;
+	size_t len = 0;
+	int sealed;
+
+	(void)snprintf(subject, sizeof subject, "%s/%s", CUST_CHECKPOINTS_DIR,
+	               name);
+	if (cust_path_format(path, sizeof path, err, "%s/%s", dir, name) < 0 ||
+	    cust_checkpoint_verify(case_dir, path, 0, findings, err) < 0)
+		return -1;
+	resubject(findings, before, subject);
+	sealed = check_checkpoint_seal(path, subject, t, 1, findings);
+	if (read_checkpoint(path, &cp, &text, &len) == 0 &&
+	    (cust_checkpoint_kept_name(cp.events, want, sizeof want) < 0 ||
+	     strcmp(want, subject) != 0))
+		finding(findings, "checkpoint", subject, "failed",
+		        "holds a checkpoint of %llu events under another number: "
+		        "renamed", (unsigned long long)cp.events);
+	if (text && sealed && !cust_json_findings_failed(findings, before) &&
+	    cp.events > *covered)
+		*covered = cp.events;
+	free(text);
+	return 0;
+}
+
+/* Every checkpoint kept in checkpoints/ (checkpoint.h). */
+static int check_kept(const char *case_dir, const struct cust_attest_trust *t,
+                      json_t *findings, uint64_t *covered,
+                      struct cust_error *err)
+{
+	char dir[CUST_PATH_MAX], stem[CUST_PATH_MAX];
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	int rc = -1;
+	DIR *d;
+
+	if (cust_path_format(dir, sizeof dir, err, "%s/%s", case_dir,
+	                     CUST_CHECKPOINTS_DIR) < 0)
+		return -1;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : cust_error_set_errno(err, CUST_E_IO,
+		                                                   errno,
+		                                                   "cannot read '%s'",
+		                                                   dir);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			char **p = ncap <= CUST_CHECKPOINT_MAX_EVENTS
+				           ? realloc(names, ncap * sizeof *names)
+				           : NULL;
+			if (!p) {
+				cust_error_set(err, CUST_E_IO, "too many files in '%s'",
+				               dir);
+				goto out;
+			}
+			names = p;
+			cap = ncap;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			cust_error_set(err, CUST_E_IO, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	qsort(names, n, sizeof *names, by_name);
+	for (i = 0; i < n; i++) {
+		char subject[CUST_PATH_MAX];
+
+		(void)snprintf(subject, sizeof subject, "%s/%s",
+		               CUST_CHECKPOINTS_DIR, names[i]);
+		if (kept_name(names[i], "")) {
+			if (check_kept_one(case_dir, dir, names[i], t, findings,
+			                   covered, err) < 0)
+				goto out;
+			continue;
+		}
+		if (kept_name(names[i], CUST_CHECKPOINT_P7S_SUFFIX) ||
+		    kept_name(names[i], CUST_CHECKPOINT_TSR_SUFFIX)) {
+			/* checked with its checkpoint, which must be there */
+			int cut = 8 + (int)strlen(CUST_CHECKPOINT_KEPT_SUFFIX);
+			if (cust_path_format(stem, sizeof stem, NULL, "%s/%.*s", dir,
+			                     cut, names[i]) == 0 &&
+			    access(stem, F_OK) != 0)
+				finding(findings, "checkpoint", subject, "failed",
+				        "a signature or timestamp whose checkpoint is "
+				        "gone: removed");
+			continue;
+		}
+		finding(findings, "checkpoint", subject, "failed",
+		        "not a file custody keeps in %s/", CUST_CHECKPOINTS_DIR);
+	}
+	rc = 0;
+out:
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* The case's own checkpoint: against the log, its signature, and against
+ * the signed copy kept of it.  *COVERED grows to its event count when it
+ * is signed and holds. */
+static int check_current(const char *case_dir, const char *path,
+                         const struct cust_attest_trust *t, json_t *findings,
+                         uint64_t *covered, struct cust_error *err)
+{
+	char p7s[CUST_PATH_MAX], name[64], kept[CUST_PATH_MAX];
+	struct cust_checkpoint cp;
+	size_t before = json_array_size(findings);
+	char *text = NULL, *kept_text = NULL;
+	size_t len = 0, kept_len = 0;
+	int parsed, sealed;
+
+	if (cust_checkpoint_verify(case_dir, path, 1, findings, err) < 0 ||
+	    cust_path_format(p7s, sizeof p7s, err, "%s%s", path,
+	                     CUST_SIGNATURE_SUFFIX) < 0)
+		return -1;
+	parsed = read_checkpoint(path, &cp, &text, &len) == 0;
+	if (parsed && access(p7s, F_OK) != 0 &&
+	    cust_checkpoint_kept_name(cp.events, name, sizeof name) == 0 &&
+	    cust_path_format(kept, sizeof kept, err, "%s/%s", case_dir, name) == 0 &&
+	    cust_fs_read_file(kept, CUST_CHECKPOINT_MAX, &kept_text, &kept_len,
+	                      err) == 0 &&
+	    kept_len == len && memcmp(kept_text, text, len) == 0) {
+		finding(findings, "signature", CUST_CHECKPOINT_NAME, "failed",
+		        "checkpoint is not signed: its signature was removed (%s "
+		        "keeps the signed copy)", name);
+		sealed = 0;
+	} else {
+		sealed = check_checkpoint_seal(path, CUST_CHECKPOINT_NAME, t, 0,
+		                               findings);
+	}
+	if (parsed && sealed && !cust_json_findings_failed(findings, before) &&
+	    cp.events > *covered)
+		*covered = cp.events;
+	free(text);
+	free(kept_text);
+	return 0;
 }
 
 int cust_attest_check_log(const char *case_dir, const char *older,
                           const struct cust_attest_trust *t, json_t *findings,
-                          struct cust_error *err)
+                          uint64_t *covered, struct cust_error *err)
 {
 	char path[CUST_PATH_MAX];
 
+	*covered = 0;
 	if (cust_path_format(path, sizeof path, err, "%s/%s", case_dir,
 	                     CUST_CHECKPOINT_NAME) < 0)
 		return -1;
-	if (access(path, F_OK) != 0) {
+	if (access(path, F_OK) != 0)
 		finding(findings, "checkpoint", CUST_CHECKPOINT_NAME,
 		        t->require_signatures ? "failed" : "warning",
 		        "no checkpoint: the end of the log is not sealed");
-	} else {
-		if (cust_checkpoint_verify(case_dir, path, 1, findings, err) < 0)
-			return -1;
-		check_checkpoint_seal(path, CUST_CHECKPOINT_NAME, t, findings);
-	}
+	else if (check_current(case_dir, path, t, findings, covered, err) < 0)
+		return -1;
+	if (check_kept(case_dir, t, findings, covered, err) < 0)
+		return -1;
 	if (older) {
 		if (cust_checkpoint_verify(case_dir, older, 0, findings, err) < 0)
 			return -1;
-		check_checkpoint_seal(older, older, t, findings);
+		check_checkpoint_seal(older, older, t, 0, findings);
 	}
 	return 0;
 }

@@ -560,6 +560,101 @@ int cust_checkpoint_parse(const char *text, size_t len,
 	return rc;
 }
 
+/* ---- signed checkpoints kept -------------------------------------------- */
+
+/* 1 when the case's checkpoint already says what CP (just computed from
+ * the log W walked) says; *WRITTEN then receives it. */
+static int current_matches(const char *case_dir, const struct cust_checkpoint *cp,
+                           const struct walk *w, struct cust_checkpoint *written)
+{
+	char path[CUST_PATH_MAX];
+	struct cust_checkpoint old;
+	struct cust_error err;
+	char *text = NULL;
+	size_t len = 0;
+	int same;
+
+	(void)w;
+	cust_error_clear(&err);
+	if (checkpoint_path(path, case_dir, "", &err) < 0 ||
+	    cust_fs_read_file(path, CUST_CHECKPOINT_MAX, &text, &len, &err) < 0)
+		return 0;
+	same = cust_checkpoint_parse(text, len, &old, &err) == 0 &&
+	       strcmp(old.case_id, cp->case_id) == 0 && old.events == cp->events &&
+	       strcmp(old.root, cp->root) == 0 &&
+	       strcmp(old.last_sha256, cp->last_sha256) == 0;
+	free(text);
+	if (same && written)
+		*written = old;
+	return same;
+}
+
+/* Copy FROM to TO unless TO is there already: the history is append-only,
+ * and a file in it is never replaced. */
+static int keep_copy(const char *from, const char *to, size_t max,
+                     struct cust_error *err)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (access(to, F_OK) == 0 || access(from, F_OK) != 0)
+		return 0;
+	if (cust_fs_read_file(from, max, &data, &len, err) < 0)
+		return -1;
+	rc = cust_fs_write_atomic(to, data, len, CUST_FS_NOREPLACE, err);
+	free(data);
+	return rc;
+}
+
+int cust_checkpoint_kept_name(uint64_t events, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s/%08llu%s", CUST_CHECKPOINTS_DIR,
+	                 (unsigned long long)events, CUST_CHECKPOINT_KEPT_SUFFIX);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int cust_checkpoint_keep(const char *case_dir, struct cust_error *err)
+{
+	char path[CUST_PATH_MAX], p7s[CUST_PATH_MAX], tsr[CUST_PATH_MAX];
+	char dir[CUST_PATH_MAX], name[64], to[CUST_PATH_MAX];
+	char to_p7s[CUST_PATH_MAX], to_tsr[CUST_PATH_MAX];
+	struct cust_checkpoint cp;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (checkpoint_path(path, case_dir, "", err) < 0 ||
+	    checkpoint_path(p7s, case_dir, CUST_CHECKPOINT_P7S_SUFFIX, err) < 0 ||
+	    checkpoint_path(tsr, case_dir, CUST_CHECKPOINT_TSR_SUFFIX, err) < 0)
+		return -1;
+	if (access(p7s, F_OK) != 0)
+		return 0; /* unsigned: nothing to keep */
+	if (cust_fs_read_file(path, CUST_CHECKPOINT_MAX, &text, &len, err) < 0)
+		return -1;
+	rc = cust_checkpoint_parse(text, len, &cp, err);
+	free(text);
+	if (rc < 0)
+		return -1;
+	if (cust_checkpoint_kept_name(cp.events, name, sizeof name) < 0 ||
+	    cust_path_format(dir, sizeof dir, err, "%s/%s", case_dir,
+	                     CUST_CHECKPOINTS_DIR) < 0 ||
+	    cust_path_format(to, sizeof to, err, "%s/%s", case_dir, name) < 0 ||
+	    cust_path_format(to_p7s, sizeof to_p7s, err, "%s%s", to,
+	                     CUST_CHECKPOINT_P7S_SUFFIX) < 0 ||
+	    cust_path_format(to_tsr, sizeof to_tsr, err, "%s%s", to,
+	                     CUST_CHECKPOINT_TSR_SUFFIX) < 0 ||
+	    cust_fs_mkdir(dir, 1, err) < 0)
+		return -1;
+	/* the signature before the checkpoint it signs: a kept checkpoint
+	 * is never without its signature */
+	if (keep_copy(p7s, to_p7s, CUST_CHECKPOINT_P7S_MAX, err) < 0 ||
+	    keep_copy(path, to, CUST_CHECKPOINT_MAX, err) < 0 ||
+	    keep_copy(tsr, to_tsr, CUST_CHECKPOINT_P7S_MAX, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* ---- update ------------------------------------------------------------- */
 
 int cust_checkpoint_update(const char *case_dir, cust_checkpoint_sign_fn sign,
@@ -588,6 +683,12 @@ int cust_checkpoint_update(const char *case_dir, cust_checkpoint_sign_fn sign,
 		goto out;
 	cp.events = w.nleaves;
 	memcpy(cp.last_sha256, w.last, sizeof cp.last_sha256);
+	/* a run that appended nothing leaves the checkpoint, its signature
+	 * and its timestamp as they are */
+	if (current_matches(case_dir, &cp, &w, written)) {
+		rc = 0;
+		goto out;
+	}
 	text = checkpoint_text(&cp, &len, err);
 	if (!text)
 		goto out;
@@ -596,10 +697,12 @@ int cust_checkpoint_update(const char *case_dir, cust_checkpoint_sign_fn sign,
 		               CUST_CHECKPOINT_MAX);
 		goto out;
 	}
-	/* the old signature and timestamp vouch for the old checkpoint only;
-	 * removed first, so a crash leaves an unsigned checkpoint, never one
-	 * beside a signature that does not match it */
-	if (remove_stale(p7s, err) < 0 || remove_stale(tsr, err) < 0 ||
+	/* the old signature and timestamp vouch for the old checkpoint only:
+	 * kept in checkpoints/ first, then removed, so a crash leaves an
+	 * unsigned checkpoint, never one beside a signature that does not
+	 * match it, and no signature is ever lost */
+	if (cust_checkpoint_keep(case_dir, err) < 0 ||
+	    remove_stale(p7s, err) < 0 || remove_stale(tsr, err) < 0 ||
 	    cust_fs_write_atomic(path, text, len, 0, err) < 0)
 		goto out;
 	if (written)

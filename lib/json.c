@@ -384,3 +384,14 @@ void cust_json_finding(json_t *findings, const char *check, const char *subject,
 	cust_json_vfinding(findings, check, subject, status, fmt, ap);
 	va_end(ap);
 }
+
+int cust_json_findings_failed(const json_t *findings, size_t from)
+{
+	for (size_t i = from; i < json_array_size(findings); i++) {
+		const char *status = cust_json_string(json_array_get(findings, i),
+		                                      "status");
+		if (status && strcmp(status, "failed") == 0)
+			return 1;
+	}
+	return 0;
+}

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/run.h"
 #include "custody/time.h"
 #include "custody/version.h"
 
@@ -21,7 +23,7 @@
 static const char *const known_actions[] = {
 	"case-created", "item-added", "acquired", "verified", "hashed",
 	"signed", "timestamped", "extracted", "reported", "exported",
-	"transferred", "stored", "sealed", "note", NULL
+	"transferred", "stored", "sealed", "note", "recovered", NULL
 };
 static const char *const manual_actions[] = {
 	"transferred", "stored", "sealed", "note", NULL
@@ -47,12 +49,7 @@ int cust_log_action_manual(const char *action)
 
 const char *cust_log_hostname(void)
 {
-	static char host[256];
-
-	if (!host[0] && gethostname(host, sizeof host - 1) < 0)
-		(void)snprintf(host, sizeof host, "unknown");
-	host[sizeof host - 1] = '\0';
-	return host;
+	return cust_run_host();
 }
 
 int cust_log_check_event(const struct cust_event *ev, struct cust_error *err)
@@ -139,8 +136,9 @@ static int read_last_line(int fd, off_t size, uint64_t *seq, char hex[65],
 	}
 	if (buf[want - 1] != '\n') {
 		cust_error_set(err, CUST_E_INPUT,
-		               "'%s' ends in an incomplete line (an interrupted "
-		               "write?); run custody-verify", CUST_LOG_NAME);
+		               "'%s' ends in an incomplete line (a write cut short "
+		               "by a crash or a power cut): custody-case recover "
+		               "keeps the torn bytes and mends the log", CUST_LOG_NAME);
 		goto out;
 	}
 	start = want - 1;
@@ -220,6 +218,24 @@ static json_t *build_event(const struct cust_actor *actor,
 	return o;
 }
 
+/*
+ * A write of a line failed part way (a full disk, a file size limit): cut
+ * the log back to SIZE, the length it had, so no torn line is left behind,
+ * and say so in ERR.
+ */
+static void restore_length(int fd, off_t size, struct cust_error *err)
+{
+	if (ftruncate(fd, size) == 0 && fsync(fd) == 0)
+		cust_error_prefix(err, "the event was not logged and '%s' was "
+		                       "restored to its %lld bytes",
+		                  CUST_LOG_NAME, (long long)size);
+	else
+		cust_error_prefix(err, "the event was not logged, and '%s' could "
+		                       "not be restored to its %lld bytes: "
+		                       "custody-case recover mends it",
+		                  CUST_LOG_NAME, (long long)size);
+}
+
 int cust_log_open_locked(const char *case_dir, char path[CUST_PATH_MAX],
                          struct cust_error *err)
 {
@@ -294,13 +310,15 @@ int cust_log_append(const char *case_dir, const struct cust_actor *actor,
 	line[len] = '\n'; /* replaces the NUL: one write carries the whole line */
 	cust_signals_hold(&held);
 	wrote = cust_fs_write_all(fd, line, len + 1, path, err);
+	if (wrote == 0 && fsync(fd) < 0)
+		wrote = cust_error_set_errno(err, CUST_E_IO, errno,
+		                             "cannot sync '%s'", path);
+	if (wrote < 0)
+		restore_length(fd, st.st_size, err);
 	cust_signals_release(&held);
 	if (wrote < 0)
 		goto out;
-	if (fsync(fd) < 0) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot sync '%s'", path);
-		goto out;
-	}
+	cust_run_logged(actor->run, seq + 1, ev->unit);
 	if (written) {
 		*written = o;
 		o = NULL;
@@ -311,6 +329,74 @@ out:
 	json_decref(o);
 	close(fd); /* releases the lock */
 	return rc;
+}
+
+int cust_log_prepare(const char *case_dir, uint64_t *events,
+                     struct cust_error *err)
+{
+	char path[CUST_PATH_MAX], prev[65];
+	struct statvfs vfs;
+	struct stat st;
+	uint64_t seq = 0, room;
+	int fd, rc = -1;
+
+	fd = cust_log_open_locked(case_dir, path, err);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cust_error_set(err, CUST_E_INPUT, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > 0 && read_last_line(fd, st.st_size, &seq, prev, err) < 0) {
+		cust_error_prefix(err, "nothing was done: the custody log cannot "
+		                       "take an event");
+		goto out;
+	}
+	if (events)
+		*events = seq;
+	if (fstatvfs(fd, &vfs) == 0) {
+		room = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		if (room < CUST_LOG_ROOM_MIN) {
+			cust_error_set(err, CUST_E_IO,
+			               "nothing was done: the file system of the case "
+			               "is full (%llu bytes free, %u needed to log "
+			               "and checkpoint an event)",
+			               (unsigned long long)room, CUST_LOG_ROOM_MIN);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+int cust_log_torn_tail(int fd, off_t size, off_t *whole,
+                       struct cust_error *err)
+{
+	char buf[4096];
+	off_t end = size;
+
+	while (end > 0) {
+		size_t want = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
+		ssize_t n = pread(fd, buf, want, end - (off_t)want);
+		if (n != (ssize_t)want)
+			return cust_error_set_errno(err, CUST_E_IO, n < 0 ? errno : EIO,
+			                            "cannot read '%s'", CUST_LOG_NAME);
+		for (size_t i = want; i > 0; i--) {
+			if (buf[i - 1] == '\n') {
+				*whole = end - (off_t)want + (off_t)i;
+				return 0;
+			}
+		}
+		end -= (off_t)want;
+	}
+	*whole = 0;
+	return 0;
 }
 
 /* Reads lines of at most CUST_LOG_LINE_MAX bytes from FD. */
@@ -438,6 +524,7 @@ struct chain_state {
 	json_t *findings;
 	uint64_t expect_seq;
 	char expect_prev[65];
+	char prev_time[CUST_TIME_LEN]; /* of the line before, "" if unusable */
 	unsigned long lines;
 	int failed;
 };
@@ -448,20 +535,42 @@ static void add_finding(struct chain_state *s, unsigned long lineno,
 static void add_finding(struct chain_state *s, unsigned long lineno,
                         const char *fmt, ...)
 {
-	char subject[64], message[CUST_ERROR_MESSAGE_MAX];
+	char subject[64];
 	va_list ap;
-	json_t *f;
 
-	va_start(ap, fmt);
-	(void)vsnprintf(message, sizeof message, fmt, ap);
-	va_end(ap);
 	(void)snprintf(subject, sizeof subject, "%s line %lu", CUST_LOG_NAME,
 	               lineno);
-	f = json_pack("{s:s, s:s, s:s, s:s}", "check", "log", "subject", subject,
-	              "status", "failed", "message", message);
-	if (f)
-		json_array_append_new(s->findings, f);
+	va_start(ap, fmt);
+	cust_json_vfinding(s->findings, "log", subject, "failed", fmt, ap);
+	va_end(ap);
 	s->failed = 1;
+}
+
+/*
+ * Event times that go backwards: not proof of tampering (clocks of two
+ * hosts differ, a clock is set back), but a court will ask, so it is
+ * reported as a warning.  Times are compared as custody writes them, UTC
+ * with milliseconds, where text order is time order.
+ */
+static void check_time(struct chain_state *s, unsigned long lineno,
+                       const json_t *ev)
+{
+	const char *t = cust_json_string(ev, "time");
+	char subject[64];
+
+	if (!t || strlen(t) != CUST_TIME_LEN - 1 || t[CUST_TIME_LEN - 2] != 'Z') {
+		s->prev_time[0] = '\0';
+		return;
+	}
+	if (s->prev_time[0] && strcmp(t, s->prev_time) < 0) {
+		(void)snprintf(subject, sizeof subject, "%s line %lu",
+		               CUST_LOG_NAME, lineno);
+		cust_json_finding(s->findings, "log", subject, "warning",
+		                  "event time %s is before event %lu's %s: a clock "
+		                  "went back, or the event was edited", t,
+		                  lineno - 1, s->prev_time);
+	}
+	memcpy(s->prev_time, t, CUST_TIME_LEN);
 }
 
 /* The fields every event has, with their types. */
@@ -533,6 +642,7 @@ static int check_line(void *ctx, unsigned long lineno, const char *line,
 			            "were removed");
 		if (seq >= 0)
 			s->expect_seq = (uint64_t)seq + 1; /* resynchronise */
+		check_time(s, lineno, ev);
 	}
 	if (cust_log_line_sha256(line, len, hex, NULL) == 0)
 		memcpy(s->expect_prev, hex, sizeof hex);

@@ -14,11 +14,13 @@
 #include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/manifest.h"
+#include "custody/run.h"
 
 #define UNIT_MAGIC 0x43554e49u /* "CUNI" */
 
 static const char *const unit_kinds[] = {
-	"acquisitions", "artifacts", "extractions", "reports", NULL
+	"acquisitions", "artifacts", "extractions", "recoveries", "reports",
+	NULL
 };
 
 struct cust_unit {
@@ -461,8 +463,15 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 	                     &facts, err) < 0 ||
 	    cust_fs_sync_dir(u->partial, err) < 0)
 		goto out;
-	/* an interruption between the rename and the log line would leave a
-	 * sealed unit without its event */
+	/* the log must take the event before the unit is sealed: a torn log
+	 * or a full disk is found now, not after the rename; and the run's
+	 * record names the unit first, so a kill between the rename and the
+	 * log line is told from tampering (run.h) */
+	if (cust_log_prepare(u->case_dir, NULL, err) < 0 ||
+	    cust_run_sealing(actor ? actor->run : NULL, u->relpath, err) < 0)
+		goto out;
+	/* signals are held: an interruption between the rename and the log
+	 * line would leave a sealed unit without its event */
 	cust_signals_hold(&held);
 	if (cust_fs_rename_noreplace(u->partial, u->final, err) < 0 ||
 	    cust_fs_sync_dir(u->kind_dir, err) < 0) {

@@ -1,6 +1,7 @@
 /* verify.c - check a whole case; see include/custody/verify.h. */
 #include "custody/verify.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include "custody/json.h"
 #include "custody/log.h"
 #include "custody/manifest.h"
+#include "custody/recover.h"
+#include "custody/run.h"
 #include "custody/unit.h"
 
 struct report {
@@ -65,6 +68,11 @@ struct log_index {
 	json_t *seals;
 	json_t *items; /* item id -> {"sha256", "line"} */
 	json_t *created; /* the case-created event */
+	/* unit path -> line of the `recovered` event that logged it */
+	json_t *recovered;
+	/* events that name an examiner's key: [{"seq", "action", "name",
+	 * "fingerprint"}], which only a signed checkpoint can vouch for */
+	json_t *keyed;
 };
 
 static void index_record(json_t *index, const char *key, const char *sha256,
@@ -105,6 +113,41 @@ static void index_seal(json_t *seals, const json_t *ev, const char *action,
 	}
 }
 
+/* The units a `recovered` event logged for interrupted runs. */
+static void index_recovered(struct log_index *ix, const json_t *ev,
+                            unsigned long lineno)
+{
+	const json_t *u;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(ev, "details"),
+	                                   "units"), i, u) {
+		const char *unit = cust_json_string(u, "unit");
+		if (!unit)
+			continue;
+		index_record(ix->units, unit, cust_json_string(u, "manifest_sha256"),
+		             lineno);
+		if (!json_object_get(ix->recovered, unit))
+			json_object_set_new(ix->recovered, unit,
+			                    json_integer((json_int_t)lineno));
+	}
+}
+
+static void index_keyed(struct log_index *ix, const json_t *ev,
+                        unsigned long lineno)
+{
+	const json_t *actor = json_object_get(ev, "actor");
+	const char *fp = cust_json_string(actor, "fingerprint");
+
+	if (fp)
+		json_array_append_new(ix->keyed,
+		                      json_pack("{s:I, s:s?, s:s?, s:s}", "seq",
+		                                (json_int_t)lineno, "action",
+		                                cust_json_string(ev, "action"),
+		                                "name", cust_json_string(actor, "name"),
+		                                "fingerprint", fp));
+}
+
 static int index_line(void *ctx, unsigned long lineno, const char *line,
                       size_t len, json_t *ev, const char *line_err)
 {
@@ -124,6 +167,9 @@ static int index_line(void *ctx, unsigned long lineno, const char *line,
 		             cust_json_string(ev, "record_sha256"), lineno);
 	if (strcmp(action, "case-created") == 0 && !ix->created)
 		ix->created = json_incref(ev);
+	if (strcmp(action, "recovered") == 0)
+		index_recovered(ix, ev, lineno);
+	index_keyed(ix, ev, lineno);
 	return 0;
 }
 
@@ -242,12 +288,13 @@ static void check_log(struct report *r, const char *dir, json_int_t *events)
 		return;
 	if (cust_log_verify(dir, found, &n, &err) < 0) {
 		note(r, "log", CUST_LOG_NAME, "failed", "%s", err.message);
-	} else if (json_array_size(found) > 0) {
-		absorb(r, found);
 	} else {
-		note(r, "log", CUST_LOG_NAME, "ok",
-		     "%llu events, each linked to the one before",
-		     (unsigned long long)n);
+		json_int_t before = r->failed;
+		absorb(r, found);
+		if (r->failed == before)
+			note(r, "log", CUST_LOG_NAME, "ok",
+			     "%llu events, each linked to the one before",
+			     (unsigned long long)n);
 	}
 	*events = (json_int_t)n;
 	json_decref(found);
@@ -272,8 +319,21 @@ static void check_acquisition(struct report *r, const char *unit_dir,
 	json_decref(found);
 }
 
+/* The interrupted run that sealed UNIT without logging it, or NULL. */
+static const json_t *unlogged_by(const json_t *state, const char *unit)
+{
+	const json_t *u;
+	size_t i;
+
+	json_array_foreach(json_object_get(state, "unlogged"), i, u)
+		if (strcmp(cust_json_string(u, "unit"), unit) == 0)
+			return u;
+	return NULL;
+}
+
 static void check_unit(struct report *r, const char *dir, const json_t *unit,
-                       struct log_index *ix, const struct cust_attest_trust *t)
+                       struct log_index *ix, const json_t *unfinished,
+                       const struct cust_attest_trust *t)
 {
 	const char *path = cust_json_string(unit, "path");
 	const char *state = cust_json_string(unit, "state");
@@ -318,7 +378,13 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 	cust_manifest_release(&known);
 
 	logged = json_object_get(ix->units, path);
-	if (!logged) {
+	if (!logged && unlogged_by(unfinished, path)) {
+		note(r, "log", path, "failed",
+		     "sealed unit has no event in the custody log: %s was "
+		     "interrupted between sealing and logging it; custody-case "
+		     "recover records it",
+		     cust_json_string(unlogged_by(unfinished, path), "run"));
+	} else if (!logged) {
 		note(r, "log", path, "failed",
 		     "sealed unit has no event in the custody log");
 	} else if (sums[0] &&
@@ -328,6 +394,12 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 		     "sealed (custody.log line %lld)",
 		     (long long)json_integer_value(json_object_get(logged, "line")));
 	}
+	if (logged && json_object_get(ix->recovered, path))
+		note(r, "log", path, "warning",
+		     "sealed by an interrupted run and logged only by the recovery "
+		     "at custody.log line %lld",
+		     (long long)json_integer_value(json_object_get(ix->recovered,
+		                                                   path)));
 	if (logged)
 		json_object_del(ix->units, path); /* what remains was not found */
 	found = json_array();
@@ -337,6 +409,144 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 	                       found);
 	absorb(r, found);
 	json_decref(found);
+}
+
+/* Certificates in examiners/: a case where someone signed. */
+static size_t examiner_certificates(const char *dir)
+{
+	char path[CUST_PATH_MAX];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	if (cust_path_format(path, sizeof path, NULL, "%s/examiners", dir) < 0 ||
+	    !(d = opendir(path)))
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (len > 4 && strcmp(de->d_name + len - 4, ".pem") == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+#define KEYED_REPORTED_MAX 10
+
+/*
+ * What signatures vouch for: an event that names an examiner's key must
+ * be covered by a signed checkpoint (the command that logged it signed
+ * one), or it was forged, or its run was cut short; events after the last
+ * signed checkpoint are listed as covered by no signature; and a case
+ * where examiners signed but no checkpoint is signed lost its signatures.
+ */
+static void check_coverage(struct report *r, const char *dir,
+                           const struct log_index *ix, uint64_t covered,
+                           json_int_t events, int interrupted)
+{
+	size_t i, late = 0, certs = examiner_certificates(dir);
+	const json_t *k;
+
+	json_array_foreach(ix->keyed, i, k) {
+		json_int_t seq = json_integer_value(json_object_get(k, "seq"));
+		char subject[64];
+
+		if ((uint64_t)seq <= covered)
+			continue;
+		if (++late > KEYED_REPORTED_MAX)
+			continue;
+		(void)snprintf(subject, sizeof subject, "%s line %lld",
+		               CUST_LOG_NAME, (long long)seq);
+		note(r, "signature", subject, "failed",
+		     "event %lld (%s by %s) names the key %s, but no signed "
+		     "checkpoint covers it: %s", (long long)seq,
+		     cust_json_string(k, "action"), cust_json_string(k, "name"),
+		     cust_json_string(k, "fingerprint"),
+		     interrupted ? "its run was interrupted before its checkpoint "
+		                   "(see the run finding), or it was forged"
+		                 : "forged, or written behind custody's back");
+	}
+	if (late > KEYED_REPORTED_MAX)
+		note(r, "signature", CUST_LOG_NAME, "failed",
+		     "%zu more events name a key no signed checkpoint covers",
+		     late - KEYED_REPORTED_MAX);
+	if (covered == 0 && json_array_size(ix->keyed) == 0) {
+		if (certs && events > 0)
+			note(r, "signature", CUST_LOG_NAME, "failed",
+			     "examiners/ holds %zu certificate%s but no event names "
+			     "a key and no checkpoint is signed: the signatures "
+			     "were removed", certs, certs == 1 ? "" : "s");
+		return; /* a case worked without keys: reported as unsigned */
+	}
+	if ((uint64_t)events > covered)
+		note(r, "signature", CUST_LOG_NAME, "warning",
+		     "events %llu to %lld are covered by no signature: logged "
+		     "after the last signed checkpoint (of %llu events)",
+		     (unsigned long long)covered + 1, (long long)events,
+		     (unsigned long long)covered);
+	else
+		note(r, "signature", CUST_LOG_NAME, "ok",
+		     "every event is covered by a signed checkpoint");
+}
+
+/* 1 when the run of record FILE left a unit unlogged or events past the
+ * checkpoint (STATE from cust_recover_assess). */
+static int left_unfinished(const json_t *state, const char *file)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(state, "unlogged"), i, x)
+		if (strcmp(cust_json_string(x, "run"), file) == 0)
+			return 1;
+	json_array_foreach(json_object_get(json_object_get(state, "uncovered"),
+	                                   "explained_by"), i, x)
+		if (strcmp(json_string_value(x), file) == 0)
+			return 1;
+	return 0;
+}
+
+/* Runs that are still going or were cut short (run.h, recover.h). */
+static void check_runs(struct report *r, const json_t *state, int *interrupted)
+{
+	const json_t *run;
+	char who[512];
+	size_t i;
+
+	*interrupted = 0;
+	json_array_foreach(json_object_get(state, "runs"), i, run) {
+		const char *st = cust_json_string(run, "state");
+		const char *file = cust_json_string(run, "file");
+
+		if (strcmp(st, "unreadable") == 0) {
+			note(r, "run", file, "failed", "not a run record: %s",
+			     cust_json_string(run, "problem"));
+			continue;
+		}
+		cust_run_describe(run, who, sizeof who);
+		if (strcmp(st, "running") == 0) {
+			note(r, "run", file, "warning",
+			     "%s is running now: the case may change under this check",
+			     who);
+			continue;
+		}
+		if (strcmp(st, "unknown") == 0) {
+			note(r, "run", file, "warning",
+			     "%s, on another host or before a reboot, is running or "
+			     "was interrupted", who);
+			continue;
+		}
+		if (!left_unfinished(state, file)) {
+			note(r, "run", file, "warning",
+			     "%s was interrupted before it changed the case; the next "
+			     "command removes this record", who);
+			continue;
+		}
+		*interrupted = 1;
+		note(r, "run", file, "failed",
+		     "%s was interrupted and left the case unfinished: "
+		     "custody-case recover records what it left", who);
+	}
 }
 
 json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
@@ -350,7 +560,9 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	int opened;
 	char path[CUST_PATH_MAX];
 	struct stat st;
-	json_t *units = NULL, *report = NULL, *u, *found = NULL;
+	json_t *units = NULL, *report = NULL, *u, *found = NULL, *state = NULL;
+	uint64_t covered = 0;
+	int interrupted = 0;
 	struct cust_trust *trust = NULL;
 	struct cust_attest_trust t;
 	json_int_t events = 0, items = 0, sealed = 0;
@@ -362,10 +574,12 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	ix.units = json_object();
 	ix.items = json_object();
 	ix.seals = json_object();
+	ix.recovered = json_object();
+	ix.keyed = json_array();
 	units = json_array();
 	found = json_array();
 	if (!r.findings || !ix.units || !ix.items || !ix.seals || !units ||
-	    !found) {
+	    !found || !ix.recovered || !ix.keyed) {
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
@@ -388,9 +602,14 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	t.tsa_cafile = opt ? opt->tsa_cafile : NULL;
 	t.require_signatures = opt && opt->require_signatures;
 	if (cust_attest_check_log(dir, opt ? opt->checkpoint : NULL, &t, found,
-	                          err) < 0)
+	                          &covered, err) < 0)
 		goto out;
 	absorb(&r, found);
+	state = cust_recover_assess(dir, err);
+	if (!state)
+		goto out;
+	check_runs(&r, state, &interrupted);
+	check_coverage(&r, dir, &ix, covered, events, interrupted);
 	c = cust_case_open(dir, &cerr);
 	opened = c != NULL;
 	if (c) {
@@ -419,7 +638,7 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 	json_array_foreach(units, i, u) {
 		if (strcmp(cust_json_string(u, "state"), "sealed") == 0)
 			sealed++;
-		check_unit(&r, dir, u, &ix, &t);
+		check_unit(&r, dir, u, &ix, state, &t);
 	}
 	json_object_foreach(ix.units, key, value)
 		note(&r, "log", key, "failed",
@@ -440,6 +659,9 @@ out:
 	json_decref(ix.items);
 	json_decref(ix.seals);
 	json_decref(ix.created);
+	json_decref(ix.recovered);
+	json_decref(ix.keyed);
+	json_decref(state);
 	json_decref(found);
 	cust_trust_free(trust);
 	json_decref(units);

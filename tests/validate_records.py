@@ -12,7 +12,8 @@ schemas resolve only from DIR: nothing is fetched from the network.
   --examples       validate DIR/examples/<name>.example.json against
                    <name>.schema.json (every schema but common has one)
   --case CASEDIR   validate case.json, items/*/item.json, every line of
-                   custody.log, custody.checkpoint, artifacts/*/artifacts.json,
+                   custody.log, custody.checkpoint, runs/*.json,
+                   recoveries/*/recovery.json, artifacts/*/artifacts.json,
                    acquisitions/*/acquisition.json, extractions/*/extraction.json
                    and every line of extractions/*/inventory.jsonl
   --report FILE    validate saved custody-verify --json output
@@ -262,6 +263,17 @@ def check_case(s, tap, case):
         s.file("item", os.path.join(items, d, "item.json"),
                "items/%s/item.json matches item.schema.json" % d, same_id)
     check_log(s, tap, case)
+    runs = os.path.join(case, "runs")
+    for f in sorted(os.listdir(runs)) if os.path.isdir(runs) else []:
+        if f.endswith(".json"):
+            s.file("run", os.path.join(runs, f),
+                   "runs/%s matches run.schema.json" % f)
+    rec = os.path.join(case, "recoveries")
+    for d in sorted(os.listdir(rec)) if os.path.isdir(rec) else []:
+        if not d.endswith(".partial"):
+            s.file("recovery", os.path.join(rec, d, "recovery.json"),
+                   "recoveries/%s/recovery.json matches recovery.schema.json"
+                   % d)
     checkpoint = os.path.join(case, "custody.checkpoint")
     if os.path.exists(checkpoint):
         s.file("checkpoint", checkpoint,

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "custody/recover.h"
+#include "custody/run.h"
 #include "custody/attest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
@@ -84,6 +86,7 @@ static void on_signal(int sig)
 static void catch_signals(const char *prog)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction ign;
 	struct sigaction sa;
 	size_t i;
 
@@ -93,6 +96,12 @@ static void catch_signals(const char *prog)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		(void)sigaction(sigs[i], &sa, NULL);
+	/* a file size limit reached is a write error (EFBIG) the command
+	 * handles, undoing a half-written log line, not a silent death */
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	(void)sigaction(SIGXFSZ, &ign, NULL);
 }
 
 void cli_parse(struct cli *cli, int argc, char **argv)
@@ -305,18 +314,51 @@ void cli_signing_close(struct cust_signer *signer)
 	cust_signer_free(signer);
 }
 
+int cli_run_start(const struct cli *cli, const char *case_dir,
+                  struct cust_actor *actor)
+{
+	struct cust_error err;
+
+	actor->run = cust_recover_start(case_dir, cli->prog, &err);
+	return actor->run ? 0 : cli_fail(cli, &err);
+}
+
+/* End ACTOR's run; a run that leaves the case unfinished says so. */
+static void run_end(const struct cli *cli, struct cust_actor *actor)
+{
+	struct cust_error err;
+	int rc;
+
+	cust_error_clear(&err);
+	rc = cust_run_end(actor->run, &err);
+	actor->run = NULL;
+	if (rc == 1)
+		fprintf(stderr, "%s: this run left the case unfinished; "
+		                "custody-case status says what, custody-case "
+		                "recover records it\n", cli->prog);
+	else if (rc < 0)
+		fprintf(stderr, "%s: warning: %s\n", cli->prog, err.message);
+}
+
 int cli_checkpoint(const struct cli *cli, const char *case_dir,
-                   const struct cust_actor *actor)
+                   struct cust_actor *actor)
 {
 	struct cust_error err;
 	char warning[CUST_ERROR_MESSAGE_MAX + 64];
 
+	/* a run that appended nothing has nothing to checkpoint */
+	if (actor->run && !cust_run_appended(actor->run)) {
+		run_end(cli, actor);
+		return 0;
+	}
 	if (cust_attest_checkpoint(case_dir, actor, warning, sizeof warning,
 	                           &err) < 0) {
 		cust_error_prefix(&err, "the events are logged but the log's "
 		                        "checkpoint was not written");
+		run_end(cli, actor);
 		return cli_fail(cli, &err);
 	}
+	run_end(cli, actor);
 	if (seal_warning[0])
 		fprintf(stderr, "%s: warning: %s\n", cli->prog, seal_warning);
 	if (warning[0])

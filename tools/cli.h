@@ -89,11 +89,20 @@ int cli_signing_open(const struct cli *cli, struct cust_actor *actor,
                      struct cust_signer **signer);
 void cli_signing_close(struct cust_signer *signer);
 
-/* The last step of a command that appended events: write the log's
- * checkpoint, signed as ACTOR can (attest.h).  0, or the exit code after
- * printing why; a timestamp authority that failed only warns. */
+/* What a command that writes to a case does before any work: check that
+ * the case can take it and start ACTOR's run (recover.h, run.h).  0, or
+ * the exit code after printing why (a torn log, a full disk, a run that
+ * was interrupted and not yet recovered). */
+int cli_run_start(const struct cli *cli, const char *case_dir,
+                  struct cust_actor *actor);
+
+/* The last step of a command that writes to a case: write the log's
+ * checkpoint when events were appended, signed as ACTOR can (attest.h),
+ * then end ACTOR's run, saying so when it left the case unfinished.  0,
+ * or the exit code after printing why; a timestamp authority that failed
+ * only warns. */
 int cli_checkpoint(const struct cli *cli, const char *case_dir,
-                   const struct cust_actor *actor);
+                   struct cust_actor *actor);
 
 /* Flush and close stdout, as the last step of a successful run: a write
  * error (a full disk, a closed pipe) turns success into exit 4. */

@@ -5,6 +5,8 @@
 #include "cli.h"
 #include "custody/caseio.h"
 #include "custody/json.h"
+#include "custody/recover.h"
+#include "custody/run.h"
 
 #define TOOL "custody-case"
 
@@ -19,7 +21,10 @@ static const char synopsis[] =
 	"[--seized-on TIME] [--seized-by NAME] [--seal N]\n"
 	"             [--examiner NAME] [--key FILE --cert FILE] "
 	"[--passphrase-file FILE] [--tsa URL] [--no-sign]\n"
-	"       custody-case show|status --case DIR";
+	"       custody-case show|status --case DIR\n"
+	"       custody-case recover --case DIR [--examiner NAME] "
+	"[--key FILE --cert FILE] [--passphrase-file FILE]\n"
+	"             [--tsa URL] [--no-sign]";
 
 static const struct cli_option init_options[] = {
 	{ "number", "N", "the agency's case number (required)" },
@@ -50,6 +55,13 @@ static const struct cli_option item_options[] = {
 
 static const struct cli_option case_options[] = {
 	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct cli_option recover_options[] = {
+	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
+	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
+	CLI_SIGNING_OPTIONS,
 	{ NULL, NULL, NULL }
 };
 
@@ -133,6 +145,12 @@ static int cmd_add_item(struct cli *cli)
 	cust_case_actor(c, cli_get(cli, "examiner"), &actor);
 	rc = cli_signing_open(cli, &actor, &signer);
 	if (rc) {
+		cust_case_free(c);
+		return rc;
+	}
+	rc = cli_run_start(cli, cust_case_dir(c), &actor);
+	if (rc) {
+		cli_signing_close(signer);
 		cust_case_free(c);
 		return rc;
 	}
@@ -226,6 +244,8 @@ out:
 	return rc;
 }
 
+static void print_unfinished(const json_t *u);
+
 static int cmd_status(struct cli *cli)
 {
 	struct cust_error err;
@@ -239,6 +259,14 @@ static int cmd_status(struct cli *cli)
 	if (!c)
 		return cli_fail(cli, &err);
 	st = cust_case_status(c, &err);
+	if (st) {
+		json_t *unfinished = cust_recover_assess(cust_case_dir(c), &err);
+		if (!unfinished || json_object_set_new(st, "unfinished",
+		                                       unfinished) < 0) {
+			json_decref(st);
+			st = NULL;
+		}
+	}
 	cust_case_free(c);
 	if (!st)
 		return cli_fail(cli, &err);
@@ -272,8 +300,99 @@ static int cmd_status(struct cli *cli)
 	if (partial)
 		printf("note: unfinished units are left by interrupted runs; they "
 		       "are not evidence\n");
+	print_unfinished(json_object_get(st, "unfinished"));
 	json_decref(st);
 	return 0;
+}
+
+/* What an interrupted run or a torn log left, as status shows it. */
+static void print_unfinished(const json_t *u)
+{
+	const json_t *torn = json_object_get(u, "torn");
+	const json_t *uncovered = json_object_get(u, "uncovered");
+	const json_t *r, *x;
+	char who[512];
+	size_t i;
+
+	json_array_foreach(json_object_get(u, "runs"), i, r) {
+		const char *state = cust_json_string(r, "state");
+		if (strcmp(state, "unreadable") == 0)
+			printf("  %-12s %s: not a run record (%s)\n", "runs",
+			       cust_json_string(r, "file"),
+			       cust_json_string(r, "problem"));
+		else
+			printf("  %-12s %s %s\n", "runs", state,
+			       cust_run_describe(r, who, sizeof who));
+	}
+	json_array_foreach(json_object_get(u, "unlogged"), i, x)
+		printf("  %-12s %s: sealed by an interrupted run, not logged\n",
+		       "unfinished", cust_json_string(x, "unit"));
+	if (json_is_object(uncovered))
+		printf("  %-12s events %lld to %lld are not covered by the "
+		       "checkpoint\n", "unfinished",
+		       (long long)json_integer_value(json_object_get(uncovered,
+		                                                     "first")),
+		       (long long)json_integer_value(json_object_get(uncovered,
+		                                                     "last")));
+	if (json_is_object(torn))
+		printf("  %-12s the custody log ends in a torn line (%lld bytes "
+		       "at offset %lld): a write was cut short\n", "unfinished",
+		       (long long)json_integer_value(json_object_get(torn, "length")),
+		       (long long)json_integer_value(json_object_get(torn, "offset")));
+	if (json_is_true(json_object_get(u, "unfinished")))
+		printf("note: the case is unfinished, and no command works on it "
+		       "until the examiner runs custody-case recover\n");
+}
+
+static int cmd_recover(struct cli *cli)
+{
+	struct cust_actor actor;
+	struct cust_signer *signer = NULL;
+	struct cust_error err;
+	struct cust_case *c;
+	json_t *rec = NULL, *u;
+	size_t i;
+	int rc, crc;
+
+	if (cli->nargs != 0)
+		return cli_usage_error(cli, "unexpected argument '%s'", cli->args[0]);
+	c = cust_case_open(cli_case_dir(cli), &err);
+	if (!c)
+		return cli_fail(cli, &err);
+	cust_case_actor(c, cli_get(cli, "examiner"), &actor);
+	rc = cli_signing_open(cli, &actor, &signer);
+	if (rc) {
+		cust_case_free(c);
+		return rc;
+	}
+	if (cust_recover(cust_case_dir(c), &actor, cli->prog, &rec, &err) < 0)
+		rc = cli_fail(cli, &err);
+	else if (cli->json)
+		cli_print_json(rec ? rec : json_null());
+	else if (!rec)
+		printf("nothing to recover\n");
+	else {
+		const json_t *torn = json_object_get(rec, "torn_tail");
+		printf("recovered into %s\n", cust_json_string(rec, "unit"));
+		if (json_is_object(torn))
+			printf("  torn line of %lld bytes kept as %s/%s and cut "
+			       "from the log\n",
+			       (long long)json_integer_value(
+				       json_object_get(torn, "length")),
+			       cust_json_string(rec, "unit"),
+			       cust_json_string(torn, "file"));
+		json_array_foreach(json_object_get(rec, "units"), i, u)
+			printf("  %s: %s by an interrupted run, now logged\n",
+			       cust_json_string(u, "unit"),
+			       cust_json_string(u, "state"));
+	}
+	json_decref(rec);
+	crc = cli_checkpoint(cli, cust_case_dir(c), &actor);
+	if (!rc)
+		rc = crc;
+	cli_signing_close(signer);
+	cust_case_free(c);
+	return rc;
 }
 
 struct subcommand {
@@ -289,8 +408,13 @@ static const struct subcommand subcommands[] = {
 	{ "add-item", "Register a seized item in the case.", item_options,
 	  cmd_add_item },
 	{ "show", "Show the case and its items.", case_options, cmd_show },
-	{ "status", "Show the items, units (sealed or not) and the custody log "
-	            "of a case.", case_options, cmd_status },
+	{ "status", "Show the items, units (sealed or not), the custody log "
+	            "of a case and what interrupted runs left.", case_options,
+	  cmd_status },
+	{ "recover", "Record what an interrupted run or a torn log left, on "
+	             "the examiner's word: torn bytes kept in a sealed unit, "
+	             "units and events accounted for in the log.",
+	  recover_options, cmd_recover },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -299,7 +423,7 @@ int main(int argc, char **argv)
 	static const struct cli_option none[] = { { NULL, NULL, NULL } };
 	struct cli cli = { TOOL, synopsis,
 	                   "Create a case folder, register seized items, show a "
-	                   "case.  Subcommands: init, add-item, show, status.",
+	                   "case.  Subcommands: init, add-item, show, status, recover.",
 	                   none, { 0 }, 0, NULL, 0 };
 	const struct subcommand *s;
 	char prog[64];

@@ -159,6 +159,12 @@ int main(int argc, char **argv)
 		cust_case_free(c);
 		return rc;
 	}
+	rc = cli_run_start(&cli, cust_case_dir(c), &actor);
+	if (rc) {
+		cli_signing_close(signer);
+		cust_case_free(c);
+		return rc;
+	}
 	rc = cust_extract(c, &o, &actor, &rec, &err);
 	if (o.progress)
 		fputc('\n', stderr);

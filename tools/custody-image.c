@@ -224,6 +224,12 @@ int main(int argc, char **argv)
 		cust_case_free(c);
 		return rc;
 	}
+	rc = cli_run_start(&cli, cust_case_dir(c), &actor);
+	if (rc) {
+		cli_signing_close(signer);
+		cust_case_free(c);
+		return rc;
+	}
 	if (cust_acquire(c, &o, &actor, &rec, &err) < 0) {
 		rc = cli_fail(&cli, &err);
 	} else {

@@ -92,6 +92,9 @@ static int cmd_add(struct cli *cli)
 	rc = cli_signing_open(cli, &actor, &signer);
 	if (rc)
 		goto out;
+	rc = cli_run_start(cli, cust_case_dir(c), &actor);
+	if (rc)
+		goto out;
 	if (cust_log_append(cust_case_dir(c), &actor, &ev, &written, &err) < 0) {
 		rc = cli_fail(cli, &err);
 		goto out;

@@ -200,6 +200,8 @@ int main(int argc, char **argv)
 		                "with custody-keygen\n", TOOL);
 		rc = CUST_E_USAGE;
 	}
+	if (!rc)
+		rc = cli_run_start(&cli, cust_case_dir(c), &actor);
 	if (!rc) {
 		rc = sign_unit(&cli, cust_case_dir(c), rel, &actor);
 		crc = cli_checkpoint(&cli, cust_case_dir(c), &actor);

@@ -22,6 +22,7 @@
 #ifndef CUSTODY_ATTEST_H
 #define CUSTODY_ATTEST_H
 
+#include <stdint.h>
 #include <jansson.h>
 
 #include "custody/error.h"
@@ -94,13 +95,20 @@ void cust_attest_check_unit(const char *unit_dir, const char *subject,
 
 /*
  * Check the case's custody.checkpoint against the log, and its signature
- * and timestamp; with OLDER (a checkpoint the examiner kept elsewhere, and
- * OLDER.p7s next to it when there is one), that the log only grew since.
- * Returns -1 only when the check could not run.
+ * and timestamp; every signed checkpoint kept in checkpoints/
+ * (checkpoint.h): signed by a trusted examiner, and the log consistent
+ * with it (a file there that custody does not keep, a kept checkpoint
+ * without its signature, or a current checkpoint whose signature was
+ * deleted while its signed copy is kept, fails); with OLDER (a checkpoint
+ * the examiner kept elsewhere, and OLDER.p7s next to it when there is
+ * one), that the log only grew since.  *COVERED receives the number of
+ * events covered by a signed checkpoint that holds (0 for none): the
+ * events after it are vouched for by no signature.  Returns -1 only when
+ * the check could not run.
  */
 int cust_attest_check_log(const char *case_dir, const char *older,
                           const struct cust_attest_trust *t, json_t *findings,
-                          struct cust_error *err);
+                          uint64_t *covered, struct cust_error *err);
 
 /*
  * Check the inclusion proof in the file PROOF_PATH on its own: the audit

@@ -45,6 +45,14 @@
 #define CUST_CHECKPOINT_P7S_SUFFIX ".p7s"
 #define CUST_CHECKPOINT_TSR_SUFFIX ".p7s.tsr"
 
+/* Every signed checkpoint is also kept, append-only, as
+ * CUST_CHECKPOINTS_DIR/<events, 8 digits>.checkpoint with its .p7s and
+ * .p7s.tsr, as Certificate Transparency keeps signed tree heads: a later
+ * checkpoint never destroys the signature or the timestamp of an earlier
+ * one, and the log must stay consistent with every one of them. */
+#define CUST_CHECKPOINTS_DIR "checkpoints"
+#define CUST_CHECKPOINT_KEPT_SUFFIX ".checkpoint"
+
 /* Largest checkpoint text accepted (the one custody writes is ~300 bytes). */
 #define CUST_CHECKPOINT_MAX 4096u
 /* Largest signature file carried in a proof. */
@@ -76,10 +84,13 @@ typedef int (*cust_checkpoint_sign_fn)(void *ctx, const char *path,
  * takes, waiting at most cust_fs_lock_timeout_ms()), compute the
  * checkpoint of the whole log, write it atomically to
  * CASE_DIR/custody.checkpoint, call SIGN(CTX, path, err) if SIGN is not
- * NULL, and release the lock.  A signature or timestamp of the previous
- * checkpoint (custody.checkpoint.p7s, .p7s.tsr) no longer matches and is
- * removed before the new checkpoint is written.  *WRITTEN (WRITTEN may be
- * NULL) receives the checkpoint written.
+ * NULL, and release the lock.  When the case's checkpoint already covers
+ * the whole log as it is (the run appended nothing), nothing is written
+ * and SIGN is not called: its signature and timestamp stay.  Otherwise a
+ * signed previous checkpoint is kept (cust_checkpoint_keep), then its
+ * signature and timestamp, which no longer match, are removed before the
+ * new checkpoint is written.  *WRITTEN (WRITTEN may be NULL) receives the
+ * checkpoint in place.
  *
  * The log must be whole and linked: a line that is not a complete JSON
  * object, is numbered out of order or does not link to the line before is
@@ -91,6 +102,18 @@ typedef int (*cust_checkpoint_sign_fn)(void *ctx, const char *path,
 int cust_checkpoint_update(const char *case_dir, cust_checkpoint_sign_fn sign,
                            void *ctx, struct cust_checkpoint *written,
                            struct cust_error *err);
+
+/*
+ * Keep the case's checkpoint, when it is signed, in the history:
+ * CUST_CHECKPOINTS_DIR/NNNNNNNN.checkpoint, .p7s and .p7s.tsr (whichever
+ * exist), each copied once and never replaced.  Called under the log's
+ * lock, after signing and before replacing.
+ */
+int cust_checkpoint_keep(const char *case_dir, struct cust_error *err);
+
+/* "checkpoints/NNNNNNNN.checkpoint" for a checkpoint of EVENTS events into
+ * OUT; -1 when SIZE is too small. */
+int cust_checkpoint_kept_name(uint64_t events, char *out, size_t size);
 
 /*
  * Parse TEXT[0..LEN) strictly: at most CUST_CHECKPOINT_MAX bytes, exactly

@@ -66,4 +66,7 @@ void cust_json_vfinding(json_t *findings, const char *check,
                         const char *subject, const char *status,
                         const char *fmt, va_list ap) CUST_PRINTF(5, 0);
 
+/* 1 when a finding of FINDINGS from index FROM on has status "failed". */
+int cust_json_findings_failed(const json_t *findings, size_t from);
+
 #endif

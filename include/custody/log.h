@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 #include "custody/error.h"
@@ -29,8 +30,12 @@
  * event fits in one line, checked before any work that the event records. */
 #define CUST_EVENT_FIELD_MAX 4096u
 #define CUST_EVENT_DETAILS_MAX (16u * 1024)
+/* Free space a command wants on the case's file system before it starts:
+ * room for its events, the checkpoint and its signature. */
+#define CUST_LOG_ROOM_MIN (256u * 1024)
 
 struct cust_signer;
+struct cust_run;
 
 /* Who acted: the examiner's name and, when the examiner signs, the signer
  * and its certificate's fingerprint (both NULL otherwise), and the RFC 3161
@@ -46,6 +51,7 @@ struct cust_actor {
 	const char *tsa_cafile;
 	char *warning;
 	size_t warning_size;
+	struct cust_run *run; /* the run this work belongs to (run.h), or NULL */
 };
 
 /* One event to append.  ACTION and TOOL are required; any other NULL
@@ -96,12 +102,35 @@ int cust_log_open_locked(const char *case_dir, char path[CUST_PATH_MAX],
  * host and prev, and appends in a single write with SIGINT, SIGTERM and
  * SIGHUP held back, so an interrupted command never leaves half a line.
  * With WRITTEN, *WRITTEN receives a new reference to the
- * event as written.  A log whose last line is incomplete or unreadable is
- * refused: it is evidence and custody does not repair it.
+ * event as written.  A write that fails part way (a full disk) is undone:
+ * the log is cut back to its old length, and the message says so.  A log
+ * whose last line is torn or unreadable is refused: it is evidence, and
+ * only the examiner mends it (custody-case recover, recover.h).
+ * When ACTOR has a run (run.h), the run learns the event's seq and unit.
  */
 int cust_log_append(const char *case_dir, const struct cust_actor *actor,
                     const struct cust_event *ev, json_t **written,
                     struct cust_error *err);
+
+/*
+ * Check, under the log's lock, that the case can take an event before any
+ * work that an event will record: the log is a regular file whose last
+ * line is whole and readable (CUST_E_INPUT otherwise, naming the
+ * recovery), and the case's file system has CUST_LOG_ROOM_MIN bytes free
+ * (CUST_E_IO, "full", otherwise).  Nothing is written.  *EVENTS (EVENTS
+ * may be NULL) receives the seq of the last event (0 for an empty log).
+ */
+int cust_log_prepare(const char *case_dir, uint64_t *events,
+                     struct cust_error *err);
+
+/*
+ * Where the whole lines of the open log FD of SIZE bytes end: *WHOLE
+ * receives the offset just after its last newline (0 when it has none).
+ * Bytes from there to SIZE are a torn line.  Reads backwards from the
+ * end, 4 KiB at a time.
+ */
+int cust_log_torn_tail(int fd, off_t size, off_t *whole,
+                       struct cust_error *err);
 
 /*
  * Call FN for every line of the log in order with the parsed event (NULL
@@ -122,6 +151,8 @@ int cust_log_read(const char *case_dir, cust_log_line_fn fn, void *ctx,
  * is appended to FINDINGS (a JSON array) as
  *   {"check": "log", "subject": "custody.log line N", "status": "failed",
  *    "message": "..."}
+ * and an event whose time is before the time of the event before it as
+ * the same with status "warning" (clocks differ; a court will ask).
  * *EVENTS receives the number of lines.  Returns 0 when the walk completed
  * (whether or not problems were found), -1 when the log could not be read.
  */

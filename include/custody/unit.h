@@ -27,7 +27,7 @@
 struct cust_unit;
 
 /* 1 when KIND is a unit folder of the case: "acquisitions", "artifacts",
- * "extractions" or "reports". */
+ * "extractions", "recoveries" (recover.h) or "reports". */
 int cust_unit_kind_known(const char *kind);
 
 /*

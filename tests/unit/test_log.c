@@ -140,17 +140,27 @@ static void fill_log(void)
 	}
 }
 
-/* Run cust_log_verify on DIR; returns the findings (new reference). */
+/* Run cust_log_verify on DIR; returns the failed findings (new
+ * reference).  Warnings are left out: a tampering that moves lines may
+ * also make event times go backwards, which is reported as a warning
+ * whenever the events were not written within one millisecond. */
 static json_t *verify(const char *dir, uint64_t *events)
 {
-	json_t *findings = json_array();
+	json_t *findings = json_array(), *failed = json_array(), *f;
 	struct cust_error err;
+	size_t i;
 
 	assert_non_null(findings);
+	assert_non_null(failed);
 	cust_error_clear(&err);
 	if (cust_log_verify(dir, findings, events, &err) != 0)
 		fail_msg("verify could not run: %s", err.message);
-	return findings;
+	json_array_foreach(findings, i, f)
+		if (strcmp(json_string_value(json_object_get(f, "status")),
+		           "warning") != 0)
+			json_array_append(failed, f);
+	json_decref(findings);
+	return failed;
 }
 
 /* The number of findings about LINENO whose message contains WHAT (any
