@@ -129,7 +129,8 @@ json_t *cust_recover_assess(const char *case_dir, struct cust_error *err)
 	events = scan.lines - (whole < size ? 1 : 0);
 	checkpointed = checkpoint_events(case_dir);
 	json_array_foreach(runs, i, r) {
-		if (is_state(r, "running"))
+		/* a run of another host or boot may be at work too */
+		if (is_state(r, "running") || is_state(r, "unknown"))
 			running = 1;
 		if (is_state(r, "unreadable"))
 			unfinished = 1;

@@ -323,8 +323,7 @@ int cli_run_start(const struct cli *cli, const char *case_dir,
 	return actor->run ? 0 : cli_fail(cli, &err);
 }
 
-/* End ACTOR's run; a run that leaves the case unfinished says so. */
-static void run_end(const struct cli *cli, struct cust_actor *actor)
+void cli_run_end(const struct cli *cli, struct cust_actor *actor)
 {
 	struct cust_error err;
 	int rc;
@@ -348,17 +347,17 @@ int cli_checkpoint(const struct cli *cli, const char *case_dir,
 
 	/* a run that appended nothing has nothing to checkpoint */
 	if (actor->run && !cust_run_appended(actor->run)) {
-		run_end(cli, actor);
+		cli_run_end(cli, actor);
 		return 0;
 	}
 	if (cust_attest_checkpoint(case_dir, actor, warning, sizeof warning,
 	                           &err) < 0) {
 		cust_error_prefix(&err, "the events are logged but the log's "
 		                        "checkpoint was not written");
-		run_end(cli, actor);
+		cli_run_end(cli, actor);
 		return cli_fail(cli, &err);
 	}
-	run_end(cli, actor);
+	cli_run_end(cli, actor);
 	if (seal_warning[0])
 		fprintf(stderr, "%s: warning: %s\n", cli->prog, seal_warning);
 	if (warning[0])

@@ -96,6 +96,10 @@ void cli_signing_close(struct cust_signer *signer);
 int cli_run_start(const struct cli *cli, const char *case_dir,
                   struct cust_actor *actor);
 
+/* End ACTOR's run (NULL is fine) where a command stops without
+ * cli_checkpoint; a run that left the case unfinished says so. */
+void cli_run_end(const struct cli *cli, struct cust_actor *actor);
+
 /* The last step of a command that writes to a case: write the log's
  * checkpoint when events were appended, signed as ACTOR can (attest.h),
  * then end ACTOR's run, saying so when it left the case unfinished.  0,

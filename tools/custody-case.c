@@ -154,10 +154,12 @@ static int cmd_add_item(struct cli *cli)
 		cust_case_free(c);
 		return rc;
 	}
-	if (cust_case_add_item(c, &p, &actor, TOOL, &rec, &err) < 0)
+	if (cust_case_add_item(c, &p, &actor, TOOL, &rec, &err) < 0) {
 		rc = cli_fail(cli, &err);
-	else
+		cli_run_end(cli, &actor);
+	} else {
 		rc = cli_checkpoint(cli, cust_case_dir(c), &actor);
+	}
 	if (!rc && cli->json)
 		cli_print_json(rec);
 	else if (!rc)

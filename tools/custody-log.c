@@ -97,6 +97,7 @@ static int cmd_add(struct cli *cli)
 		goto out;
 	if (cust_log_append(cust_case_dir(c), &actor, &ev, &written, &err) < 0) {
 		rc = cli_fail(cli, &err);
+		cli_run_end(cli, &actor);
 		goto out;
 	}
 	if (cli->json)

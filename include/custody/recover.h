@@ -42,7 +42,9 @@ struct cust_run;
  *    "unfinished": true|false}
  * "uncovered" names the events past the checkpoint, and the interrupted
  * runs that began before them; "unfinished" is true when anything here
- * needs custody-case recover (a running run is never in the way).
+ * needs custody-case recover.  Events past the checkpoint are left to a
+ * run at work now, or one on another host, which may be between its
+ * events and its checkpoint.
  */
 json_t *cust_recover_assess(const char *case_dir, struct cust_error *err);
 

@@ -67,7 +67,9 @@ size=$(wc -c <"$C/custody.log")
 limit=$(((size + 1023) / 512)) # 512-byte blocks: room for part of the line
 (ulimit -f "$limit" && custody-log add --case "$C" --action note \
 	--note "$(head -c 3000 /dev/zero | tr '\0' y)") >"$T/.out" 2>"$T/.err"
-[ $? -eq 4 ] && ok "a cut write fails with exit 4" || fail "a cut write fails with exit 4"
+got=$?
+[ $got -eq 4 ] && ok "a cut write fails with exit 4" ||
+	{ fail "a cut write fails with exit 4 (exit $got)"; sed 's/^/#   /' "$T/.err"; }
 contains "$T/.err" "restored" "a cut write: the message says the log was restored"
 same "$C/custody.log" "$T/log.before" "a cut write: the log is as it was"
 expect_exit 0 "a cut write: the next event is logged" custody-log add \
