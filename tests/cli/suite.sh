@@ -1,0 +1,68 @@
+#!/bin/sh
+# The test suite's own machinery: .ci/run keeps make's exit status and sums
+# the totals of both runs.
+. "$CUSTODY_TOP/tests/cli/lib.sh"
+
+# ---- .ci/run, in a tree of its own, with a make that does what it is told
+
+R=$T/tree
+mkdir -p "$R/.ci" "$R/build-aux" "$T/fakebin"
+cp "$CUSTODY_TOP/.ci/run" "$R/.ci/run"
+printf '#!/bin/sh\nexit 0\n' >"$R/build-aux/deps.sh"
+# make TARGET -j2: prints $FAKE/TARGET.out, exits with $FAKE/TARGET.rc, and
+# notes the environment the tests would run in
+cat >"$T/fakebin/make" <<'EOF'
+#!/bin/sh
+echo "$1 CUSTODY_REQUIRE_TESTDATA=${CUSTODY_REQUIRE_TESTDATA:-}" >>"$FAKE/env"
+cat "$FAKE/$1.out"
+exit "$(cat "$FAKE/$1.rc")"
+EOF
+chmod +x "$T/fakebin/make"
+
+# ci CHECK_STATUS CHECK_OUTPUT ASAN_STATUS ASAN_OUTPUT: run .ci/run (with
+# sh, POSIX: dash on Debian) over make check and make asan doing that; its
+# status in $rc, its last line in $last
+ci() {
+	echo "$1" >"$T/check.rc"
+	printf '%s\n' "$2" >"$T/check.out"
+	echo "$3" >"$T/asan.rc"
+	printf '%s\n' "$4" >"$T/asan.out"
+	: >"$T/env"
+	FAKE=$T PATH="$T/fakebin:$PATH" sh "$R/.ci/run" >"$T/.ci" 2>&1
+	rc=$?
+	last=$(tail -n 1 "$T/.ci")
+}
+# ci_says DESCRIPTION WANT_STATUS WANT_LAST: the status (0 or not) and the
+# last line of the run just made
+ci_says() {
+	if { [ "$2" -eq 0 ] && [ "$rc" -eq 0 ]; } ||
+		{ [ "$2" -ne 0 ] && [ "$rc" -ne 0 ]; }; then
+		[ "$last" = "$3" ] && ok "$1" ||
+			fail "$1: last line '$last', expected '$3'"
+	else
+		fail "$1: .ci/run exited $rc"
+		sed 's/^/#   /' "$T/.ci"
+	fi
+}
+
+ci 0 "12 passed, 0 failed" 0 "11 passed, 0 failed"
+ci_says ".ci/run: both runs pass, the totals are summed" 0 "23 passed, 0 failed"
+[ "$(cat "$T/env")" = "check CUSTODY_REQUIRE_TESTDATA=1
+asan CUSTODY_REQUIRE_TESTDATA=1" ] &&
+	ok ".ci/run runs make check, then make asan, with CUSTODY_REQUIRE_TESTDATA=1" ||
+	{ fail ".ci/run runs make check, then make asan, with CUSTODY_REQUIRE_TESTDATA=1"
+	  sed 's/^/#   /' "$T/env"; }
+grep -qx "12 passed, 0 failed" "$T/.ci" && grep -qx "11 passed, 0 failed" "$T/.ci" &&
+	ok ".ci/run shows what make printed" || fail ".ci/run shows what make printed"
+ci 2 "12 passed, 0 failed" 0 "11 passed, 0 failed"
+ci_says ".ci/run fails when make check fails after its tests passed" 1 \
+	"23 passed, 1 failed"
+ci 0 "12 passed, 0 failed" 2 "cc: error: no such file"
+ci_says ".ci/run fails when make asan dies before its summary" 1 \
+	"12 passed, 1 failed"
+ci 1 "10 passed, 2 failed" 0 "11 passed, 0 failed"
+ci_says ".ci/run fails when tests fail, and counts them" 1 "21 passed, 2 failed"
+[ -z "$(find "$R" -newer "$R/.ci/run" -name '*.log')" ] &&
+	ok ".ci/run leaves no log in the tree" || fail ".ci/run leaves no log in the tree"
+
+echo "1..$n"
