@@ -1,6 +1,8 @@
 #!/bin/sh
 # The test suite's own machinery: .ci/run keeps make's exit status and sums
-# the totals of both runs.
+# the totals of both runs; CUSTODY_REQUIRE_TESTDATA turns a skip for want of
+# the shared test data into a failure, in the C helpers and in the shell
+# ones.
 . "$CUSTODY_TOP/tests/cli/lib.sh"
 
 # ---- .ci/run, in a tree of its own, with a make that does what it is told
@@ -64,5 +66,54 @@ ci 1 "10 passed, 2 failed" 0 "11 passed, 0 failed"
 ci_says ".ci/run fails when tests fail, and counts them" 1 "21 passed, 2 failed"
 [ -z "$(find "$R" -newer "$R/.ci/run" -name '*.log')" ] &&
 	ok ".ci/run leaves no log in the tree" || fail ".ci/run leaves no log in the tree"
+
+# ---- no shared test data, required or not
+
+none=$T/no-testdata
+# unit PROGRAM [VAR=VALUE...]: run the unit test PROGRAM without test data
+unit() {
+	u=$1
+	shift
+	env CMOCKA_MESSAGE_OUTPUT=TAP CUSTODY_TESTDATA="$none" "$@" \
+		"$CUSTODY_BUILD/tests/$u" >"$T/.out" 2>&1
+}
+# failures: the "not ok" lines of $T/.out that are not skips
+failures() { grep '^not ok' "$T/.out" | grep -v '# SKIP'; }
+for u in test_walk test_archive test_dfxml; do
+	unit $u CUSTODY_REQUIRE_TESTDATA=
+	if [ $? -eq 0 ] && grep -q '# SKIP' "$T/.out" && [ -z "$(failures)" ]; then
+		ok "$u: without the test data, its tests skip"
+	else
+		fail "$u: without the test data, its tests skip"
+		sed 's/^/#   /' "$T/.out"
+	fi
+	unit $u CUSTODY_REQUIRE_TESTDATA=1
+	if [ $? -ne 0 ] && [ -n "$(failures)" ] &&
+		grep -q "CUSTODY_REQUIRE_TESTDATA" "$T/.out"; then
+		ok "$u: with CUSTODY_REQUIRE_TESTDATA=1, they fail"
+	else
+		fail "$u: with CUSTODY_REQUIRE_TESTDATA=1, they fail"
+		sed 's/^/#   /' "$T/.out"
+	fi
+done
+
+# the shell helpers, in the test that uses the most test data
+CUSTODY_TESTDATA=$none CUSTODY_REQUIRE_TESTDATA= \
+	sh "$CUSTODY_TOP/tests/cli/extract.sh" >"$T/.out" 2>&1
+if grep -q "^ok [0-9]* # SKIP .*$none" "$T/.out" && [ -z "$(failures)" ]; then
+	ok "cli/extract: without the test data, its checks skip, naming it"
+else
+	fail "cli/extract: without the test data, its checks skip, naming it"
+	grep 'SKIP\|^not ok' "$T/.out" | sed 's/^/#   /'
+fi
+CUSTODY_TESTDATA=$none CUSTODY_REQUIRE_TESTDATA=1 \
+	sh "$CUSTODY_TOP/tests/cli/extract.sh" >"$T/.out" 2>&1
+if failures | grep -q "$none.*CUSTODY_REQUIRE_TESTDATA" &&
+	! grep -q '# SKIP.*test data' "$T/.out"; then
+	ok "cli/extract: with CUSTODY_REQUIRE_TESTDATA=1, they fail"
+else
+	fail "cli/extract: with CUSTODY_REQUIRE_TESTDATA=1, they fail"
+	grep 'SKIP\|^not ok' "$T/.out" | sed 's/^/#   /'
+fi
 
 echo "1..$n"
