@@ -46,6 +46,8 @@ grep -q '^0x00000000  0x02800200  +$' "$A/errors.map" && ok "errors.map: one goo
 if command -v ddrescuelog >/dev/null; then
 	ddrescuelog -t "$A/errors.map" >"$T/.ddr" 2>&1 && grep -q "bad-sector: *0 B" "$T/.ddr" &&
 		ok "ddrescuelog reads errors.map" || { fail "ddrescuelog reads errors.map"; sed 's/^/#   /' "$T/.ddr"; }
+else
+	skip "ddrescuelog reads errors.map: no ddrescuelog (gddrescue)"
 fi
 contains "$C/custody.log" '"action":"acquired"' "acquired event logged"
 expect_exit 0 "custody-verify re-hashes the acquisition" custody-verify --case "$C"
@@ -124,6 +126,8 @@ if command -v script >/dev/null; then
 	grep -q 'reading: .* of 40.00 MiB (100%), .* MB/s, 0 unreadable sectors' "$T/.tty" &&
 		ok "progress is shown on a terminal" || { fail "progress is shown on a terminal"; sed 's/^/#   /' "$T/.tty"; }
 	contains "$T/.tty" "image: not done (none)" "a short summary ends the run"
+else
+	skip "progress on a terminal: no script(1) (bsdutils)"
 fi
 custody-image --case "$C" --item E001 --verify none "$T/disk.img" >"$T/.out" 2>"$T/.err"
 grep -q 'reading:' "$T/.err" && fail "no progress when stderr is not a terminal" ||
