@@ -65,6 +65,19 @@ testdata() {
 	return 1
 }
 
+# wait_for SECONDS COMMAND...: wait for a sign that a process of the test
+# reached the state a check needs: COMMAND, tried every 50 ms until it
+# succeeds (0), or until SECONDS passed (1: a bound for a test gone wrong,
+# not a guess at how long the process takes)
+wait_for() {
+	wf_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -le "$wf_end" ] || return 1
+		sleep 0.05
+	done
+}
+
 # flip_byte FILE OFFSET: inverts one byte in place. Writing a fixed byte
 # instead would change nothing one time in 256 on random content.
 flip_byte() {
