@@ -1,7 +1,8 @@
 #!/bin/sh
 # The faultyfs fixture itself: bad sectors fail every read touching them,
-# flaky ones fail once, a vanishing disk fails with ENXIO, and no cache ever
-# hides an error.  The imager's tests rely on exactly this.
+# flaky ones fail once, a vanishing disk fails with ENXIO, a held read waits
+# for SIGUSR1, and no cache ever hides an error.  The imager's tests rely
+# on exactly this.
 . "$CUSTODY_TOP/tests/cli/lib.sh"
 . "$CUSTODY_TOP/tests/cli/faulty.inc"
 export LC_ALL=C
@@ -90,6 +91,22 @@ check "faulty_umount unmounts" faulty_umount "$M"
 [ ! -s "$T/.faulty" ] && ! faulty_alive "$FAULTY_PID" && ok "the daemon is gone" ||
 	fail "the daemon is gone"
 
+# a read held past 1 MiB until the daemon gets SIGUSR1
+check "faultyfs mounts with --hold-after" faulty_mount "$IMG" "$M" --hold-after 1048576
+dd if="$D" of="$T/got" bs=64K iflag=direct 2>"$T/.dd" &
+reader=$!
+held() { grep -q "holding a read at byte 1048576" "$T/.faultyfs.$faulty_count.log"; }
+wait_for 30 held && ok "the read past 1 MiB is held, and the daemon says so" ||
+	fail "the read past 1 MiB is held, and the daemon says so"
+kill -0 "$reader" 2>/dev/null && ok "the reader waits" || fail "the reader waits"
+[ "$(stat -c %s "$T/got")" -eq 1048576 ] && ok "with exactly 1 MiB read" ||
+	fail "with exactly 1 MiB read ($(stat -c %s "$T/got"))"
+kill -USR1 "$FAULTY_PID"
+wait "$reader" && ok "SIGUSR1 releases it: the read goes on to the end" ||
+	{ fail "SIGUSR1 releases it: the read goes on to the end"; sed 's/^/#   /' "$T/.dd"; }
+check "what was read is the image" cmp "$T/got" "$IMG"
+check "faulty_umount unmounts the held disk" faulty_umount "$M"
+
 # a disk that drops off the bus after 1 MiB
 check "faultyfs mounts with --vanish-after" faulty_mount "$IMG" "$M" --vanish-after 1048576
 expect_exit 1 "reading the vanishing disk fails" dd if="$D" of="$T/got" bs=64K iflag=direct
@@ -120,6 +137,8 @@ for i in range(500):
             sys.exit("got %s" % e)
     time.sleep(0.01)
 sys.exit("still ECONNABORTED after 5 s")' "$D" "$FAULTY_PID"
+else
+	skip "reads after the daemon's SIGKILL: no $PYTHON"
 fi
 check "faulty_umount unmounts a dead daemon's mount" faulty_umount "$M"
 ! grep -qF "$M" /proc/self/mounts && ok "the dead mount is gone" || fail "the dead mount is gone"

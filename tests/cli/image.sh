@@ -1,6 +1,7 @@
 #!/bin/sh
 # custody-image on files and streams: hashes, layouts, verification, record.
 . "$CUSTODY_TOP/tests/cli/lib.sh"
+. "$CUSTODY_TOP/tests/cli/faulty.inc"
 
 C=$T/case
 new_case "$C" || fail "test case created"
@@ -46,6 +47,8 @@ grep -q '^0x00000000  0x02800200  +$' "$A/errors.map" && ok "errors.map: one goo
 if command -v ddrescuelog >/dev/null; then
 	ddrescuelog -t "$A/errors.map" >"$T/.ddr" 2>&1 && grep -q "bad-sector: *0 B" "$T/.ddr" &&
 		ok "ddrescuelog reads errors.map" || { fail "ddrescuelog reads errors.map"; sed 's/^/#   /' "$T/.ddr"; }
+else
+	skip "ddrescuelog reads errors.map: no ddrescuelog (gddrescue)"
 fi
 contains "$C/custody.log" '"action":"acquired"' "acquired event logged"
 expect_exit 0 "custody-verify re-hashes the acquisition" custody-verify --case "$C"
@@ -86,34 +89,51 @@ expect_exit 2 "--verify-source on a stream is refused" custody-image --case "$C"
 expect_exit 0 "--verify-source" custody-image --case "$C" --item E001 --verify-source --json --quiet "$T/disk.img"
 [ "$(field "$T/.out" verification.source.result)" = verified ] && ok "source verified" || fail "source verified"
 
-# kill -9 in the middle, then --resume: the hashes of an uninterrupted run
-head -c 268435456 /dev/urandom >"$T/big.img"
-custody-image --case "$C" --item E001 --hash md5,sha1,sha512 --quiet "$T/big.img" >/dev/null 2>&1 &
-pid=$!
-i=0
-while [ $i -lt 1000 ]; do
-	# the unit of this run is the one keeping resume state; the writer may
-	# lag the block hashes by the ring (32 MiB): four hashed blocks mean
-	# at least two written
-	p=$(for d in "$C"/acquisitions/E001-A*.partial; do
-		[ -e "$d/blocks.partial" ] && echo "$d"; done | tail -n 1)
-	[ -n "$p" ] && [ "$(wc -l <"$p/blocks.partial")" -ge 4 ] && break
-	sleep 0.01
-	i=$((i + 1))
-done
-kill -9 $pid 2>/dev/null
-wait $pid 2>/dev/null
-if [ -n "$p" ] && [ -d "$p" ]; then
-	ok "kill -9 leaves a partial unit"
+# kill -9 in the middle, then --resume: the hashes of an uninterrupted run.
+# faultyfs serves the source and holds every read past 96 MiB, so the
+# acquisition cannot finish; it is killed once its six blocks before the
+# hold are hashed (blocks.partial) and written (image.raw).
+head -c 134217728 /dev/urandom >"$T/big.img"
+if faulty_usable; then
+	faulty_mount "$T/big.img" "$T/mnt" --hold-after 100663296 ||
+		fail "faultyfs serves the source"
+	custody-image --case "$C" --item E001 --hash md5,sha1,sha512 --quiet \
+		"$T/mnt/disk.img" >"$T/.killed" 2>&1 &
+	pid=$!
+	# the unit of this run is the one keeping resume state
+	unit_kept() {
+		for d in "$C"/acquisitions/E001-A*.partial; do
+			[ -e "$d/blocks.partial" ] && echo "$d"
+		done | tail -n 1
+	}
+	at_hold() {
+		kill -0 $pid 2>/dev/null || return 0 # died: the checks say so
+		p=$(unit_kept)
+		[ -n "$p" ] && [ "$(wc -l <"$p/blocks.partial")" -ge 6 ] &&
+			[ "$(stat -c %s "$p/image.raw")" -ge 100663296 ]
+	}
+	wait_for 300 at_hold
+	kill -0 $pid 2>/dev/null &&
+		ok "the acquisition waits at 96 MiB, all before it hashed and written" ||
+		{ fail "the acquisition waits at 96 MiB, all before it hashed and written"
+		  sed 's/^/#   /' "$T/.killed"; }
+	kill -9 $pid 2>/dev/null
+	kill -USR1 "$FAULTY_PID" # its read answered, the killed reader can die
+	wait $pid 2>/dev/null
+	faulty_umount "$T/mnt" || fail "faultyfs unmounts"
+	p=$(unit_kept)
+	[ -n "$p" ] && [ -f "$p/resume.json" ] && ok "kill -9 leaves a partial unit" ||
+		fail "kill -9 leaves a partial unit"
 	expect_exit 0 "--resume after kill -9" custody-image --case "$C" --item E001 --resume --json --quiet "$T/big.img"
 	[ "$(field "$T/.out" hashes.sha512)" = "$(sha512sum <"$T/big.img" | cut -d' ' -f1)" ] &&
 		ok "the resumed SHA-512 is that of the source" || fail "the resumed SHA-512 is that of the source"
 	[ "$(field "$T/.out" hashes.md5)" = "$(md5sum <"$T/big.img" | cut -d' ' -f1)" ] &&
 		ok "the resumed MD5 is that of the source" || fail "the resumed MD5 is that of the source"
-	[ "$(field "$T/.out" resumed.at_byte)" -gt 0 ] && ok "the resume kept what was written" ||
-		fail "the resume kept what was written"
+	[ "$(field "$T/.out" resumed.at_byte)" -eq 100663296 ] &&
+		ok "the resume kept the 96 MiB written before the kill" ||
+		fail "the resume kept the 96 MiB written before the kill ($(field "$T/.out" resumed.at_byte))"
 else
-	ok "# SKIP the acquisition finished before it could be killed"
+	skip "kill -9 in the middle, then --resume: $faulty_why"
 fi
 rm -f "$T/big.img"
 
@@ -124,6 +144,8 @@ if command -v script >/dev/null; then
 	grep -q 'reading: .* of 40.00 MiB (100%), .* MB/s, 0 unreadable sectors' "$T/.tty" &&
 		ok "progress is shown on a terminal" || { fail "progress is shown on a terminal"; sed 's/^/#   /' "$T/.tty"; }
 	contains "$T/.tty" "image: not done (none)" "a short summary ends the run"
+else
+	skip "progress on a terminal: no script(1) (bsdutils)"
 fi
 custody-image --case "$C" --item E001 --verify none "$T/disk.img" >"$T/.out" 2>"$T/.err"
 grep -q 'reading:' "$T/.err" && fail "no progress when stderr is not a terminal" ||

@@ -95,6 +95,10 @@ done
 custody-keygen --name J --type ed25519 --out "$T/ed2" --passphrase-file "$T/pass" >/dev/null 2>"$T/.err"
 if openssl version | grep -q '^OpenSSL 3\.[01]\.'; then
 	contains "$T/.err" "cannot make or check CMS signatures with Ed25519" "ed25519 on OpenSSL 3.0: a note says so"
+else
+	grep -q "CMS signatures with Ed25519" "$T/.err" &&
+		fail "ed25519 on OpenSSL 3.2 or later: no note of missing CMS support" ||
+		ok "ed25519 on OpenSSL 3.2 or later: no note of missing CMS support"
 fi
 
 # ---- text output and the configuration file ----

@@ -48,6 +48,36 @@ contains() {
 	fi
 }
 
+# skip REASON: the TAP line of checks this machine cannot make, so that
+# tests/run.sh counts them as skipped instead of never hearing of them
+skip() { n=$((n + 1)); echo "ok $n # SKIP $*"; }
+
+# testdata FILE WHAT: whether FILE of the shared test data is there.  If
+# not, WHAT (the checks needing it) is skipped on a line naming FILE, or
+# fails when CUSTODY_REQUIRE_TESTDATA is set to anything but "" or "0" (CI
+# sets it to 1, where the shared test data is).
+testdata() {
+	[ -e "$1" ] && return 0
+	case ${CUSTODY_REQUIRE_TESTDATA:-} in
+	"" | 0) skip "$2: test data '$1' absent" ;;
+	*) fail "$2: test data '$1' absent, and CUSTODY_REQUIRE_TESTDATA is set" ;;
+	esac
+	return 1
+}
+
+# wait_for SECONDS COMMAND...: wait for a sign that a process of the test
+# reached the state a check needs: COMMAND, tried every 50 ms until it
+# succeeds (0), or until SECONDS passed (1: a bound for a test gone wrong,
+# not a guess at how long the process takes)
+wait_for() {
+	wf_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -le "$wf_end" ] || return 1
+		sleep 0.05
+	done
+}
+
 # flip_byte FILE OFFSET: inverts one byte in place. Writing a fixed byte
 # instead would change nothing one time in 256 on random content.
 flip_byte() {

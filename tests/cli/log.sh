@@ -61,17 +61,17 @@ done
 [ $missing -eq 0 ] && ok "each concurrent event appears once" || fail "each concurrent event appears once"
 expect_exit 0 "the chain holds after concurrent appends" custody-verify --case "$C"
 
-# a case locked by another process: a clear message after the wait
-flock "$C/custody.log" sleep 5 &
-holder=$!
-sleep 0.3
+# a case locked by another process: a clear message after the wait.  This
+# shell holds the lock through a descriptor of its own: held before the
+# command starts (flock returns once it has it), let go when it is closed.
+exec 9>>"$C/custody.log"
+flock -x 9 || fail "the test takes the lock of custody.log"
 lines=$(wc -l <"$C/custody.log")
 CUSTODY_LOCK_TIMEOUT=1 expect_exit 4 "a held lock makes the command fail" \
 	custody-log add --case "$C" --action note --note blocked
 contains "$T/.err" "locked by another process" "the lock is named"
 [ "$(wc -l <"$C/custody.log")" -eq "$lines" ] && ok "nothing written while locked" || fail "nothing written while locked"
-kill $holder 2>/dev/null
-wait $holder 2>/dev/null
+exec 9>&-
 
 # a log whose last line was cut off is not appended to
 cp -r "$C" "$T/torn"

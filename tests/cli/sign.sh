@@ -113,7 +113,13 @@ check "custody-sign --replace signs again" \
 	custody-sign --case "$C" $A --replace E001-H1
 
 # --- an authority that fails does not lose the work ---
-port=$(closed_port)
+closed_port || fail "a port that refuses connections"
+port=$CLOSED_PORT
+"$PYTHON" -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null &&
+	fail "no other process can take that port" ||
+	ok "no other process can take that port"
 printf 'target list\n' >"$T/targets.txt"
 check "custody-hash with an unreachable TSA still seals and signs" \
 	custody-hash --case "$C" --item E001 $A --tsa "http://127.0.0.1:$port/tsa" \

@@ -253,8 +253,7 @@ static void test_dfvfs_streams(void **state)
 	size_t i;
 
 	(void)state;
-	if (!dfvfs_file(path, "syslog"))
-		SKIP("no dfvfs test data (CUSTODY_TESTDATA)");
+	testdata_path(path, "dfvfs", "syslog");
 	md5_of_file(path, want);
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const struct seen *s;
@@ -291,8 +290,7 @@ static void test_dfvfs_paths(void **state)
 	size_t i;
 
 	(void)state;
-	if (!dfvfs_file(path, "syslog"))
-		SKIP("no dfvfs test data (CUSTODY_TESTDATA)");
+	testdata_path(path, "dfvfs", "syslog");
 	md5_of_file(path, want);
 	assert_true(stat("/folder", &st) < 0); /* so its absence means something */
 	assert_non_null(getcwd(cwd, sizeof cwd));

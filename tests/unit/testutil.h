@@ -60,8 +60,6 @@ static inline void tpath(char *out, const char *name)
 	join(out, tmpdir, name);
 }
 
-/* Create PATH, or truncate it, to hold exactly the LEN bytes of DATA
- * (mode 0644 when created). */
 /* The shared test data folder: $CUSTODY_TESTDATA or ../shared/testdata. */
 static inline const char *testdata(void)
 {
@@ -69,8 +67,18 @@ static inline const char *testdata(void)
 	return d && *d ? d : "../shared/testdata";
 }
 
-/* TESTDATA/SUB/NAME into OUT, or skip the test when it is absent (call it
- * before allocating: a skip leaves the test at once). */
+/* Whether absent test data fails a test instead of skipping it:
+ * CUSTODY_REQUIRE_TESTDATA set to anything but "" or "0" (CI sets it to 1,
+ * where the shared test data is). */
+static inline int testdata_required(void)
+{
+	const char *r = getenv("CUSTODY_REQUIRE_TESTDATA");
+	return r && *r && strcmp(r, "0") != 0;
+}
+
+/* TESTDATA/SUB/NAME into OUT; when it is absent, skip the test, or fail it
+ * when testdata_required() (call it before allocating: either leaves the
+ * test at once). */
 static inline void testdata_path(char *out, const char *sub, const char *name)
 {
 	char dir[CUST_PATH_MAX];
@@ -78,12 +86,17 @@ static inline void testdata_path(char *out, const char *sub, const char *name)
 
 	join(dir, testdata(), sub);
 	join(out, dir, name);
-	if (stat(out, &st) != 0) {
-		print_message("# test data '%s' absent: skipped\n", out);
-		skip();
-	}
+	if (stat(out, &st) == 0)
+		return;
+	if (testdata_required())
+		fail_msg("test data '%s' absent, and CUSTODY_REQUIRE_TESTDATA is "
+		         "set", out);
+	print_message("# test data '%s' absent: skipped\n", out);
+	skip();
 }
 
+/* Create PATH, or truncate it, to hold exactly the LEN bytes of DATA
+ * (mode 0644 when created). */
 static inline void write_file(const char *path, const void *data, size_t len)
 {
 	const unsigned char *p = data;
