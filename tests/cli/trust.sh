@@ -55,7 +55,7 @@ if mount -t tmpfs -o size=1m tmpfs "$SMALL" 2>/dev/null; then
 	expect_exit 0 "space freed: the case verifies" custody-verify --case "$D"
 	umount "$SMALL"
 else
-	ok "# SKIP full disk: cannot mount a tmpfs here (not root?)"
+	skip "full disk: cannot mount a tmpfs here (not root?)"
 fi
 
 # a write cut short (a file size limit stands for a disk that fills up
@@ -231,7 +231,7 @@ if command -v gdb >/dev/null 2>&1; then
 		--action note --note "nothing lost"
 	expect_exit 0 "the case verifies" custody-verify --case "$K"
 else
-	ok "# SKIP interrupted runs: gdb is not installed"
+	skip "interrupted runs: gdb is not installed"
 fi
 
 echo "1..$n"
