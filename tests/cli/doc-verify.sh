@@ -40,9 +40,9 @@ by_hand() {
 }
 expect_exit 0 "the clean case passes every step by hand" by_hand "$C"
 contains "$T/.out" "ok: custody.checkpoint signed" "the checkpoint's root recomputed by hand matches"
-grep -c '^ok: ' "$T/.out" | grep -qx 4 &&
-	ok "two units, the log and the checkpoint each pass" ||
-	fail "two units, the log and the checkpoint each pass"
+grep -c '^ok: ' "$T/.out" | grep -qx 5 &&
+	ok "two units, the log, the checkpoint and the kept ones each pass" ||
+	fail "two units, the log, the checkpoint and the kept ones each pass"
 expect_exit 0 "custody-verify agrees" custody-verify --case "$C" \
 	--require-signatures --cafile "$T/examiners.pem" \
 	--tsa-cafile "$TSA_DIR/tsa-ca.pem"
@@ -82,5 +82,12 @@ tampered "a log line edited" "custody.log line 4 does not link" \
 tampered "the last log line removed" "custody.log has" "sed -i '\$d' custody.log"
 tampered "the checkpoint's count edited" "checkpoint's signature" \
 	"sed -i 's/\"events\":[0-9]*/\"events\":1/' custody.checkpoint"
+# an insider with the examiner's key rewrites event 2, re-chains the log
+# and signs a new checkpoint: the checkpoints signed before still disagree
+tampered "the log rewritten and signed again" "are not the ones of the kept" \
+	"$PYTHON '$CUSTODY_TOP/tests/fixtures/forge-log.py' . edit 2 note=rewritten;
+	 openssl cms -sign -binary -in custody.checkpoint -signer '$T/alice/cert.pem' \
+		-inkey '$T/alice/key.pem' -passin 'file:$T/alice/pass' -outform DER \
+		-md sha256 -out custody.checkpoint.p7s"
 
 echo "1..$n"

@@ -178,6 +178,11 @@ tamper "an event forged in the examiner's name" "no signed checkpoint covers" \
 	"$FORGE . append action=note note=forged actor.name='Alice Examiner' actor.fingerprint=$FP"
 tamper "the current checkpoint's signature deleted" "signature was removed" \
 	"rm custody.checkpoint.p7s"
+tamper "the log rewritten and signed again with the examiner's key" "checkpoints/" \
+	"$FORGE . edit 3 note=rewritten;
+	 openssl cms -sign -binary -in custody.checkpoint -signer '$T/alice/cert.pem' \
+		-inkey '$T/alice/key.pem' -passin 'file:$T/alice/pass' -outform DER \
+		-md sha256 -out custody.checkpoint.p7s"
 tamper "event times that go backwards" "before event" \
 	"$FORGE . edit 4 time=2001-01-01T00:00:00.000Z"
 
