@@ -116,6 +116,7 @@ Look at:
   case.json, items/E001/item.json      the case and the seized item
   custody.log                          the hash-linked custody log (one JSON event per line)
   custody.checkpoint (+ .p7s)          the log's Merkle root, signed by the examiner
+  checkpoints/                         every checkpoint signed so far, kept: none is ever lost
   examiners/                           the examiner's certificate
   acquisitions/E001-A1/                the acquisition: image.raw, acquisition.json, blocks.sha256,
                                        errors.map, SHA256SUMS, manifest.hashdeep, SHA256SUMS.p7s
