@@ -95,12 +95,23 @@ static void catch_signals(const char *prog)
 		(void)sigaction(sigs[i], &sa, NULL);
 }
 
+void cli_ignore_sigpipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGPIPE, &sa, NULL);
+}
+
 void cli_parse(struct cli *cli, int argc, char **argv)
 {
 	struct option longopts[CLI_MAX_OPTIONS + 4];
 	size_t own = table_size(cli->options), i;
 	int c, idx;
 
+	cli_ignore_sigpipe(); /* before --help writes anything */
 	if (own > CLI_MAX_OPTIONS) {
 		fprintf(stderr, "%s: too many options in the table\n", cli->prog);
 		exit(CUST_E_USAGE);
