@@ -1,5 +1,5 @@
-/* keys.c - examiner keys, certificates, passphrases and the configuration
- * naming them; see include/custody/keys.h. */
+/* keys.c - examiner keys, certificates and the configuration naming them;
+ * see include/custody/keys.h. */
 #include "custody/keys.h"
 
 #include <errno.h>
@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,12 +80,6 @@ static int ssl_fail(struct cust_error *err, enum cust_error_kind kind,
 	if (reason)
 		return cust_error_set(err, kind, "%s: %s", msg, reason);
 	return cust_error_set(err, kind, "%s", msg);
-}
-
-void cust_wipe(void *p, size_t len)
-{
-	if (p && len)
-		OPENSSL_cleanse(p, len);
 }
 
 static int sync_parent(const char *path, struct cust_error *err)
@@ -257,202 +250,6 @@ static int pkey_type(const EVP_PKEY *pk, enum cust_key_type *type)
 		return 0;
 	}
 	return -1;
-}
-
-/* ---- passphrases -------------------------------------------------------- */
-
-/*
- * Read one line from FD into BUF (CAP bytes: at most CAP - 1 characters,
- * NUL-terminated, without the newline) a byte at a time, so that nothing
- * past the line is consumed.  1 when the line fit (the end of the input
- * ends it too), 0 when it did not (with DRAIN, the rest of the line is
- * read and dropped: typed on a terminal it would otherwise reach the
- * shell), -1 on a read error with errno set.
- */
-static int read_line(int fd, char *buf, size_t cap, size_t *len, int drain)
-{
-	size_t n = 0;
-	int fits = 1;
-	char c = 0;
-
-	for (;;) {
-		ssize_t r = read(fd, &c, 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			cust_wipe(&c, sizeof c);
-			buf[n] = '\0';
-			*len = n;
-			errno = e;
-			return -1;
-		}
-		if (r == 0 || c == '\n')
-			break;
-		if (n + 1 >= cap) {
-			fits = 0;
-			if (!drain)
-				break;
-			continue;
-		}
-		buf[n++] = c;
-	}
-	cust_wipe(&c, sizeof c);
-	buf[n] = '\0';
-	*len = n;
-	return fits;
-}
-
-/* A passphrase of N bytes from SOURCE in BUF is usable: not empty, no NUL
- * byte (BUF would end early for whoever takes it as a string). */
-static int check_passphrase(const char *buf, size_t n, const char *source,
-                            struct cust_error *err)
-{
-	if (n == 0)
-		return cust_error_set(err, CUST_E_INPUT, "the passphrase from %s "
-		                      "is empty", source);
-	if (memchr(buf, '\0', n))
-		return cust_error_set(err, CUST_E_INPUT, "the passphrase from %s "
-		                      "contains a NUL byte", source);
-	return 0;
-}
-
-static int passphrase_from_file(const char *path, char *buf, size_t limit,
-                                size_t *len, struct cust_error *err)
-{
-	char source[CUST_PATH_MAX + 8];
-	struct stat st;
-	int fd, rc;
-
-	(void)snprintf(source, sizeof source, "'%s'", path);
-	fd = cust_fs_open_read(path, 0, err);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return cust_error_set(err, CUST_E_INPUT,
-		                      "the passphrase file '%s' is a folder", path);
-	}
-	rc = read_line(fd, buf, limit + 1, len, 0);
-	if (rc < 0)
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot read '%s'", path);
-	else if (rc == 0)
-		cust_error_set(err, CUST_E_INPUT,
-		               "the passphrase in '%s' is longer than %zu bytes",
-		               path, limit);
-	close(fd);
-	if (rc == 1 && check_passphrase(buf, *len, source, err) == 0)
-		return 0;
-	return -1;
-}
-
-static int passphrase_from_env(const char *value, char *buf, size_t limit,
-                               size_t *len, struct cust_error *err)
-{
-	size_t n = strnlen(value, limit + 1);
-
-	if (n > limit)
-		return cust_error_set(err, CUST_E_INPUT,
-		                      "CUSTODY_PASSPHRASE is longer than %zu bytes",
-		                      limit);
-	memcpy(buf, value, n);
-	buf[n] = '\0';
-	*len = n;
-	return check_passphrase(buf, n, "CUSTODY_PASSPHRASE", err);
-}
-
-static int no_passphrase(struct cust_error *err)
-{
-	return cust_error_set(err, CUST_E_USAGE,
-	                      "no passphrase: give --passphrase-file, set "
-	                      "CUSTODY_PASSPHRASE, or run on a terminal");
-}
-
-/* Ask on the terminal FD (whose settings are SAVED) with echo off. */
-static int ask_tty(int fd, const struct termios *saved, const char *prompt,
-                   char *buf, size_t limit, size_t *len,
-                   struct cust_error *err)
-{
-	struct termios quiet = *saved;
-	int rc, e;
-
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0)
-		return cust_error_set_errno(err, CUST_E_IO, errno,
-		                            "cannot turn the terminal's echo off");
-	/* a prompt that cannot be shown is no reason to refuse the answer */
-	(void)!write(fd, prompt, strlen(prompt));
-	rc = read_line(fd, buf, limit + 1, len, 1);
-	e = errno;
-	(void)tcsetattr(fd, TCSAFLUSH, saved);
-	(void)!write(fd, "\n", 1); /* the newline typed was not echoed */
-	if (rc < 0)
-		return cust_error_set_errno(err, CUST_E_IO, e,
-		                            "cannot read the passphrase from the "
-		                            "terminal");
-	if (rc == 0)
-		return cust_error_set(err, CUST_E_USAGE,
-		                      "the passphrase is longer than %zu bytes",
-		                      limit);
-	return check_passphrase(buf, *len, "the terminal", err);
-}
-
-static int passphrase_from_tty(const char *prompt, int confirm, char *buf,
-                               size_t limit, size_t *len,
-                               struct cust_error *err)
-{
-	char again[CUST_PASSPHRASE_MAX + 1];
-	struct termios saved;
-	size_t again_len = 0;
-	int fd, rc;
-
-	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return no_passphrase(err);
-	if (tcgetattr(fd, &saved) < 0) {
-		close(fd);
-		return no_passphrase(err);
-	}
-	rc = ask_tty(fd, &saved, prompt ? prompt : "passphrase: ", buf, limit,
-	             len, err);
-	if (rc == 0 && confirm) {
-		rc = ask_tty(fd, &saved, "the same passphrase again: ", again,
-		             limit, &again_len, err);
-		if (rc == 0 && (again_len != *len ||
-		                CRYPTO_memcmp(again, buf, *len) != 0))
-			rc = cust_error_set(err, CUST_E_USAGE,
-			                    "the passphrases do not match");
-	}
-	cust_wipe(again, sizeof again);
-	close(fd);
-	return rc;
-}
-
-int cust_passphrase_get(const char *pass_file, const char *prompt,
-                        int confirm, char *buf, size_t cap, size_t *len,
-                        struct cust_error *err)
-{
-	const char *env;
-	size_t limit;
-	int rc;
-
-	if (!buf || cap < 2 || !len)
-		return cust_error_set(err, CUST_E_USAGE, "no room for a passphrase");
-	*len = 0;
-	buf[0] = '\0';
-	limit = cap - 1 < CUST_PASSPHRASE_MAX ? cap - 1 : CUST_PASSPHRASE_MAX;
-	env = getenv("CUSTODY_PASSPHRASE");
-	if (pass_file)
-		rc = passphrase_from_file(pass_file, buf, limit, len, err);
-	else if (env)
-		rc = passphrase_from_env(env, buf, limit, len, err);
-	else
-		rc = passphrase_from_tty(prompt, confirm, buf, limit, len, err);
-	if (rc < 0) {
-		cust_wipe(buf, limit + 1);
-		*len = 0;
-	}
-	return rc;
 }
 
 /* ---- making keys, certificates and requests ----------------------------- */

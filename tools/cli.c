@@ -14,7 +14,9 @@
 #include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/keys.h"
+#include "custody/passphrase.h"
 #include "custody/version.h"
+#include "prompt.h"
 
 /* Options of every command, after the command's own. */
 static const struct cli_option common_options[] = {
@@ -294,8 +296,9 @@ int cli_signing_open(const struct cli *cli, struct cust_actor *actor,
 		                            "certificate its key (--key, --cert)");
 	pass_file = given_or(cli, "passphrase-file", key_config.passphrase_file);
 	snprintf(prompt, sizeof prompt, "Passphrase for %s: ", key);
-	if (cust_passphrase_get(pass_file, prompt, 0, pass, sizeof pass, &len,
-	                        &err) < 0)
+	if (cust_passphrase_get(pass_file, cli_prompt_passphrase,
+	                        (void *)cli->prog, prompt, 0, pass, sizeof pass,
+	                        &len, &err) < 0)
 		return cli_fail(cli, &err);
 	*signer = cust_signer_open(key, cert,
 	                           key_config.chain[0] ? key_config.chain : NULL,

@@ -12,8 +12,11 @@
 #include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/keys.h"
+#include "custody/passphrase.h"
+#include "prompt.h"
 
 #define TOOL "custody-keygen"
+#define TOOL_CTX ((void *)TOOL) /* the prompt's context: the name */
 #define KEY_NAME "examiner.key"
 #define CERT_NAME "examiner.pem"
 #define CSR_NAME "examiner.csr"
@@ -231,8 +234,9 @@ static int do_import(struct cli *cli, struct outcome *o,
 	if (need) {
 		(void)snprintf(prompt, sizeof prompt, "passphrase for '%s': ",
 		               o->key);
-		if (cust_passphrase_get(pass_file, prompt, 0, pass, sizeof pass,
-		                        &pass_len, err) < 0)
+		if (cust_passphrase_get(pass_file, cli_prompt_passphrase, TOOL_CTX,
+		                        prompt, 0, pass, sizeof pass, &pass_len,
+		                        err) < 0)
 			return -1;
 	}
 	rc = cust_key_import_cert(o->key, cli_get(cli, "import-cert"), o->out,
@@ -286,6 +290,7 @@ static int do_generate(struct cli *cli, struct outcome *o,
 		return -1;
 	warn_ed25519(k.type);
 	if (cust_passphrase_get(cli_get(cli, "passphrase-file"),
+	                        cli_prompt_passphrase, TOOL_CTX,
 	                        "passphrase for the new key: ", 1, pass,
 	                        sizeof pass, &pass_len, err) < 0)
 		return -1;
