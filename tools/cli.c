@@ -166,6 +166,10 @@ void cli_parse(struct cli *cli, int argc, char **argv)
 	}
 	cli->args = argv + optind;
 	cli->nargs = argc - optind;
+	for (c = 0; c < cli->nargs; c++)
+		if (!cli->args[c][0])
+			exit(cli_usage_error(cli, "an argument is empty ('' names "
+			                          "nothing)"));
 	catch_signals(cli->prog);
 }
 

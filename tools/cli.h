@@ -37,8 +37,8 @@ struct cli {
 /*
  * Parse ARGV[1..ARGC) against the table.  --help prints the usage to stdout
  * and exits 0, --version prints the version and exits 0; an unknown option,
- * a missing or empty argument or an option given twice prints one line and
- * the synopsis to stderr and exits 2.  From then on SIGINT, SIGTERM and
+ * a missing or empty option argument, an option given twice or an empty
+ * argument ("") prints one line and the synopsis to stderr and exits 2.  From then on SIGINT, SIGTERM and
  * SIGHUP end the command with exit 5 and a message.  SIGPIPE is ignored
  * from the start (cli_ignore_sigpipe).
  */
