@@ -38,6 +38,8 @@ for cmd in \
 	"custody-hash --case $C $T/photo.jpg $T/photo.jpg" \
 	"custody-hash --case $C --cert $T/c $T/photo.jpg" \
 	"custody-hash --case $C" \
+	"custody-hash --case $C $C/custody.log" \
+	"custody-hash --case $C $T" \
 	"custody-hash --case $C --bogus $T/photo.jpg" \
 	"custody-log add --case $C --action acquired" \
 	"custody-log add --case $C --action note --item E404" \
