@@ -13,6 +13,7 @@
 #include "custody/attest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/keyconfig.h"
 #include "custody/keys.h"
 #include "custody/passphrase.h"
 #include "custody/version.h"

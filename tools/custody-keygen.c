@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/keyconfig.h"
 #include "custody/keys.h"
 #include "custody/passphrase.h"
 #include "prompt.h"

@@ -13,7 +13,8 @@
  * (passphrase.h says where a command finds it).
  *
  * Files read are bounded: a key at most 64 KiB, a certificate file at most
- * 1 MiB and 32 certificates, a configuration file 64 KiB.
+ * 1 MiB and 32 certificates.  Where a command finds the key and its
+ * certificate is keyconfig.h's.
  *
  * The fingerprint of a certificate is the SHA-256 of its DER encoding in
  * lower-case hex; the case keeps each signer's certificate as
@@ -101,36 +102,6 @@ int cust_key_import_cert(const char *key_path, const char *cert_path,
 /* 1 when cust_key_import_cert needs the passphrase of KEY_PATH (it has no
  * companion request or certificate), else 0. */
 int cust_key_import_needs_passphrase(const char *key_path);
-
-/*
- * Where a command finds the examiner's key: --key/--cert/--tsa given on
- * the command line win, then the configuration file: $CUSTODY_CONFIG, else
- * $XDG_CONFIG_HOME/custody/config (when absolute), else
- * $HOME/.config/custody/config.  Lines are `name = value` (key, cert,
- * chain, tsa, tsa_cafile, passphrase_file), at most 4160 bytes, name and
- * value trimmed of blanks; `#` at the start of a line or after a blank
- * starts a comment; blank lines are skipped.  Relative paths are relative
- * to the file's folder; tsa must be an http:// or https:// URL.  A missing
- * file is no error (every field ""); a malformed one is (CUST_E_INPUT,
- * naming the file and line): an unknown name, a line without '=', an empty
- * value, a name given twice, a control character, a NUL byte.
- */
-struct cust_key_config {
-	char key[4096];
-	char cert[4096];
-	char chain[4096];       /* extra certificates to include, may be "" */
-	char tsa[4096];         /* URL of an RFC 3161 authority, may be "" */
-	char tsa_cafile[4096];  /* trust anchor for that authority, may be "" */
-	char passphrase_file[4096];
-	char source[4096];      /* the config file read, or "" */
-};
-int cust_key_config_load(struct cust_key_config *cfg, struct cust_error *err);
-
-/* Parse the LEN bytes of TEXT as the configuration file SOURCE (which
- * names it in messages and anchors relative paths), as above. */
-int cust_key_config_parse(struct cust_key_config *cfg, const char *text,
-                          size_t len, const char *source,
-                          struct cust_error *err);
 
 /* A key and certificate ready to sign with. */
 struct cust_signer;
