@@ -35,7 +35,7 @@ LIB_SRC   := $(sort $(wildcard lib/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_A     := $(BUILD)/libcustody.a
 LIB_SO    := $(BUILD)/libcustody.so.0
-CLI_OBJ   := $(BUILD)/tools/cli.o
+CLI_OBJ   := $(BUILD)/tools/cli.o $(BUILD)/tools/prompt.o
 TOOL_SRC  := $(sort $(wildcard tools/custody*.c))
 TOOLS     := $(TOOL_SRC:tools/%.c=$(BUILD)/bin/%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -57,7 +57,7 @@ $(BUILD)/%.o: %.c $(HEADERS) $(wildcard lib/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tools/%.o: tools/cli.h
+$(BUILD)/tools/%.o: tools/cli.h tools/prompt.h
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@

@@ -21,7 +21,53 @@ struct plan {
 	json_t *files;   /* [{"source", "path"}] */
 	json_t *skipped; /* [{"source", "reason"}] */
 	json_t *dests;   /* set of unit paths, to refuse duplicates */
+	const char *case_dir; /* the case folder, which is never registered */
+	struct stat case_st;
+	const char *arg; /* the argument being planned, for messages */
 };
+
+static int is_case(const struct plan *pl, const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_dev == pl->case_st.st_dev &&
+	       st->st_ino == pl->case_st.st_ino;
+}
+
+/*
+ * Refuse the argument PATH (whose stat is ST) when it is the case folder
+ * or inside it, however it is named (a relative path, "..", a symlink, a
+ * bind mount of the case): the case's live log and its own units are
+ * never sealed into the case.  The folders a folder holds are looked at
+ * as it is walked (plan_dir).
+ */
+static int refuse_case(const struct plan *pl, const char *path,
+                       const struct stat *st, struct cust_error *err)
+{
+	char resolved[PATH_MAX];
+	size_t len;
+
+	if (is_case(pl, st))
+		return cust_error_set(err, CUST_E_USAGE, "cannot register '%s': "
+		                      "it is the case folder", path);
+	if (!realpath(path, resolved))
+		return cust_error_set_errno(err, CUST_E_INPUT, errno,
+		                            "cannot resolve '%s'", path);
+	/* every folder above it, up to the root */
+	for (len = strlen(resolved); len > 0;) {
+		struct stat up;
+
+		while (len > 0 && resolved[len - 1] != '/')
+			len--;
+		resolved[len > 1 ? len - 1 : len] = '\0';
+		if (stat(resolved, &up) == 0 && is_case(pl, &up))
+			return cust_error_set(err, CUST_E_USAGE, "cannot register "
+			                      "'%s': it is inside the case folder "
+			                      "'%s'", path, pl->case_dir);
+		if (len <= 1)
+			break;
+		len--;
+	}
+	return 0;
+}
 
 static int plan_file(struct plan *pl, const char *src, const char *dest,
                      struct cust_error *err)
@@ -125,6 +171,12 @@ static int plan_dir(struct plan *pl, const char *src, const char *dest,
 			goto out;
 		}
 		if (S_ISDIR(st.st_mode)) {
+			if (is_case(pl, &st)) {
+				cust_error_set(err, CUST_E_USAGE, "cannot register "
+				               "'%s': it holds the case folder '%s'",
+				               pl->arg, pl->case_dir);
+				goto out;
+			}
 			if (plan_dir(pl, s, t, depth + 1, err) < 0)
 				goto out;
 		} else if (S_ISREG(st.st_mode)) {
@@ -186,6 +238,9 @@ static int make_plan(struct plan *pl, const struct cust_artifacts_params *p,
 		if (stat(p->paths[i], &st) < 0)
 			return cust_error_set_errno(err, CUST_E_INPUT, errno,
 			                            "cannot register '%s'", p->paths[i]);
+		if (refuse_case(pl, p->paths[i], &st, err) < 0)
+			return -1;
+		pl->arg = p->paths[i];
 		if (base_name(p->paths[i], base, sizeof base, err) < 0 ||
 		    cust_path_format(dest, sizeof dest, err, "files/%s", base) < 0)
 			return -1;
@@ -238,7 +293,8 @@ int cust_artifacts_register(struct cust_case *c,
                             const struct cust_actor *actor, const char *tool,
                             json_t **record, struct cust_error *err)
 {
-	struct plan pl = { json_array(), json_array(), json_object() };
+	struct plan pl = { json_array(), json_array(), json_object(),
+	                   cust_case_dir(c), { 0 }, NULL };
 	struct cust_unit *u = NULL;
 	struct cust_event ev = { 0 };
 	json_t *rec = NULL, *files = NULL, *item = NULL, *event = NULL, *f;
@@ -251,6 +307,11 @@ int cust_artifacts_register(struct cust_case *c,
 		*record = NULL;
 	if (!pl.files || !pl.skipped || !pl.dests) {
 		cust_error_set(err, CUST_E_IO, "out of memory");
+		goto out;
+	}
+	if (stat(pl.case_dir, &pl.case_st) < 0) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot read '%s'",
+		                     pl.case_dir);
 		goto out;
 	}
 	if (p->item) {

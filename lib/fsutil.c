@@ -465,6 +465,43 @@ void cust_signals_release(struct cust_signals *s)
 	s->held = 0;
 }
 
+static int sigpipe_pending(void)
+{
+	sigset_t pending;
+
+	return sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+}
+
+void cust_sigpipe_hold(struct cust_sigpipe *s)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	s->was_pending = sigpipe_pending();
+	s->held = pthread_sigmask(SIG_BLOCK, &set, &s->old) == 0;
+}
+
+void cust_sigpipe_release(struct cust_sigpipe *s)
+{
+	static const struct timespec now = { 0, 0 };
+	sigset_t set;
+	int r;
+
+	if (!s->held)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	/* a write's SIGPIPE is the thread's own: take it back before it
+	 * can be delivered */
+	if (!s->was_pending && sigpipe_pending())
+		do
+			r = sigtimedwait(&set, NULL, &now);
+		while (r < 0 && errno == EINTR);
+	(void)pthread_sigmask(SIG_SETMASK, &s->old, NULL);
+	s->held = 0;
+}
+
 int cust_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;

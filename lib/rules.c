@@ -928,8 +928,7 @@ int cust_rules_scan_reader(struct cust_rules_scanner *s, uint64_t size,
 
 /* ---- extractors --------------------------------------------------------- */
 
-/* Name -> extractor; the extractors of the next issue go here, sorted by
- * name. */
+/* Name -> extractor, sorted by name; none is written yet. */
 static const struct {
 	const char *name;
 	cust_rules_extractor_fn fn;

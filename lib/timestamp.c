@@ -815,6 +815,7 @@ static int exchange(const char *url, const struct tsa_url *u,
                     struct cust_error *err)
 {
 	time_t deadline = time(NULL) + timeout_s;
+	struct cust_sigpipe quiet;
 	BIO *conn, *req = NULL, *resp = NULL;
 	char *data = NULL;
 	long n;
@@ -839,11 +840,15 @@ static int exchange(const char *url, const struct tsa_url *u,
 	}
 	ERR_clear_error();
 	/* our own connection, so no proxy; expect_asn1 makes OpenSSL read
-	 * the reply into memory, bounded by its DER length and the maximum */
+	 * the reply into memory, bounded by its DER length and the maximum.
+	 * OpenSSL writes with write(2): an authority that reset the
+	 * connection must cost this request, not the program (SIGPIPE) */
+	cust_sigpipe_hold(&quiet);
 	resp = OSSL_HTTP_transfer(NULL, u->host, u->port, u->target, 0, NULL,
 	                          NULL, conn, NULL, NULL, NULL, 0, NULL,
 	                          QUERY_TYPE, req, REPLY_TYPE, 1, CUST_TSR_MAX,
 	                          left, 0);
+	cust_sigpipe_release(&quiet);
 	if (!resp) {
 		exchange_error(url, timeout_s, err);
 		goto out;

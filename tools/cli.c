@@ -15,8 +15,11 @@
 #include "custody/attest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/keyconfig.h"
 #include "custody/keys.h"
+#include "custody/passphrase.h"
 #include "custody/version.h"
+#include "prompt.h"
 
 /* Options of every command, after the command's own. */
 static const struct cli_option common_options[] = {
@@ -104,12 +107,23 @@ static void catch_signals(const char *prog)
 	(void)sigaction(SIGXFSZ, &ign, NULL);
 }
 
+void cli_ignore_sigpipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGPIPE, &sa, NULL);
+}
+
 void cli_parse(struct cli *cli, int argc, char **argv)
 {
 	struct option longopts[CLI_MAX_OPTIONS + 4];
 	size_t own = table_size(cli->options), i;
 	int c, idx;
 
+	cli_ignore_sigpipe(); /* before --help writes anything */
 	if (own > CLI_MAX_OPTIONS) {
 		fprintf(stderr, "%s: too many options in the table\n", cli->prog);
 		exit(CUST_E_USAGE);
@@ -162,6 +176,10 @@ void cli_parse(struct cli *cli, int argc, char **argv)
 	}
 	cli->args = argv + optind;
 	cli->nargs = argc - optind;
+	for (c = 0; c < cli->nargs; c++)
+		if (!cli->args[c][0])
+			exit(cli_usage_error(cli, "an argument is empty ('' names "
+			                          "nothing)"));
 	catch_signals(cli->prog);
 }
 
@@ -292,8 +310,9 @@ int cli_signing_open(const struct cli *cli, struct cust_actor *actor,
 		                            "certificate its key (--key, --cert)");
 	pass_file = given_or(cli, "passphrase-file", key_config.passphrase_file);
 	snprintf(prompt, sizeof prompt, "Passphrase for %s: ", key);
-	if (cust_passphrase_get(pass_file, prompt, 0, pass, sizeof pass, &len,
-	                        &err) < 0)
+	if (cust_passphrase_get(pass_file, cli_prompt_passphrase,
+	                        (void *)cli->prog, prompt, 0, pass, sizeof pass,
+	                        &len, &err) < 0)
 		return cli_fail(cli, &err);
 	*signer = cust_signer_open(key, cert,
 	                           key_config.chain[0] ? key_config.chain : NULL,

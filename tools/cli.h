@@ -37,11 +37,20 @@ struct cli {
 /*
  * Parse ARGV[1..ARGC) against the table.  --help prints the usage to stdout
  * and exits 0, --version prints the version and exits 0; an unknown option,
- * a missing or empty argument or an option given twice prints one line and
- * the synopsis to stderr and exits 2.  From then on SIGINT, SIGTERM and
- * SIGHUP end the command with exit 5 and a message.
+ * a missing or empty option argument, an option given twice or an empty
+ * argument ("") prints one line and the synopsis to stderr and exits 2.  From then on SIGINT, SIGTERM and
+ * SIGHUP end the command with exit 5 and a message.  SIGPIPE is ignored
+ * from the start (cli_ignore_sigpipe).
  */
 void cli_parse(struct cli *cli, int argc, char **argv);
+
+/* Ignore SIGPIPE, for the whole process and the commands it runs: a write
+ * to a pipe or connection whose reader is gone (`custody-log show | head`,
+ * a timestamp authority that reset the connection) then fails with EPIPE,
+ * which the command reports (a failed write to stdout is exit 4: cli_exit)
+ * instead of dying silently mid-way.  cli_parse calls it first; a command
+ * that does not parse with it calls it itself. */
+void cli_ignore_sigpipe(void);
 
 /* The value of option NAME, or NULL when not given. */
 const char *cli_get(const struct cli *cli, const char *name);

@@ -1,6 +1,7 @@
 /* custody-keygen - create an examiner's key and certificate (or a request
  * for the agency's CA), or install the certificate the CA issued. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,13 @@
 #include "cli.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/keyconfig.h"
 #include "custody/keys.h"
+#include "custody/passphrase.h"
+#include "prompt.h"
 
 #define TOOL "custody-keygen"
+#define TOOL_CTX ((void *)TOOL) /* the prompt's context: the name */
 #define KEY_NAME "examiner.key"
 #define CERT_NAME "examiner.pem"
 #define CSR_NAME "examiner.csr"
@@ -66,6 +71,70 @@ static int choose_dir(struct cli *cli, struct outcome *o,
 	return cust_error_set(err, CUST_E_USAGE,
 	                      "no --out, and neither XDG_CONFIG_HOME nor HOME "
 	                      "is set");
+}
+
+/* Whether others than the owner may write to the folder of mode MODE:
+ * anyone may when it is world-writable without the sticky bit (they can
+ * rename or replace what it holds), and the folder that holds the key may
+ * not be writable by group or others at all. */
+static int open_to_others(mode_t mode, int holds_key)
+{
+	if (holds_key)
+		return (mode & (S_IWGRP | S_IWOTH)) != 0;
+	return (mode & (S_IWGRP | S_IWOTH)) != 0 && !(mode & S_ISVTX);
+}
+
+/*
+ * Warn when DIR, or a folder above it, lets others write: whoever can
+ * could swap the key, its certificate or the config that names them
+ * (the key is secret, and what signs must be the examiner's).  The first
+ * such folder from DIR up is named; a missing DIR (to be made 0700) is
+ * judged by the folders above it.
+ */
+static void warn_open_dir(const char *dir)
+{
+	char path[CUST_PATH_MAX], resolved[PATH_MAX];
+	struct stat st;
+	int holds_key = 1;
+	size_t len;
+
+	if (cust_path_format(path, sizeof path, NULL, "%s", dir) < 0)
+		return;
+	/* the nearest folder that exists */
+	while (stat(path, &st) < 0) {
+		char *slash = strrchr(path, '/');
+		holds_key = 0;
+		if (!slash || slash == path) {
+			(void)snprintf(path, sizeof path, "%s",
+			               slash == path ? "/" : ".");
+			break;
+		}
+		*slash = '\0';
+	}
+	if (!realpath(path, resolved))
+		return;
+	for (len = strlen(resolved);;) {
+		if (stat(resolved, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    open_to_others(st.st_mode, holds_key)) {
+			fprintf(stderr, "%s: warning: others can write to '%s' "
+			        "(mode %o): they could replace the key, its "
+			        "certificate or the config; keep them in a folder "
+			        "only you can write to\n", TOOL, resolved,
+			        (unsigned)(st.st_mode & 07777));
+			return;
+		}
+		holds_key = 0;
+		while (len > 1 && resolved[len - 1] != '/')
+			len--;
+		if (len <= 1) {
+			if (strcmp(resolved, "/") == 0)
+				return;
+			len = 1; /* the root, last */
+		} else {
+			len--;
+		}
+		resolved[len] = '\0';
+	}
 }
 
 /* Create the folder PATH with mode 0700 unless it exists. */
@@ -231,8 +300,9 @@ static int do_import(struct cli *cli, struct outcome *o,
 	if (need) {
 		(void)snprintf(prompt, sizeof prompt, "passphrase for '%s': ",
 		               o->key);
-		if (cust_passphrase_get(pass_file, prompt, 0, pass, sizeof pass,
-		                        &pass_len, err) < 0)
+		if (cust_passphrase_get(pass_file, cli_prompt_passphrase, TOOL_CTX,
+		                        prompt, 0, pass, sizeof pass, &pass_len,
+		                        err) < 0)
 			return -1;
 	}
 	rc = cust_key_import_cert(o->key, cli_get(cli, "import-cert"), o->out,
@@ -286,6 +356,7 @@ static int do_generate(struct cli *cli, struct outcome *o,
 		return -1;
 	warn_ed25519(k.type);
 	if (cust_passphrase_get(cli_get(cli, "passphrase-file"),
+	                        cli_prompt_passphrase, TOOL_CTX,
 	                        "passphrase for the new key: ", 1, pass,
 	                        sizeof pass, &pass_len, err) < 0)
 		return -1;
@@ -345,6 +416,7 @@ int main(int argc, char **argv)
 		return err.kind == CUST_E_USAGE ? cli_usage_error(&cli, "%s",
 		                                                  err.message)
 		                                : cli_fail(&cli, &err);
+	warn_open_dir(o.dir); /* before the passphrase is asked */
 	if (cli_get(&cli, "import-cert"))
 		rc = do_import(&cli, &o, &err);
 	else

@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 	                   "Run a custody command.", none, { 0 }, 0, NULL, 0 };
 	char *help_argv[3];
 
+	cli_ignore_sigpipe();
 	if (argc < 2 || strcmp(argv[1], "help") == 0 ||
 	    strcmp(argv[1], "--help") == 0) {
 		if (argc == 3 && known(argv[2])) {

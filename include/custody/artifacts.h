@@ -7,7 +7,11 @@
  * the unit is sealed and logged as "hashed".  Folders are walked without
  * following symlinks; a symlink or special file inside one is listed under
  * "skipped" with the reason, never followed.  Every path is checked before
- * the unit is created, so a bad argument leaves nothing behind.
+ * the unit is created, so a bad argument leaves nothing behind.  The case
+ * folder, a path inside it and a folder holding it are refused
+ * (CUST_E_USAGE), compared by device and inode, so no spelling of the
+ * path (relative, "..", a symlink argument, a bind mount) seals the case
+ * into itself.
  */
 #ifndef CUSTODY_ARTIFACTS_H
 #define CUSTODY_ARTIFACTS_H

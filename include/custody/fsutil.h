@@ -151,6 +151,22 @@ struct cust_signals {
 void cust_signals_hold(struct cust_signals *s);
 void cust_signals_release(struct cust_signals *s);
 
+/*
+ * Keep SIGPIPE from the calling thread around writes to a connection the
+ * peer may reset (the timestamp authority's): between hold and release
+ * such a write fails with EPIPE, and the SIGPIPE it raised is taken back
+ * at release instead of killing the program (as libpq does: the library
+ * leaves the process's signal dispositions alone).  A SIGPIPE already
+ * pending at the hold is left pending.
+ */
+struct cust_sigpipe {
+	sigset_t old;
+	int held;
+	int was_pending;
+};
+void cust_sigpipe_hold(struct cust_sigpipe *s);
+void cust_sigpipe_release(struct cust_sigpipe *s);
+
 /* Parse a decimal unsigned number with overflow checking; the whole string
  * must be digits.  -1 on anything else. */
 int cust_parse_u64(const char *s, uint64_t *out);

@@ -9,10 +9,12 @@
  * self-signed (name, agency, email of the examiner) or issued by the
  * agency's CA from a request made with cust_keygen.  A loaded key and
  * certificate make a signer; every copy of secret material a signer held
- * is wiped when it is freed.
+ * is wiped when it is freed.  The passphrase comes from the caller
+ * (passphrase.h says where a command finds it).
  *
  * Files read are bounded: a key at most 64 KiB, a certificate file at most
- * 1 MiB and 32 certificates, a configuration file 64 KiB.
+ * 1 MiB and 32 certificates.  Where a command finds the key and its
+ * certificate is keyconfig.h's.
  *
  * The fingerprint of a certificate is the SHA-256 of its DER encoding in
  * lower-case hex; the case keeps each signer's certificate as
@@ -24,10 +26,9 @@
 #include <stddef.h>
 
 #include "custody/error.h"
+#include "custody/passphrase.h" /* CUST_PASSPHRASE_*, cust_wipe */
 
 #define CUST_FINGERPRINT_LEN 65 /* 64 hex digits and the NUL */
-#define CUST_PASSPHRASE_MAX 1024 /* bytes; a buffer of MAX + 1 holds any */
-#define CUST_PASSPHRASE_MIN 8    /* bytes, for a new key */
 #define CUST_KEY_DAYS_DEFAULT 730
 #define CUST_KEY_DAYS_MAX 36500
 /* X.520 upper bounds, in characters: CN and O 64, emailAddress 128. */
@@ -101,55 +102,6 @@ int cust_key_import_cert(const char *key_path, const char *cert_path,
 /* 1 when cust_key_import_cert needs the passphrase of KEY_PATH (it has no
  * companion request or certificate), else 0. */
 int cust_key_import_needs_passphrase(const char *key_path);
-
-/*
- * The passphrase, from the first of: the file PASS_FILE when not NULL
- * (its first line without the newline, as `openssl -passin file:` reads
- * it; a pipe is fine), the environment variable CUSTODY_PASSPHRASE, the
- * terminal (/dev/tty, echo off, prompting with PROMPT, asked twice when
- * CONFIRM; a mismatch is CUST_E_USAGE).  BUF (CAP bytes) receives it,
- * NUL-terminated, *LEN its length.  An empty passphrase, or one longer
- * than CUST_PASSPHRASE_MAX or CAP - 1 bytes, is refused.  No source at all
- * (no file, no variable, no terminal) is CUST_E_USAGE.  Every temporary
- * copy is wiped; callers wipe BUF with cust_wipe.  The prompts go to the
- * terminal, never to stdout or stderr.
- */
-int cust_passphrase_get(const char *pass_file, const char *prompt,
-                        int confirm, char *buf, size_t cap, size_t *len,
-                        struct cust_error *err);
-
-/* Overwrite LEN bytes at P in a way the compiler keeps. */
-void cust_wipe(void *p, size_t len);
-
-/*
- * Where a command finds the examiner's key: --key/--cert/--tsa given on
- * the command line win, then the configuration file: $CUSTODY_CONFIG, else
- * $XDG_CONFIG_HOME/custody/config (when absolute), else
- * $HOME/.config/custody/config.  Lines are `name = value` (key, cert,
- * chain, tsa, tsa_cafile, passphrase_file), at most 4160 bytes, name and
- * value trimmed of blanks; `#` at the start of a line or after a blank
- * starts a comment; blank lines are skipped.  Relative paths are relative
- * to the file's folder; tsa must be an http:// or https:// URL.  A missing
- * file is no error (every field ""); a malformed one is (CUST_E_INPUT,
- * naming the file and line): an unknown name, a line without '=', an empty
- * value, a name given twice, a control character, a NUL byte.
- */
-struct cust_key_config {
-	char key[4096];
-	char cert[4096];
-	char chain[4096];       /* extra certificates to include, may be "" */
-	char tsa[4096];         /* URL of an RFC 3161 authority, may be "" */
-	char tsa_cafile[4096];  /* trust anchor for that authority, may be "" */
-	char passphrase_file[4096];
-	char source[4096];      /* the config file read, or "" */
-};
-int cust_key_config_load(struct cust_key_config *cfg, struct cust_error *err);
-
-/* Parse the LEN bytes of TEXT as the configuration file SOURCE (which
- * names it in messages and anchors relative paths), as above. */
-int cust_key_config_parse(struct cust_key_config *cfg, const char *text,
-                          size_t len, const char *source,
-                          struct cust_error *err);
 
 /* A key and certificate ready to sign with. */
 struct cust_signer;

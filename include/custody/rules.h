@@ -164,8 +164,9 @@ int cust_rules_scan_reader(struct cust_rules_scanner *s, uint64_t size,
  * SIZE bytes through PREAD(PCTX, ...) and appends one JSON object per
  * configuration or target list it finds to the array RECORDS; 0, or -1
  * with ERR set.  No extractor is registered yet: the lookup returns NULL
- * for every name, and the extraction records the hit with "extractor":
- * NAME, "extractor_status": "not available".
+ * for every name, and the extraction records the hit in the file's
+ * inventory line with "extractor": {"name": NAME, "status": "not
+ * available"} (evidence-schema/inventory.schema.json); no extractor runs.
  */
 typedef int (*cust_rules_extractor_fn)(const struct cust_rule_hit *hit,
                                        uint64_t size,

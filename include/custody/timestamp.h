@@ -64,11 +64,16 @@ struct cust_timestamp_info {
  *
  * TIMEOUT_S (1..3600) bounds the connection and the exchange (whole
  * seconds; the name lookup is not bounded by it).  No proxy is used.
+ * A connection the authority resets is an error like any other: the
+ * SIGPIPE a write to it raises is kept from the calling thread
+ * (cust_sigpipe_hold), whatever the program does with the signal.
  * INFO (may be NULL) is filled on success, zeroed on failure.
  *
  * Errors: a bad URL or https:// (CUST_E_USAGE); the authority unreachable
  * (refused, unknown host, timeout: CUST_E_IO, "cannot reach the timestamp
- * authority at 'URL': ..."); an HTTP error status or a content type other
+ * authority at 'URL': ..."); the connection reset or closed mid-way
+ * (CUST_E_IO, "the exchange with the timestamp authority at 'URL'
+ * failed: ..."); an HTTP error status or a content type other
  * than application/timestamp-reply (CUST_E_IO, naming the status or type);
  * a rejection (CUST_E_INPUT, "the timestamp authority at 'URL' refused:
  * <status, text, failure info>"); a reply that does not parse, is too large,

@@ -44,4 +44,24 @@ else
 	skip "a full stdout gives exit 4: no writable /dev/full"
 fi
 
+# A reader that went away (`custody-log show | head -c1`) is a failed write
+# too: exit 4 with a message, never a silent death by SIGPIPE (141).
+custody-log add --case "$T/case" --action note --note "for the timeline" >/dev/null
+for cmd in "custody --help" "custody-case --help" "custody-case show" \
+	"custody-case status --json" "custody-log show" "custody-log show --json" \
+	"custody-verify"; do
+	st=$(CUSTODY_CASE=$T/case closed_pipe 0 $cmd)
+	[ "$st" = 4 ] && ok "$cmd into a closed pipe exits 4" ||
+		fail "$cmd into a closed pipe exits 4 (got $st)"
+	contains "$T/.err" "cannot write the output: Broken pipe" "$cmd says why"
+done
+mkdir "$T/many"
+i=0
+while [ $i -lt 1500 ]; do : >"$T/many/photo-$i.jpg"; i=$((i + 1)); done
+st=$(closed_pipe 1 custody-hash --case "$T/case" --note many "$T/many")
+[ "$st" = 4 ] && ok "custody-hash | head -c1 exits 4" ||
+	fail "custody-hash | head -c1 exits 4 (got $st)"
+contains "$T/.err" "cannot write the output" "custody-hash says why"
+expect_exit 0 "the unit is sealed and logged all the same" custody-verify --case "$T/case"
+
 echo "1..$n"

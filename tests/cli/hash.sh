@@ -111,4 +111,35 @@ expect_exit 0 "status after an interruption" custody-case status --case "$C"
 contains "$T/.out" "partial  artifacts/H2.partial" "status names the partial unit"
 expect_exit 0 "case still verifies" custody-verify --case "$C"
 
+# the case itself, anything in it, or a folder holding it: sealing the case
+# into itself (its live log, its own units) is refused, however it is named
+cp "$C/custody.log" "$T/log.before"
+before=$(count)
+mkdir -p "$T/outer/inner"
+mv "$C" "$T/outer/inner/case"
+C=$T/outer/inner/case
+ln -s "$C" "$T/case-link"
+ln -s "$C/case.json" "$T/record-link"
+for p in "$C" "$C/" "$C/case.json" "$C/items" "$C/items/E001/item.json" \
+	"$C/artifacts/E001-H1" "$T/outer" "$T/outer/inner" "$T/case-link" \
+	"$T/record-link" "$C/items/.." "$T/outer/inner/../inner/case/custody.log"; do
+	expect_exit 2 "registering '${p#"$T"/}' from the case is refused" \
+		custody-hash --case "$C" "$T/in/seizure-form.pdf" "$p"
+done
+contains "$T/.err" "custody.log': it is inside the case folder '$C'" "the message says why"
+expect_exit 2 "'.' inside the case is refused" sh -c 'cd "$1" && custody-hash --case . .' sh "$C"
+contains "$T/.err" "cannot register '.': it is the case folder" "the message names the case folder"
+expect_exit 2 "the case as a relative path is refused" \
+	sh -c 'cd "$1" && custody-hash --case inner/case inner' sh "$T/outer"
+contains "$T/.err" "cannot register 'inner': it holds the case folder 'inner/case'" \
+	"the message says the folder holds the case"
+cmp -s "$T/log.before" "$C/custody.log" && [ "$(count)" -eq "$before" ] &&
+	ok "nothing is logged or sealed" || fail "nothing is logged or sealed"
+# the good twin: a symlink to the case inside a folder is never followed
+mkdir "$T/near"
+printf 'x\n' >"$T/near/note.txt"
+ln -s "$C" "$T/near/case-link"
+expect_exit 0 "a folder with a symlink to the case is registered" custody-hash --case "$C" "$T/near"
+contains "$T/.err" "symbolic link (not followed)" "the symlink is skipped"
+
 echo "1..$n"

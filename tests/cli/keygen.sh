@@ -163,6 +163,33 @@ contains "$T/.err" "no passphrase: give --passphrase-file, set CUSTODY_PASSPHRAS
 expect_exit 3 "a missing passphrase file" custody-keygen --name J --out "$T/none" --passphrase-file "$T/nope"
 contains "$T/.err" "$T/nope" "names the passphrase file"
 
+# ---- a folder others can write to: the key is secret, so say so ----
+# (others who can write there could swap the key, certificate or config)
+mkdir "$T/open" "$T/open/sub" "$T/sticky" "$T/group" "$T/mine"
+chmod 777 "$T/open"
+chmod 1777 "$T/sticky"
+chmod 770 "$T/group"
+for case in "open/keys:open" "open/sub/keys:open" "group:group" "sticky/keys:" "mine/keys:"; do
+	out=${case%%:*}
+	bad=${case#*:}
+	expect_exit 0 "keygen --out $out" custody-keygen --name J --out "$T/$out" \
+		--passphrase-file "$T/pass"
+	if [ -n "$bad" ]; then
+		contains "$T/.err" "custody-keygen: warning: others can write to '$T/$bad' (mode $(mode "$T/$bad"))" \
+			"--out $out: warns that others can write to $bad"
+	elif grep -q "warning" "$T/.err"; then
+		fail "--out $out: no warning"
+		sed 's/^/#   /' "$T/.err"
+	else
+		ok "--out $out: no warning"
+	fi
+done
+[ -f "$T/open/keys/examiner.key" ] && ok "the key is made all the same" ||
+	fail "the key is made all the same"
+expect_exit 4 "--import-cert into an open folder (a certificate is there)" custody-keygen --out "$T/open/sub/keys" \
+	--import-cert "$T/open/sub/keys/examiner.pem" --passphrase-file "$T/pass"
+contains "$T/.err" "warning: others can write to '$T/open'" "--import-cert warns too"
+
 # ---- a request for the agency CA, the certificate it issues ----
 CA=$T/ca
 mkdir -p "$CA/newcerts"

@@ -111,3 +111,31 @@ new_case() {
 
 # The project's Python is Debian's, where python3-jsonschema is installed.
 PYTHON=/usr/bin/python3
+
+# closed_pipe BYTES COMMAND...: run COMMAND with its stdout a pipe whose
+# reader takes BYTES bytes, then closes its end (0: closed before COMMAND
+# starts), as `COMMAND | head -c BYTES` does (COMMAND must then write more
+# than a pipe holds, 64 KiB, to meet the closed end for sure), with SIGPIPE
+# at its default whatever this shell was given; print COMMAND's exit status as a shell
+# gives it (128 + N for a death by signal N).  Its stderr goes to $T/.err.
+closed_pipe() {
+	"$PYTHON" -c 'import os, subprocess, sys
+n = int(sys.argv[2])
+r, w = os.pipe()
+if n == 0:
+    os.close(r)
+with open(sys.argv[1], "wb") as err:
+    p = subprocess.Popen(sys.argv[3:], stdout=w, stderr=err,
+                         restore_signals=True)
+os.close(w)
+if n:
+    got = 0
+    while got < n:
+        b = os.read(r, n - got)
+        if not b:
+            break
+        got += len(b)
+    os.close(r)
+s = p.wait()
+print(s if s >= 0 else 128 - s)' "$T/.err" "$@"
+}

@@ -131,7 +131,7 @@ H2=$C/artifacts/E001-H2
 grep '"action":"signed"' "$C/custody.log" | tail -n 1 | grep -q timestamp_error &&
 	ok "the missing timestamp is recorded in the signed event" ||
 	fail "the missing timestamp is recorded in the signed event"
-for mode in reject http-error garbage wrong-imprint; do
+for mode in reject http-error garbage wrong-imprint reset; do
 	tsa_start "$mode" || fail "test TSA in mode $mode"
 	printf 'x %s\n' "$mode" >"$T/$mode.txt"
 	custody-hash --case "$C" --item E001 $A --tsa "$TSA_URL" "$T/$mode.txt" \
@@ -158,7 +158,7 @@ expect_exit 3 "a wrong passphrase is refused" \
 	custody-hash --case "$C" --item E001 --key "$T/alice/key.pem" \
 	--cert "$T/alice/cert.pem" --passphrase-file "$T/wrong" "$T/template.txt"
 contains "$T/.err" "passphrase" "the message names the passphrase"
-cmp -s "$T/log.before" "$C/custody.log" && [ ! -e "$C/artifacts/E001-H7" ] &&
+cmp -s "$T/log.before" "$C/custody.log" && [ ! -e "$C/artifacts/E001-H8" ] &&
 	ok "and nothing was written" || fail "and nothing was written"
 expect_exit 2 "a key without its certificate is refused" \
 	custody-hash --case "$C" --item E001 --key "$T/alice/key.pem" \

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "custody/keys.h"
+#include "custody/keyconfig.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

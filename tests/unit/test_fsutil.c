@@ -2,6 +2,7 @@
  * (include/custody/fsutil.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -644,6 +645,82 @@ static void test_parse_u64(void **state)
 	assert_int_equal(cust_parse_u64(NULL, &v), -1);
 }
 
+/* ---- cust_sigpipe_hold -------------------------------------------------- */
+
+/* In a child with SIGPIPE at its default: a write to a pipe nobody reads,
+ * between hold and release, fails with EPIPE and the child lives on, the
+ * signal neither delivered nor left pending, the mask as it was. */
+static int sigpipe_child(const char *unused)
+{
+	struct cust_sigpipe held;
+	sigset_t pending, mask;
+	int fds[2];
+	ssize_t n;
+
+	(void)unused;
+	signal(SIGPIPE, SIG_DFL);
+	if (pipe(fds) < 0)
+		return 10;
+	close(fds[0]);
+	cust_sigpipe_hold(&held);
+	n = write(fds[1], "x", 1);
+	if (n != -1 || errno != EPIPE)
+		return 11;
+	cust_sigpipe_release(&held);
+	if (sigpending(&pending) < 0 || sigismember(&pending, SIGPIPE))
+		return 12;
+	if (sigprocmask(SIG_BLOCK, NULL, &mask) < 0 ||
+	    sigismember(&mask, SIGPIPE))
+		return 13;
+	return 0;
+}
+
+/* The same write without the guard: SIGPIPE kills the child. */
+static int sigpipe_unguarded_child(const char *unused)
+{
+	int fds[2];
+
+	(void)unused;
+	signal(SIGPIPE, SIG_DFL);
+	if (pipe(fds) < 0)
+		return 10;
+	close(fds[0]);
+	(void)!write(fds[1], "x", 1);
+	return 11;
+}
+
+/* A SIGPIPE the caller had pending (blocked) before the hold is the
+ * caller's: the release leaves it pending, and the mask blocking it. */
+static int sigpipe_pending_child(const char *unused)
+{
+	struct cust_sigpipe held;
+	sigset_t set, pending, mask;
+
+	(void)unused;
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 || raise(SIGPIPE) != 0)
+		return 10;
+	cust_sigpipe_hold(&held);
+	cust_sigpipe_release(&held);
+	if (sigpending(&pending) < 0 || !sigismember(&pending, SIGPIPE))
+		return 11;
+	if (sigprocmask(SIG_BLOCK, NULL, &mask) < 0 ||
+	    !sigismember(&mask, SIGPIPE))
+		return 12;
+	return 0;
+}
+
+static void test_sigpipe_hold(void **state)
+{
+	(void)state;
+	/* without the guard the write kills (run_bounded's 128) */
+	assert_int_equal(run_bounded(sigpipe_unguarded_child, NULL, 10000), 128);
+	assert_int_equal(run_bounded(sigpipe_child, NULL, 10000), 0);
+	assert_int_equal(run_bounded(sigpipe_pending_child, NULL, 10000), 0);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 /* Names of one folder in the order of their full paths: "a.txt" before
@@ -689,6 +766,7 @@ int main(void)
 		T(test_rename_noreplace),
 		T(test_mkdir_and_dir_state),
 		T(test_parse_u64),
+		T(test_sigpipe_hold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

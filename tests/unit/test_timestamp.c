@@ -419,6 +419,17 @@ static void test_fetch_huge(void **state)
 	fetch_fails("huge", NULL, CUST_E_INPUT, "more than 1048576 bytes");
 }
 
+/* An authority that resets the connection is an I/O error, and never
+ * kills the program with SIGPIPE, whatever the program does with it. */
+static void test_fetch_reset(void **state)
+{
+	void (*old)(int) = signal(SIGPIPE, SIG_DFL);
+
+	(void)state;
+	fetch_fails("reset", NULL, CUST_E_IO, "timestamp authority");
+	signal(SIGPIPE, old);
+}
+
 /* A failed fetch leaves an earlier reply as it was. */
 static void test_fetch_failure_keeps_old(void **state)
 {
@@ -813,6 +824,7 @@ int main(void)
 		T(test_fetch_wrong_nonce),
 		T(test_fetch_bad_signature),
 		T(test_fetch_huge),
+		T(test_fetch_reset),
 		T(test_fetch_failure_keeps_old),
 		T(test_fetch_timeout),
 		T(test_fetch_closed_port),
