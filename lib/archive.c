@@ -12,6 +12,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "custody/place.h"
+
 #define READ_BUF ((size_t)64 << 10)
 
 enum source_kind { SOURCE_READ, SOURCE_PREAD, SOURCE_MEMBER };
@@ -64,9 +66,14 @@ struct walk {
 	int complete;
 	json_t *problems;
 	size_t nproblems;
-	char chain[CUST_ARCHIVE_CHAIN_MAX];
-	size_t chain_len;
-	int chain_truncated;
+	/* the whole chain, each name escaped whole up to
+	 * CUST_ARCHIVE_NAME_WHOLE_MAX: what a member reports is shortened
+	 * from it (place.h), never cut */
+	char *chain;
+	size_t chain_len, chain_cap;
+	int chain_truncated; /* a level could not be held (out of memory) */
+	char shown[CUST_ARCHIVE_CHAIN_MAX]; /* the chain as reported */
+	int shown_shortened;
 	char top_format[64], top_filters[64];
 	struct cust_error *err;
 };
@@ -94,6 +101,46 @@ const char *cust_archive_problem_name(enum cust_archive_problem_kind k)
 	}
 }
 
+/* ---- the chain ---------------------------------------------------------- */
+
+/* The chain as reported (members, problems): whole, or shortened from
+ * the whole when longer than CUST_ARCHIVE_CHAIN_MAX allows. */
+static const char *chain_shown(struct walk *w)
+{
+	w->shown_shortened = cust_place_shorten(w->chain, w->shown,
+	                                        sizeof w->shown);
+	return w->shown;
+}
+
+/* Append "!NAME" to the chain; returns the length to restore after.
+ * The chain grows with the depth, at most CUST_ARCHIVE_DEPTH_MAX levels
+ * of CUST_ARCHIVE_NAME_WHOLE_MAX. */
+static size_t chain_push(struct walk *w, const char *name)
+{
+	size_t before = w->chain_len, n = strlen(name);
+
+	if (before + 1 + n >= w->chain_cap) {
+		size_t cap = 2 * w->chain_cap + 1 + n + 1;
+		char *c = realloc(w->chain, cap);
+		if (!c) {
+			w->chain_truncated = 1;
+			return before;
+		}
+		w->chain = c;
+		w->chain_cap = cap;
+	}
+	w->chain[before] = '!';
+	memcpy(w->chain + before + 1, name, n + 1);
+	w->chain_len = before + 1 + n;
+	return before;
+}
+
+static void chain_pop(struct walk *w, size_t len)
+{
+	w->chain_len = len;
+	w->chain[len] = '\0';
+}
+
 /* ---- problems and limits ------------------------------------------------ */
 
 static void problem(struct walk *w, enum cust_archive_problem_kind kind,
@@ -114,11 +161,11 @@ static void problem(struct walk *w, enum cust_archive_problem_kind kind,
 	va_end(ap);
 	cust_walk_escape(raw, strlen(raw), msg, sizeof msg);
 	w->complete = 0;
-	p.chain = w->chain;
+	p.chain = chain_shown(w);
 	p.kind = kind;
 	p.message = msg;
 	if (w->problems && w->nproblems < CUST_ARCHIVE_PROBLEMS_MAX) {
-		json_t *o = json_pack("{s:s, s:s, s:s}", "chain", w->chain, "kind",
+		json_t *o = json_pack("{s:s, s:s, s:s}", "chain", p.chain, "kind",
 		                      cust_archive_problem_name(kind), "message",
 		                      msg);
 		if (o && json_array_append_new(w->problems, o) == 0)
@@ -175,29 +222,6 @@ static int over_limits(struct walk *w)
 		return -1;
 	}
 	return 0;
-}
-
-/* ---- the chain ---------------------------------------------------------- */
-
-/* Append "!NAME" to the chain; returns the length to restore after. */
-static size_t chain_push(struct walk *w, const char *name)
-{
-	size_t before = w->chain_len, n = strlen(name);
-
-	if (before + 1 + n >= sizeof w->chain) {
-		w->chain_truncated = 1;
-		return before;
-	}
-	w->chain[before] = '!';
-	memcpy(w->chain + before + 1, name, n + 1);
-	w->chain_len = before + 1 + n;
-	return before;
-}
-
-static void chain_pop(struct walk *w, size_t len)
-{
-	w->chain_len = len;
-	w->chain[len] = '\0';
 }
 
 /* ---- reading a member --------------------------------------------------- */
@@ -424,7 +448,8 @@ static struct archive *reader_new(void)
 }
 
 /* The member name of a bare compressed stream: CONTAINER's last component
- * without its compression suffix, into OUT. */
+ * (escaped) without its compression suffix, into OUT ("data" when that
+ * leaves nothing or does not fit). */
 static void raw_name(const char *container, char *out, size_t outsz)
 {
 	static const char *const suffixes[][2] = {
@@ -442,9 +467,11 @@ static void raw_name(const char *container, char *out, size_t outsz)
 	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
 		size_t s = strlen(suffixes[i][0]);
 		if (n > s && strcmp(base + n - s, suffixes[i][0]) == 0) {
-			snprintf(out, outsz, "%.*s%s", (int)(n - s), base,
-			         suffixes[i][1]);
-			return;
+			int k = snprintf(out, outsz, "%.*s%s", (int)(n - s),
+			                 base, suffixes[i][1]);
+			if (k > 0 && (size_t)k < outsz)
+				return;
+			break;
 		}
 	}
 	snprintf(out, outsz, "data");
@@ -485,37 +512,52 @@ static void member_describe(struct walk *w, struct archive *a,
 	               family == ARCHIVE_FORMAT_AR ||
 	               family == ARCHIVE_FORMAT_XAR || m->uid || m->gid;
 	m->encrypted = archive_entry_is_encrypted(e) != 0;
-	m->chain = w->chain;
-	m->chain_truncated = w->chain_truncated;
+	m->chain = chain_shown(w);
+	m->chain_truncated = w->shown_shortened || w->chain_truncated;
+	m->chain_whole = w->chain;
 }
 
 static int walk_level(struct walk *w, struct level *lv, unsigned depth,
                       const char *container);
 
-/* Report the member E of LV, then open it or read what is left of it. */
+/* Report the member E of LV, then open it or read what is left of it.
+ * ESCAPED, when not NULL, is its name already escaped (a bare compressed
+ * stream's, made from its container's). */
 static int walk_member(struct walk *w, struct level *lv, unsigned depth,
-                       struct archive_entry *e, const char *raw)
+                       struct archive_entry *e, const char *escaped)
 {
 	static const char none[] = "(no name)";
 	char name[CUST_ARCHIVE_NAME_MAX], link[CUST_ARCHIVE_NAME_MAX];
 	struct cust_archive_member m = { 0 };
 	struct cust_archive_reader r = { 0 };
 	const char *stored, *target;
+	char *whole = malloc(CUST_ARCHIVE_NAME_WHOLE_MAX);
 	size_t saved;
 	int rc = 0;
 
-	stored = raw ? raw : archive_entry_pathname_utf8(e);
+	if (!whole) {
+		w->failed = 1;
+		return cust_error_set(w->err, CUST_E_IO, "out of memory");
+	}
+	stored = archive_entry_pathname_utf8(e);
 	if (!stored)
 		stored = archive_entry_pathname(e);
 	if (!stored)
 		stored = none;
-	m.name_truncated = cust_walk_escape(stored, strlen(stored), name,
-	                                    sizeof name);
+	/* a name of any length: whole in the chain (up to a bound), and
+	 * shortened for the member, never cut (place.h) */
+	if (escaped)
+		m.name_truncated = cust_place_shorten(escaped, whole,
+		                                      CUST_ARCHIVE_NAME_WHOLE_MAX);
+	else
+		m.name_truncated = cust_place_escape(stored, strlen(stored), whole,
+		                                     CUST_ARCHIVE_NAME_WHOLE_MAX);
+	m.name_truncated |= cust_place_shorten(whole, name, sizeof name);
 	target = archive_entry_hardlink(e) ? archive_entry_hardlink(e)
 	                                   : archive_entry_symlink(e);
 	if (target)
-		cust_walk_escape(target, strlen(target), link, sizeof link);
-	saved = chain_push(w, name);
+		cust_place_escape(target, strlen(target), link, sizeof link);
+	saved = chain_push(w, whole);
 	member_describe(w, lv->a, e, &m);
 	m.name = name;
 	m.link_target = target ? link : NULL;
@@ -571,6 +613,7 @@ out:
 		r.tap_end(r.tap_ctx, !r.failed && !r.tap_missed && r.eof);
 	free(r.replay);
 	chain_pop(w, saved);
+	free(whole);
 	return rc;
 }
 
@@ -727,6 +770,11 @@ int cust_archive_walk(const struct cust_archive_input *in,
 	w = calloc(1, sizeof *w);
 	if (!w)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
+	w->chain_cap = 4096;
+	if (!(w->chain = calloc(1, w->chain_cap))) {
+		free(w);
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
 	w->in = in;
 	w->fn = fn;
 	w->on_problem = o->on_problem;
@@ -776,6 +824,7 @@ int cust_archive_walk(const struct cust_archive_input *in,
 		json_object_set_new(report, "complete", json_boolean(w->complete));
 	}
 	json_decref(w->problems);
+	free(w->chain);
 	free(w);
 	return rc;
 }

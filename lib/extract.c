@@ -23,6 +23,7 @@
 #include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/objects.h"
+#include "custody/place.h"
 #include "custody/pool.h"
 #include "custody/targets.h"
 #include "custody/time.h"
@@ -146,11 +147,13 @@ static int acquisition_source(const struct cust_case *c, const char *name,
 		return cust_error_prefix(err, "no sealed acquisition '%s'", name);
 	rec = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	free(text);
-	if (!rec || !cust_json_string(rec, "item")) {
+	if (!rec || !cust_json_string(rec, "item") ||
+	    cust_id_check(cust_json_string(rec, "item"), "item", NULL) < 0) {
 		json_decref(rec);
 		return cust_error_set(err, CUST_E_INPUT,
 		                      "'%s' is not an acquisition record", path);
 	}
+	/* an item id (cust_id_check) always fits */
 	snprintf(s->item, sizeof s->item, "%s", cust_json_string(rec, "item"));
 	json_decref(rec);
 	for (f = firsts; *f; f++) {
@@ -451,6 +454,17 @@ static json_t *entry_json(const struct cust_walk_entry *e)
 	return o;
 }
 
+/* The place "PARTITION:PATH" and SUFFIX ("" or " (slack)") of a target
+ * into WHERE (CUST_TARGETS_WHERE_MAX + 1 bytes): a path is at most
+ * CUST_WALK_PATH_MAX, so it fits; were it longer, shortened (place.h). */
+static void place_of(char *where, size_t size, const char *partition,
+                     const char *path, const char *suffix)
+{
+	const char *parts[] = { partition, ":", path, suffix };
+
+	cust_place_join(where, size, parts, 4);
+}
+
 /* A target found in WHERE: counted, and logged when every occurrence is
  * wanted. */
 struct place {
@@ -589,6 +603,12 @@ static int list_file(struct run *r, const json_t *o, struct cust_error *err)
 
 	if (!r->listing || !type || strcmp(type, "regular") != 0)
 		return 0;
+	/* a shortened path is not the one the digest's line holds: the
+	 * folder is read again for the whole paths */
+	if (json_is_true(json_object_get(o, "path_truncated"))) {
+		r->listing_gap = 1;
+		return 0;
+	}
 	if (size == 0)
 		sha = empty; /* no content read, no digest on the line */
 	if (!sha || strlen(sha) != 64) {
@@ -658,7 +678,8 @@ struct member {
 	uint64_t spilled;    /* bytes in it */
 	int too_large;       /* no scratch file could hold it: not scanned */
 	int failed;
-	char where[2 * CUST_WALK_PATH_MAX];
+	char path[CUST_WALK_PATH_MAX];         /* container's path + chain */
+	char where[CUST_TARGETS_WHERE_MAX + 1]; /* "PARTITION:" + path */
 };
 
 static void member_free(struct member *m)
@@ -799,7 +820,7 @@ static void member_end(void *ctx, int complete)
 		int stored = 0;
 
 		set_analysis(r, m->o, &m->a, m->a.bytes);
-		why = copy_reason(r, &m->a, m->where, &interest);
+		why = copy_reason(r, &m->a, m->path, &interest);
 		if (m->copy && why &&
 		    cust_object_commit(m->copy, m->a.sha256[0] ? m->a.sha256
 		                                               : NULL,
@@ -852,17 +873,23 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	struct container *c = ctx;
 	struct run *r = c->r;
 	struct member *m = calloc(1, sizeof *m);
+	const char *parts[2];
 	json_t *t;
+	int cut;
 
 	if (!m)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	m->r = r;
 	m->spill = -1;
-	snprintf(m->where, sizeof m->where, "%s:%s%s", c->partition, c->path,
-	         am->chain);
+	/* the container's path and the whole chain: shortened once, as a
+	 * whole, to a path's bound */
+	parts[0] = c->path;
+	parts[1] = am->chain_whole;
+	cut = cust_place_join(m->path, sizeof m->path, parts, 2);
+	place_of(m->where, sizeof m->where, c->partition, m->path, "");
 	m->o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}",
 	                 "member", 1, "partition", c->partition, "path",
-	                 m->where + strlen(c->partition) + 1, "container",
+	                 m->path, "container",
 	                 c->path, "name", am->name, "depth",
 	                 (json_int_t)am->depth, "type", member_type(am->type),
 	                 "format", am->format, "filters", am->filters);
@@ -882,7 +909,7 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	if (am->link_target)
 		json_object_set_new(m->o, "link_target",
 		                    json_string(am->link_target));
-	if (am->chain_truncated)
+	if (am->chain_truncated || am->name_truncated || cut)
 		json_object_set_new(m->o, "path_truncated", json_true());
 	r->members++;
 	if (am->encrypted)
@@ -1049,7 +1076,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 {
 	struct run *r = ctx;
 	struct job *j = job;
-	char where[CUST_WALK_PATH_MAX + 16];
+	char where[CUST_TARGETS_WHERE_MAX + 1];
 	struct place p = { r, where, 0 };
 	int rc = -1;
 
@@ -1059,7 +1086,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 		return -1;
 	}
 	if (j->data) {
-		snprintf(where, sizeof where, "%s:%s", j->partition, j->path);
+		place_of(where, sizeof where, j->partition, j->path, "");
 		set_analysis(r, j->o, &j->a, j->size);
 		r->bytes += j->a.bytes;
 		if (cust_analysis_replay(&j->a, on_target, &p, err) < 0 ||
@@ -1075,8 +1102,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 	}
 	if (j->slack) {
 		/* a file's slack: its offsets go on from its end */
-		snprintf(where, sizeof where, "%s:%s (slack)", j->partition,
-		         j->path);
+		place_of(where, sizeof where, j->partition, j->path, " (slack)");
 		p.base = j->size;
 		if (cust_analysis_replay(&j->slack_a, on_target, &p, err) < 0)
 			goto out;
@@ -1296,8 +1322,9 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
 		if (space_end(r, err) < 0)
 			return -1;
 		/* "p1 (unallocated)": offsets are the image's */
-		snprintf(r->space_where, sizeof r->space_where, "%s (%s)",
-		         s->partition, s->kind);
+		const char *parts[] = { s->partition, " (", s->kind, ")" };
+		cust_place_join(r->space_where, sizeof r->space_where, parts,
+		                4);
 		r->space_base = s->image_offset;
 		r->space_open = 1;
 		cust_carver_reset(r->space_carver);
@@ -1312,7 +1339,7 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
 static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
                              struct cust_walk_file *f, struct cust_error *err)
 {
-	char where[CUST_WALK_PATH_MAX + 16];
+	char where[CUST_TARGETS_WHERE_MAX + 1];
 	struct place p = { r, where, e->size };
 	struct cust_error rerr;
 	uint64_t at;
@@ -1322,7 +1349,7 @@ static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
 	    cust_walk_slack(f, r->buf, READ_CHUNK, &got, &at, &rerr) < 0 ||
 	    got == 0)
 		return 0;
-	snprintf(where, sizeof where, "%s:%s (slack)", e->partition, e->path);
+	place_of(where, sizeof where, e->partition, e->path, " (slack)");
 	r->slack_bytes += got;
 	cust_carver_reset(r->space_carver);
 	if (cust_carver_feed(r->space_carver, r->buf, got, on_target, &p,
@@ -1339,7 +1366,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
                         struct cust_walk_file *f, json_t *o,
                         struct cust_error *err)
 {
-	char where[CUST_WALK_PATH_MAX + 16];
+	char where[CUST_TARGETS_WHERE_MAX + 1];
 	struct place p = { r, where, 0 };
 	struct cust_analysis a;
 	struct cust_error rerr;
@@ -1348,7 +1375,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	size_t got, tail_len = 0;
 	int rc = -1;
 
-	snprintf(where, sizeof where, "%s:%s", e->partition, e->path);
+	place_of(where, sizeof where, e->partition, e->path, "");
 	cust_analysis_init(&a);
 	if (cust_analyzer_begin(r->serial, &a, on_target, &p, err) < 0)
 		goto out;

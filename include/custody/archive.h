@@ -64,6 +64,8 @@
 #define CUST_ARCHIVE_DEPTH_MAX 64          /* max_depth is cut to this */
 #define CUST_ARCHIVE_CHAIN_MAX 8192        /* bytes of a chain, with NUL */
 #define CUST_ARCHIVE_NAME_MAX CUST_WALK_PATH_MAX /* escaped name, link */
+#define CUST_ARCHIVE_NAME_WHOLE_MAX ((size_t)64 << 10) /* a name in
+                                     * chain_whole, escaped, with NUL */
 #define CUST_ARCHIVE_REPLAY_MAX ((size_t)1 << 20) /* see cust_archive_read */
 #define CUST_ARCHIVE_PROBLEMS_MAX 1000     /* problems kept in the report */
 
@@ -75,12 +77,19 @@ enum cust_archive_type {
 	CUST_ARCHIVE_OTHER /* devices, fifos, sockets, unknown */
 };
 
-/* One member.  Every pointer is borrowed for the callback. */
+/* One member.  Every pointer is borrowed for the callback.  A name or a
+ * chain longer than its bound is shortened (place.h: head and tail kept
+ * around a marker with the length and SHA-256 of the whole), never cut. */
 struct cust_archive_member {
 	const char *chain;      /* "!mid.tar.gz!inner.zip!deep/config.php" */
-	int chain_truncated;    /* CHAIN was cut to CUST_ARCHIVE_CHAIN_MAX */
+	int chain_truncated;    /* CHAIN (or a name in it) was shortened to
+	                         * fit CUST_ARCHIVE_CHAIN_MAX */
+	/* the chain with every name whole (a name whose escape is longer
+	 * than CUST_ARCHIVE_NAME_WHOLE_MAX is shortened within it), for a
+	 * caller that puts the chain after a path and shortens it once */
+	const char *chain_whole;
 	const char *name;       /* this level's name, escaped, as stored */
-	int name_truncated;
+	int name_truncated;     /* NAME was shortened to CUST_ARCHIVE_NAME_MAX */
 	unsigned depth;         /* 1: a member of the top-level file */
 	const char *format;     /* of its container: archive_format_name() */
 	const char *filters;    /* of its container: "gzip", "xz", "none" */

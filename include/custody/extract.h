@@ -23,7 +23,10 @@
  *   inventory.dfxml   the inventory as DFXML, fiwalk's element names
  *
  * Same image, same inventory and targets: nothing in them depends on the
- * run (times of the run are in extraction.json only).
+ * run (times of the run are in extraction.json only).  A path or place
+ * longer than a record holds (a path past CUST_WALK_PATH_MAX, a target's
+ * place past CUST_TARGETS_WHERE_MAX) is shortened as place.h says and the
+ * line says path_truncated: no name from the evidence stops a run.
  *
  * Speed.  The walk reads (libtsk from one thread; live ext and FAT files
  * of a raw image straight through their runs, see walk.h); files up to
