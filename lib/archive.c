@@ -382,16 +382,20 @@ static la_int64_t source_seek(struct archive *a, void *data,
                               la_int64_t offset, int whence)
 {
 	struct level *lv = data;
-	int64_t size = (int64_t)lv->w->in->size, base;
+	int64_t size = lv->w->in->size > INT64_MAX ? INT64_MAX
+	                                           : (int64_t)lv->w->in->size;
+	int64_t base, to;
 
 	(void)a;
 	base = whence == SEEK_SET ? 0
 	       : whence == SEEK_CUR ? (int64_t)lv->pos
 	                            : size;
-	if (offset > size || offset < -size || base + offset < 0 ||
-	    base + offset > size)
+	/* the offsets come from the archive: never past either end, and
+	 * their sum never wraps */
+	if (__builtin_add_overflow(base, (int64_t)offset, &to) || to < 0 ||
+	    to > size)
 		return ARCHIVE_FATAL;
-	lv->pos = (uint64_t)(base + offset);
+	lv->pos = (uint64_t)to;
 	return (la_int64_t)lv->pos;
 }
 
