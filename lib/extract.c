@@ -45,6 +45,10 @@
 #define TYPE_CACHE_ENTRIES 16384
 /* Archive members held for the YARA rules, at most. */
 #define MEMBER_SCAN_MAX ((size_t)16 << 20)
+/* Targets of a compressed stream held until its end (so that its members'
+ * own places come first), at most; past that they are counted at once. */
+#define HELD_MAX ((size_t)1 << 16)
+#define HELD_TEXT_MAX ((size_t)4 << 20)
 /* Distinct targets kept, and the bytes of their values and places: far
  * beyond any real controller, and bounded against a disk of junk. */
 #define TARGETS_MAX_VALUES ((size_t)1 << 22)
@@ -87,6 +91,9 @@ struct run {
 	struct cust_analyzer *serial;
 	/* one per archive nesting level, sharing the serial's libmagic */
 	struct cust_analyzer *levels[CUST_ARCHIVE_DEPTH_MAX + 2];
+	/* and one per level for a compressed stream, which streams while
+	 * the members found in it do */
+	struct cust_analyzer *streams[CUST_ARCHIVE_DEPTH_MAX + 2];
 	struct cust_targets *targets;
 	struct cust_targets_log *occurrences; /* --all-occurrences */
 	struct cust_unit *unit;
@@ -661,10 +668,19 @@ static int archive_type(const char *mime)
 
 /* ---- archive members: analyzed as their content streams past */
 
+/* A target of a compressed stream, held (struct member). */
+struct held {
+	enum cust_carve_kind kind;
+	uint64_t offset;
+	size_t length, value, len; /* VALUE: where in the held text */
+};
+
 /* One member of an archive as its content passes: the archive walk reads
  * it (it may be an archive in turn, whose members come meanwhile), and the
  * tap hands every byte to the analyzer of its nesting level.  Its line is
- * written when its content has passed. */
+ * written when its content has passed.  A compressed stream (a tar.gz's
+ * tar) is one too: every byte of it is hashed and carved whatever members
+ * are found in it, and its targets are held to its end, after theirs. */
 struct member {
 	struct run *r;
 	json_t *o;
@@ -680,10 +696,18 @@ struct member {
 	int failed;
 	char path[CUST_WALK_PATH_MAX];         /* container's path + chain */
 	char where[CUST_TARGETS_WHERE_MAX + 1]; /* "PARTITION:" + path */
+	int stream;
+	struct held *held;   /* a stream's targets, in the order found */
+	size_t nheld, held_cap;
+	char *held_text;
+	size_t text_len, text_cap;
+	int held_off;        /* past the bound: counted as found */
 };
 
 static void member_free(struct member *m)
 {
+	free(m->held);
+	free(m->held_text);
 	json_decref(m->o);
 	cust_analysis_clear(&m->a);
 	cust_object_abort(m->copy);
@@ -693,19 +717,86 @@ static void member_free(struct member *m)
 	free(m);
 }
 
-/* The analyzer of nesting level DEPTH, made when first needed; types
- * through the serial analyzer's libmagic. */
+/* The analyzer of nesting level DEPTH for a member (or, STREAM, for a
+ * compressed stream), made when first needed; types through the serial
+ * analyzer's libmagic. */
 static struct cust_analyzer *level_analyzer(struct run *r, unsigned depth,
+                                            int stream,
                                             struct cust_error *err)
 {
+	struct cust_analyzer **set = stream ? r->streams : r->levels;
+
 	if (depth >= sizeof r->levels / sizeof r->levels[0]) {
 		cust_error_set(err, CUST_E_INPUT, "archives nested too deep");
 		return NULL;
 	}
-	if (!r->levels[depth])
-		r->levels[depth] = cust_analyzer_new_sharing(&r->ao, r->serial,
-		                                             err);
-	return r->levels[depth];
+	if (!set[depth])
+		set[depth] = cust_analyzer_new_sharing(&r->ao, r->serial, err);
+	return set[depth];
+}
+
+/* Count the targets a stream held, in the order they were found. */
+static int held_flush(struct member *m, struct cust_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->nheld; i++) {
+		const struct held *t = &m->held[i];
+		struct cust_carve_hit h = { t->kind, m->held_text + t->value,
+			                    t->len, t->offset, t->length };
+		if (on_target(&m->place, &h, err) < 0)
+			return -1;
+	}
+	m->nheld = 0;
+	m->text_len = 0;
+	return 0;
+}
+
+/* A target of a compressed stream: held until the stream ends, so the
+ * members found in it are the first places of what they hold; past
+ * HELD_MAX targets or HELD_TEXT_MAX bytes, counted as they come. */
+static int stream_hit(void *ctx, const struct cust_carve_hit *h,
+                      struct cust_error *err)
+{
+	struct member *m = ctx;
+	struct held *t;
+
+	if (!m->held_off &&
+	    (m->nheld == HELD_MAX || h->value_len >= HELD_TEXT_MAX - m->text_len)) {
+		if (held_flush(m, err) < 0)
+			return -1;
+		m->held_off = 1;
+	}
+	if (!m->held_off && m->nheld == m->held_cap) {
+		size_t cap = m->held_cap ? 2 * m->held_cap : 64;
+		struct held *nh = realloc(m->held, cap * sizeof *nh);
+		if (!nh)
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		m->held = nh;
+		m->held_cap = cap;
+	}
+	if (!m->held_off && m->text_len + h->value_len + 1 > m->text_cap) {
+		size_t cap = m->text_cap ? m->text_cap : 4096;
+		char *nt;
+		while (cap < m->text_len + h->value_len + 1)
+			cap *= 2;
+		if (!(nt = realloc(m->held_text, cap)))
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		m->held_text = nt;
+		m->text_cap = cap;
+	}
+	if (m->held_off)
+		return on_target(&m->place, h, err);
+	t = &m->held[m->nheld++];
+	t->kind = h->kind;
+	t->offset = h->offset;
+	t->length = h->length;
+	t->value = m->text_len;
+	t->len = h->value_len;
+	memcpy(m->held_text + m->text_len, h->value, h->value_len);
+	m->held_text[m->text_len + h->value_len] = '\0';
+	m->text_len += h->value_len + 1;
+	return 0;
 }
 
 /* Keep a member's content for the rules: a member streams once, and
@@ -797,7 +888,8 @@ static void member_end(void *ctx, int complete)
 	struct cust_error werr;
 
 	if (!m->failed &&
-	    cust_analyzer_end(m->an, &m->a, NULL, 0, m->a.bytes, &r->err) < 0)
+	    (cust_analyzer_end(m->an, &m->a, NULL, 0, m->a.bytes, &r->err) < 0 ||
+	     held_flush(m, &r->err) < 0))
 		m->failed = 1;
 	if (!m->failed && r->ao.rules) {
 		if (m->too_large)
@@ -911,6 +1003,11 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 		                    json_string(am->link_target));
 	if (am->chain_truncated || am->name_truncated || cut)
 		json_object_set_new(m->o, "path_truncated", json_true());
+	/* a compressed stream, whole: hashed and carved whatever members
+	 * are found in it, never copied (its container is) */
+	m->stream = am->stream;
+	if (am->stream)
+		json_object_set_new(m->o, "stream", json_true());
 	r->members++;
 	if (am->encrypted)
 		json_object_set_new(m->o, "encrypted", json_true());
@@ -922,9 +1019,11 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	m->place.r = r;
 	m->place.where = m->where;
 	/* its content is copied as it passes; kept or dropped at its end */
-	if (!(m->an = level_analyzer(r, am->depth, err)) ||
-	    cust_analyzer_begin(m->an, &m->a, on_target, &m->place, err) < 0 ||
-	    (r->objects && !(m->copy = cust_object_begin(r->objects, err)))) {
+	if (!(m->an = level_analyzer(r, am->depth, am->stream, err)) ||
+	    cust_analyzer_begin(m->an, &m->a, am->stream ? stream_hit : on_target,
+	                        am->stream ? (void *)m : &m->place, err) < 0 ||
+	    (r->objects && !am->stream &&
+	     !(m->copy = cust_object_begin(r->objects, err)))) {
 		member_free(m);
 		return -1;
 	}
@@ -1612,8 +1711,10 @@ static void run_free(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof r->levels / sizeof r->levels[0]; i++)
+	for (i = 0; i < sizeof r->levels / sizeof r->levels[0]; i++) {
 		cust_analyzer_free(r->levels[i]);
+		cust_analyzer_free(r->streams[i]);
+	}
 	cust_analyzer_free(r->serial);
 	cust_type_cache_free(r->cache);
 	cust_targets_free(r->targets);

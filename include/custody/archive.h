@@ -18,6 +18,21 @@
  * mtree names from the host.  Filters that run external programs are not
  * enabled.
  *
+ * Streams.  A compressed stream is decompressed by a reader of its own
+ * (the filters alone), and a second reader looks for a format in what it
+ * gives.  When that finds nothing but raw bytes (syslog.gz), the stream is
+ * the container's one member, named as below.  Otherwise (the tar of a
+ * .tar.gz; or whatever a format takes for its header: an SQL dump behind
+ * 1 KiB of zeros reads as an empty tar, behind "!<arch>\n" as ar, behind
+ * "070707" as cpio, behind "PK\3\4" as a damaged zip) the stream is
+ * reported as well, before the members found in it, as a member of its
+ * own: stream = 1, named like a bare stream's member ("backup.tar" in
+ * backup.tar.gz), format "raw", size unknown.  Its tap sees every byte of
+ * the decompressed stream, those the format reader took and those after
+ * where it stopped, whatever it found, and ends after the members found
+ * in it; it cannot be read with cust_archive_read.  So no byte of a
+ * compressed stream goes unseen because of a wrong guess.
+ *
  * Chains.  Each member carries its chain: the forensic path suffix that
  * follows the top-level file's own path, one "!NAME" per level, the name
  * being the member's name as stored, escaped by cust_walk_escape:
@@ -102,6 +117,9 @@ struct cust_archive_member {
 	int64_t uid, gid;
 	const char *link_target; /* symlink or hardlink target, escaped; NULL */
 	int encrypted;          /* content (or metadata) encrypted: not read */
+	int stream;             /* the whole decompressed stream of its
+	                         * container, not a member it names (see
+	                         * "Streams" above) */
 };
 
 /* What a problem is. */
@@ -185,7 +203,9 @@ struct cust_archive_options {
  * this way are kept so that the member can still be opened as an archive
  * afterwards; a callback that reads further leaves the member unopened
  * (a CUST_ARCHIVE_NOT_OPENED problem): to see the whole content of a big
- * member and have it opened too, use cust_archive_tap instead.
+ * member and have it opened too, use cust_archive_tap instead.  A
+ * compressed stream (member.stream) is read by the walk: -1
+ * (CUST_E_USAGE), tap it.
  */
 ssize_t cust_archive_read(struct cust_archive_reader *r, void *buf,
                           size_t len, struct cust_error *err);

@@ -10,7 +10,9 @@
  * visits every entry of every partition, allocated and deleted; every
  * regular file's content is read once, hashed (MD5, SHA-256), typed,
  * scanned with YARA rules and carved for targets (carve.h); so are the
- * members of archives, each file's slack (carved only) and the space the
+ * members of archives (and the whole decompressed stream of a compressed
+ * one, archive.h: its targets counted after its members', it is not
+ * copied), each file's slack (carved only) and the space the
  * walk finds outside files (carved only, in image order after each file
  * system's entries).  The unit extractions/<ITEM>-X<n>/ holds:
  *

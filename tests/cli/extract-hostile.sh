@@ -144,4 +144,60 @@ sys.exit(0 if s["sha256"] == sys.argv[2] and s["files"] == 3 else 1)' \
 	fail "the folder's digest covers the whole long path"
 schemas_ok "$C" "the folder record with a shortened path matches its schema"
 
+# ---- compressed streams that look like archives --------------------------
+
+# an SQL dump behind what a format reader takes for its header: a tar's
+# end-of-archive zeros, ar's, cpio's and zip's magic; each dump names its
+# own addresses.  And a plain tar.gz beside them.
+mkdir -p "$T/streams"
+dump() {
+	printf "INSERT INTO bots VALUES (1,'%s@cnc.example.com','http://%s.example.net/gate.php');\n" "$1" "$1"
+}
+{ head -c 1024 /dev/zero; dump zeros; } >"$T/zeros.sql"
+{ printf '!<arch>\n'; dump ar; } >"$T/ar.sql"
+{ printf '070707'; dump odc; } >"$T/odc.sql"
+{ printf 'PK\003\004'; dump pk; } >"$T/pk.sql"
+for f in zeros ar odc pk; do
+	gzip -nc "$T/$f.sql" >"$T/streams/$f.sql.gz" || fail "gzip of $f.sql"
+done
+dump panel >"$T/panel.sql"
+(cd "$T" && tar -cf panel.tar panel.sql && gzip -nc panel.tar >"$T/streams/panel.tar.gz") ||
+	fail "a tar.gz"
+check "a folder of compressed streams is extracted" \
+	custody-extract --case "$C" --item E001 --quiet "$T/streams"
+X=$(last)
+for f in zeros ar odc pk; do
+	inventory_check "$X" "
+md5 = '$(md5sum <"$T/$f.sql" | cut -d' ' -f1)'
+s = [l for l in lines if l['path'] == '/$f.sql.gz!$f.sql']
+ok = len(s) == 1 and s[0].get('stream') is True and s[0].get('md5') == md5
+ok = ok and s[0].get('size') is None and 'read_short' not in s[0]
+ok = ok and emails.get('$f@cnc.example.com', {}).get('first_seen') == 'p0:/$f.sql.gz!$f.sql'
+ok = ok and 'http://$f.example.net/gate.php' in urls
+sys.exit(0 if ok else 1)" &&
+		ok "$f.sql.gz: the decompressed stream is hashed whole and carved" ||
+		{ fail "$f.sql.gz: the decompressed stream is hashed whole and carved"
+		  grep -F "/$f.sql.gz" "$X/inventory.jsonl" | cut -c1-400 | sed 's/^/#   /'; }
+done
+inventory_check "$X" "
+s = [l for l in lines if l['path'] == '/panel.tar.gz!panel.tar']
+m = [l for l in lines if l['path'] == '/panel.tar.gz!panel.sql']
+ok = len(s) == 1 and s[0].get('stream') is True
+ok = ok and s[0].get('md5') == '$(md5sum <"$T/panel.tar" | cut -d' ' -f1)'
+ok = ok and len(m) == 1 and 'stream' not in m[0]
+ok = ok and m[0].get('md5') == '$(md5sum <"$T/panel.sql" | cut -d' ' -f1)'
+# the member's own place comes first: the stream's targets follow it
+ok = ok and emails['panel@cnc.example.com']['first_seen'] == 'p0:/panel.tar.gz!panel.sql'
+sys.exit(0 if ok else 1)" &&
+	ok "a tar.gz: its member, and its stream hashed whole besides" ||
+	{ fail "a tar.gz: its member, and its stream hashed whole besides"
+	  grep -F "/panel.tar.gz" "$X/inventory.jsonl" | cut -c1-400 | sed 's/^/#   /'; }
+check "one compressed stream given by path" \
+	custody-extract --case "$C" --item E001 --quiet "$T/streams/zeros.sql.gz"
+X=$(last)
+grep -q '^zeros@cnc.example.com,[0-9]*,p0:/zeros.sql.gz!zeros.sql,' \
+	"$X/targets/emails.csv" &&
+	ok "its dump is carved" || fail "a compressed stream given by path: its dump is carved"
+schemas_ok "$C" "the stream lines match their schema"
+
 echo "1..$n"
