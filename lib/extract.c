@@ -272,13 +272,13 @@ static int is_archive_file(const char *path, struct cust_error *err)
 	unsigned char *tail = malloc(CUST_CLASSIFY_BYTES);
 	ssize_t hn = -1, tn = 0;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	int fd = cust_fs_open_evidence(path, 0), rc = -1;
 
 	if (!head || !tail) {
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
-	if (fd < 0 || fstat(fd, &st) < 0 ||
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (hn = pread(fd, head, CUST_CLASSIFY_BYTES, 0)) < 0 ||
 	    ((uint64_t)st.st_size > CUST_CLASSIFY_BYTES &&
 	     (tn = pread(fd, tail, CUST_CLASSIFY_BYTES,
@@ -302,8 +302,22 @@ out:
 	return rc;
 }
 
-/* What the one source PATH given is: a folder, an archive, or an image. */
-static int source_kind(const char *path, enum source_kind *kind,
+/* The name of a kind of file that is no source. */
+static const char *not_a_source(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFDIR: return "a folder among image files";
+	default: return "not a regular file";
+	}
+}
+
+/* What the source PATH given is: a folder (ONLY: the one source given),
+ * an archive, or an image (a regular file or a block device).  Anything
+ * else is refused before it is opened: a FIFO would wait for a writer. */
+static int source_kind(const char *path, int only, enum source_kind *kind,
                        struct cust_error *err)
 {
 	struct stat st;
@@ -313,12 +327,19 @@ static int source_kind(const char *path, enum source_kind *kind,
 	if (stat(path, &st) < 0)
 		return cust_error_set_errno(err, CUST_E_INPUT, errno,
 		                            "cannot read '%s'", path);
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st.st_mode) && only) {
 		*kind = SOURCE_FOLDER;
 		return 0;
 	}
-	if (!S_ISREG(st.st_mode))
+	if (S_ISBLK(st.st_mode))
 		return 0; /* a device: an image */
+	if (!S_ISREG(st.st_mode))
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "cannot read '%s': %s, not an image, a "
+		                      "folder or an archive", path,
+		                      not_a_source(st.st_mode));
+	if (!only)
+		return 0;
 	if ((archive = is_archive_file(path, err)) < 0)
 		return -1;
 	if (archive)
@@ -340,10 +361,15 @@ static int external_source(const struct cust_extract_options *o,
 		                      "an image given by path needs --item");
 	if (cust_id_check(o->item, "item", err) < 0)
 		return -1;
+	/* an item id (cust_id_check) always fits */
 	snprintf(s->item, sizeof s->item, "%s", o->item);
-	if (o->nsources == 1 &&
-	    source_kind(o->sources[0], &s->kind, err) < 0)
-		return -1;
+	for (i = 0; i < o->nsources; i++) {
+		enum source_kind k;
+		if (source_kind(o->sources[i], o->nsources == 1, &k, err) < 0)
+			return -1;
+		if (i == 0)
+			s->kind = k;
+	}
 	if (s->kind != SOURCE_IMAGE) {
 		s->paths = calloc(1, sizeof *s->paths);
 		if (!s->paths || !(s->paths[0] = strdup(o->sources[0])))
@@ -1821,12 +1847,19 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (cust_fs_fclose_synced(r->inventory, path, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	r->inventory = NULL;
-	if (rc == 0 && r->entries == 0)
+	if (rc == 0 && r->entries == 0) {
+		/* the walk's first problem says why, when it met one */
+		const char *why = cust_json_string(
+			json_array_get(json_object_get(report, "problems"), 0),
+			"message");
 		rc = cust_error_set(err, CUST_E_INPUT,
 		                    s->kind == SOURCE_IMAGE
-		                            ? "no file system could be read in '%s'"
-		                            : "nothing to extract: '%s' is empty",
-		                    s->paths[0]);
+		                            ? "no file system could be read in "
+		                              "'%s'%s%s"
+		                            : "nothing to extract: '%s' is "
+		                              "empty%s%s",
+		                    s->paths[0], why ? ": " : "", why ? why : "");
+	}
 	if (rc == 0 && cust_targets_write(r->targets, targets, err) < 0)
 		rc = -1;
 	if (cust_targets_log_close(r->occurrences, rc == 0 ? err : NULL) < 0)

@@ -1,13 +1,25 @@
 /*
  * walk.h - every entry of a disk image, through The Sleuth Kit.
  *
- * cust_walk_image opens an image (raw, split raw, EWF, VMDK, VHD through
- * libtsk; QCOW2 through libqcow handed to libtsk), walks its volume system
- * and every file system it finds, and calls back once per directory entry,
- * allocated or deleted, with a description of the entry and a handle to
- * read its content.  The image is hostile: every count and length read
- * from it is bounded, damage is recorded in the report and the walk goes
- * on; only an image that cannot be opened at all is an error.
+ * cust_walk_image opens an image (raw and split raw read through
+ * descriptors of its own; EWF, VMDK, VHD through libtsk; QCOW2 through
+ * libqcow handed to libtsk), walks its volume system and every file system
+ * it finds, and calls back once per directory entry, allocated or deleted,
+ * with a description of the entry and a handle to read its content.  The
+ * image is hostile: every count and length read from it is bounded, damage
+ * is recorded in the report and the walk goes on; only an image that
+ * cannot be opened at all is an error.
+ *
+ * Opening.  Raw segments are opened as evidence is (fsutil.h,
+ * cust_fs_open_evidence): with O_NOATIME where the examiner may, so that
+ * reading leaves their access times as they were, and a FIFO or socket in
+ * place of a segment is refused at once rather than waited on.  libewf,
+ * libvmdk, libvhdi and libqcow open their files themselves, without
+ * O_NOATIME: mount such images read-only (or noatime) to keep their access
+ * times.  An E01 is first opened with libewf alone, which says what is
+ * wrong with a damaged one (its own error, or no media in it); one whose
+ * segment files are truncated or corrupted but that opens is walked, the
+ * damage a problem in the report (what is missing reads as zeros).
  *
  * Partition names.  When a volume system is found, its allocated
  * partitions (TSK_VS_PART_FLAG_ALLOC: table entries that hold data, not

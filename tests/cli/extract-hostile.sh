@@ -200,4 +200,74 @@ grep -q '^zeros@cnc.example.com,[0-9]*,p0:/zeros.sql.gz!zeros.sql,' \
 	ok "its dump is carved" || fail "a compressed stream given by path: its dump is carved"
 schemas_ok "$C" "the stream lines match their schema"
 
+# ---- sources that are not what they seem ---------------------------------
+
+# reading an image or an archive given by path leaves its access time as it
+# was (relatime would stamp the first reading after a change: the access
+# times are set in the past, before the files' last change)
+mkdir -p "$T/small"
+printf 'admin: root@atime.example.com\n' >"$T/small/config.txt"
+mke2fs -q -F -t ext2 -d "$T/small" "$T/small.img" 2M >/dev/null 2>&1 ||
+	fail "an ext2 image (mke2fs -d)"
+split -b 1M -d -a 3 "$T/small.img" "$T/small.split." || fail "a split raw image"
+(cd "$T/small" && tar -czf "$T/kit.tar.gz" config.txt) || fail "an archive"
+for f in small.img small.split.000 small.split.001 kit.tar.gz; do
+	touch -a -d '2001-09-09 01:46:40' "$T/$f"
+done
+check "a raw image given by path is extracted" \
+	custody-extract --case "$C" --item E001 --quiet "$T/small.img"
+check "a split raw image given by path is extracted" \
+	custody-extract --case "$C" --item E001 --quiet "$T/small.split.000"
+check "an archive given by path is extracted" \
+	custody-extract --case "$C" --item E001 --quiet "$T/kit.tar.gz"
+X=$(last)
+for f in small.img small.split.000 small.split.001 kit.tar.gz; do
+	[ "$(stat -c %X "$T/$f")" = 1000000000 ] &&
+		ok "$f: its access time is as it was" ||
+		fail "$f: its access time is as it was ($(stat -c %x "$T/$f"))"
+done
+grep -F '"path":"/kit.tar.gz"' "$X/inventory.jsonl" |
+	grep -qF '"atime":"2001-09-09T01:46:40Z"' &&
+	ok "the archive's access time recorded is the one it had" ||
+	{ fail "the archive's access time recorded is the one it had"
+	  grep -F '"path":"/kit.tar.gz"' "$X/inventory.jsonl" | cut -c1-300 | sed 's/^/#   /'; }
+
+# a FIFO given as a source: a clear error at once, not a wait for a writer
+mkfifo "$T/pipe.img"
+timeout 30 custody-extract --case "$C" --item E001 "$T/pipe.img" \
+	>"$T/.out" 2>"$T/.err"
+rc=$?
+[ "$rc" -eq 3 ] && ok "a FIFO as a source: exit 3" ||
+	fail "a FIFO as a source: exit 3, not $rc (124: it hung)"
+contains "$T/.err" "pipe.img" "and the message names it"
+grep -qi "fifo" "$T/.err" && ok "and says it is a FIFO" ||
+	{ fail "and says it is a FIFO"; sed 's/^/#   /' "$T/.err"; }
+
+# damaged E01s say what is wrong with them
+E01=$CUSTODY_TESTDATA/dfvfs/ext2.E01
+if [ -f "$E01" ]; then
+	# the first section's descriptor overwritten
+	cp "$E01" "$T/header.E01" && chmod u+w "$T/header.E01"
+	printf 'XXXXXXXXXXXXXXXX' |
+		dd of="$T/header.E01" bs=1 seek=13 conv=notrunc 2>/dev/null
+	expect_exit 3 "an E01 with a damaged header: exit 3" \
+		custody-extract --case "$C" --item E001 "$T/header.E01"
+	if grep -q "empty" "$T/.err" || ! grep -qi "ewf" "$T/.err"; then
+		fail "it says what is wrong, not 'empty'"
+		sed 's/^/#   /' "$T/.err"
+	else
+		ok "it says what is wrong, not 'empty'"
+	fi
+	# cut after its volume section: libewf opens it, the data is gone
+	head -c 2000 "$E01" >"$T/cut.E01"
+	expect_exit 3 "a truncated E01: exit 3" \
+		custody-extract --case "$C" --item E001 "$T/cut.E01"
+	grep -qi "truncated\|corrupt" "$T/.err" &&
+		ok "it says the E01 is truncated or corrupted" ||
+		{ fail "it says the E01 is truncated or corrupted"
+		  sed 's/^/#   /' "$T/.err"; }
+else
+	ok "# SKIP no $E01 (the shared test data)"
+fi
+
 echo "1..$n"
