@@ -516,9 +516,11 @@ static void ewf_message(libewf_error_t **e, char *buf, size_t size)
 
 /*
  * Open the EWF segments SEGS with libewf itself, to say what is wrong
- * with them: -1 when libewf cannot open them or finds no media in them
- * (MSG says why), 1 when their segment files are corrupted or truncated
- * (MSG says so; what is missing reads as zeros), 0 when they are whole.
+ * with them: -1 (MSG says why) when libewf cannot open them, finds no
+ * media in them, or finds their segment files truncated or corrupted
+ * (libewf would read what is missing as zeros, but leaks memory on each
+ * such read: a walk of a large one would not stay bounded); 0 when they
+ * are whole.
  */
 static int ewf_check(char **segs, size_t n, char *msg, size_t size)
 {
@@ -543,9 +545,10 @@ static int ewf_check(char **segs, size_t n, char *msg, size_t size)
 		         "corrupted or truncated" : "");
 		rc = -1;
 	} else if (corrupted) {
-		snprintf(msg, size, "the EWF segment files are corrupted or "
-		         "truncated (libewf): what is missing reads as zeros");
-		rc = 1;
+		snprintf(msg, size, "its segment files are truncated or "
+		         "corrupted (libewf); ewfrecover makes a complete copy "
+		         "(what is missing as zeros) that can be extracted");
+		rc = -1;
 	}
 	libewf_handle_close(h, NULL);
 	libewf_handle_free(&h, NULL);
@@ -1382,11 +1385,8 @@ static void open_direct(struct walk *w, const char *path)
 
 /* Open the container (its kind into *KIND): raw and split raw through
  * descriptors of our own, QCOW2 through libqcow, the other formats
- * through libtsk (and its libraries, which open the files themselves).
- * DAMAGE (DAMAGE_SIZE bytes) receives what is wrong with an image that
- * opens all the same (an E01 cut short), else "". */
+ * through libtsk (and its libraries, which open the files themselves). */
 static TSK_IMG_INFO *open_image(char **segs, size_t n, enum container *kind,
-                                char *damage, size_t damage_size,
                                 struct cust_error *err)
 {
 	TSK_IMG_INFO *img;
@@ -1400,14 +1400,13 @@ static TSK_IMG_INFO *open_image(char **segs, size_t n, enum container *kind,
 	enum container c = container_of(segs[0]);
 
 	*kind = c;
-	damage[0] = '\0';
 	if (c == C_RAW)
 		return raw_open(segs, n, err);
-	/* libtsk takes an EWF libewf finds no media in for an empty image:
-	 * libewf itself says what is wrong */
-	if (c == C_EWF && ewf_check(segs, n, damage, damage_size) < 0) {
+	/* libtsk takes an EWF libewf finds no media in for an empty image,
+	 * and reads a truncated one: libewf itself says what is wrong */
+	if (c == C_EWF && ewf_check(segs, n, msg, sizeof msg) < 0) {
 		cust_error_set(err, CUST_E_INPUT, "cannot open image '%s': "
-		               "damaged EWF: %s", segs[0], damage);
+		               "damaged EWF: %s", segs[0], msg);
 		return NULL;
 	}
 	if (c == C_QCOW) {
@@ -1484,7 +1483,7 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 		.include_deleted = 1
 	};
 	struct walk *w = NULL;
-	char **segs = NULL, damage[512];
+	char **segs = NULL;
 	size_t nsegs = 0, i;
 	TSK_IMG_INFO *img = NULL;
 	TSK_VS_INFO *vs;
@@ -1524,8 +1523,7 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 		cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
 		goto out;
 	}
-	if (!(img = open_image(segs, nsegs, &w->container, damage,
-	                       sizeof damage, err)))
+	if (!(img = open_image(segs, nsegs, &w->container, err)))
 		goto out;
 	w->img = img;
 	w->raw_fd = -1;
@@ -1538,8 +1536,6 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 		json_object_set_new(report, "problems", w->problems);
 		json_object_set_new(report, "partitions", parts);
 	}
-	if (damage[0])
-		problem(w, "%s", damage);
 
 	tsk_error_reset();
 	vs = tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT);

@@ -17,9 +17,10 @@
  * libvmdk, libvhdi and libqcow open their files themselves, without
  * O_NOATIME: mount such images read-only (or noatime) to keep their access
  * times.  An E01 is first opened with libewf alone, which says what is
- * wrong with a damaged one (its own error, or no media in it); one whose
- * segment files are truncated or corrupted but that opens is walked, the
- * damage a problem in the report (what is missing reads as zeros).
+ * wrong with a damaged one: its own error, no media in it, or segment
+ * files truncated or corrupted (such an E01 is refused: libewf would read
+ * what is missing as zeros but loses memory on every such read, so a
+ * walk would not stay bounded; ewfrecover makes a complete copy).
  *
  * Partition names.  When a volume system is found, its allocated
  * partitions (TSK_VS_PART_FLAG_ALLOC: table entries that hold data, not
