@@ -278,7 +278,13 @@ static int is_archive_file(const char *path, struct cust_error *err)
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* it was one a moment ago (source_kind) */
+		cust_error_set(err, CUST_E_INPUT, "cannot read '%s': no longer "
+		               "a regular file", path);
+		goto out;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0 ||
 	    (hn = pread(fd, head, CUST_CLASSIFY_BYTES, 0)) < 0 ||
 	    ((uint64_t)st.st_size > CUST_CLASSIFY_BYTES &&
 	     (tn = pread(fd, tail, CUST_CLASSIFY_BYTES,
