@@ -12,14 +12,29 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "custody/place.h"
+
 #define READ_BUF ((size_t)64 << 10)
+/* Bytes the filters may read, looking for a compression, from a source
+ * that cannot be read again (they are given again to the formats); the
+ * filters' bidders look at a few dozen. */
+#define PROBE_MAX ((size_t)4 << 20)
+/* Bytes of a compressed stream the formats may read, guessing, before the
+ * stream is reported and tapped (a bidder reads at most a few hundred
+ * KiB looking for a self-extracting archive). */
+#define STREAM_PENDING_MAX ((size_t)16 << 20)
 
 enum source_kind { SOURCE_READ, SOURCE_PREAD, SOURCE_MEMBER };
 
 /* One archive being read: where its bytes come from and what it expanded. */
 struct level {
 	struct walk *w;
-	struct archive *a;
+	struct archive *a;  /* the formats */
+	struct archive *d;  /* a compressed stream's filters, or NULL: the
+	                     * formats read the stream D decompresses */
+	const char *filters;                /* D's, or "none" */
+	struct cust_archive_reader *stream; /* with D: the stream member */
+	int stream_failed;  /* D could not read on (recorded) */
 	enum source_kind kind;
 	uint64_t pos;                       /* SOURCE_PREAD */
 	struct cust_archive_reader *parent; /* SOURCE_MEMBER */
@@ -28,12 +43,19 @@ struct level {
 	int dead;                           /* libarchive gave up on it */
 	unsigned char *buf;     /* handed to libarchive: it reads ahead in it */
 	unsigned char *scratch; /* where the walk reads members' leftovers */
+	unsigned char *sbuf;    /* the decompressed stream handed on */
+	/* what the filters read from a source that cannot be read again,
+	 * given again to the formats when there was no compression */
+	unsigned char *probe;
+	size_t probe_len, probe_pos;
+	int probing, probe_lost;
 };
 
 struct cust_archive_reader {
 	struct walk *w;
 	struct level *lv;
 	const char *name;
+	int is_stream; /* the stream of LV: read by the walk, only tapped */
 	int has_data;  /* a regular file or hardlink whose content we read */
 	int encrypted;
 	int eof, failed;
@@ -64,9 +86,14 @@ struct walk {
 	int complete;
 	json_t *problems;
 	size_t nproblems;
-	char chain[CUST_ARCHIVE_CHAIN_MAX];
-	size_t chain_len;
-	int chain_truncated;
+	/* the whole chain, each name escaped whole up to
+	 * CUST_ARCHIVE_NAME_WHOLE_MAX: what a member reports is shortened
+	 * from it (place.h), never cut */
+	char *chain;
+	size_t chain_len, chain_cap;
+	int chain_truncated; /* a level could not be held (out of memory) */
+	char shown[CUST_ARCHIVE_CHAIN_MAX]; /* the chain as reported */
+	int shown_shortened;
 	char top_format[64], top_filters[64];
 	struct cust_error *err;
 };
@@ -94,6 +121,46 @@ const char *cust_archive_problem_name(enum cust_archive_problem_kind k)
 	}
 }
 
+/* ---- the chain ---------------------------------------------------------- */
+
+/* The chain as reported (members, problems): whole, or shortened from
+ * the whole when longer than CUST_ARCHIVE_CHAIN_MAX allows. */
+static const char *chain_shown(struct walk *w)
+{
+	w->shown_shortened = cust_place_shorten(w->chain, w->shown,
+	                                        sizeof w->shown);
+	return w->shown;
+}
+
+/* Append "!NAME" to the chain; returns the length to restore after.
+ * The chain grows with the depth, at most CUST_ARCHIVE_DEPTH_MAX levels
+ * of CUST_ARCHIVE_NAME_WHOLE_MAX. */
+static size_t chain_push(struct walk *w, const char *name)
+{
+	size_t before = w->chain_len, n = strlen(name);
+
+	if (before + 1 + n >= w->chain_cap) {
+		size_t cap = 2 * w->chain_cap + 1 + n + 1;
+		char *c = realloc(w->chain, cap);
+		if (!c) {
+			w->chain_truncated = 1;
+			return before;
+		}
+		w->chain = c;
+		w->chain_cap = cap;
+	}
+	w->chain[before] = '!';
+	memcpy(w->chain + before + 1, name, n + 1);
+	w->chain_len = before + 1 + n;
+	return before;
+}
+
+static void chain_pop(struct walk *w, size_t len)
+{
+	w->chain_len = len;
+	w->chain[len] = '\0';
+}
+
 /* ---- problems and limits ------------------------------------------------ */
 
 static void problem(struct walk *w, enum cust_archive_problem_kind kind,
@@ -114,11 +181,11 @@ static void problem(struct walk *w, enum cust_archive_problem_kind kind,
 	va_end(ap);
 	cust_walk_escape(raw, strlen(raw), msg, sizeof msg);
 	w->complete = 0;
-	p.chain = w->chain;
+	p.chain = chain_shown(w);
 	p.kind = kind;
 	p.message = msg;
 	if (w->problems && w->nproblems < CUST_ARCHIVE_PROBLEMS_MAX) {
-		json_t *o = json_pack("{s:s, s:s, s:s}", "chain", w->chain, "kind",
+		json_t *o = json_pack("{s:s, s:s, s:s}", "chain", p.chain, "kind",
 		                      cust_archive_problem_name(kind), "message",
 		                      msg);
 		if (o && json_array_append_new(w->problems, o) == 0)
@@ -134,8 +201,8 @@ static uint64_t level_expanded(const struct level *lv)
 {
 	uint64_t filtered = 0;
 
-	if (lv->a && archive_filter_count(lv->a) > 1) {
-		la_int64_t b = archive_filter_bytes(lv->a, 0);
+	if (lv->d) {
+		la_int64_t b = archive_filter_bytes(lv->d, 0);
 		filtered = b > 0 ? (uint64_t)b : 0;
 	}
 	return filtered > lv->data_read ? filtered : lv->data_read;
@@ -177,29 +244,6 @@ static int over_limits(struct walk *w)
 	return 0;
 }
 
-/* ---- the chain ---------------------------------------------------------- */
-
-/* Append "!NAME" to the chain; returns the length to restore after. */
-static size_t chain_push(struct walk *w, const char *name)
-{
-	size_t before = w->chain_len, n = strlen(name);
-
-	if (before + 1 + n >= sizeof w->chain) {
-		w->chain_truncated = 1;
-		return before;
-	}
-	w->chain[before] = '!';
-	memcpy(w->chain + before + 1, name, n + 1);
-	w->chain_len = before + 1 + n;
-	return before;
-}
-
-static void chain_pop(struct walk *w, size_t len)
-{
-	w->chain_len = len;
-	w->chain[len] = '\0';
-}
-
 /* ---- reading a member --------------------------------------------------- */
 
 static void tap_feed(struct cust_archive_reader *r, const void *buf,
@@ -228,7 +272,8 @@ static ssize_t member_pull(struct cust_archive_reader *r, void *buf,
 	n = archive_read_data(r->lv->a, buf, len);
 	if (n < 0) {
 		r->failed = 1;
-		if (!w->bomb && !w->failed)
+		/* a stream that failed under the format said why already */
+		if (!w->bomb && !w->failed && !r->lv->stream_failed)
 			problem(w, CUST_ARCHIVE_DAMAGED, "cannot read '%s': %s",
 			        r->name, archive_error_string(r->lv->a)
 			                         ? archive_error_string(r->lv->a)
@@ -255,6 +300,10 @@ ssize_t cust_archive_read(struct cust_archive_reader *r, void *buf,
 {
 	ssize_t n;
 
+	if (r->is_stream)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "a compressed stream is read by the walk: "
+		                      "tap it");
 	if (!r->has_data)
 		return 0;
 	if (r->encrypted)
@@ -304,7 +353,93 @@ static void member_drain(struct cust_archive_reader *r, unsigned char *buf)
 		;
 }
 
+/* ---- a compressed stream ------------------------------------------------ */
+
+/* Bytes of LV's stream that passed: to the stream member's tap, or kept
+ * until it is reported (the formats read some, guessing, before). */
+static void stream_keep(struct cust_archive_reader *sr, const void *buf,
+                        size_t n)
+{
+	unsigned char *p;
+
+	if (sr->tap) {
+		if (!sr->tap_missed) /* a tap sees all of it, or stops */
+			tap_feed(sr, buf, n);
+		return;
+	}
+	if (sr->replay_lost || n == 0)
+		return;
+	if (n > STREAM_PENDING_MAX - sr->replay_len ||
+	    !(p = realloc(sr->replay, sr->replay_len + n))) {
+		sr->replay_lost = 1;
+		free(sr->replay);
+		sr->replay = NULL;
+		sr->replay_len = 0;
+		return;
+	}
+	sr->replay = p;
+	memcpy(p + sr->replay_len, buf, n);
+	sr->replay_len += n;
+}
+
+/* The next bytes of LV's decompressed stream into OUT, counted and kept
+ * for its tap; 0 at its end, -1 when it cannot be read (recorded where
+ * the walk is) or a limit stops it. */
+static ssize_t stream_pull(struct level *lv, void *out, size_t len)
+{
+	struct cust_archive_reader *sr = lv->stream;
+	struct walk *w = lv->w;
+	la_ssize_t n;
+
+	if (sr->failed)
+		return -1;
+	if (sr->eof)
+		return 0;
+	if (over_limits(w) < 0) {
+		sr->failed = 1;
+		return -1;
+	}
+	n = archive_read_data(lv->d, out, len);
+	if (n < 0) {
+		sr->failed = 1;
+		lv->stream_failed = 1;
+		if (!w->bomb && !w->failed)
+			problem(w, CUST_ARCHIVE_DAMAGED, "%s",
+			        archive_error_string(lv->d)
+			                ? archive_error_string(lv->d)
+			                : "the compressed stream cannot be read");
+		return -1;
+	}
+	if (n == 0) {
+		sr->eof = 1;
+		return 0;
+	}
+	if (over_limits(w) < 0) {
+		sr->failed = 1; /* the bytes past the limit are not handed out */
+		return -1;
+	}
+	stream_keep(sr, out, (size_t)n);
+	return n;
+}
+
 /* ---- libarchive's input callbacks --------------------------------------- */
+
+/* What the filters read, kept to be given again to the formats. */
+static void probe_keep(struct level *lv, const void *buf, size_t n)
+{
+	unsigned char *p;
+
+	if (lv->probe_lost || n == 0)
+		return;
+	if (n > PROBE_MAX - lv->probe_len ||
+	    !(p = realloc(lv->probe, lv->probe_len + n))) {
+		lv->probe_lost = 1;
+		return;
+	}
+	lv->probe = p;
+	memcpy(p + lv->probe_len, buf, n);
+	lv->probe_len += n;
+}
 
 static la_ssize_t source_read(struct archive *a, void *data,
                               const void **buf)
@@ -314,6 +449,26 @@ static la_ssize_t source_read(struct archive *a, void *data,
 	struct cust_archive_reader *pr = lv->parent;
 	ssize_t n;
 
+	if (lv->d && a != lv->d) {
+		/* the formats of a compressed stream read it decompressed */
+		*buf = lv->sbuf;
+		n = stream_pull(lv, lv->sbuf, READ_BUF);
+		if (n < 0) {
+			archive_set_error(a, EIO, "%s",
+			                  lv->w->bomb ? "a limit was reached"
+			                              : "the content cannot be read");
+			return ARCHIVE_FATAL;
+		}
+		return n;
+	}
+	if (!lv->probing && lv->probe_pos < lv->probe_len) {
+		/* what the filters read, again, for the formats */
+		*buf = lv->probe + lv->probe_pos;
+		n = (ssize_t)(lv->probe_len - lv->probe_pos);
+		lv->probe_pos = lv->probe_len;
+		lv->bytes_in += (uint64_t)n;
+		return n;
+	}
 	*buf = lv->buf;
 	switch (lv->kind) {
 	case SOURCE_MEMBER:
@@ -321,7 +476,7 @@ static la_ssize_t source_read(struct archive *a, void *data,
 			*buf = pr->replay + pr->replay_pos;
 			n = (ssize_t)(pr->replay_len - pr->replay_pos);
 			pr->replay_pos = pr->replay_len;
-			return n;
+			break;
 		}
 		n = member_pull(pr, lv->buf, READ_BUF);
 		break;
@@ -350,6 +505,8 @@ static la_ssize_t source_read(struct archive *a, void *data,
 		                              : "the content cannot be read");
 		return ARCHIVE_FATAL;
 	}
+	if (lv->probing)
+		probe_keep(lv, *buf, (size_t)n);
 	lv->bytes_in += (uint64_t)n;
 	return n;
 }
@@ -358,16 +515,20 @@ static la_int64_t source_seek(struct archive *a, void *data,
                               la_int64_t offset, int whence)
 {
 	struct level *lv = data;
-	int64_t size = (int64_t)lv->w->in->size, base;
+	int64_t size = lv->w->in->size > INT64_MAX ? INT64_MAX
+	                                           : (int64_t)lv->w->in->size;
+	int64_t base, to;
 
 	(void)a;
 	base = whence == SEEK_SET ? 0
 	       : whence == SEEK_CUR ? (int64_t)lv->pos
 	                            : size;
-	if (offset > size || offset < -size || base + offset < 0 ||
-	    base + offset > size)
+	/* the offsets come from the archive: never past either end, and
+	 * their sum never wraps */
+	if (__builtin_add_overflow(base, (int64_t)offset, &to) || to < 0 ||
+	    to > size)
 		return ARCHIVE_FATAL;
-	lv->pos = (uint64_t)(base + offset);
+	lv->pos = (uint64_t)to;
 	return (la_int64_t)lv->pos;
 }
 
@@ -388,7 +549,9 @@ static la_int64_t source_skip(struct archive *a, void *data,
 
 /* ---- one archive -------------------------------------------------------- */
 
-static struct archive *reader_new(void)
+/* A reader of the filters alone (FILTERS: its one format is raw, so its
+ * data is the decompressed stream), or of the formats alone. */
+static struct archive *reader_new(int filters)
 {
 	struct archive *a = archive_read_new();
 
@@ -396,16 +559,23 @@ static struct archive *reader_new(void)
 		return NULL;
 	/* named one by one: no mtree (it reads host files), no "empty",
 	 * no filter that runs an external program */
-	if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_bzip2(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_xz(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_lzma(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_lzip(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_lz4(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_compress(a) != ARCHIVE_OK ||
-	    archive_read_support_filter_rpm(a) != ARCHIVE_OK ||
-	    archive_read_support_format_zip(a) != ARCHIVE_OK ||
+	if (filters) {
+		if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+		    archive_read_support_filter_bzip2(a) != ARCHIVE_OK ||
+		    archive_read_support_filter_xz(a) != ARCHIVE_OK ||
+		    archive_read_support_filter_lzma(a) != ARCHIVE_OK ||
+		    archive_read_support_filter_lzip(a) != ARCHIVE_OK ||
+		    archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
+		    archive_read_support_filter_lz4(a) != ARCHIVE_OK ||
+		    archive_read_support_filter_compress(a) != ARCHIVE_OK ||
+		    archive_read_support_filter_rpm(a) != ARCHIVE_OK ||
+		    archive_read_support_format_raw(a) != ARCHIVE_OK) {
+			archive_read_free(a);
+			return NULL;
+		}
+		return a;
+	}
+	if (archive_read_support_format_zip(a) != ARCHIVE_OK ||
 	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
 	    archive_read_support_format_7zip(a) != ARCHIVE_OK ||
 	    archive_read_support_format_rar(a) != ARCHIVE_OK ||
@@ -424,7 +594,8 @@ static struct archive *reader_new(void)
 }
 
 /* The member name of a bare compressed stream: CONTAINER's last component
- * without its compression suffix, into OUT. */
+ * (escaped) without its compression suffix, into OUT ("data" when that
+ * leaves nothing or does not fit). */
 static void raw_name(const char *container, char *out, size_t outsz)
 {
 	static const char *const suffixes[][2] = {
@@ -442,23 +613,26 @@ static void raw_name(const char *container, char *out, size_t outsz)
 	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
 		size_t s = strlen(suffixes[i][0]);
 		if (n > s && strcmp(base + n - s, suffixes[i][0]) == 0) {
-			snprintf(out, outsz, "%.*s%s", (int)(n - s), base,
-			         suffixes[i][1]);
-			return;
+			int k = snprintf(out, outsz, "%.*s%s", (int)(n - s),
+			                 base, suffixes[i][1]);
+			if (k > 0 && (size_t)k < outsz)
+				return;
+			break;
 		}
 	}
 	snprintf(out, outsz, "data");
 }
 
-static void member_describe(struct walk *w, struct archive *a,
+static void member_describe(struct walk *w, const struct level *lv,
                             struct archive_entry *e,
                             struct cust_archive_member *m)
 {
+	struct archive *a = lv->a;
 	int family = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
 	mode_t ft = archive_entry_filetype(e);
 
 	m->format = archive_format_name(a) ? archive_format_name(a) : "";
-	m->filters = archive_filter_name(a, 0) ? archive_filter_name(a, 0) : "";
+	m->filters = lv->filters;
 	if (archive_entry_hardlink(e))
 		m->type = CUST_ARCHIVE_HARDLINK;
 	else if (ft == AE_IFREG)
@@ -485,38 +659,53 @@ static void member_describe(struct walk *w, struct archive *a,
 	               family == ARCHIVE_FORMAT_AR ||
 	               family == ARCHIVE_FORMAT_XAR || m->uid || m->gid;
 	m->encrypted = archive_entry_is_encrypted(e) != 0;
-	m->chain = w->chain;
-	m->chain_truncated = w->chain_truncated;
+	m->chain = chain_shown(w);
+	m->chain_truncated = w->shown_shortened || w->chain_truncated;
+	m->chain_whole = w->chain;
 }
 
 static int walk_level(struct walk *w, struct level *lv, unsigned depth,
                       const char *container);
 
-/* Report the member E of LV, then open it or read what is left of it. */
+/* Report the member E of LV, then open it or read what is left of it.
+ * ESCAPED, when not NULL, is its name already escaped (a bare compressed
+ * stream's, made from its container's). */
 static int walk_member(struct walk *w, struct level *lv, unsigned depth,
-                       struct archive_entry *e, const char *raw)
+                       struct archive_entry *e, const char *escaped)
 {
 	static const char none[] = "(no name)";
 	char name[CUST_ARCHIVE_NAME_MAX], link[CUST_ARCHIVE_NAME_MAX];
 	struct cust_archive_member m = { 0 };
 	struct cust_archive_reader r = { 0 };
 	const char *stored, *target;
+	char *whole = malloc(CUST_ARCHIVE_NAME_WHOLE_MAX);
 	size_t saved;
 	int rc = 0;
 
-	stored = raw ? raw : archive_entry_pathname_utf8(e);
+	if (!whole) {
+		w->failed = 1;
+		return cust_error_set(w->err, CUST_E_IO, "out of memory");
+	}
+	stored = archive_entry_pathname_utf8(e);
 	if (!stored)
 		stored = archive_entry_pathname(e);
 	if (!stored)
 		stored = none;
-	m.name_truncated = cust_walk_escape(stored, strlen(stored), name,
-	                                    sizeof name);
+	/* a name of any length: whole in the chain (up to a bound), and
+	 * shortened for the member, never cut (place.h) */
+	if (escaped)
+		m.name_truncated = cust_place_shorten(escaped, whole,
+		                                      CUST_ARCHIVE_NAME_WHOLE_MAX);
+	else
+		m.name_truncated = cust_place_escape(stored, strlen(stored), whole,
+		                                     CUST_ARCHIVE_NAME_WHOLE_MAX);
+	m.name_truncated |= cust_place_shorten(whole, name, sizeof name);
 	target = archive_entry_hardlink(e) ? archive_entry_hardlink(e)
 	                                   : archive_entry_symlink(e);
 	if (target)
-		cust_walk_escape(target, strlen(target), link, sizeof link);
-	saved = chain_push(w, name);
-	member_describe(w, lv->a, e, &m);
+		cust_place_escape(target, strlen(target), link, sizeof link);
+	saved = chain_push(w, whole);
+	member_describe(w, lv, e, &m);
 	m.name = name;
 	m.link_target = target ? link : NULL;
 	m.depth = depth;
@@ -571,46 +760,128 @@ out:
 		r.tap_end(r.tap_ctx, !r.failed && !r.tap_missed && r.eof);
 	free(r.replay);
 	chain_pop(w, saved);
+	free(whole);
 	return rc;
+}
+
+/* The compressed stream of LV (filtered) as a member of its own, the
+ * whole decompressed content, named after CONTAINER: reported before the
+ * members the format reader finds in it, tapped as the walk reads it.
+ * 1 when reported, 0 when a limit forbids it, -1 when FN failed. */
+static int stream_report(struct walk *w, struct level *lv, unsigned depth,
+                         const char *container)
+{
+	struct cust_archive_reader *sr = lv->stream;
+	struct cust_archive_member m = { 0 };
+	char name[CUST_ARCHIVE_NAME_MAX];
+	size_t saved;
+	int rc;
+
+	if (++w->members > w->max_members) {
+		problem(w, CUST_ARCHIVE_BOMB_MEMBERS, "more than %llu members",
+		        (unsigned long long)w->max_members);
+		w->bomb = 1;
+		return 0;
+	}
+	raw_name(container, name, sizeof name);
+	saved = chain_push(w, name);
+	m.chain = chain_shown(w);
+	m.chain_truncated = w->shown_shortened || w->chain_truncated;
+	m.chain_whole = w->chain;
+	m.name = name;
+	m.depth = depth;
+	m.format = "raw";
+	m.filters = lv->filters;
+	m.type = CUST_ARCHIVE_FILE;
+	m.stream = 1;
+	if (depth > w->depth_seen)
+		w->depth_seen = depth;
+	rc = w->fn(w->ctx, &m, sr, w->err);
+	chain_pop(w, saved);
+	/* what passed before the report is in the tap now, or unwanted */
+	free(sr->replay);
+	sr->replay = NULL;
+	sr->replay_len = 0;
+	sr->replay_lost = 1;
+	if (rc < 0) {
+		w->failed = 1;
+		return -1;
+	}
+	return 1;
+}
+
+/* The rest of LV's stream, past what its format reader took, through the
+ * tap; then the tap's end. */
+static void stream_finish(struct walk *w, struct level *lv)
+{
+	struct cust_archive_reader *sr = lv->stream;
+
+	if (!w->bomb && !w->failed)
+		while (stream_pull(lv, lv->sbuf, READ_BUF) > 0)
+			;
+	if (sr->tap_end && !w->failed)
+		sr->tap_end(sr->tap_ctx, !sr->failed && !sr->tap_missed &&
+		                                 sr->eof);
+}
+
+/* Open A on LV's bytes (read by source_read), seeking when SEEKABLE. */
+static int reader_open(struct level *lv, struct archive *a, int seekable)
+{
+	archive_read_set_callback_data(a, lv);
+	archive_read_set_read_callback(a, source_read);
+	if (seekable) {
+		archive_read_set_seek_callback(a, source_seek);
+		archive_read_set_skip_callback(a, source_skip);
+	}
+	return archive_read_open1(a);
+}
+
+static const char *error_of(struct archive *a, const char *none)
+{
+	return archive_error_string(a) ? archive_error_string(a) : none;
 }
 
 /*
  * Open LV (an archive whose members are at DEPTH) and walk its members.
- * 1 when it was an archive, 0 when not, -1 when the walk must stop
- * (the member callback or the system failed).
+ * First its filters alone are tried: a compressed stream is decompressed
+ * by a reader of its own, whose every byte is tapped (the stream member)
+ * while a second reader looks for a format in it; otherwise the formats
+ * read LV's bytes themselves.  1 when it was an archive or a compressed
+ * stream, 0 when not, -1 when the walk must stop (the member callback or
+ * the system failed).
  */
 static int walk_level(struct walk *w, struct level *lv, unsigned depth,
                       const char *container)
 {
+	struct cust_archive_reader sr = { 0 };
 	struct archive_entry *e;
 	char raw[CUST_ARCHIVE_NAME_MAX];
-	int r, rc = 1, is_raw;
+	int r, rc = 1, is_raw, bare, streaming = 0;
 
 	if (w->nlevels >= sizeof w->levels / sizeof w->levels[0])
 		return 0; /* cannot happen: depth is bounded below */
-	lv->buf = malloc(2 * READ_BUF);
+	lv->buf = malloc(3 * READ_BUF);
 	lv->scratch = lv->buf ? lv->buf + READ_BUF : NULL;
-	lv->a = reader_new();
-	if (!lv->buf || !lv->a) {
+	lv->sbuf = lv->buf ? lv->buf + 2 * READ_BUF : NULL;
+	lv->d = reader_new(1);
+	if (!lv->buf || !lv->d) {
 		free(lv->buf);
-		if (lv->a)
-			archive_read_free(lv->a);
+		if (lv->d)
+			archive_read_free(lv->d);
 		w->failed = 1;
 		return cust_error_set(w->err, CUST_E_IO,
 		                      "cannot start libarchive");
 	}
 	w->levels[w->nlevels++] = lv;
-	archive_read_set_callback_data(lv->a, lv);
-	archive_read_set_read_callback(lv->a, source_read);
-	if (lv->kind == SOURCE_PREAD) {
-		archive_read_set_seek_callback(lv->a, source_seek);
-		archive_read_set_skip_callback(lv->a, source_skip);
-	}
-	r = archive_read_open1(lv->a);
+	lv->filters = "none";
+
+	/* the filters: only one that recognised its stream reads at open,
+	 * so a failure is a compressed stream that is damaged, unless our
+	 * own reading failed (already recorded where it failed) */
+	lv->probing = lv->kind != SOURCE_PREAD;
+	r = reader_open(lv, lv->d, lv->kind == SOURCE_PREAD);
+	lv->probing = 0;
 	if (r != ARCHIVE_OK) {
-		/* only a filter that recognised its stream reads at open, so
-		 * this is a compressed stream that is damaged, unless our own
-		 * reading failed (already recorded where it failed) */
 		int ours = w->bomb || w->failed ||
 		           (lv->kind == SOURCE_MEMBER && lv->parent->failed);
 		if (w->failed)
@@ -619,14 +890,53 @@ static int walk_level(struct walk *w, struct level *lv, unsigned depth,
 			rc = lv->kind == SOURCE_MEMBER || lv->bytes_in == 0 ? 0 : 1;
 		else
 			problem(w, CUST_ARCHIVE_DAMAGED, "%s",
-			        archive_error_string(lv->a)
-			                ? archive_error_string(lv->a)
-			                : "cannot be read");
+			        error_of(lv->d, "cannot be read"));
 		goto out;
 	}
-	r = archive_read_next_header(lv->a, &e);
+	if (archive_filter_count(lv->d) > 1) {
+		/* a compressed stream: its bytes come decompressed from D */
+		lv->filters = archive_filter_name(lv->d, 0)
+		                      ? archive_filter_name(lv->d, 0)
+		                      : "";
+		r = archive_read_next_header(lv->d, &e);
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			if (w->failed)
+				rc = -1;
+			else if (!w->bomb)
+				problem(w, CUST_ARCHIVE_DAMAGED, "%s",
+				        error_of(lv->d, "cannot be read"));
+			goto out;
+		}
+		sr.w = w;
+		sr.lv = lv;
+		sr.is_stream = 1;
+		lv->stream = &sr;
+	} else {
+		/* not compressed: the formats read the same bytes again */
+		archive_read_free(lv->d);
+		lv->d = NULL;
+		if (lv->probe_lost) {
+			problem(w, CUST_ARCHIVE_NOT_OPENED,
+			        "not opened: more than %zu bytes were read to "
+			        "look for a compression", (size_t)PROBE_MAX);
+			goto out;
+		}
+		lv->pos = 0;
+	}
+
+	/* the formats, on the stream or on the bytes themselves */
+	lv->a = reader_new(0);
+	if (!lv->a) {
+		w->failed = 1;
+		rc = cust_error_set(w->err, CUST_E_IO, "cannot start libarchive");
+		goto out;
+	}
+	r = reader_open(lv, lv->a, !lv->d && lv->kind == SOURCE_PREAD);
+	if (r == ARCHIVE_OK)
+		r = archive_read_next_header(lv->a, &e);
 	is_raw = archive_format(lv->a) == ARCHIVE_FORMAT_RAW ||
 	         archive_format(lv->a) == 0;
+	bare = is_raw && (r == ARCHIVE_OK || r == ARCHIVE_WARN);
 	if (w->failed) {
 		rc = -1;
 		goto out;
@@ -636,24 +946,40 @@ static int walk_level(struct walk *w, struct level *lv, unsigned depth,
 		         archive_format_name(lv->a) ? archive_format_name(lv->a)
 		                                    : "");
 		snprintf(w->top_filters, sizeof w->top_filters, "%s",
-		         archive_filter_name(lv->a, 0) ? archive_filter_name(lv->a, 0)
-		                                       : "none");
+		         lv->filters);
 	}
-	if (is_raw && archive_filter_count(lv->a) <= 1) {
+	if (is_raw && !lv->d) {
 		rc = 0; /* a plain file: "raw" reads anything */
-		goto out;
-	}
-	if (r == ARCHIVE_FATAL || r == ARCHIVE_EOF) {
-		if (r == ARCHIVE_FATAL && !w->bomb)
-			problem(w, CUST_ARCHIVE_DAMAGED, "%s",
-			        archive_error_string(lv->a)
-			                ? archive_error_string(lv->a)
-			                : "cannot be read");
 		goto out;
 	}
 	if (depth > w->max_depth) {
 		problem(w, CUST_ARCHIVE_BOMB_DEPTH,
 		        "an archive nested deeper than %u levels", w->max_depth);
+		goto out;
+	}
+	if (lv->d && !bare) {
+		/* a format was guessed in the stream (or none): the stream
+		 * itself is a member too, so that every byte of it is seen
+		 * whatever the guess finds */
+		streaming = stream_report(w, lv, depth, container);
+		if (streaming < 0) {
+			rc = -1;
+			goto out;
+		}
+	} else if (lv->d) {
+		/* a bare stream: its one raw member is the stream */
+		free(sr.replay);
+		sr.replay = NULL;
+		sr.replay_len = 0;
+		sr.replay_lost = 1;
+	}
+	if (r == ARCHIVE_FATAL || r == ARCHIVE_EOF) {
+		/* the stream's own damage is recorded where it was met; a
+		 * stream in which nothing was recognised is its member */
+		if (r == ARCHIVE_FATAL && !w->bomb && !lv->stream_failed &&
+		    !(lv->d && archive_format(lv->a) == 0))
+			problem(w, CUST_ARCHIVE_DAMAGED, "%s",
+			        error_of(lv->a, "cannot be read"));
 		goto out;
 	}
 	if (is_raw)
@@ -662,10 +988,9 @@ static int walk_level(struct walk *w, struct level *lv, unsigned depth,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r == ARCHIVE_FATAL) {
-			problem(w, CUST_ARCHIVE_DAMAGED, "%s",
-			        archive_error_string(lv->a)
-			                ? archive_error_string(lv->a)
-			                : "cannot be read");
+			if (!lv->stream_failed)
+				problem(w, CUST_ARCHIVE_DAMAGED, "%s",
+				        error_of(lv->a, "cannot be read"));
 			break;
 		}
 		if (++w->members > w->max_members) {
@@ -677,13 +1002,11 @@ static int walk_level(struct walk *w, struct level *lv, unsigned depth,
 		}
 		if (over_limits(w) < 0)
 			break;
-		if (r == ARCHIVE_WARN || r == ARCHIVE_FAILED ||
-		    r == ARCHIVE_RETRY)
+		if ((r == ARCHIVE_WARN || r == ARCHIVE_FAILED ||
+		     r == ARCHIVE_RETRY) && !lv->stream_failed)
 			problem(w, CUST_ARCHIVE_DAMAGED, "member %llu: %s",
 			        (unsigned long long)w->members,
-			        archive_error_string(lv->a)
-			                ? archive_error_string(lv->a)
-			                : "cannot be read");
+			        error_of(lv->a, "cannot be read"));
 		if (r == ARCHIVE_OK || r == ARCHIVE_WARN) {
 			if (walk_member(w, lv, depth, e, is_raw ? raw : NULL) < 0) {
 				rc = -1;
@@ -697,10 +1020,20 @@ static int walk_level(struct walk *w, struct level *lv, unsigned depth,
 	if (w->failed)
 		rc = -1;
 out:
+	if (streaming > 0)
+		stream_finish(w, lv);
 	w->nlevels--;
 	w->expanded_done += level_expanded(lv);
-	archive_read_free(lv->a);
+	if (lv->a)
+		archive_read_free(lv->a);
 	lv->a = NULL;
+	if (lv->d)
+		archive_read_free(lv->d);
+	lv->d = NULL;
+	lv->stream = NULL;
+	free(sr.replay);
+	free(lv->probe);
+	lv->probe = NULL;
 	free(lv->buf);
 	lv->buf = NULL;
 	return rc;
@@ -727,6 +1060,11 @@ int cust_archive_walk(const struct cust_archive_input *in,
 	w = calloc(1, sizeof *w);
 	if (!w)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
+	w->chain_cap = 4096;
+	if (!(w->chain = calloc(1, w->chain_cap))) {
+		free(w);
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
 	w->in = in;
 	w->fn = fn;
 	w->on_problem = o->on_problem;
@@ -776,6 +1114,7 @@ int cust_archive_walk(const struct cust_archive_input *in,
 		json_object_set_new(report, "complete", json_boolean(w->complete));
 	}
 	json_decref(w->problems);
+	free(w->chain);
 	free(w);
 	return rc;
 }

@@ -16,6 +16,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "custody/fsutil.h"
+
 #define ENGINE_MAGIC 0x43444745u /* "CDGE" */
 #define NALGS 5
 #define MAX_SINKS 16
@@ -1248,17 +1250,15 @@ int cust_digest_file(const char *path, unsigned algs, int nofollow,
                      unsigned char out[][CUST_DIGEST_MAX_SIZE],
                      uint64_t *size, struct cust_error *err)
 {
-	/* O_NONBLOCK so that opening a FIFO cannot hang; it is refused below. */
-	int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0);
 	struct stat st;
-	int fd, fl, rc = -1;
+	int fd, rc = -1;
 
 	if (!path || (algs & ~CUST_DIGEST_ALL) || (algs && !out))
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "bad arguments to hash a file");
-	do
-		fd = open(path, flags);
-	while (fd < 0 && errno == EINTR);
+	/* as evidence is opened: a FIFO cannot hang it (it is refused
+	 * below), and reading leaves the access time alone where allowed */
+	fd = cust_fs_open_evidence(path, nofollow ? O_NOFOLLOW : 0);
 	if (fd < 0) {
 		if (nofollow && errno == ELOOP)
 			return cust_error_set(err, CUST_E_INPUT,
@@ -1275,12 +1275,6 @@ int cust_digest_file(const char *path, unsigned algs, int nofollow,
 		cust_error_set(err, CUST_E_INPUT,
 		               "cannot hash '%s': %s, not a regular file", path,
 		               file_kind(st.st_mode));
-		goto out;
-	}
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot read '%s'",
-		                     path);
 		goto out;
 	}
 	/* Advice only: the result is the same if the kernel ignores it. */

@@ -23,6 +23,7 @@
 #include "custody/fsutil.h"
 #include "custody/json.h"
 #include "custody/objects.h"
+#include "custody/place.h"
 #include "custody/pool.h"
 #include "custody/targets.h"
 #include "custody/time.h"
@@ -44,6 +45,10 @@
 #define TYPE_CACHE_ENTRIES 16384
 /* Archive members held for the YARA rules, at most. */
 #define MEMBER_SCAN_MAX ((size_t)16 << 20)
+/* Targets of a compressed stream held until its end (so that its members'
+ * own places come first), at most; past that they are counted at once. */
+#define HELD_MAX ((size_t)1 << 16)
+#define HELD_TEXT_MAX ((size_t)4 << 20)
 /* Distinct targets kept, and the bytes of their values and places: far
  * beyond any real controller, and bounded against a disk of junk. */
 #define TARGETS_MAX_VALUES ((size_t)1 << 22)
@@ -86,6 +91,9 @@ struct run {
 	struct cust_analyzer *serial;
 	/* one per archive nesting level, sharing the serial's libmagic */
 	struct cust_analyzer *levels[CUST_ARCHIVE_DEPTH_MAX + 2];
+	/* and one per level for a compressed stream, which streams while
+	 * the members found in it do */
+	struct cust_analyzer *streams[CUST_ARCHIVE_DEPTH_MAX + 2];
 	struct cust_targets *targets;
 	struct cust_targets_log *occurrences; /* --all-occurrences */
 	struct cust_unit *unit;
@@ -146,11 +154,13 @@ static int acquisition_source(const struct cust_case *c, const char *name,
 		return cust_error_prefix(err, "no sealed acquisition '%s'", name);
 	rec = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	free(text);
-	if (!rec || !cust_json_string(rec, "item")) {
+	if (!rec || !cust_json_string(rec, "item") ||
+	    cust_id_check(cust_json_string(rec, "item"), "item", NULL) < 0) {
 		json_decref(rec);
 		return cust_error_set(err, CUST_E_INPUT,
 		                      "'%s' is not an acquisition record", path);
 	}
+	/* an item id (cust_id_check) always fits */
 	snprintf(s->item, sizeof s->item, "%s", cust_json_string(rec, "item"));
 	json_decref(rec);
 	for (f = firsts; *f; f++) {
@@ -262,10 +272,16 @@ static int is_archive_file(const char *path, struct cust_error *err)
 	unsigned char *tail = malloc(CUST_CLASSIFY_BYTES);
 	ssize_t hn = -1, tn = 0;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	int fd = cust_fs_open_evidence(path, 0), rc = -1;
 
 	if (!head || !tail) {
 		cust_error_set(err, CUST_E_IO, "out of memory");
+		goto out;
+	}
+	if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* it was one a moment ago (source_kind) */
+		cust_error_set(err, CUST_E_INPUT, "cannot read '%s': no longer "
+		               "a regular file", path);
 		goto out;
 	}
 	if (fd < 0 || fstat(fd, &st) < 0 ||
@@ -292,8 +308,22 @@ out:
 	return rc;
 }
 
-/* What the one source PATH given is: a folder, an archive, or an image. */
-static int source_kind(const char *path, enum source_kind *kind,
+/* The name of a kind of file that is no source. */
+static const char *not_a_source(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFDIR: return "a folder among image files";
+	default: return "not a regular file";
+	}
+}
+
+/* What the source PATH given is: a folder (ONLY: the one source given),
+ * an archive, or an image (a regular file or a block device).  Anything
+ * else is refused before it is opened: a FIFO would wait for a writer. */
+static int source_kind(const char *path, int only, enum source_kind *kind,
                        struct cust_error *err)
 {
 	struct stat st;
@@ -303,12 +333,19 @@ static int source_kind(const char *path, enum source_kind *kind,
 	if (stat(path, &st) < 0)
 		return cust_error_set_errno(err, CUST_E_INPUT, errno,
 		                            "cannot read '%s'", path);
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st.st_mode) && only) {
 		*kind = SOURCE_FOLDER;
 		return 0;
 	}
-	if (!S_ISREG(st.st_mode))
+	if (S_ISBLK(st.st_mode))
 		return 0; /* a device: an image */
+	if (!S_ISREG(st.st_mode))
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "cannot read '%s': %s, not an image, a "
+		                      "folder or an archive", path,
+		                      not_a_source(st.st_mode));
+	if (!only)
+		return 0;
 	if ((archive = is_archive_file(path, err)) < 0)
 		return -1;
 	if (archive)
@@ -330,10 +367,15 @@ static int external_source(const struct cust_extract_options *o,
 		                      "an image given by path needs --item");
 	if (cust_id_check(o->item, "item", err) < 0)
 		return -1;
+	/* an item id (cust_id_check) always fits */
 	snprintf(s->item, sizeof s->item, "%s", o->item);
-	if (o->nsources == 1 &&
-	    source_kind(o->sources[0], &s->kind, err) < 0)
-		return -1;
+	for (i = 0; i < o->nsources; i++) {
+		enum source_kind k;
+		if (source_kind(o->sources[i], o->nsources == 1, &k, err) < 0)
+			return -1;
+		if (i == 0)
+			s->kind = k;
+	}
 	if (s->kind != SOURCE_IMAGE) {
 		s->paths = calloc(1, sizeof *s->paths);
 		if (!s->paths || !(s->paths[0] = strdup(o->sources[0])))
@@ -449,6 +491,17 @@ static json_t *entry_json(const struct cust_walk_entry *e)
 			json_object_set_new(o, "runs_truncated", json_true());
 	}
 	return o;
+}
+
+/* The place "PARTITION:PATH" and SUFFIX ("" or " (slack)") of a target
+ * into WHERE (CUST_TARGETS_WHERE_MAX + 1 bytes): a path is at most
+ * CUST_WALK_PATH_MAX, so it fits; were it longer, shortened (place.h). */
+static void place_of(char *where, size_t size, const char *partition,
+                     const char *path, const char *suffix)
+{
+	const char *parts[] = { partition, ":", path, suffix };
+
+	cust_place_join(where, size, parts, 4);
 }
 
 /* A target found in WHERE: counted, and logged when every occurrence is
@@ -589,6 +642,12 @@ static int list_file(struct run *r, const json_t *o, struct cust_error *err)
 
 	if (!r->listing || !type || strcmp(type, "regular") != 0)
 		return 0;
+	/* a shortened path is not the one the digest's line holds: the
+	 * folder is read again for the whole paths */
+	if (json_is_true(json_object_get(o, "path_truncated"))) {
+		r->listing_gap = 1;
+		return 0;
+	}
 	if (size == 0)
 		sha = empty; /* no content read, no digest on the line */
 	if (!sha || strlen(sha) != 64) {
@@ -641,10 +700,19 @@ static int archive_type(const char *mime)
 
 /* ---- archive members: analyzed as their content streams past */
 
+/* A target of a compressed stream, held (struct member). */
+struct held {
+	enum cust_carve_kind kind;
+	uint64_t offset;
+	size_t length, value, len; /* VALUE: where in the held text */
+};
+
 /* One member of an archive as its content passes: the archive walk reads
  * it (it may be an archive in turn, whose members come meanwhile), and the
  * tap hands every byte to the analyzer of its nesting level.  Its line is
- * written when its content has passed. */
+ * written when its content has passed.  A compressed stream (a tar.gz's
+ * tar) is one too: every byte of it is hashed and carved whatever members
+ * are found in it, and its targets are held to its end, after theirs. */
 struct member {
 	struct run *r;
 	json_t *o;
@@ -658,11 +726,20 @@ struct member {
 	uint64_t spilled;    /* bytes in it */
 	int too_large;       /* no scratch file could hold it: not scanned */
 	int failed;
-	char where[2 * CUST_WALK_PATH_MAX];
+	char path[CUST_WALK_PATH_MAX];         /* container's path + chain */
+	char where[CUST_TARGETS_WHERE_MAX + 1]; /* "PARTITION:" + path */
+	int stream;
+	struct held *held;   /* a stream's targets, in the order found */
+	size_t nheld, held_cap;
+	char *held_text;
+	size_t text_len, text_cap;
+	int held_off;        /* past the bound: counted as found */
 };
 
 static void member_free(struct member *m)
 {
+	free(m->held);
+	free(m->held_text);
 	json_decref(m->o);
 	cust_analysis_clear(&m->a);
 	cust_object_abort(m->copy);
@@ -672,19 +749,86 @@ static void member_free(struct member *m)
 	free(m);
 }
 
-/* The analyzer of nesting level DEPTH, made when first needed; types
- * through the serial analyzer's libmagic. */
+/* The analyzer of nesting level DEPTH for a member (or, STREAM, for a
+ * compressed stream), made when first needed; types through the serial
+ * analyzer's libmagic. */
 static struct cust_analyzer *level_analyzer(struct run *r, unsigned depth,
+                                            int stream,
                                             struct cust_error *err)
 {
+	struct cust_analyzer **set = stream ? r->streams : r->levels;
+
 	if (depth >= sizeof r->levels / sizeof r->levels[0]) {
 		cust_error_set(err, CUST_E_INPUT, "archives nested too deep");
 		return NULL;
 	}
-	if (!r->levels[depth])
-		r->levels[depth] = cust_analyzer_new_sharing(&r->ao, r->serial,
-		                                             err);
-	return r->levels[depth];
+	if (!set[depth])
+		set[depth] = cust_analyzer_new_sharing(&r->ao, r->serial, err);
+	return set[depth];
+}
+
+/* Count the targets a stream held, in the order they were found. */
+static int held_flush(struct member *m, struct cust_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->nheld; i++) {
+		const struct held *t = &m->held[i];
+		struct cust_carve_hit h = { t->kind, m->held_text + t->value,
+			                    t->len, t->offset, t->length };
+		if (on_target(&m->place, &h, err) < 0)
+			return -1;
+	}
+	m->nheld = 0;
+	m->text_len = 0;
+	return 0;
+}
+
+/* A target of a compressed stream: held until the stream ends, so the
+ * members found in it are the first places of what they hold; past
+ * HELD_MAX targets or HELD_TEXT_MAX bytes, counted as they come. */
+static int stream_hit(void *ctx, const struct cust_carve_hit *h,
+                      struct cust_error *err)
+{
+	struct member *m = ctx;
+	struct held *t;
+
+	if (!m->held_off &&
+	    (m->nheld == HELD_MAX || h->value_len >= HELD_TEXT_MAX - m->text_len)) {
+		if (held_flush(m, err) < 0)
+			return -1;
+		m->held_off = 1;
+	}
+	if (!m->held_off && m->nheld == m->held_cap) {
+		size_t cap = m->held_cap ? 2 * m->held_cap : 64;
+		struct held *nh = realloc(m->held, cap * sizeof *nh);
+		if (!nh)
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		m->held = nh;
+		m->held_cap = cap;
+	}
+	if (!m->held_off && m->text_len + h->value_len + 1 > m->text_cap) {
+		size_t cap = m->text_cap ? m->text_cap : 4096;
+		char *nt;
+		while (cap < m->text_len + h->value_len + 1)
+			cap *= 2;
+		if (!(nt = realloc(m->held_text, cap)))
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		m->held_text = nt;
+		m->text_cap = cap;
+	}
+	if (m->held_off)
+		return on_target(&m->place, h, err);
+	t = &m->held[m->nheld++];
+	t->kind = h->kind;
+	t->offset = h->offset;
+	t->length = h->length;
+	t->value = m->text_len;
+	t->len = h->value_len;
+	memcpy(m->held_text + m->text_len, h->value, h->value_len);
+	m->held_text[m->text_len + h->value_len] = '\0';
+	m->text_len += h->value_len + 1;
+	return 0;
 }
 
 /* Keep a member's content for the rules: a member streams once, and
@@ -776,7 +920,8 @@ static void member_end(void *ctx, int complete)
 	struct cust_error werr;
 
 	if (!m->failed &&
-	    cust_analyzer_end(m->an, &m->a, NULL, 0, m->a.bytes, &r->err) < 0)
+	    (cust_analyzer_end(m->an, &m->a, NULL, 0, m->a.bytes, &r->err) < 0 ||
+	     held_flush(m, &r->err) < 0))
 		m->failed = 1;
 	if (!m->failed && r->ao.rules) {
 		if (m->too_large)
@@ -799,7 +944,7 @@ static void member_end(void *ctx, int complete)
 		int stored = 0;
 
 		set_analysis(r, m->o, &m->a, m->a.bytes);
-		why = copy_reason(r, &m->a, m->where, &interest);
+		why = copy_reason(r, &m->a, m->path, &interest);
 		if (m->copy && why &&
 		    cust_object_commit(m->copy, m->a.sha256[0] ? m->a.sha256
 		                                               : NULL,
@@ -852,17 +997,23 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	struct container *c = ctx;
 	struct run *r = c->r;
 	struct member *m = calloc(1, sizeof *m);
+	const char *parts[2];
 	json_t *t;
+	int cut;
 
 	if (!m)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	m->r = r;
 	m->spill = -1;
-	snprintf(m->where, sizeof m->where, "%s:%s%s", c->partition, c->path,
-	         am->chain);
+	/* the container's path and the whole chain: shortened once, as a
+	 * whole, to a path's bound */
+	parts[0] = c->path;
+	parts[1] = am->chain_whole;
+	cut = cust_place_join(m->path, sizeof m->path, parts, 2);
+	place_of(m->where, sizeof m->where, c->partition, m->path, "");
 	m->o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}",
 	                 "member", 1, "partition", c->partition, "path",
-	                 m->where + strlen(c->partition) + 1, "container",
+	                 m->path, "container",
 	                 c->path, "name", am->name, "depth",
 	                 (json_int_t)am->depth, "type", member_type(am->type),
 	                 "format", am->format, "filters", am->filters);
@@ -882,8 +1033,13 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	if (am->link_target)
 		json_object_set_new(m->o, "link_target",
 		                    json_string(am->link_target));
-	if (am->chain_truncated)
+	if (am->chain_truncated || am->name_truncated || cut)
 		json_object_set_new(m->o, "path_truncated", json_true());
+	/* a compressed stream, whole: hashed and carved whatever members
+	 * are found in it, never copied (its container is) */
+	m->stream = am->stream;
+	if (am->stream)
+		json_object_set_new(m->o, "stream", json_true());
 	r->members++;
 	if (am->encrypted)
 		json_object_set_new(m->o, "encrypted", json_true());
@@ -895,9 +1051,11 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	m->place.r = r;
 	m->place.where = m->where;
 	/* its content is copied as it passes; kept or dropped at its end */
-	if (!(m->an = level_analyzer(r, am->depth, err)) ||
-	    cust_analyzer_begin(m->an, &m->a, on_target, &m->place, err) < 0 ||
-	    (r->objects && !(m->copy = cust_object_begin(r->objects, err)))) {
+	if (!(m->an = level_analyzer(r, am->depth, am->stream, err)) ||
+	    cust_analyzer_begin(m->an, &m->a, am->stream ? stream_hit : on_target,
+	                        am->stream ? (void *)m : &m->place, err) < 0 ||
+	    (r->objects && !am->stream &&
+	     !(m->copy = cust_object_begin(r->objects, err)))) {
 		member_free(m);
 		return -1;
 	}
@@ -1049,7 +1207,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 {
 	struct run *r = ctx;
 	struct job *j = job;
-	char where[CUST_WALK_PATH_MAX + 16];
+	char where[CUST_TARGETS_WHERE_MAX + 1];
 	struct place p = { r, where, 0 };
 	int rc = -1;
 
@@ -1059,7 +1217,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 		return -1;
 	}
 	if (j->data) {
-		snprintf(where, sizeof where, "%s:%s", j->partition, j->path);
+		place_of(where, sizeof where, j->partition, j->path, "");
 		set_analysis(r, j->o, &j->a, j->size);
 		r->bytes += j->a.bytes;
 		if (cust_analysis_replay(&j->a, on_target, &p, err) < 0 ||
@@ -1075,8 +1233,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 	}
 	if (j->slack) {
 		/* a file's slack: its offsets go on from its end */
-		snprintf(where, sizeof where, "%s:%s (slack)", j->partition,
-		         j->path);
+		place_of(where, sizeof where, j->partition, j->path, " (slack)");
 		p.base = j->size;
 		if (cust_analysis_replay(&j->slack_a, on_target, &p, err) < 0)
 			goto out;
@@ -1296,8 +1453,9 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
 		if (space_end(r, err) < 0)
 			return -1;
 		/* "p1 (unallocated)": offsets are the image's */
-		snprintf(r->space_where, sizeof r->space_where, "%s (%s)",
-		         s->partition, s->kind);
+		const char *parts[] = { s->partition, " (", s->kind, ")" };
+		cust_place_join(r->space_where, sizeof r->space_where, parts,
+		                4);
 		r->space_base = s->image_offset;
 		r->space_open = 1;
 		cust_carver_reset(r->space_carver);
@@ -1312,7 +1470,7 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
 static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
                              struct cust_walk_file *f, struct cust_error *err)
 {
-	char where[CUST_WALK_PATH_MAX + 16];
+	char where[CUST_TARGETS_WHERE_MAX + 1];
 	struct place p = { r, where, e->size };
 	struct cust_error rerr;
 	uint64_t at;
@@ -1322,7 +1480,7 @@ static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
 	    cust_walk_slack(f, r->buf, READ_CHUNK, &got, &at, &rerr) < 0 ||
 	    got == 0)
 		return 0;
-	snprintf(where, sizeof where, "%s:%s (slack)", e->partition, e->path);
+	place_of(where, sizeof where, e->partition, e->path, " (slack)");
 	r->slack_bytes += got;
 	cust_carver_reset(r->space_carver);
 	if (cust_carver_feed(r->space_carver, r->buf, got, on_target, &p,
@@ -1339,7 +1497,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
                         struct cust_walk_file *f, json_t *o,
                         struct cust_error *err)
 {
-	char where[CUST_WALK_PATH_MAX + 16];
+	char where[CUST_TARGETS_WHERE_MAX + 1];
 	struct place p = { r, where, 0 };
 	struct cust_analysis a;
 	struct cust_error rerr;
@@ -1348,7 +1506,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	size_t got, tail_len = 0;
 	int rc = -1;
 
-	snprintf(where, sizeof where, "%s:%s", e->partition, e->path);
+	place_of(where, sizeof where, e->partition, e->path, "");
 	cust_analysis_init(&a);
 	if (cust_analyzer_begin(r->serial, &a, on_target, &p, err) < 0)
 		goto out;
@@ -1585,8 +1743,10 @@ static void run_free(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof r->levels / sizeof r->levels[0]; i++)
+	for (i = 0; i < sizeof r->levels / sizeof r->levels[0]; i++) {
 		cust_analyzer_free(r->levels[i]);
+		cust_analyzer_free(r->streams[i]);
+	}
 	cust_analyzer_free(r->serial);
 	cust_type_cache_free(r->cache);
 	cust_targets_free(r->targets);
@@ -1693,12 +1853,19 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (cust_fs_fclose_synced(r->inventory, path, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	r->inventory = NULL;
-	if (rc == 0 && r->entries == 0)
+	if (rc == 0 && r->entries == 0) {
+		/* the walk's first problem says why, when it met one */
+		const char *why = cust_json_string(
+			json_array_get(json_object_get(report, "problems"), 0),
+			"message");
 		rc = cust_error_set(err, CUST_E_INPUT,
 		                    s->kind == SOURCE_IMAGE
-		                            ? "no file system could be read in '%s'"
-		                            : "nothing to extract: '%s' is empty",
-		                    s->paths[0]);
+		                            ? "no file system could be read in "
+		                              "'%s'%s%s"
+		                            : "nothing to extract: '%s' is "
+		                              "empty%s%s",
+		                    s->paths[0], why ? ": " : "", why ? why : "");
+	}
 	if (rc == 0 && cust_targets_write(r->targets, targets, err) < 0)
 		rc = -1;
 	if (cust_targets_log_close(r->occurrences, rc == 0 ? err : NULL) < 0)

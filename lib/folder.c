@@ -17,12 +17,16 @@
 
 #include "custody/digest.h"
 #include "custody/fsutil.h"
+#include "custody/place.h"
 #include "custody/walk.h"
 #include "walk_file.h"
 
 /* Names read from one folder: more is recorded as a problem. */
 #define FOLDER_NAMES_MAX (1u << 22)
 #define FOLDER_READ_CHUNK ((size_t)1 << 20)
+/* The raw path of the deepest entry: a name (at most 255 bytes, with its
+ * '/') for each level down to CUST_WALK_DEPTH_MAX, and the entry's own. */
+#define FOLDER_RAW_MAX ((CUST_WALK_DEPTH_MAX + 2) * 256 + 1)
 
 struct folder {
 	const struct cust_walk_options *o;
@@ -35,6 +39,11 @@ struct folder {
 	int read_links;    /* read symlink targets (which stamps their atime) */
 	int stopped;       /* the entry limit was reached */
 	int failed;        /* FN failed: ERR holds why */
+	/* the raw path of the entry being visited, from the root: whole,
+	 * however long (the path reported is shortened from it, place.h) */
+	char raw[FOLDER_RAW_MAX];
+	size_t raw_len;
+	const char **raw_out; /* when not NULL, told of RAW for each entry */
 	char path[CUST_WALK_PATH_MAX];
 	char name[CUST_WALK_PATH_MAX];
 	char link[CUST_WALK_PATH_MAX];
@@ -187,13 +196,36 @@ oom:
 	return cust_error_set(w->err, CUST_E_IO, "out of memory");
 }
 
-static int walk_dir(struct folder *w, int fd, const char *raw, int depth);
+static int walk_dir(struct folder *w, int fd, int depth);
+
+/* Add "/NAME" to the raw path; the length to go back to, or (size_t)-1
+ * (recorded) when it does not fit, which no file system's names allow. */
+static size_t raw_push(struct folder *w, const char *name)
+{
+	size_t before = w->raw_len, n = strlen(name);
+
+	if (n + 1 >= sizeof w->raw - before) {
+		problem(w, "a path longer than %zu bytes in '%.200s': '%.200s' "
+		           "left out", sizeof w->raw - 1, w->raw, name);
+		return (size_t)-1;
+	}
+	w->raw[before] = '/';
+	memcpy(w->raw + before + 1, name, n + 1);
+	w->raw_len = before + 1 + n;
+	return before;
+}
+
+static void raw_pop(struct folder *w, size_t len)
+{
+	w->raw_len = len;
+	w->raw[len] = '\0';
+}
 
 /* Report the entry NAME of the folder DIRFD, whose raw path from the root
- * is RAW (with its last name); recurse into a folder. */
-static int visit(struct folder *w, int dirfd, const char *name,
-                 const char *raw, int depth)
+ * is W->RAW (with its last name); recurse into a folder. */
+static int visit(struct folder *w, int dirfd, const char *name, int depth)
 {
+	const char *raw = w->raw;
 	struct cust_walk_entry e;
 	struct cust_walk_file wf;
 	struct statx st;
@@ -209,8 +241,10 @@ static int visit(struct folder *w, int dirfd, const char *name,
 		return 0;
 	}
 	memset(&e, 0, sizeof e);
-	cut = cust_walk_escape(raw, strlen(raw), w->path, sizeof w->path);
-	cust_walk_escape(name, strlen(name), w->name, sizeof w->name);
+	/* a path too long for a record is shortened, never cut: two long
+	 * paths alike at their start stay two */
+	cut = cust_place_escape(w->raw, w->raw_len, w->path, sizeof w->path);
+	cust_place_escape(name, strlen(name), w->name, sizeof w->name);
 	e.partition = "p0";
 	e.fs_type = "folder";
 	e.path = w->path;
@@ -234,7 +268,8 @@ static int visit(struct folder *w, int dirfd, const char *name,
 		char target[CUST_WALK_LINK_MAX];
 		ssize_t n = readlinkat(dirfd, name, target, sizeof target);
 		if (n >= 0) {
-			cust_walk_escape(target, (size_t)n, w->link, sizeof w->link);
+			cust_place_escape(target, (size_t)n, w->link,
+			                  sizeof w->link);
 			e.link_target = w->link;
 		}
 	}
@@ -254,10 +289,14 @@ static int visit(struct folder *w, int dirfd, const char *name,
 		else if (fstat(wf.host_fd, &fst) < 0 || fst.st_ino != st.stx_ino ||
 		         (uint64_t)fst.st_size != st.stx_size)
 			problem(w, "'%s' changed while it was read", raw);
-		w->bytes += e.size;
+		/* sparse files of the host may add up past 2^64 */
+		w->bytes = e.size > UINT64_MAX - w->bytes ? UINT64_MAX
+		                                          : w->bytes + e.size;
 	}
 	wf.size = e.size;
 	w->entries++;
+	if (w->raw_out)
+		*w->raw_out = w->raw;
 	rc = w->fn(w->ctx, &e, &wf, w->err);
 	wf.magic = 0;
 	if (wf.host_fd >= 0)
@@ -284,30 +323,31 @@ static int visit(struct folder *w, int dirfd, const char *name,
 			        strerror(errno));
 			return 0;
 		}
-		rc = walk_dir(w, sub, raw, depth + 1);
+		rc = walk_dir(w, sub, depth + 1);
 		close(sub);
 		return rc;
 	}
 	return 0;
 }
 
-/* Every entry of the folder open at FD (raw path RAW from the root, ""
- * for the root itself), in name_cmp order, each folder's entries right
+/* Every entry of the folder open at FD (raw path W->RAW from the root,
+ * "" for the root itself), in name_cmp order, each folder's entries right
  * after it. */
-static int walk_dir(struct folder *w, int fd, const char *raw, int depth)
+static int walk_dir(struct folder *w, int fd, int depth)
 {
 	struct name *names;
 	size_t n, i;
 	int rc = 0;
 
-	if (read_names(w, fd, *raw ? raw : "/", &names, &n) < 0)
+	if (read_names(w, fd, w->raw_len ? w->raw : "/", &names, &n) < 0)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
-		char sub[CUST_WALK_PATH_MAX];
+		size_t saved = raw_push(w, names[i].name);
 
-		/* a path too long to hold is cut; its entries still count */
-		snprintf(sub, sizeof sub, "%s/%s", raw, names[i].name);
-		rc = visit(w, fd, names[i].name, sub, depth);
+		if (saved == (size_t)-1)
+			continue;
+		rc = visit(w, fd, names[i].name, depth);
+		raw_pop(w, saved);
 	}
 	names_free(names, n);
 	return rc;
@@ -322,7 +362,7 @@ static void report_folder(json_t *report, const struct folder *w,
 
 	if (!report)
 		return;
-	cust_walk_escape(path, strlen(path), esc, sizeof esc);
+	cust_place_escape(path, strlen(path), esc, sizeof esc);
 	json_object_set_new(report, "container",
 	                    json_pack("{s:s, s:I, s:[s]}", "type",
 	                              is_dir ? "folder" : "file", "size",
@@ -338,9 +378,13 @@ static void report_folder(json_t *report, const struct folder *w,
 	json_object_set_new(report, "complete", json_boolean(!w->stopped));
 }
 
+/* The walk of cust_walk_folder; READ_LINKS: read symlinks' targets;
+ * RAW_OUT (may be NULL) receives each entry's whole raw path before its
+ * callback (the digest lines are of whole paths). */
 static int walk_folder(const char *path, const struct cust_walk_options *o,
                        cust_walk_fn fn, void *ctx, json_t *report,
-                       int read_links, struct cust_error *err)
+                       int read_links, const char **raw_out,
+                       struct cust_error *err)
 {
 	static const struct cust_walk_options defaults = {
 		.include_deleted = 1
@@ -366,6 +410,7 @@ static int walk_folder(const char *path, const struct cust_walk_options *o,
 	w->err = err;
 	w->dev = st.st_dev;
 	w->read_links = read_links;
+	w->raw_out = raw_out;
 	if (report) {
 		w->problems = json_array();
 		json_object_set_new(report, "problems", w->problems);
@@ -378,11 +423,11 @@ static int walk_folder(const char *path, const struct cust_walk_options *o,
 			                            "cannot open the folder '%s'",
 			                            path);
 		}
-		rc = walk_dir(w, fd, "", 0);
+		rc = walk_dir(w, fd, 0);
 		close(fd);
 	} else {
 		/* one file by itself: the entry "/NAME" in the folder holding it */
-		char *copy = strdup(path), *slash, raw[CUST_WALK_PATH_MAX];
+		char *copy = strdup(path), *slash;
 		const char *name, *dir;
 
 		if (!copy) {
@@ -394,11 +439,16 @@ static int walk_folder(const char *path, const struct cust_walk_options *o,
 		dir = slash ? (slash == copy ? "/" : copy) : ".";
 		if (slash)
 			*slash = '\0';
-		snprintf(raw, sizeof raw, "/%s", name);
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		rc = fd < 0 ? cust_error_set_errno(err, CUST_E_INPUT, errno,
-		                                   "cannot open '%s'", path)
-		            : visit(w, fd, name, raw, 0);
+		if (fd < 0)
+			rc = cust_error_set_errno(err, CUST_E_INPUT, errno,
+			                          "cannot open '%s'", path);
+		else if (raw_push(w, name) == (size_t)-1)
+			rc = cust_error_set(err, CUST_E_INPUT,
+			                    "cannot read '%s': its name is too "
+			                    "long", path);
+		else
+			rc = visit(w, fd, name, 0);
 		if (fd >= 0)
 			close(fd);
 		free(copy);
@@ -414,7 +464,7 @@ int cust_walk_folder(const char *path, const struct cust_walk_options *o,
                      cust_walk_fn fn, void *ctx, json_t *report,
                      struct cust_error *err)
 {
-	return walk_folder(path, o, fn, ctx, report, 1, err);
+	return walk_folder(path, o, fn, ctx, report, 1, NULL, err);
 }
 
 /* ---- the digest of a folder ---------------------------------------------- */
@@ -441,14 +491,16 @@ int cust_folder_listing_add(struct cust_folder_listing *l,
                             const char sha256[65], const char *path,
                             uint64_t size, struct cust_error *err)
 {
-	char line[CUST_WALK_PATH_MAX + 80];
-	int n = snprintf(line, sizeof line, "%s  .%s\n", sha256, path);
-
-	if (n < 0 || (size_t)n >= sizeof line ||
-	    EVP_DigestUpdate(l->md, line, (size_t)n) != 1)
+	/* "SHA256  .PATH\n", the path of any length */
+	if (strnlen(sha256, 65) != 64 ||
+	    EVP_DigestUpdate(l->md, sha256, 64) != 1 ||
+	    EVP_DigestUpdate(l->md, "  .", 3) != 1 ||
+	    EVP_DigestUpdate(l->md, path, strlen(path)) != 1 ||
+	    EVP_DigestUpdate(l->md, "\n", 1) != 1)
 		return cust_error_set(err, CUST_E_IO, "cannot hash the listing");
 	l->files++;
-	l->bytes += size;
+	/* sizes from statx: a sum of sparse files could wrap */
+	l->bytes = size > UINT64_MAX - l->bytes ? UINT64_MAX : l->bytes + size;
 	return 0;
 }
 
@@ -476,6 +528,7 @@ void cust_folder_listing_free(struct cust_folder_listing *l)
 struct digest_walk {
 	struct cust_folder_listing *listing;
 	unsigned char *buf;
+	const char *raw; /* the entry's whole raw path (walk_folder) */
 };
 
 /* One regular file's line into the listing: its content hashed here. */
@@ -512,6 +565,19 @@ static int digest_entry(void *ctx, const struct cust_walk_entry *e,
 	EVP_DigestFinal_ex(c, md, &len);
 	EVP_MD_CTX_free(c);
 	cust_hex_encode(md, 32, hex);
+	if (e->path_truncated && d->raw) {
+		/* the line holds the whole path, escaped, not the shortened
+		 * one the entry reports */
+		size_t n = strlen(d->raw);
+		char *full = malloc(4 * n + 1);
+		int rc;
+		if (!full)
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+		cust_walk_escape(d->raw, n, full, 4 * n + 1);
+		rc = cust_folder_listing_add(d->listing, hex, full, e->size, err);
+		free(full);
+		return rc;
+	}
 	return cust_folder_listing_add(d->listing, hex, e->path, e->size, err);
 }
 
@@ -529,7 +595,7 @@ int cust_walk_folder_digest(const char *path, char sha256[65],
 		goto out;
 	}
 	/* regular files only: the symlinks' targets are left unread */
-	if (walk_folder(path, NULL, digest_entry, &d, NULL, 0, err) < 0)
+	if (walk_folder(path, NULL, digest_entry, &d, NULL, 0, &d.raw, err) < 0)
 		goto out;
 	cust_folder_listing_end(d.listing, sha256, files, bytes);
 	d.listing = NULL;

@@ -60,24 +60,19 @@ static int vanished(int e)
 static int open_path(struct cust_source *s, const char *path,
                      struct cust_error *err)
 {
-	int flags;
-
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDIN_FILENO;
 		s->own_fd = 0;
 		return 0;
 	}
 	/* device paths are often symlinks (/dev/disk/by-id): follow them;
-	 * O_NONBLOCK so that a FIFO does not block the open */
-	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	 * a FIFO does not block the open, and reading leaves the access
+	 * time of a file alone where the examiner may (fsutil.h) */
+	s->fd = cust_fs_open_evidence(path, 0);
 	if (s->fd < 0)
 		return cust_error_set_errno(err, CUST_E_INPUT, errno,
 		                            "cannot open '%s'", path);
 	s->own_fd = 1;
-	flags = fcntl(s->fd, F_GETFL);
-	if (flags < 0 || fcntl(s->fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
-		return cust_error_set_errno(err, CUST_E_IO, errno,
-		                            "cannot open '%s'", path);
 	return 0;
 }
 
@@ -102,7 +97,7 @@ static int setup_block(struct cust_source *s, const struct stat *st,
 		return -1;
 	/* a second descriptor bypassing the page cache, so that narrowing
 	 * finds single bad sectors rather than whole bad pages */
-	s->direct_fd = open(s->path, O_RDONLY | O_CLOEXEC | O_DIRECT);
+	s->direct_fd = cust_fs_open_evidence(s->path, O_DIRECT);
 	return 0;
 }
 

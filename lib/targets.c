@@ -11,6 +11,7 @@
 
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/place.h"
 
 #define TARGETS_MAGIC 0x74617267u
 #define LOG_MAGIC 0x746c6f67u
@@ -161,6 +162,7 @@ int cust_targets_add(struct cust_targets *t, enum cust_carve_kind kind,
                      const char *value, size_t len, const char *where,
                      uint64_t offset, struct cust_error *err)
 {
+	char shortened[CUST_TARGETS_WHERE_MAX + 1];
 	int k = kind_index(kind);
 	size_t where_len, j;
 	struct value *v;
@@ -177,12 +179,15 @@ int cust_targets_add(struct cust_targets *t, enum cust_carve_kind kind,
 		                      "bad %s value of %zu bytes: empty, longer than %d or holding NUL",
 		                      cust_carve_kind_name(kind), len,
 		                      CUST_CARVE_VALUE_MAX);
-	if (!where || (where_len = strnlen(where, CUST_TARGETS_WHERE_MAX + 1)) >
-	                      CUST_TARGETS_WHERE_MAX)
-		return cust_error_set(err, CUST_E_INPUT,
-		                      "place of a %s value missing or longer than %d bytes",
-		                      cust_carve_kind_name(kind),
-		                      CUST_TARGETS_WHERE_MAX);
+	if (!where)
+		return cust_error_set(err, CUST_E_USAGE, "a %s value without a place",
+		                      cust_carve_kind_name(kind));
+	if ((where_len = strnlen(where, CUST_TARGETS_WHERE_MAX + 1)) >
+	    CUST_TARGETS_WHERE_MAX) {
+		cust_place_shorten(where, shortened, sizeof shortened);
+		where = shortened;
+		where_len = strlen(shortened);
+	}
 	h = hash_value((unsigned)kind, value, len);
 	for (j = (size_t)h & (t->cap - 1); (v = t->slots[j]) != NULL;
 	     j = (j + 1) & (t->cap - 1))
@@ -452,6 +457,7 @@ int cust_targets_log_add(struct cust_targets_log *l, enum cust_carve_kind kind,
                          uint64_t offset, uint64_t length,
                          struct cust_error *err)
 {
+	char shortened[CUST_TARGETS_WHERE_MAX + 1];
 	json_t *o = NULL, *s;
 	char *line = NULL;
 	int rc = -1;
@@ -478,6 +484,10 @@ int cust_targets_log_add(struct cust_targets_log *l, enum cust_carve_kind kind,
 	}
 	if (json_object_set_new(o, "value", s) < 0)
 		goto nomem;
+	if (strnlen(where, CUST_TARGETS_WHERE_MAX + 1) > CUST_TARGETS_WHERE_MAX) {
+		cust_place_shorten(where, shortened, sizeof shortened);
+		where = shortened;
+	}
 	s = json_string(where);
 	if (!s) {
 		cust_error_set(err, CUST_E_INPUT,

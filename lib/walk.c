@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include <tsk/libtsk.h>
+#include <libewf.h>
 #include <libqcow.h>
 
+#include "custody/fsutil.h"
 #include "custody/walk.h"
 #include "walk_file.h"
 
@@ -282,7 +284,7 @@ enum container { C_RAW, C_QCOW, C_EWF, C_VMDK, C_VHD };
 static enum container container_of(const char *path)
 {
 	unsigned char head[512], tail[512];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = cust_fs_open_evidence(path, 0);
 	ssize_t n, t = 0;
 	struct stat st;
 
@@ -355,6 +357,204 @@ fail_msg:
 	return NULL;
 }
 
+/* ---- raw and split raw images, read through descriptors of our own ---- */
+
+/* libtsk would open the segments itself, without O_NOATIME: reading an
+ * image given by path would stamp its access time.  TSK_IMG_INFO must
+ * come first: libtsk casts this to it. */
+struct raw_img {
+	TSK_IMG_INFO img;
+	size_t n;
+	int *fds;
+	uint64_t *ends; /* image offset just past each segment */
+};
+
+static ssize_t raw_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf,
+                        size_t len)
+{
+	struct raw_img *r = (struct raw_img *)img;
+	size_t i = 0, done = 0;
+
+	if (off < 0 || off >= img->size)
+		return 0;
+	if ((TSK_OFF_T)len > img->size - off)
+		len = (size_t)(img->size - off);
+	while (i < r->n && r->ends[i] <= (uint64_t)off)
+		i++;
+	while (done < len && i < r->n) {
+		uint64_t at = (uint64_t)off + done;
+		uint64_t start = i ? r->ends[i - 1] : 0;
+		size_t want = len - done;
+		ssize_t got;
+		if (at >= r->ends[i]) {
+			i++;
+			continue;
+		}
+		if (want > r->ends[i] - at)
+			want = (size_t)(r->ends[i] - at);
+		got = pread(r->fds[i], buf + done, want, (off_t)(at - start));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+			tsk_error_reset();
+			tsk_error_set_errno(TSK_ERR_IMG_READ);
+			tsk_error_set_errstr("raw read at %" PRIdOFF ": %s", off,
+			                     strerror(e));
+			return -1;
+		}
+		if (got == 0)
+			break; /* the segment shrank since it was opened */
+		done += (size_t)got;
+	}
+	return (ssize_t)done;
+}
+
+static void raw_close(TSK_IMG_INFO *img)
+{
+	struct raw_img *r = (struct raw_img *)img;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->fds[i] >= 0)
+			close(r->fds[i]);
+	free(r->fds);
+	free(r->ends);
+	free(r);
+}
+
+static void raw_imgstat(TSK_IMG_INFO *img, FILE *f)
+{
+	(void)img;
+	(void)f; /* the library never prints */
+}
+
+/* The segments SEGS of a raw image, each a regular file or a block
+ * device, opened as evidence is (fsutil.h: O_NOATIME where allowed, a
+ * FIFO refused without waiting for a writer). */
+static TSK_IMG_INFO *raw_open(char **segs, size_t n, struct cust_error *err)
+{
+	struct raw_img *r = calloc(1, sizeof *r);
+	TSK_IMG_INFO *img;
+	uint64_t total = 0;
+	size_t i;
+
+	if (!r || !(r->fds = malloc(n * sizeof *r->fds)) ||
+	    !(r->ends = malloc(n * sizeof *r->ends))) {
+		if (r)
+			free(r->fds);
+		free(r);
+		cust_error_set_errno(err, CUST_E_IO, ENOMEM, "opening '%s'",
+		                     segs[0]);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		r->fds[i] = -1;
+	r->n = n;
+	for (i = 0; i < n; i++) {
+		struct stat st;
+		off_t size;
+		r->fds[i] = cust_fs_open_evidence(segs[i], 0);
+		if (r->fds[i] < 0 || fstat(r->fds[i], &st) < 0) {
+			cust_error_set_errno(err, CUST_E_INPUT, errno,
+			                     "cannot open image '%s'", segs[i]);
+			goto fail;
+		}
+		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+			cust_error_set(err, CUST_E_INPUT, "cannot open image '%s': "
+			               "%s, not a file or a block device", segs[i],
+			               S_ISFIFO(st.st_mode) ? "a FIFO"
+			               : S_ISSOCK(st.st_mode) ? "a socket"
+			               : S_ISDIR(st.st_mode) ? "a folder"
+			                                     : "a special file");
+			goto fail;
+		}
+		size = lseek(r->fds[i], 0, SEEK_END); /* a device's size too */
+		if (size < 0 || (uint64_t)size > (uint64_t)INT64_MAX - total) {
+			cust_error_set_errno(err, CUST_E_INPUT, size < 0 ? errno : EFBIG,
+			                     "cannot open image '%s'", segs[i]);
+			goto fail;
+		}
+		total += (uint64_t)size;
+		r->ends[i] = total;
+	}
+	if (total == 0) {
+		cust_error_set(err, CUST_E_INPUT, "cannot open image '%s': empty",
+		               segs[0]);
+		goto fail;
+	}
+	img = tsk_img_open_external(r, (TSK_OFF_T)total, 512, raw_read,
+	                            raw_close, raw_imgstat);
+	if (!img) {
+		const char *te = tsk_error_get();
+		cust_error_set(err, CUST_E_INPUT, "cannot open image '%s': %s",
+		               segs[0], te ? te : "libtsk refused it");
+		tsk_error_reset();
+		goto fail;
+	}
+	return img;
+fail:
+	raw_close(&r->img);
+	return NULL;
+}
+
+/* ---- what libewf says of a damaged E01 --------------------------------- */
+
+/* libewf's error *E, its backtrace on one line, in BUF; frees *E. */
+static void ewf_message(libewf_error_t **e, char *buf, size_t size)
+{
+	char *nl;
+
+	snprintf(buf, size, "unknown libewf error");
+	if (e && *e && libewf_error_backtrace_sprint(*e, buf, size) > 0) {
+		buf[size - 1] = '\0';
+		while ((nl = strchr(buf, '\n')) != NULL)
+			*nl = nl[1] ? ' ' : '\0';
+	}
+	libewf_error_free(e);
+}
+
+/*
+ * Open the EWF segments SEGS with libewf itself, to say what is wrong
+ * with them: -1 (MSG says why) when libewf cannot open them, finds no
+ * media in them, or finds their segment files truncated or corrupted
+ * (libewf would read what is missing as zeros, but leaks memory on each
+ * such read: a walk of a large one would not stay bounded); 0 when they
+ * are whole.
+ */
+static int ewf_check(char **segs, size_t n, char *msg, size_t size)
+{
+	libewf_handle_t *h = NULL;
+	libewf_error_t *e = NULL;
+	size64_t media = 0;
+	int rc = 0, corrupted;
+
+	if (libewf_handle_initialize(&h, &e) != 1 ||
+	    libewf_handle_open(h, segs, (int)n, LIBEWF_OPEN_READ, &e) != 1) {
+		ewf_message(&e, msg, size);
+		libewf_handle_free(&h, NULL);
+		return -1;
+	}
+	corrupted = libewf_handle_segment_files_corrupted(h, NULL) == 1;
+	if (libewf_handle_get_media_size(h, &media, &e) != 1) {
+		ewf_message(&e, msg, size);
+		rc = -1;
+	} else if (media == 0) {
+		snprintf(msg, size, "libewf finds no media in it (no volume "
+		         "section read)%s", corrupted ? ": the segment files are "
+		         "corrupted or truncated" : "");
+		rc = -1;
+	} else if (corrupted) {
+		snprintf(msg, size, "its segment files are truncated or "
+		         "corrupted (libewf); ewfrecover makes a complete copy "
+		         "(what is missing as zeros) that can be extracted");
+		rc = -1;
+	}
+	libewf_handle_close(h, NULL);
+	libewf_handle_free(&h, NULL);
+	return rc;
+}
+
 /* ---- the walk ----------------------------------------------------------- */
 
 struct walk {
@@ -362,6 +562,7 @@ struct walk {
 	cust_walk_fn fn;
 	void *ctx;
 	TSK_IMG_INFO *img;
+	enum container container;
 	int raw_fd;         /* a single raw image file, for direct reads */
 	uint64_t raw_size;
 	/* space outside files (o->space set) */
@@ -1169,7 +1370,7 @@ static void space_vs(struct walk *w, TSK_VS_INFO *vs, json_t *report)
 static void open_direct(struct walk *w, const char *path)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = cust_fs_open_evidence(path, 0);
 
 	if (fd < 0)
 		return;
@@ -1182,9 +1383,11 @@ static void open_direct(struct walk *w, const char *path)
 	w->raw_size = (uint64_t)st.st_size;
 }
 
-/* Open the container: QCOW2 through libqcow, anything else through
- * libtsk's detection. */
-static TSK_IMG_INFO *open_image(char **segs, size_t n, struct cust_error *err)
+/* Open the container (its kind into *KIND): raw and split raw through
+ * descriptors of our own, QCOW2 through libqcow, the other formats
+ * through libtsk (and its libraries, which open the files themselves). */
+static TSK_IMG_INFO *open_image(char **segs, size_t n, enum container *kind,
+                                struct cust_error *err)
 {
 	TSK_IMG_INFO *img;
 	char msg[512];
@@ -1196,6 +1399,16 @@ static TSK_IMG_INFO *open_image(char **segs, size_t n, struct cust_error *err)
 	};
 	enum container c = container_of(segs[0]);
 
+	*kind = c;
+	if (c == C_RAW)
+		return raw_open(segs, n, err);
+	/* libtsk takes an EWF libewf finds no media in for an empty image,
+	 * and reads a truncated one: libewf itself says what is wrong */
+	if (c == C_EWF && ewf_check(segs, n, msg, sizeof msg) < 0) {
+		cust_error_set(err, CUST_E_INPUT, "cannot open image '%s': "
+		               "damaged EWF: %s", segs[0], msg);
+		return NULL;
+	}
 	if (c == C_QCOW) {
 		if (n > 1) {
 			cust_error_set(err, CUST_E_INPUT, "cannot open image '%s': "
@@ -1221,8 +1434,10 @@ static TSK_IMG_INFO *open_image(char **segs, size_t n, struct cust_error *err)
 	return img;
 }
 
-static const char *container_name(const TSK_IMG_INFO *img)
+static const char *container_name(const TSK_IMG_INFO *img, enum container c)
 {
+	if (c == C_RAW)
+		return tsk_img_type_toname(TSK_IMG_TYPE_RAW);
 	if (img->itype == TSK_IMG_TYPE_EXTERNAL)
 		return "qcow";
 	return tsk_img_type_toname(img->itype);
@@ -1230,7 +1445,7 @@ static const char *container_name(const TSK_IMG_INFO *img)
 
 /* REPORT's "container" object. */
 static void report_container(json_t *report, const TSK_IMG_INFO *img,
-                             char **segs, size_t n)
+                             enum container kind, char **segs, size_t n)
 {
 	json_t *c, *js;
 	char esc[CUST_WALK_PATH_MAX];
@@ -1238,7 +1453,7 @@ static void report_container(json_t *report, const TSK_IMG_INFO *img,
 
 	if (!report || !(c = json_object()))
 		return;
-	json_object_set_new(c, "type", json_string(container_name(img)));
+	json_object_set_new(c, "type", json_string(container_name(img, kind)));
 	json_object_set_new(c, "size", json_integer((json_int_t)img->size));
 	json_object_set_new(c, "sector_size", json_integer(img->sector_size));
 	js = json_array();
@@ -1308,13 +1523,13 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 		cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
 		goto out;
 	}
-	if (!(img = open_image(segs, nsegs, err)))
+	if (!(img = open_image(segs, nsegs, &w->container, err)))
 		goto out;
 	w->img = img;
 	w->raw_fd = -1;
-	if (img->itype == TSK_IMG_TYPE_RAW && nsegs == 1 && !w->o->tsk_reads)
+	if (w->container == C_RAW && nsegs == 1 && !w->o->tsk_reads)
 		open_direct(w, segs[0]);
-	report_container(report, img, segs, nsegs);
+	report_container(report, img, w->container, segs, nsegs);
 	if (report) {
 		w->problems = json_array();
 		parts = json_array();

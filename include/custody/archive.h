@@ -18,6 +18,21 @@
  * mtree names from the host.  Filters that run external programs are not
  * enabled.
  *
+ * Streams.  A compressed stream is decompressed by a reader of its own
+ * (the filters alone), and a second reader looks for a format in what it
+ * gives.  When that finds nothing but raw bytes (syslog.gz), the stream is
+ * the container's one member, named as below.  Otherwise (the tar of a
+ * .tar.gz; or whatever a format takes for its header: an SQL dump behind
+ * 1 KiB of zeros reads as an empty tar, behind "!<arch>\n" as ar, behind
+ * "070707" as cpio, behind "PK\3\4" as a damaged zip) the stream is
+ * reported as well, before the members found in it, as a member of its
+ * own: stream = 1, named like a bare stream's member ("backup.tar" in
+ * backup.tar.gz), format "raw", size unknown.  Its tap sees every byte of
+ * the decompressed stream, those the format reader took and those after
+ * where it stopped, whatever it found, and ends after the members found
+ * in it; it cannot be read with cust_archive_read.  So no byte of a
+ * compressed stream goes unseen because of a wrong guess.
+ *
  * Chains.  Each member carries its chain: the forensic path suffix that
  * follows the top-level file's own path, one "!NAME" per level, the name
  * being the member's name as stored, escaped by cust_walk_escape:
@@ -64,6 +79,8 @@
 #define CUST_ARCHIVE_DEPTH_MAX 64          /* max_depth is cut to this */
 #define CUST_ARCHIVE_CHAIN_MAX 8192        /* bytes of a chain, with NUL */
 #define CUST_ARCHIVE_NAME_MAX CUST_WALK_PATH_MAX /* escaped name, link */
+#define CUST_ARCHIVE_NAME_WHOLE_MAX ((size_t)64 << 10) /* a name in
+                                     * chain_whole, escaped, with NUL */
 #define CUST_ARCHIVE_REPLAY_MAX ((size_t)1 << 20) /* see cust_archive_read */
 #define CUST_ARCHIVE_PROBLEMS_MAX 1000     /* problems kept in the report */
 
@@ -75,12 +92,19 @@ enum cust_archive_type {
 	CUST_ARCHIVE_OTHER /* devices, fifos, sockets, unknown */
 };
 
-/* One member.  Every pointer is borrowed for the callback. */
+/* One member.  Every pointer is borrowed for the callback.  A name or a
+ * chain longer than its bound is shortened (place.h: head and tail kept
+ * around a marker with the length and SHA-256 of the whole), never cut. */
 struct cust_archive_member {
 	const char *chain;      /* "!mid.tar.gz!inner.zip!deep/config.php" */
-	int chain_truncated;    /* CHAIN was cut to CUST_ARCHIVE_CHAIN_MAX */
+	int chain_truncated;    /* CHAIN (or a name in it) was shortened to
+	                         * fit CUST_ARCHIVE_CHAIN_MAX */
+	/* the chain with every name whole (a name whose escape is longer
+	 * than CUST_ARCHIVE_NAME_WHOLE_MAX is shortened within it), for a
+	 * caller that puts the chain after a path and shortens it once */
+	const char *chain_whole;
 	const char *name;       /* this level's name, escaped, as stored */
-	int name_truncated;
+	int name_truncated;     /* NAME was shortened to CUST_ARCHIVE_NAME_MAX */
 	unsigned depth;         /* 1: a member of the top-level file */
 	const char *format;     /* of its container: archive_format_name() */
 	const char *filters;    /* of its container: "gzip", "xz", "none" */
@@ -93,6 +117,9 @@ struct cust_archive_member {
 	int64_t uid, gid;
 	const char *link_target; /* symlink or hardlink target, escaped; NULL */
 	int encrypted;          /* content (or metadata) encrypted: not read */
+	int stream;             /* the whole decompressed stream of its
+	                         * container, not a member it names (see
+	                         * "Streams" above) */
 };
 
 /* What a problem is. */
@@ -176,7 +203,9 @@ struct cust_archive_options {
  * this way are kept so that the member can still be opened as an archive
  * afterwards; a callback that reads further leaves the member unopened
  * (a CUST_ARCHIVE_NOT_OPENED problem): to see the whole content of a big
- * member and have it opened too, use cust_archive_tap instead.
+ * member and have it opened too, use cust_archive_tap instead.  A
+ * compressed stream (member.stream) is read by the walk: -1
+ * (CUST_E_USAGE), tap it.
  */
 ssize_t cust_archive_read(struct cust_archive_reader *r, void *buf,
                           size_t len, struct cust_error *err);

@@ -174,8 +174,10 @@ const unsigned char *cust_digest_engine_block(
 void cust_digest_engine_free(struct cust_digest_engine *e);
 
 /*
- * Digests of a whole file by path, opened O_RDONLY|O_CLOEXEC (plus
- * O_NOFOLLOW when NOFOLLOW is set).  Small files are hashed on the calling
+ * Digests of a whole regular file by path, opened as evidence is
+ * (cust_fs_open_evidence: read-only, O_NOATIME where allowed, a FIFO
+ * refused without waiting; plus O_NOFOLLOW when NOFOLLOW is set).  Small
+ * files are hashed on the calling
  * thread; large ones go through the engine.  OUT[i] receives the digest of
  * the i-th set bit of ALGS in increasing bit order; *SIZE the file length.
  */

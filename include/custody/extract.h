@@ -10,7 +10,9 @@
  * visits every entry of every partition, allocated and deleted; every
  * regular file's content is read once, hashed (MD5, SHA-256), typed,
  * scanned with YARA rules and carved for targets (carve.h); so are the
- * members of archives, each file's slack (carved only) and the space the
+ * members of archives (and the whole decompressed stream of a compressed
+ * one, archive.h: its targets counted after its members', it is not
+ * copied), each file's slack (carved only) and the space the
  * walk finds outside files (carved only, in image order after each file
  * system's entries).  The unit extractions/<ITEM>-X<n>/ holds:
  *
@@ -23,7 +25,10 @@
  *   inventory.dfxml   the inventory as DFXML, fiwalk's element names
  *
  * Same image, same inventory and targets: nothing in them depends on the
- * run (times of the run are in extraction.json only).
+ * run (times of the run are in extraction.json only).  A path or place
+ * longer than a record holds (a path past CUST_WALK_PATH_MAX, a target's
+ * place past CUST_TARGETS_WHERE_MAX) is shortened as place.h says and the
+ * line says path_truncated: no name from the evidence stops a run.
  *
  * Speed.  The walk reads (libtsk from one thread; live ext and FAT files
  * of a raw image straight through their runs, see walk.h); files up to

@@ -64,6 +64,15 @@ int cust_fs_refuse_existing(const char *path, struct cust_error *err);
  * without waiting when PATH is a FIFO; callers check the file type. */
 int cust_fs_open_read(const char *path, int nofollow, struct cust_error *err);
 
+/* Open PATH (evidence: an image, an archive, a device) read-only, as
+ * custody reads evidence: O_RDONLY|O_CLOEXEC and FLAGS (O_NOFOLLOW,
+ * O_DIRECT, O_DIRECTORY), with O_NONBLOCK so that a FIFO cannot hang the
+ * open (cleared again before returning), and with O_NOATIME where the
+ * examiner may (the file's owner or CAP_FOWNER; otherwise, EPERM, a plain
+ * open), so that reading it leaves its access time as it was.  Callers
+ * check the file type.  The descriptor, or -1 with errno. */
+int cust_fs_open_evidence(const char *path, int flags);
+
 /* Write all LEN bytes, retrying short writes and EINTR; NAME labels errors. */
 int cust_fs_write_all(int fd, const void *buf, size_t len, const char *name,
                       struct cust_error *err);

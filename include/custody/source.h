@@ -51,7 +51,9 @@ struct cust_source_range {
 
 struct cust_source;
 
-/* Open PATH ("-" for standard input) read-only.  Refuses a block device
+/* Open PATH ("-" for standard input) read-only, as evidence is opened
+ * (fsutil.h: a FIFO does not hang the open; O_NOATIME where the examiner
+ * may, so a file's access time stays as it was).  Refuses a block device
  * mounted read-write unless FORCE, and anything that is neither a block
  * device, a regular file nor a stream. */
 struct cust_source *cust_source_open(const char *path,

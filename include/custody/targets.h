@@ -30,9 +30,12 @@
 #include "custody/carve.h"
 #include "custody/error.h"
 
-/* Longest WHERE accepted (a forensic path such as
- * "p2:/var/www/panel.zip!install/config.php"). */
-#define CUST_TARGETS_WHERE_MAX 4096
+/* Longest WHERE kept as given, in bytes: a forensic path such as
+ * "p2:/var/www/panel.zip!install/config.php (slack)", whose path is at
+ * most CUST_WALK_PATH_MAX, with its partition and suffix.  A longer WHERE
+ * is kept shortened (place.h), never refused: one place a suspect made
+ * long must not stop an extraction. */
+#define CUST_TARGETS_WHERE_MAX (4096 + 64)
 
 struct cust_targets;
 
@@ -46,7 +49,8 @@ void cust_targets_free(struct cust_targets *t);
 
 /*
  * Count one occurrence of VALUE[0..LEN) of KIND (one CUST_CARVE_* bit),
- * seen at OFFSET in WHERE (NUL-terminated, copied).  VALUE is 1 to
+ * seen at OFFSET in WHERE (NUL-terminated, escaped, copied; shortened past
+ * CUST_TARGETS_WHERE_MAX).  VALUE is 1 to
  * CUST_CARVE_VALUE_MAX bytes without NUL.  An occurrence that does not fit
  * under the caps is dropped and counted, and still returns 0.
  */
@@ -80,7 +84,8 @@ struct cust_targets_log;
 struct cust_targets_log *cust_targets_log_new(const char *path,
                                               struct cust_error *err);
 
-/* Append one occurrence: LENGTH raw bytes at OFFSET of WHERE. */
+/* Append one occurrence: LENGTH raw bytes at OFFSET of WHERE (shortened
+ * as cust_targets_add shortens it). */
 int cust_targets_log_add(struct cust_targets_log *l, enum cust_carve_kind kind,
                          const char *value, size_t len, const char *where,
                          uint64_t offset, uint64_t length,

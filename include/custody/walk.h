@@ -1,13 +1,26 @@
 /*
  * walk.h - every entry of a disk image, through The Sleuth Kit.
  *
- * cust_walk_image opens an image (raw, split raw, EWF, VMDK, VHD through
- * libtsk; QCOW2 through libqcow handed to libtsk), walks its volume system
- * and every file system it finds, and calls back once per directory entry,
- * allocated or deleted, with a description of the entry and a handle to
- * read its content.  The image is hostile: every count and length read
- * from it is bounded, damage is recorded in the report and the walk goes
- * on; only an image that cannot be opened at all is an error.
+ * cust_walk_image opens an image (raw and split raw read through
+ * descriptors of its own; EWF, VMDK, VHD through libtsk; QCOW2 through
+ * libqcow handed to libtsk), walks its volume system and every file system
+ * it finds, and calls back once per directory entry, allocated or deleted,
+ * with a description of the entry and a handle to read its content.  The
+ * image is hostile: every count and length read from it is bounded, damage
+ * is recorded in the report and the walk goes on; only an image that
+ * cannot be opened at all is an error.
+ *
+ * Opening.  Raw segments are opened as evidence is (fsutil.h,
+ * cust_fs_open_evidence): with O_NOATIME where the examiner may, so that
+ * reading leaves their access times as they were, and a FIFO or socket in
+ * place of a segment is refused at once rather than waited on.  libewf,
+ * libvmdk, libvhdi and libqcow open their files themselves, without
+ * O_NOATIME: mount such images read-only (or noatime) to keep their access
+ * times.  An E01 is first opened with libewf alone, which says what is
+ * wrong with a damaged one: its own error, no media in it, or segment
+ * files truncated or corrupted (such an E01 is refused: libewf would read
+ * what is missing as zeros but loses memory on every such read, so a
+ * walk would not stay bounded; ewfrecover makes a complete copy).
  *
  * Partition names.  When a volume system is found, its allocated
  * partitions (TSK_VS_PART_FLAG_ALLOC: table entries that hold data, not
@@ -138,7 +151,9 @@ struct cust_walk_entry {
 	 * is one line of safe UTF-8.  Never a host path. */
 	const char *path;
 	const char *name;
-	int path_truncated;     /* PATH was cut to CUST_WALK_PATH_MAX */
+	int path_truncated;     /* PATH did not fit CUST_WALK_PATH_MAX: cut
+	                         * (an image), shortened around a marker
+	                         * (a folder, place.h) */
 	uint64_t meta_addr;     /* inode / MFT entry / FAT directory entry */
 	int name_allocated;     /* 0: the name is deleted */
 	int meta_allocated;     /* 0: the metadata is deleted (or none) */
@@ -235,7 +250,9 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
  * image: PATH is a folder (every entry below it, "/a", "/a/b", in byte
  * order of the full paths but that each folder comes right before its own
  * entries) or a regular file (the one entry "/NAME").  The
- * entries are of partition "p0", file system "folder"; times, mode, owner
+ * entries are of partition "p0", file system "folder"; a path longer than
+ * CUST_WALK_PATH_MAX is shortened (place.h: head and tail around a marker
+ * with the length and SHA-256 of the whole); times, mode, owner
  * and inode number come from statx (the birth time where the host file
  * system keeps one); content is read from the files themselves, opened
  * without following symlinks and with O_NOATIME where allowed, so reading
@@ -259,8 +276,8 @@ int cust_walk_folder(const char *path, const struct cust_walk_options *o,
  * The digest that fixes what a folder held when it was extracted: the
  * SHA-256 (hex, 65 bytes) of the lines "SHA256  .PATH\n" (the file's
  * SHA-256 in lower-case hex, two spaces, the entry's path) of every
- * regular file cust_walk_folder reports, in its order; *FILES and *BYTES
- * count them.  For a regular file PATH it is the one line of that file.
+ * regular file cust_walk_folder reports, in its order, each PATH whole
+ * even where the entry's is shortened; *FILES and *BYTES count them.  For a regular file PATH it is the one line of that file.
  * Inside the folder, for names without a newline or a backslash and
  * valid UTF-8 (which paths escape), stock tools give the same:
  *   find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum |

@@ -84,7 +84,8 @@ for a in head tail; do
 		ok "the address at the $a of the large file" ||
 		fail "the address at the $a of the large file"
 done
-grep -q '^mx@relay-panel.example.com,1,p0:/var/spool/kit.tar.gz!conf,' \
+# seen twice: in the member, its first place, and in the tar.gz's stream
+grep -q '^mx@relay-panel.example.com,2,p0:/var/spool/kit.tar.gz!conf,' \
 	"$X1/targets/emails.csv" &&
 	ok "an archive opened by the committer: its member's address" ||
 	fail "an archive opened by the committer: its member's address"

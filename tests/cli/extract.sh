@@ -256,12 +256,13 @@ sys.exit(0 if s["sha256"] == sys.argv[2] and s["files"] == 4 else 1)' \
 	"$want" &&
 	ok "and the same digest without SHA-256 among the digests" ||
 	fail "the same folder digest without SHA-256 among the digests"
+# the member's address, seen first there, then in the tgz's stream
 check "an archive by path extracted" custody-extract --case "$C" \
 	--item E001 --quiet "$T/panel.tgz"
 X=$(ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1)
 grep -F '"container":"/panel.tgz"' "$X/inventory.jsonl" |
 	grep -qF '"name":"a/x.cfg"' &&
-	grep -q '^spam-relay@botnet.example.com,1,p0:/panel.tgz!a/x.cfg,' \
+	grep -q '^spam-relay@botnet.example.com,2,p0:/panel.tgz!a/x.cfg,' \
 		"$X/targets/emails.csv" &&
 	ok "its members are inventoried and carved" ||
 	{ fail "an archive's members are inventoried and carved"

@@ -34,7 +34,7 @@ struct seen {
 	char name[CUST_ARCHIVE_NAME_MAX];
 	enum cust_archive_type type;
 	unsigned depth;
-	int encrypted, ended, complete;
+	int encrypted, ended, complete, stream;
 	uint64_t size, got;
 	EVP_MD_CTX *md5;
 	char md5_hex[33];
@@ -95,6 +95,7 @@ static int on_member(void *ctx, const struct cust_archive_member *m,
 	s->type = m->type;
 	s->depth = m->depth;
 	s->encrypted = m->encrypted;
+	s->stream = m->stream;
 	s->size = m->size;
 	s->md5 = EVP_MD_CTX_new();
 	assert_non_null(s->md5);
@@ -264,11 +265,20 @@ static void test_dfvfs_streams(void **state)
 		if (!s)
 			dump();
 		assert_non_null(s);
-		assert_int_equal(res.n, 1);
+		/* a bare stream is its one member; a tar in it has its
+		 * members and the stream besides */
+		assert_int_equal(res.n, i == 3 ? 2 : 1);
 		assert_int_equal(res.np, 0);
 		assert_int_equal(s->depth, 1);
 		assert_true(s->complete);
+		assert_false(s->stream);
 		assert_string_equal(s->md5_hex, want);
+		if (i == 3) {
+			s = find("!syslog.tar");
+			assert_non_null(s);
+			assert_true(s->stream);
+			assert_true(s->complete);
+		}
 		assert_true(json_is_true(json_object_get(report, "complete")));
 		json_decref(report);
 	}
@@ -667,6 +677,62 @@ static void test_formats(void **state)
 		SKIP("none of the compression tools is installed");
 }
 
+/* Every byte of a compressed stream is tapped whatever its content looks
+ * like: an SQL dump behind what a format takes for its header (a tar's
+ * end-of-archive zeros, ar's, cpio's and zip's magic) is the stream
+ * member, hashed whole; a tar.gz has its members and the stream. */
+static void test_streams(void **state)
+{
+	static const struct {
+		const char *make, *file, *plain, *chain;
+	} cases[] = {
+		{ "{ head -c 1024 /dev/zero; cat dump.sql; } > zeros.sql",
+		  "zeros.sql.gz", "zeros.sql", "!zeros.sql" },
+		{ "{ printf '!<arch>\\n'; cat dump.sql; } > ar.sql", "ar.sql.gz",
+		  "ar.sql", "!ar.sql" },
+		{ "{ printf '070707'; cat dump.sql; } > odc.sql", "odc.sql.gz",
+		  "odc.sql", "!odc.sql" },
+		{ "{ printf 'PK\\003\\004'; cat dump.sql; } > pk.sql",
+		  "pk.sql.gz", "pk.sql", "!pk.sql" },
+		{ "tar -cf f.tar dump.sql", "f.tar.gz", "f.tar", "!f.tar" },
+	};
+	char path[CUST_PATH_MAX], want[CUST_DIGEST_HEX_MAX];
+	size_t i;
+	int seq;
+
+	(void)state;
+	sh("printf 'INSERT INTO bots VALUES (1, \\047admin@cnc.example.com\\047,"
+	   " \\047http://gate.example.net/g.php\\047);\\n' > dump.sql");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct seen *s;
+		json_t *report;
+		sh("%s && gzip -nk %s", cases[i].make, cases[i].plain);
+		tpath(path, cases[i].plain);
+		md5_of_file(path, want);
+		tpath(path, cases[i].file);
+		for (seq = 0; seq < 2; seq++) {
+			report = json_object();
+			assert_int_equal(walk_file(path, NULL, seq, report), 1);
+			s = find(cases[i].chain);
+			if (!s)
+				dump();
+			assert_non_null(s);
+			assert_true(s->stream);
+			assert_true(s->complete);
+			assert_int_equal(s->depth, 1);
+			assert_string_equal(s->md5_hex, want);
+			json_decref(report);
+		}
+	}
+	/* the tar's member as well */
+	tpath(path, "dump.sql");
+	md5_of_file(path, want);
+	assert_non_null(find("!dump.sql"));
+	assert_false(find("!dump.sql")->stream);
+	assert_string_equal(find("!dump.sql")->md5_hex, want);
+	assert_int_equal(res.np, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,6 +757,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_names, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_formats, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_streams, setup_tmp,
 		                                teardown_tmp),
 	};
 

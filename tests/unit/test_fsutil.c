@@ -429,6 +429,50 @@ static void test_read_file_fifo(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* 0 when cust_fs_open_evidence opens PATH (a FIFO) at once, blocking
+ * reads again. */
+static int evidence_opens(const char *path)
+{
+	int fd = cust_fs_open_evidence(path, 0), fl;
+
+	if (fd < 0)
+		return 1;
+	fl = fcntl(fd, F_GETFL);
+	close(fd);
+	return fl >= 0 && !(fl & O_NONBLOCK) ? 0 : 2;
+}
+
+/* Evidence is opened without waiting for a FIFO's writer, and read
+ * without stamping its access time (the tests run as the file's owner). */
+static void test_open_evidence(void **state)
+{
+	char fifo[CUST_PATH_MAX], file[CUST_PATH_MAX], buf[16];
+	struct timespec times[2] = { { 1000000000, 0 }, { 0, UTIME_OMIT } };
+	struct stat st;
+	int fd, rc;
+
+	(void)state;
+	tpath(fifo, "disk.img");
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	rc = run_bounded(evidence_opens, fifo, 3000);
+	if (rc == -1)
+		fail_msg("cust_fs_open_evidence('%s') blocked on a FIFO", fifo);
+	assert_int_equal(rc, 0);
+	/* an access time before the last change: relatime would stamp it */
+	tpath(file, "image.raw");
+	write_file(file, "evidence", 8);
+	assert_int_equal(utimensat(AT_FDCWD, file, times, 0), 0);
+	fd = cust_fs_open_evidence(file, O_NOFOLLOW);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof buf), 8);
+	close(fd);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_atim.tv_sec, 1000000000);
+	errno = 0;
+	assert_int_equal(cust_fs_open_evidence("/nonexistent-custody", 0), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 /* ---- cust_fs_lock ------------------------------------------------------- */
 
 static void test_lock_contended(void **state)
@@ -760,6 +804,7 @@ int main(void)
 		T(test_read_file_empty),
 		T(test_read_file_not_regular),
 		T(test_read_file_fifo),
+		T(test_open_evidence),
 		T(test_lock_contended),
 		T(test_lock_waits_for_release),
 		T(test_lock_timeout_env),

@@ -222,16 +222,57 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(cust_targets_add(t, CUST_CARVE_URL, "x", 0, "w", 0, &err), -1);
 	assert_int_equal(cust_targets_add(t, CUST_CARVE_URL, big,
 	                                  CUST_CARVE_VALUE_MAX + 1, "w", 0, &err), -1);
-	memset(big, 'w', CUST_TARGETS_WHERE_MAX + 1);
-	big[CUST_TARGETS_WHERE_MAX + 1] = '\0';
-	assert_int_equal(cust_targets_add(t, CUST_CARVE_URL, "x", 1, big, 0, &err), -1);
-	assert_non_null(strstr(cust_error_message(&err), "longer than"));
+	assert_int_equal(cust_targets_add(t, CUST_CARVE_URL, "x", 1, NULL, 0, &err), -1);
+	assert_non_null(strstr(cust_error_message(&err), "without a place"));
 	assert_int_equal(cust_targets_add(NULL, CUST_CARVE_URL, "x", 1, "w", 0, &err), -1);
 	assert_int_equal(cust_targets_write(t, "/nonexistent-custody-dir", &err), -1);
 	assert_non_null(strstr(cust_error_message(&err), "nonexistent-custody-dir"));
 	free(big);
 	cust_targets_free(t);
 	cust_targets_free(NULL);
+}
+
+/* A place longer than CUST_TARGETS_WHERE_MAX is kept shortened, in the
+ * list and in the occurrence log, not refused: one long name must not stop
+ * an extraction. */
+static void test_long_place(void **state)
+{
+	struct cust_error err;
+	struct cust_targets *t = cust_targets_new(10, 1 << 20, &err);
+	struct cust_targets_log *l;
+	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX], *csv, *log, *line, *big;
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	big = malloc(10001);
+	assert_non_null(big);
+	memcpy(big, "p0:", 3);
+	for (i = 3; i < 10000; i++)
+		big[i] = i == 5000 ? '1' : 'd';
+	big[10000] = '\0';
+	make_dir("long", dir);
+	join(path, dir, "occurrences.jsonl");
+	l = cust_targets_log_new(path, &err);
+	assert_non_null(l);
+	assert_int_equal(cust_targets_add(t, CUST_CARVE_EMAIL, "a@b.example",
+	                                  11, big, 7, &err), 0);
+	assert_int_equal(cust_targets_log_add(l, CUST_CARVE_EMAIL, "a@b.example",
+	                                      11, big, 7, 11, &err), 0);
+	assert_int_equal(cust_targets_log_close(l, &err), 0);
+	assert_int_equal(cust_targets_write(t, dir, &err), 0);
+	csv = read_out("long", "emails.csv");
+	log = read_out("long", "occurrences.jsonl");
+	line = strchr(csv, '\n') + 1;
+	assert_true(strncmp(line, "a@b.example,1,p0:ddd", 20) == 0);
+	assert_non_null(strstr(line, "[...shortened from 10000 bytes; sha256 "));
+	assert_true(strlen(line) < CUST_TARGETS_WHERE_MAX + 40);
+	assert_non_null(strstr(line, "ddd,7\n"));
+	assert_non_null(strstr(log, "[...shortened from 10000 bytes; sha256 "));
+	free(csv);
+	free(log);
+	free(big);
+	cust_targets_free(t);
 }
 
 static void test_occurrence_log(void **state)
@@ -313,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_long_place),
 		cmocka_unit_test(test_occurrence_log),
 		cmocka_unit_test(test_from_carver),
 	};
