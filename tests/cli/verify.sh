@@ -46,7 +46,7 @@ tamper "the unit record edited" "$U/artifacts.json: file changed" \
 tamper "a file changed and both manifests rewritten" "SHA256SUMS differs from the one logged" \
 	"echo changed > $U/files/config.php; cd $U; rm SHA256SUMS manifest.hashdeep;
 	 sha256sum --tag artifacts.json files/config.php files/targets.txt > SHA256SUMS;
-	 find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' -print0 | xargs -0 hashdeep -c md5,sha256 -l > manifest.hashdeep"
+	 find . -type f ! -path ./manifest.hashdeep ! -path ./SHA256SUMS -print0 | xargs -0 hashdeep -c md5,sha256 -l > manifest.hashdeep"
 tamper "manifest.hashdeep edited" "manifest.hashdeep disagrees" \
 	"sed -i 's/^\\([0-9]*\\),[0-9a-f]\\{4\\}/\\1,0000/' $U/manifest.hashdeep"
 tamper "a whole unit deleted" "unit logged at custody.log line 3 is missing" "rm -r $U"
@@ -80,6 +80,21 @@ tamper "an item planted without an event" "items/E002: record has no event in th
 tamper "an item deleted" "item logged at custody.log line 2 is missing" "rm -r items/E001"
 tamper "a stray file among the units" "artifacts/notes.txt: not a unit custody wrote" \
 	"echo x > artifacts/notes.txt"
+
+# Only the exact seal files are left out of a unit's manifests: anything
+# else named like them is a file planted after sealing.
+tamper "SHA256SUMS.txt planted in a unit" "$U/SHA256SUMS.txt: extra file" \
+	"echo planted > $U/SHA256SUMS.txt"
+tamper "SHA256SUMS.old planted in a unit" "$U/SHA256SUMS.old: extra file" \
+	"cp $U/SHA256SUMS $U/SHA256SUMS.old"
+tamper "a signature-like file planted in an unsigned unit" \
+	"$U/SHA256SUMS.p7s.tmp-4242: an interrupted signing left this file" \
+	"echo planted > $U/SHA256SUMS.p7s.tmp-4242"
+# a manifest lists files, never folders: an empty folder came later
+tamper "an empty folder planted in a unit" "$U/files/stash: empty folder" \
+	"mkdir $U/files/stash"
+tamper "an empty folder planted at the top of a unit" "$U/a/b: empty folder" \
+	"mkdir -p $U/a/b"
 
 # a leftover partial unit is reported but is not a failure
 cp -r "$C" "$T/partial"
