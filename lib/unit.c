@@ -565,16 +565,20 @@ static int list_kind(const char *case_dir, const char *kind, json_t *out,
 	size_t count = 0, cap = 0, i;
 	struct dirent *de;
 	DIR *d;
-	int rc = -1;
+	int fd, rc = -1;
 
 	if (cust_path_format(dir, sizeof dir, err, "%s/%s", case_dir, kind) < 0)
 		return -1;
-	d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		return cust_error_set_errno(err, CUST_E_IO, errno,
-		                            "cannot read folder '%s'", dir);
+	/* a kind folder that is a symlink holds no unit of this case */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ELOOP || errno == ENOTDIR))
+		return 0;
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot read folder '%s'", dir);
+		if (fd >= 0)
+			close(fd);
+		return rc;
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)

@@ -102,7 +102,10 @@ void cust_unit_free(struct cust_unit *u);
 /*
  * Every unit of the case: appends {"kind", "name", "path", "state":
  * "sealed"|"partial"} to OUT, sorted by kind then name.  Entries of a kind
- * folder that are not valid unit names are reported as state "foreign".
+ * folder that are not valid unit names, or not folders (a symlink to one
+ * included), are reported as state "foreign".  A kind folder that is a
+ * symlink or not a folder holds no unit of the case: nothing is listed
+ * from it (custody-verify reports it, caseio.h).
  */
 int cust_unit_list(const char *case_dir, json_t *out, struct cust_error *err);
 

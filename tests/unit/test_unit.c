@@ -1501,6 +1501,35 @@ static void test_unit_list_foreign_kinds(void **state)
 	json_decref(got);
 }
 
+/* A kind folder replaced by a symlink holds no unit of the case, even
+ * when what it points to looks like one; so does a kind folder that is a
+ * file.  Neither is an error: custody-verify reports them. */
+static void test_unit_list_symlinked_kind(void **state)
+{
+	char path[CUST_PATH_MAX], target[CUST_PATH_MAX];
+	json_t *got = json_array();
+	struct cust_error err;
+
+	(void)state;
+	tpath(target, "elsewhere");
+	assert_int_equal(mkdir(target, 0755), 0);
+	tpath(path, "elsewhere/R1");
+	assert_int_equal(mkdir(path, 0755), 0);
+	join(path, casedir, "reports");
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(symlink(target, path), 0);
+	join(path, casedir, "extractions");
+	assert_int_equal(rmdir(path), 0);
+	write_file(path, "x", 1);
+	cust_error_clear(&err);
+	assert_int_equal(cust_unit_list(casedir, got, &err), 0);
+	if (json_array_size(got) != 0) {
+		dump_findings(got);
+		fail_msg("units listed through a symlink or a file");
+	}
+	json_decref(got);
+}
+
 /* ---- cust_unit_note_file ------------------------------------------------ */
 
 static void test_note_file_rehashed_when_size_changed(void **state)
@@ -1702,6 +1731,7 @@ int main(void)
 		T(test_unit_list_fresh_case),
 		T(test_unit_list),
 		T(test_unit_list_foreign_kinds),
+		T(test_unit_list_symlinked_kind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
