@@ -16,13 +16,13 @@
 #include "custody/json.h"
 #include "custody/sign.h"
 #include "custody/time.h"
-#include "custody/unit.h"
 #include "custody/version.h"
 
 #define CASE_MAGIC 0x43415345u /* "CASE" */
 #define MAX_ITEMS 100000u
 
-/* The folders cust_case_init makes. */
+/* The folders cust_case_init makes: items, the unit kinds (unit.h) and
+ * examiners. */
 static const char *const case_folders[] = {
 	CUST_CASE_ITEMS, "acquisitions", "artifacts", "extractions", "reports",
 	CUST_EXAMINERS_DIR, NULL
@@ -359,8 +359,7 @@ enum cust_case_entry cust_case_entry_kind(const char *name)
 
 	if (listed_in(case_files, name))
 		return CUST_CASE_ENTRY_FILE;
-	if (listed_in(case_folders, name) || listed_in(other_folders, name) ||
-	    cust_unit_kind_known(name))
+	if (listed_in(case_folders, name) || listed_in(other_folders, name))
 		return CUST_CASE_ENTRY_FOLDER;
 	/* every one but the log, which is only ever appended to, is written
 	 * to a temporary name first */
@@ -598,56 +597,5 @@ fail:
 	free(names);
 	json_decref(ids);
 	json_decref(all);
-	return NULL;
-}
-
-struct log_tail {
-	uint64_t events;
-	json_t *last;
-};
-
-static int keep_last(void *ctx, unsigned long lineno, const char *line,
-                     size_t len, json_t *event, const char *line_err)
-{
-	struct log_tail *t = ctx;
-	(void)line;
-	(void)len;
-	(void)line_err;
-	t->events = lineno;
-	json_decref(t->last);
-	t->last = json_incref(event);
-	return 0;
-}
-
-json_t *cust_case_status(const struct cust_case *c, struct cust_error *err)
-{
-	struct log_tail tail = { 0, NULL };
-	json_t *status = NULL, *units = json_array(), *items = NULL, *log = NULL;
-
-	if (!units)
-		goto oom;
-	items = cust_case_item_ids(c, err);
-	if (!items || cust_unit_list(c->dir, units, err) < 0 ||
-	    cust_log_read(c->dir, keep_last, &tail, err) < 0)
-		goto fail;
-	log = json_pack("{s:I, s:o?}", "events", (json_int_t)tail.events, "last",
-	                tail.last);
-	tail.last = NULL;
-	if (!log)
-		goto oom;
-	status = json_pack("{s:O, s:o, s:o, s:o}", "case", c->record, "items",
-	                   items, "units", units, "log", log);
-	if (!status) {
-		items = units = log = NULL; /* json_pack steals "o" even on failure */
-		goto oom;
-	}
-	return status;
-oom:
-	cust_error_set(err, CUST_E_IO, "out of memory");
-fail:
-	json_decref(tail.last);
-	json_decref(items);
-	json_decref(units);
-	json_decref(log);
 	return NULL;
 }

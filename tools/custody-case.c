@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "custody/caseio.h"
 #include "custody/json.h"
+#include "custody/status.h"
 
 #define TOOL "custody-case"
 

@@ -111,11 +111,4 @@ int cust_item_check_record(const json_t *rec, const char *id, const char *name,
  * CUST_E_INPUT when items/ is a symlink or not a folder. */
 json_t *cust_case_item_ids(const struct cust_case *c, struct cust_error *err);
 
-/*
- * The state of the case as one object: the case record, the items, every
- * unit with its state (sealed, partial, foreign) and the log's length and
- * last event.  New reference or NULL.
- */
-json_t *cust_case_status(const struct cust_case *c, struct cust_error *err);
-
 #endif

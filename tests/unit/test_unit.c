@@ -1530,6 +1530,43 @@ static void test_unit_list_symlinked_kind(void **state)
 	json_decref(got);
 }
 
+/* The top of a case knows every unit kind as a folder, and nothing that
+ * is not one of custody's names. */
+static void test_case_entry_kinds(void **state)
+{
+	static const char *const kinds[] = {
+		"acquisitions", "artifacts", "extractions", "reports"
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		assert_int_equal(cust_unit_kind_known(kinds[i]), 1);
+		assert_int_equal(cust_case_entry_kind(kinds[i]),
+		                 CUST_CASE_ENTRY_FOLDER);
+	}
+	assert_int_equal(cust_unit_kind_known("items"), 0);
+	assert_int_equal(cust_case_entry_kind("items"), CUST_CASE_ENTRY_FOLDER);
+	assert_int_equal(cust_case_entry_kind("examiners"),
+	                 CUST_CASE_ENTRY_FOLDER);
+	assert_int_equal(cust_case_entry_kind("runs"), CUST_CASE_ENTRY_FOLDER);
+	assert_int_equal(cust_case_entry_kind("case.json"), CUST_CASE_ENTRY_FILE);
+	assert_int_equal(cust_case_entry_kind("custody.checkpoint.p7s.tsr"),
+	                 CUST_CASE_ENTRY_FILE);
+	assert_int_equal(cust_case_entry_kind("custody.checkpoint.tmp-9"),
+	                 CUST_CASE_ENTRY_TEMPORARY);
+	assert_int_equal(cust_case_entry_kind("case.json.tmp-12"),
+	                 CUST_CASE_ENTRY_TEMPORARY);
+	/* the log is appended to, never written to a temporary name */
+	assert_int_equal(cust_case_entry_kind("custody.log.tmp-12"),
+	                 CUST_CASE_ENTRY_UNKNOWN);
+	assert_int_equal(cust_case_entry_kind("custody.checkpoint.old"),
+	                 CUST_CASE_ENTRY_UNKNOWN);
+	assert_int_equal(cust_case_entry_kind(".DS_Store"),
+	                 CUST_CASE_ENTRY_UNKNOWN);
+	assert_int_equal(cust_case_entry_kind("report"), CUST_CASE_ENTRY_UNKNOWN);
+}
+
 /* ---- cust_unit_note_file ------------------------------------------------ */
 
 static void test_note_file_rehashed_when_size_changed(void **state)
@@ -1732,6 +1769,7 @@ int main(void)
 		T(test_unit_list),
 		T(test_unit_list_foreign_kinds),
 		T(test_unit_list_symlinked_kind),
+		T(test_case_entry_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
