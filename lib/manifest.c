@@ -765,8 +765,9 @@ int cust_manifest_check_known(const char *dir, const char *subject,
 	}
 	for (i = 0; i < actual.empty.count; i++) {
 		add_finding(findings, subject, actual.empty.entries[i].path,
-		            "empty folder: a manifest lists files only, so it was "
-		            "put here after the unit was sealed");
+		            "empty folder: a manifest lists files only, so it is "
+		            "not part of what was sealed (planted, or left by "
+		            "something other than the seal)");
 		*failed = 1;
 	}
 	for (i = 0; have_deep && i < deep.count; i++) {
