@@ -130,7 +130,8 @@ job_sums_raw() {
 # shellcheck disable=SC2016 # $1 is the inner shell's: the unit
 deep_audit() {
 	timed sh -c 'cd "$1" &&
-		find . -type f ! -name manifest.hashdeep ! -name "SHA256SUMS*" \
+		find . -type f ! -path ./manifest.hashdeep ! -path ./SHA256SUMS \
+			! -path ./SHA256SUMS.p7s ! -path ./SHA256SUMS.p7s.tsr \
 			-print0 | xargs -0 hashdeep -a -k manifest.hashdeep -l' \
 		sh "$1"
 }

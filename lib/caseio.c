@@ -10,20 +10,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "custody/checkpoint.h"
 #include "custody/digest.h"
 #include "custody/fsutil.h"
 #include "custody/json.h"
+#include "custody/sign.h"
 #include "custody/time.h"
-#include "custody/unit.h"
 #include "custody/version.h"
 
 #define CASE_MAGIC 0x43415345u /* "CASE" */
-#define ITEM_RECORD "item.json"
 #define MAX_ITEMS 100000u
 
+/* The folders cust_case_init makes: items, the unit kinds (unit.h) and
+ * examiners. */
 static const char *const case_folders[] = {
-	"items", "acquisitions", "artifacts", "extractions", "reports",
-	"examiners", NULL
+	CUST_CASE_ITEMS, "acquisitions", "artifacts", "extractions", "reports",
+	CUST_EXAMINERS_DIR, NULL
+};
+
+/* The files custody keeps at the top of a case, and the folders besides
+ * those above: the history of signed checkpoints, the records of runs in
+ * progress, and the units recovery writes. */
+static const char *const case_files[] = {
+	CUST_CASE_RECORD, CUST_LOG_NAME, CUST_CHECKPOINT_NAME,
+	CUST_CHECKPOINT_NAME CUST_CHECKPOINT_P7S_SUFFIX,
+	CUST_CHECKPOINT_NAME CUST_CHECKPOINT_TSR_SUFFIX, NULL
+};
+static const char *const other_folders[] = {
+	"checkpoints", "runs", "recoveries", NULL
 };
 
 struct cust_case {
@@ -331,13 +345,64 @@ void cust_case_actor(const struct cust_case *c, const char *examiner,
 			"name");
 }
 
+static int listed_in(const char *const *names, const char *name)
+{
+	for (; *names; names++)
+		if (strcmp(*names, name) == 0)
+			return 1;
+	return 0;
+}
+
+enum cust_case_entry cust_case_entry_kind(const char *name)
+{
+	const char *const *f;
+
+	if (listed_in(case_files, name))
+		return CUST_CASE_ENTRY_FILE;
+	if (listed_in(case_folders, name) || listed_in(other_folders, name))
+		return CUST_CASE_ENTRY_FOLDER;
+	/* every one but the log, which is only ever appended to, is written
+	 * to a temporary name first */
+	for (f = case_files; *f; f++)
+		if (strcmp(*f, CUST_LOG_NAME) != 0 &&
+		    cust_fs_is_temporary_of(name, *f))
+			return CUST_CASE_ENTRY_TEMPORARY;
+	return CUST_CASE_ENTRY_UNKNOWN;
+}
+
+/* Refuse PATH when it is there but is a symlink or not a folder: custody
+ * never follows a symlink where it keeps a folder.  A missing PATH is the
+ * caller's to report. */
+static int not_a_folder(const char *path, struct cust_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (S_ISLNK(st.st_mode))
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "'%s' is a symlink, not a folder: custody "
+		                      "never follows one", path);
+	if (!S_ISDIR(st.st_mode))
+		return cust_error_set(err, CUST_E_INPUT, "'%s' is not a folder",
+		                      path);
+	return 0;
+}
+
+/* The path of item ID's record, items/ and items/ID checked on the way. */
 static int item_record_path(const struct cust_case *c, const char *id,
                             char *path, size_t size, struct cust_error *err)
 {
-	if (cust_id_check(id, "item id", err) < 0)
+	if (cust_id_check(id, "item id", err) < 0 ||
+	    cust_path_format(path, size, err, "%s/%s", c->dir,
+	                     CUST_CASE_ITEMS) < 0 ||
+	    not_a_folder(path, err) < 0 ||
+	    cust_path_format(path, size, err, "%s/%s/%s", c->dir,
+	                     CUST_CASE_ITEMS, id) < 0 ||
+	    not_a_folder(path, err) < 0)
 		return -1;
-	return cust_path_format(path, size, err, "%s/items/%s/%s", c->dir, id,
-	                        ITEM_RECORD);
+	return cust_path_format(path, size, err, "%s/%s/%s/%s", c->dir,
+	                        CUST_CASE_ITEMS, id, CUST_ITEM_RECORD);
 }
 
 int cust_case_add_item(struct cust_case *c, const struct cust_item_params *p,
@@ -490,7 +555,10 @@ json_t *cust_case_item_ids(const struct cust_case *c, struct cust_error *err)
 	struct dirent *de;
 	DIR *d;
 
-	if (!all || cust_path_format(dir, sizeof dir, err, "%s/items", c->dir) < 0)
+	if (!all ||
+	    cust_path_format(dir, sizeof dir, err, "%s/%s", c->dir,
+	                     CUST_CASE_ITEMS) < 0 ||
+	    not_a_folder(dir, err) < 0)
 		goto fail;
 	d = opendir(dir);
 	if (!d) {
@@ -529,56 +597,5 @@ fail:
 	free(names);
 	json_decref(ids);
 	json_decref(all);
-	return NULL;
-}
-
-struct log_tail {
-	uint64_t events;
-	json_t *last;
-};
-
-static int keep_last(void *ctx, unsigned long lineno, const char *line,
-                     size_t len, json_t *event, const char *line_err)
-{
-	struct log_tail *t = ctx;
-	(void)line;
-	(void)len;
-	(void)line_err;
-	t->events = lineno;
-	json_decref(t->last);
-	t->last = json_incref(event);
-	return 0;
-}
-
-json_t *cust_case_status(const struct cust_case *c, struct cust_error *err)
-{
-	struct log_tail tail = { 0, NULL };
-	json_t *status = NULL, *units = json_array(), *items = NULL, *log = NULL;
-
-	if (!units)
-		goto oom;
-	items = cust_case_item_ids(c, err);
-	if (!items || cust_unit_list(c->dir, units, err) < 0 ||
-	    cust_log_read(c->dir, keep_last, &tail, err) < 0)
-		goto fail;
-	log = json_pack("{s:I, s:o?}", "events", (json_int_t)tail.events, "last",
-	                tail.last);
-	tail.last = NULL;
-	if (!log)
-		goto oom;
-	status = json_pack("{s:O, s:o, s:o, s:o}", "case", c->record, "items",
-	                   items, "units", units, "log", log);
-	if (!status) {
-		items = units = log = NULL; /* json_pack steals "o" even on failure */
-		goto oom;
-	}
-	return status;
-oom:
-	cust_error_set(err, CUST_E_IO, "out of memory");
-fail:
-	json_decref(tail.last);
-	json_decref(items);
-	json_decref(units);
-	json_decref(log);
 	return NULL;
 }

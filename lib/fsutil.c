@@ -288,8 +288,8 @@ int cust_fs_write_atomic(const char *path, const void *data, size_t len,
 	int fd, rc;
 
 	if (cust_path_dir(path, dir, sizeof dir, err) < 0 ||
-	    cust_path_format(tmp, sizeof tmp, err, "%s.tmp-%ld", path,
-	                     (long)getpid()) < 0)
+	    cust_path_format(tmp, sizeof tmp, err, "%s%s%ld", path,
+	                     CUST_FS_TEMP_INFIX, (long)getpid()) < 0)
 		return -1;
 	fd = cust_fs_create(tmp, 0644, err);
 	if (fd < 0)
@@ -315,6 +315,19 @@ int cust_fs_write_atomic(const char *path, const void *data, size_t len,
 		return -1;
 	}
 	return cust_fs_sync_dir(dir, err);
+}
+
+int cust_fs_is_temporary_of(const char *name, const char *final)
+{
+	size_t fl = strlen(final), il = sizeof CUST_FS_TEMP_INFIX - 1, i;
+
+	if (strncmp(name, final, fl) != 0 ||
+	    strncmp(name + fl, CUST_FS_TEMP_INFIX, il) != 0)
+		return 0;
+	name += fl + il;
+	for (i = 0; name[i] >= '0' && name[i] <= '9'; i++)
+		;
+	return i >= 1 && i <= 19 && name[i] == '\0';
 }
 
 int cust_fs_read_file(const char *path, size_t max, char **out, size_t *len,

@@ -41,7 +41,25 @@ int cust_manifest_is_seal_file(const char *path)
 {
 	return strcmp(path, CUST_MANIFEST_SUMS) == 0 ||
 	       strcmp(path, CUST_MANIFEST_HASHDEEP) == 0 ||
-	       strncmp(path, CUST_MANIFEST_SUMS ".", sizeof CUST_MANIFEST_SUMS) == 0;
+	       strcmp(path, CUST_MANIFEST_SIGNATURE) == 0 ||
+	       strcmp(path, CUST_MANIFEST_TIMESTAMP) == 0;
+}
+
+/* What to say of the unlisted file PATH when it is the temporary a signing
+ * or timestamping writes before renaming it into place: what a custody-sign
+ * killed at that moment leaves (the signature and token in place are still
+ * the ones from before).  NULL for any other file. */
+static const char *seal_leftover(const char *path)
+{
+	if (cust_fs_is_temporary_of(path, CUST_MANIFEST_SIGNATURE))
+		return "an interrupted signing left this file (custody-sign "
+		       "stopped before putting the new signature in place): it "
+		       "is not part of the seal; remove it";
+	if (cust_fs_is_temporary_of(path, CUST_MANIFEST_TIMESTAMP))
+		return "an interrupted timestamping left this file (custody-sign "
+		       "stopped before putting the new token in place): it is "
+		       "not part of the seal; remove it";
+	return NULL;
 }
 
 static struct cust_manifest_entry *add_entry(struct cust_manifest *m,
@@ -122,6 +140,16 @@ struct cust_manifest_entry *cust_manifest_find(const struct cust_manifest *m,
 /* A payload file: its unit-relative path and size. */
 typedef int (*file_fn)(void *ctx, const char *rel, uint64_t size,
                        struct cust_error *err);
+/* A folder below the top that holds nothing: its unit-relative path. */
+typedef int (*empty_fn)(void *ctx, const char *rel, struct cust_error *err);
+
+/* What a walk of the payload calls: FILE on every file, EMPTY (or, when
+ * NULL, an error) on every empty folder. */
+struct walk_ops {
+	file_fn file;
+	empty_fn empty;
+	void *ctx;
+};
 
 /* One name of a folder; a folder sorts as its name with '/' after it. */
 struct name {
@@ -230,10 +258,11 @@ static int read_names(DIR *d, const char *prefix, struct name **out,
 	return 0;
 }
 
-/* Call FN on every payload file below the folder open at FD (PREFIX), in
- * manifest order, holding one folder's names per level. */
+/* Call OPS on every payload file and empty folder below the folder open
+ * at FD (PREFIX), in manifest order, holding one folder's names per
+ * level. */
 static int walk_sorted(int fd, const char *prefix, int depth, size_t *total,
-                       file_fn fn, void *ctx, struct cust_error *err)
+                       const struct walk_ops *ops, struct cust_error *err)
 {
 	struct name *names = NULL;
 	size_t n = 0, i;
@@ -253,6 +282,15 @@ static int walk_sorted(int fd, const char *prefix, int depth, size_t *total,
 		                            "cannot read folder '%s'", prefix);
 	}
 	rc = read_names(d, prefix, &names, &n, total, err);
+	/* a manifest lists files only: an empty folder is in none */
+	if (rc == 0 && n == 0 && *prefix) {
+		if (ops->empty)
+			rc = ops->empty(ops->ctx, prefix, err);
+		else
+			rc = cust_error_set(err, CUST_E_INPUT,
+			                    "'%s' is an empty folder: a manifest "
+			                    "cannot list it", prefix);
+	}
 	for (i = 0; rc == 0 && i < n; i++) {
 		char rel[CUST_PATH_MAX];
 
@@ -271,10 +309,10 @@ static int walk_sorted(int fd, const char *prefix, int depth, size_t *total,
 				rc = cust_error_set_errno(err, CUST_E_IO, errno,
 				                          "cannot open folder '%s'", rel);
 			else
-				rc = walk_sorted(sub, rel, depth + 1, total, fn, ctx,
+				rc = walk_sorted(sub, rel, depth + 1, total, ops,
 				                 err);
 		} else {
-			rc = fn(ctx, rel, names[i].size, err);
+			rc = ops->file(ops->ctx, rel, names[i].size, err);
 		}
 	}
 	names_free(names, n);
@@ -282,7 +320,7 @@ static int walk_sorted(int fd, const char *prefix, int depth, size_t *total,
 	return rc;
 }
 
-static int walk_unit(const char *dir, file_fn fn, void *ctx,
+static int walk_unit(const char *dir, const struct walk_ops *ops,
                      struct cust_error *err)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -291,7 +329,7 @@ static int walk_unit(const char *dir, file_fn fn, void *ctx,
 	if (fd < 0)
 		return cust_error_set_errno(err, CUST_E_INPUT, errno,
 		                            "cannot open unit '%s'", dir);
-	return walk_sorted(fd, "", 0, &total, fn, ctx, err);
+	return walk_sorted(fd, "", 0, &total, ops, err);
 }
 
 static int scan_file(void *ctx, const char *rel, uint64_t size,
@@ -308,7 +346,32 @@ static int scan_file(void *ctx, const char *rel, uint64_t size,
 int cust_manifest_scan(const char *dir, struct cust_manifest *m,
                        struct cust_error *err)
 {
-	return walk_unit(dir, scan_file, m, err);
+	const struct walk_ops ops = { scan_file, NULL, m };
+
+	return walk_unit(dir, &ops, err);
+}
+
+/* What a check finds in a unit: its files, and its empty folders (which
+ * count against the same bound). */
+struct found {
+	struct cust_manifest files, empty;
+};
+
+static int found_file(void *ctx, const char *rel, uint64_t size,
+                      struct cust_error *err)
+{
+	return scan_file(&((struct found *)ctx)->files, rel, size, err);
+}
+
+static int found_empty(void *ctx, const char *rel, struct cust_error *err)
+{
+	struct found *f = ctx;
+
+	if (f->files.count + f->empty.count >= CUST_MANIFEST_MAX_FILES)
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "more than %u files in one unit",
+		                      CUST_MANIFEST_MAX_FILES);
+	return add_entry(&f->empty, rel, err) ? 0 : -1;
 }
 
 static int hash_entry(const char *dir, struct cust_manifest_entry *e,
@@ -383,6 +446,7 @@ int cust_manifest_write_unit(const char *dir, int with_md5,
 {
 	struct listing l = { .dir = dir, .with_md5 = with_md5, .known = known,
 		             .ctx = ctx };
+	struct walk_ops ops = { list_file, NULL, NULL };
 	unsigned char d[1][CUST_DIGEST_MAX_SIZE];
 	int rc = -1;
 
@@ -397,7 +461,8 @@ int cust_manifest_write_unit(const char *dir, int with_md5,
 	}
 	fprintf(l.deep, "%s## Invoked from: custody\n## $ custody seal\n## \n",
 	        with_md5 ? HASHDEEP_HEADER : HASHDEEP_HEADER_SHA256);
-	if (walk_unit(dir, list_file, &l, err) == 0) {
+	ops.ctx = &l;
+	if (walk_unit(dir, &ops, err) == 0) {
 		if (l.count == 0)
 			cust_error_set(err, CUST_E_USAGE, "unit '%s' is empty", dir);
 		else
@@ -608,7 +673,9 @@ int cust_manifest_check_known(const char *dir, const char *subject,
                               const struct cust_manifest *known,
                               struct cust_error *err)
 {
-	struct cust_manifest listed, deep, actual;
+	struct cust_manifest listed, deep;
+	struct found actual;
+	const struct walk_ops ops = { found_file, found_empty, &actual };
 	struct hashdeep_parse hp = { &deep, 0 };
 	struct cust_error perr;
 	char *buf = NULL;
@@ -617,7 +684,8 @@ int cust_manifest_check_known(const char *dir, const char *subject,
 
 	cust_manifest_init(&listed);
 	cust_manifest_init(&deep);
-	cust_manifest_init(&actual);
+	cust_manifest_init(&actual.files);
+	cust_manifest_init(&actual.empty);
 	*failed = 0;
 	cust_error_clear(&perr);
 	if (cust_manifest_read_sums(dir, &listed, sums_sha256, &perr) < 0) {
@@ -634,7 +702,7 @@ int cust_manifest_check_known(const char *dir, const char *subject,
 	} else {
 		have_deep = 1;
 	}
-	if (cust_manifest_scan(dir, &actual, &perr) < 0) {
+	if (walk_unit(dir, &ops, &perr) < 0) {
 		add_finding(findings, subject, NULL, perr.message);
 		*failed = 1;
 		rc = 0;
@@ -642,7 +710,8 @@ int cust_manifest_check_known(const char *dir, const char *subject,
 	}
 	for (i = 0; i < listed.count; i++) {
 		struct cust_manifest_entry *want = &listed.entries[i];
-		struct cust_manifest_entry *have = cust_manifest_find(&actual, want->path);
+		struct cust_manifest_entry *have = cust_manifest_find(&actual.files,
+		                                                        want->path);
 		struct cust_manifest_entry *d = have_deep
 		        ? cust_manifest_find(&deep, want->path) : NULL;
 		const struct cust_manifest_entry *k;
@@ -683,12 +752,23 @@ int cust_manifest_check_known(const char *dir, const char *subject,
 			*failed = 1;
 		}
 	}
-	for (i = 0; i < actual.count; i++) {
-		if (!cust_manifest_find(&listed, actual.entries[i].path)) {
-			add_finding(findings, subject, actual.entries[i].path,
-			            "extra file not listed in SHA256SUMS");
+	for (i = 0; i < actual.files.count; i++) {
+		const char *path = actual.files.entries[i].path;
+		const char *leftover = seal_leftover(path);
+
+		if (!cust_manifest_find(&listed, path)) {
+			add_finding(findings, subject, path,
+			            leftover ? leftover
+			                     : "extra file not listed in SHA256SUMS");
 			*failed = 1;
 		}
+	}
+	for (i = 0; i < actual.empty.count; i++) {
+		add_finding(findings, subject, actual.empty.entries[i].path,
+		            "empty folder: a manifest lists files only, so it is "
+		            "not part of what was sealed (planted, or left by "
+		            "something other than the seal)");
+		*failed = 1;
 	}
 	for (i = 0; have_deep && i < deep.count; i++) {
 		if (!cust_manifest_find(&listed, deep.entries[i].path)) {
@@ -702,7 +782,8 @@ out:
 	free(buf);
 	cust_manifest_release(&listed);
 	cust_manifest_release(&deep);
-	cust_manifest_release(&actual);
+	cust_manifest_release(&actual.files);
+	cust_manifest_release(&actual.empty);
 	(void)err;
 	return rc;
 }

@@ -413,15 +413,72 @@ static int noted_digests(void *ctx, const char *path,
 	return 1;
 }
 
+/* Remove the empty folders below the folder open at FD (PATH names it in
+ * messages), deepest first, so that a folder holding only empty folders
+ * goes too.  Bounded by the manifests' depth: a deeper unit is refused
+ * when its manifests are written.  FD is closed. */
+static int drop_empty_folders(int fd, const char *path, int depth,
+                              struct cust_error *err)
+{
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if (depth > CUST_MANIFEST_MAX_DEPTH) {
+		close(fd);
+		return 0;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot read folder '%s'", path);
+	}
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		struct stat st;
+		int sub;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue; /* the manifests check every other entry */
+		sub = openat(dirfd(d), de->d_name,
+		             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		rc = drop_empty_folders(sub, path, depth + 1, err);
+		if (rc == 0 && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 &&
+		    errno != ENOTEMPTY && errno != EEXIST)
+			rc = cust_error_set_errno(err, CUST_E_IO, errno,
+			                          "cannot remove the empty folder "
+			                          "'%s' from '%s'", de->d_name, path);
+	}
+	if (rc == 0 && errno != 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot read folder '%s'", path);
+	closedir(d);
+	return rc;
+}
+
 /* SHA256SUMS and manifest.hashdeep of the payload; files noted while
  * written are not read again.  The hashdeep manifest lists MD5 unless a
  * file still as noted was hashed without it. */
 static int seal_manifests(struct cust_unit *u, char sums_sha256[65],
                           struct cust_error *err)
 {
-	int with_md5 = 1;
+	int with_md5 = 1, fd;
 	size_t i;
 
+	/* a manifest lists files only: a folder made for output that never
+	 * came would be in no manifest, and the sealed unit would hold more
+	 * than its manifests say */
+	fd = open(u->partial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot open unit '%s'", u->partial);
+	if (drop_empty_folders(fd, u->partial, 0, err) < 0)
+		return -1;
 	if (u->noted.count > 1)
 		qsort(u->noted.entries, u->noted.count, sizeof *u->noted.entries,
 		      noted_cmp);
@@ -517,16 +574,20 @@ static int list_kind(const char *case_dir, const char *kind, json_t *out,
 	size_t count = 0, cap = 0, i;
 	struct dirent *de;
 	DIR *d;
-	int rc = -1;
+	int fd, rc = -1;
 
 	if (cust_path_format(dir, sizeof dir, err, "%s/%s", case_dir, kind) < 0)
 		return -1;
-	d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		return cust_error_set_errno(err, CUST_E_IO, errno,
-		                            "cannot read folder '%s'", dir);
+	/* a kind folder that is a symlink holds no unit of this case */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ELOOP || errno == ENOTDIR))
+		return 0;
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot read folder '%s'", dir);
+		if (fd >= 0)
+			close(fd);
+		return rc;
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)

@@ -3,11 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "custody/acquire.h"
 #include "custody/attest.h"
@@ -277,6 +279,213 @@ static void check_items(struct report *r, const struct cust_case *c,
 	json_decref(ids);
 }
 
+/* ---- the layout of the case folder -------------------------------------- */
+
+/* At most this many entries of one folder are looked at (and named): the
+ * top of a case and an item folder hold a handful. */
+#define LAYOUT_MAX_ENTRIES 10000u
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The entries of the folder PATH (not followed when it is a symlink),
+ * sorted, into *NAMES (*N of them); *MORE is set when the folder holds
+ * more than LAYOUT_MAX_ENTRIES, which are left out. */
+static int folder_names(const char *path, char ***names, size_t *n,
+                        int *more, struct cust_error *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char **v = NULL;
+	size_t count = 0;
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	*names = NULL;
+	*n = 0;
+	*more = 0;
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot read folder '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (count == LAYOUT_MAX_ENTRIES) {
+			*more = 1;
+			break;
+		}
+		if (count % 64 == 0) {
+			char **nv = realloc(v, (count + 64) * sizeof *v);
+			if (!nv) {
+				rc = cust_error_set(err, CUST_E_IO, "out of memory");
+				break;
+			}
+			v = nv;
+		}
+		if (!(v[count] = strdup(de->d_name)))
+			rc = cust_error_set(err, CUST_E_IO, "out of memory");
+		else
+			count++;
+	}
+	if (rc == 0 && !*more && errno != 0)
+		rc = cust_error_set_errno(err, CUST_E_IO, errno,
+		                          "cannot read folder '%s'", path);
+	closedir(d);
+	if (rc < 0) {
+		names_free(v, count);
+		return -1;
+	}
+	if (count > 1)
+		qsort(v, count, sizeof *v, strp_cmp);
+	*names = v;
+	*n = count;
+	return 0;
+}
+
+/* One entry at the top of the case: only what custody writes there, each
+ * of the kind custody writes. */
+static void check_case_entry(struct report *r, const char *dir,
+                             const char *name)
+{
+	enum cust_case_entry kind = cust_case_entry_kind(name);
+	char path[CUST_PATH_MAX];
+	struct stat st;
+
+	if (kind == CUST_CASE_ENTRY_UNKNOWN) {
+		note(r, "case", name, "failed",
+		     "not part of a case folder: custody never writes this name "
+		     "there");
+		return;
+	}
+	if (kind == CUST_CASE_ENTRY_TEMPORARY) {
+		/* the case folder as a whole is not sealed: as a partial unit,
+		 * what an interrupted command left is reported, not failed */
+		note(r, "case", name, "warning",
+		     "an interrupted command left this file (the temporary name "
+		     "custody writes a case file to before renaming it): it is "
+		     "not part of the case; remove it");
+		return;
+	}
+	if (cust_path_format(path, sizeof path, NULL, "%s/%s", dir, name) < 0) {
+		note(r, "case", name, "failed", "cannot be examined: path too long");
+		return;
+	}
+	if (lstat(path, &st) < 0) {
+		note(r, "case", name, "failed", "cannot be examined: %s",
+		     strerror(errno));
+		return;
+	}
+	if (kind == CUST_CASE_ENTRY_FOLDER && S_ISLNK(st.st_mode))
+		note(r, "case", name, "failed",
+		     "a symlink where custody keeps a folder: custody never "
+		     "follows one, so nothing behind it is checked or taken as "
+		     "evidence");
+	else if (kind == CUST_CASE_ENTRY_FOLDER && !S_ISDIR(st.st_mode))
+		note(r, "case", name, "failed",
+		     "not a folder, where custody keeps one");
+	else if (kind == CUST_CASE_ENTRY_FILE && S_ISLNK(st.st_mode))
+		note(r, "case", name, "failed",
+		     "a symlink, not a file custody writes: custody never follows "
+		     "one");
+	else if (kind == CUST_CASE_ENTRY_FILE && !S_ISREG(st.st_mode))
+		note(r, "case", name, "failed",
+		     "not a regular file, where custody keeps one");
+}
+
+/* The top of the case folder DIR holds only what custody writes there
+ * (caseio.h), and each known folder is a folder, never a symlink. */
+static void check_case_root(struct report *r, const char *dir)
+{
+	struct cust_error err;
+	char **names;
+	size_t n, i;
+	int more;
+
+	cust_error_clear(&err);
+	if (folder_names(dir, &names, &n, &more, &err) < 0) {
+		note(r, "case", ".", "failed", "%s", err.message);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		check_case_entry(r, dir, names[i]);
+	if (more)
+		note(r, "case", ".", "failed",
+		     "the case folder holds more than %u entries: the rest were "
+		     "not looked at", LAYOUT_MAX_ENTRIES);
+	names_free(names, n);
+}
+
+/* Each item folder holds item.json alone.  Folders that are not there,
+ * are symlinks or are not folders are the item check's to report. */
+static void check_item_folders(struct report *r, const struct cust_case *c)
+{
+	struct cust_error err;
+	json_t *ids = cust_case_item_ids(c, &err);
+	size_t i, j;
+	json_t *id;
+
+	if (!ids)
+		return; /* reported by check_items */
+	json_array_foreach(ids, i, id) {
+		const char *name = json_string_value(id);
+		char path[CUST_PATH_MAX], folder[CUST_PATH_MAX];
+		char subject[CUST_PATH_MAX];
+		char **names;
+		size_t n;
+		struct stat st;
+		int more;
+
+		if (cust_id_check(name, "item id", NULL) < 0 ||
+		    cust_path_format(folder, sizeof folder, NULL, "%s/%s",
+		                     CUST_CASE_ITEMS, name) < 0 ||
+		    cust_path_format(path, sizeof path, NULL, "%s/%s",
+		                     cust_case_dir(c), folder) < 0 ||
+		    lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		cust_error_clear(&err);
+		if (folder_names(path, &names, &n, &more, &err) < 0) {
+			note(r, "item", folder, "failed", "%s", err.message);
+			continue;
+		}
+		for (j = 0; j < n; j++) {
+			if (strcmp(names[j], CUST_ITEM_RECORD) == 0 ||
+			    cust_path_format(subject, sizeof subject, NULL, "%s/%s",
+			                     folder, names[j]) < 0)
+				continue;
+			if (cust_fs_is_temporary_of(names[j], CUST_ITEM_RECORD))
+				note(r, "item", subject, "warning",
+				     "an interrupted custody-case add-item left this "
+				     "file (the temporary name of item.json): it is "
+				     "not part of the item; remove it");
+			else
+				note(r, "item", subject, "failed",
+				     "not part of an item: custody writes only %s in "
+				     "an item folder", CUST_ITEM_RECORD);
+		}
+		if (more)
+			note(r, "item", folder, "failed",
+			     "the item folder holds more than %u entries: the rest "
+			     "were not looked at", LAYOUT_MAX_ENTRIES);
+		names_free(names, n);
+	}
+	json_decref(ids);
+}
+
 static void check_log(struct report *r, const char *dir, json_int_t *events)
 {
 	struct cust_error err;
@@ -331,6 +540,24 @@ static const json_t *unlogged_by(const json_t *state, const char *unit)
 	return NULL;
 }
 
+/* An entry of a unit folder that is not a unit custody wrote: a symlink
+ * (to a copy of a unit, say) is named as one. */
+static void check_foreign_unit(struct report *r, const char *dir,
+                               const char *path)
+{
+	char full[CUST_PATH_MAX];
+	struct stat st;
+
+	if (cust_path_format(full, sizeof full, NULL, "%s/%s", dir, path) == 0 &&
+	    lstat(full, &st) == 0 && S_ISLNK(st.st_mode))
+		note(r, "unit", path, "failed",
+		     "a symlink, not a unit folder: custody never follows one, so "
+		     "nothing behind it is taken as evidence");
+	else
+		note(r, "unit", path, "failed",
+		     "not a unit custody wrote (unexpected name or not a folder)");
+}
+
 static void check_unit(struct report *r, const char *dir, const json_t *unit,
                        struct log_index *ix, const json_t *unfinished,
                        const struct cust_attest_trust *t)
@@ -350,8 +577,7 @@ static void check_unit(struct report *r, const char *dir, const json_t *unit,
 		return;
 	}
 	if (strcmp(state, "foreign") == 0) {
-		note(r, "unit", path, "failed",
-		     "not a unit custody wrote (unexpected name or not a folder)");
+		check_foreign_unit(r, dir, path);
 		return;
 	}
 	if (cust_path_format(unit_dir, sizeof unit_dir, &err, "%s/%s", dir,
@@ -610,6 +836,7 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 		goto out;
 	check_runs(&r, state, &interrupted);
 	check_coverage(&r, dir, &ix, covered, events, interrupted);
+	check_case_root(&r, dir);
 	c = cust_case_open(dir, &cerr);
 	opened = c != NULL;
 	if (c) {
@@ -619,6 +846,7 @@ json_t *cust_verify_case(const char *dir, const struct cust_verify_options *opt,
 			note(&r, "case", CUST_CASE_RECORD, "ok",
 			     "case record well-formed and as logged");
 		check_items(&r, c, &ix, &items);
+		check_item_folders(&r, c);
 		cust_case_free(c);
 	} else {
 		note(&r, "case", CUST_CASE_RECORD, "failed", "%s", cerr.message);

@@ -7,6 +7,7 @@
 #include "custody/json.h"
 #include "custody/recover.h"
 #include "custody/run.h"
+#include "custody/status.h"
 
 #define TOOL "custody-case"
 
@@ -261,14 +262,6 @@ static int cmd_status(struct cli *cli)
 	if (!c)
 		return cli_fail(cli, &err);
 	st = cust_case_status(c, &err);
-	if (st) {
-		json_t *unfinished = cust_recover_assess(cust_case_dir(c), &err);
-		if (!unfinished || json_object_set_new(st, "unfinished",
-		                                       unfinished) < 0) {
-			json_decref(st);
-			st = NULL;
-		}
-	}
 	cust_case_free(c);
 	if (!st)
 		return cli_fail(cli, &err);

@@ -3,11 +3,17 @@
  *
  *   CASE/case.json              the case record
  *   CASE/custody.log            the custody log (log.h)
- *   CASE/items/<ITEM>/item.json one record per seized item
+ *   CASE/custody.checkpoint     its checkpoint, with .p7s and .p7s.tsr
+ *                               (checkpoint.h, attest.h)
+ *   CASE/items/<ITEM>/item.json one record per seized item, alone in its
+ *                               folder
  *   CASE/{acquisitions,artifacts,extractions,reports}/  sealed units (unit.h)
- *   CASE/examiners/             examiner certificates
+ *   CASE/examiners/             examiner certificates (sign.h)
+ *   CASE/{checkpoints,runs,recoveries}/  kept by custody too
  *
- * Records are written once, canonically (json.h), and never rewritten.
+ * Nothing else belongs at the top of a case, and every folder above is a
+ * folder, never a symlink: custody never follows one there.  Records are
+ * written once, canonically (json.h), and never rewritten.
  */
 #ifndef CUSTODY_CASEIO_H
 #define CUSTODY_CASEIO_H
@@ -19,6 +25,24 @@
 
 #define CUST_CASE_RECORD "case.json"
 #define CUST_CASE_FORMAT 1 /* format_version of the records written here */
+#define CUST_CASE_ITEMS "items"
+#define CUST_ITEM_RECORD "item.json"
+
+/* What an entry at the top of a case folder is to custody. */
+enum cust_case_entry {
+	CUST_CASE_ENTRY_UNKNOWN,  /* nothing custody writes */
+	CUST_CASE_ENTRY_FILE,     /* case.json, custody.log, the checkpoint,
+	                           * its signature and its token */
+	CUST_CASE_ENTRY_FOLDER,   /* items, examiners, a unit kind (unit.h),
+	                           * checkpoints, runs, recoveries */
+	CUST_CASE_ENTRY_TEMPORARY /* the temporary name of one of the files
+	                           * but the log (fsutil.h): a write
+	                           * interrupted before its rename, or still
+	                           * running */
+};
+
+/* What the entry NAME at the top of a case folder is. */
+enum cust_case_entry cust_case_entry_kind(const char *name);
 
 struct cust_case_params {
 	const char *number;    /* required: the agency's case number */
@@ -74,7 +98,8 @@ int cust_case_add_item(struct cust_case *c, const struct cust_item_params *p,
                        json_t **record, struct cust_error *err);
 
 /* The record of item ID, or NULL (CUST_E_USAGE "no item ..." when absent,
- * CUST_E_INPUT when malformed). */
+ * CUST_E_INPUT when malformed, or when items/ or items/ID is a symlink or
+ * not a folder). */
 json_t *cust_case_load_item(const struct cust_case *c, const char *id,
                             struct cust_error *err);
 
@@ -82,14 +107,8 @@ json_t *cust_case_load_item(const struct cust_case *c, const char *id,
 int cust_item_check_record(const json_t *rec, const char *id, const char *name,
                            struct cust_error *err);
 
-/* The ids of every items/ entry, sorted (a new JSON array of strings). */
+/* The ids of every items/ entry, sorted (a new JSON array of strings);
+ * CUST_E_INPUT when items/ is a symlink or not a folder. */
 json_t *cust_case_item_ids(const struct cust_case *c, struct cust_error *err);
-
-/*
- * The state of the case as one object: the case record, the items, every
- * unit with its state (sealed, partial, foreign) and the log's length and
- * last event.  New reference or NULL.
- */
-json_t *cust_case_status(const struct cust_case *c, struct cust_error *err);
 
 #endif

@@ -102,11 +102,19 @@ enum { CUST_FS_NOREPLACE = 1 };
 
 /*
  * Atomically give PATH the content DATA[0..LEN): write a temporary file in
- * the same folder, fsync it, rename it over PATH and fsync the folder.
- * With CUST_FS_NOREPLACE an existing PATH is left alone and is an error.
+ * the same folder, PATH CUST_FS_TEMP_INFIX and the process id
+ * ("SHA256SUMS.p7s.tmp-4242"), fsync it, rename it over PATH and fsync the
+ * folder.  With CUST_FS_NOREPLACE an existing PATH is left alone and is an
+ * error.  A process killed before the rename leaves the temporary file.
  */
+#define CUST_FS_TEMP_INFIX ".tmp-"
 int cust_fs_write_atomic(const char *path, const void *data, size_t len,
                          int flags, struct cust_error *err);
+
+/* 1 when the file name NAME is a temporary name cust_fs_write_atomic
+ * gives the file name FINAL (FINAL, CUST_FS_TEMP_INFIX, 1 to 19 digits):
+ * what a write interrupted before its rename leaves. */
+int cust_fs_is_temporary_of(const char *name, const char *final);
 
 /* Read the regular file PATH (not following a final symlink) into a new
  * NUL-terminated buffer; files over MAX bytes are refused. */

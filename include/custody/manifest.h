@@ -9,12 +9,20 @@
  *                      size and SHA-256 only, when a file was hashed
  *                      without MD5, e.g. an image acquired with
  *                      --hash sha256) and "./path" names; inside the unit
- *                      find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' -print0 |
+ *                      find . -type f ! -path ./manifest.hashdeep \
+ *                          ! -path ./SHA256SUMS ! -path ./SHA256SUMS.p7s \
+ *                          ! -path ./SHA256SUMS.p7s.tsr -print0 |
  *                          xargs -0 hashdeep -a -k manifest.hashdeep -l
  *                      audits them (a manifest cannot list itself, so the
  *                      seal files are left out of the walk).
- * Seal files are SHA256SUMS, manifest.hashdeep, and SHA256SUMS.* (the CMS
- * signature and its timestamp).
+ * The seal files are exactly four files at the top of the unit:
+ * SHA256SUMS, manifest.hashdeep, SHA256SUMS.p7s (the CMS signature,
+ * attest.h) and SHA256SUMS.p7s.tsr (its timestamp).  Any other file is
+ * payload, whatever its name: a file named like a seal file
+ * ("SHA256SUMS.txt"), one below the top ("files/SHA256SUMS"), or the
+ * temporary of an interrupted signing ("SHA256SUMS.p7s.tmp-4242",
+ * fsutil.h).  A manifest lists files only, so a sealed unit holds no empty
+ * folder.
  */
 #ifndef CUSTODY_MANIFEST_H
 #define CUSTODY_MANIFEST_H
@@ -27,6 +35,10 @@
 
 #define CUST_MANIFEST_SUMS "SHA256SUMS"
 #define CUST_MANIFEST_HASHDEEP "manifest.hashdeep"
+/* SHA256SUMS followed by sign.h's CUST_SIGNATURE_SUFFIX, then by its
+ * CUST_TIMESTAMP_SUFFIX: the names attest.h writes. */
+#define CUST_MANIFEST_SIGNATURE CUST_MANIFEST_SUMS ".p7s"
+#define CUST_MANIFEST_TIMESTAMP CUST_MANIFEST_SIGNATURE ".tsr"
 /* Bounds on what a unit may hold, so a hostile unit cannot exhaust memory. */
 #define CUST_MANIFEST_MAX_FILES 1000000u
 #define CUST_MANIFEST_MAX_DEPTH 32
@@ -48,15 +60,16 @@ struct cust_manifest {
 void cust_manifest_init(struct cust_manifest *m);
 void cust_manifest_release(struct cust_manifest *m);
 
-/* 1 when the unit-relative PATH is one of the seal files. */
+/* 1 when the unit-relative PATH is one of the four seal files. */
 int cust_manifest_is_seal_file(const char *path);
 
 /*
  * List the payload of the unit folder DIR: every regular file below it
  * except the seal files, unhashed, sorted.  A symlink, device, FIFO or
- * socket anywhere in the unit, a name unfit for a manifest line, more than
- * CUST_MANIFEST_MAX_FILES files or deeper than CUST_MANIFEST_MAX_DEPTH
- * folders is an error (CUST_E_INPUT) naming the path.
+ * socket anywhere in the unit, an empty folder, a name unfit for a
+ * manifest line, more than CUST_MANIFEST_MAX_FILES files or deeper than
+ * CUST_MANIFEST_MAX_DEPTH folders is an error (CUST_E_INPUT) naming the
+ * path.
  */
 int cust_manifest_scan(const char *dir, struct cust_manifest *m,
                        struct cust_error *err);
@@ -86,7 +99,8 @@ typedef int (*cust_manifest_known_fn)(void *ctx, const char *path,
  * number of files.  Each file's digests come from KNOWN (may be NULL) or
  * are taken now (MD5 and SHA-256 together).  WITH_MD5 0 writes the
  * hashdeep manifest with size and SHA-256 only.  The payload is checked
- * as by cust_manifest_scan; an empty payload is an error.  On failure
+ * as by cust_manifest_scan (an empty folder is an error: the sealer
+ * removes them first, unit.h); an empty payload is an error.  On failure
  * neither file is left.  With SUMS_SHA256, the SHA-256 of the SHA256SUMS
  * written, in hex.
  */
@@ -105,11 +119,15 @@ int cust_manifest_read_sums(const char *dir, struct cust_manifest *m,
 /*
  * Check the unit folder DIR against its manifests: every listed file
  * present with the listed SHA-256 (and, from manifest.hashdeep, size and
- * MD5), no payload file unlisted, both manifests naming the same files.
- * Problems are appended to FINDINGS as {"check": "unit", "subject":
- * SUBJECT "/" path, "status": "failed", "message": ...}; *FAILED is set
- * when there was one.  With SUMS_SHA256, the SHA-256 of SHA256SUMS.
- * Returns -1 only when the check itself could not run.
+ * MD5), no payload file unlisted, no empty folder, both manifests naming
+ * the same files.  An unlisted file that is the temporary of the
+ * signature or of its token (what a custody-sign killed while writing
+ * leaves) is named as such, and is a failure like any other: the unit is
+ * no longer exactly what was sealed.  Problems are appended to FINDINGS
+ * as {"check": "unit", "subject": SUBJECT "/" path, "status": "failed",
+ * "message": ...}; *FAILED is set when there was one.  With SUMS_SHA256,
+ * the SHA-256 of SHA256SUMS.  Returns -1 only when the check itself could
+ * not run.
  */
 int cust_manifest_check(const char *dir, const char *subject, json_t *findings,
                         int *failed, char sums_sha256[65],

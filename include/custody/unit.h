@@ -2,7 +2,8 @@
  * unit.h - sealed units, the one way custody writes output into a case.
  *
  * A unit (an acquisition, a set of registered artifacts, an extraction, a
- * report) is written into KIND/NAME.partial/, then sealed: its payload is
+ * report) is written into KIND/NAME.partial/, then sealed: its empty
+ * folders are removed (a manifest lists files only), its payload is
  * hashed into SHA256SUMS and manifest.hashdeep (manifest.h), the folder is
  * renamed to KIND/NAME/ (never over an existing one) and the event is
  * appended to the custody log with the SHA-256 of SHA256SUMS.  A sealed
@@ -82,11 +83,13 @@ int cust_unit_write_json(struct cust_unit *u, const char *rel, const json_t *rec
                          struct cust_error *err);
 
 /*
- * Seal: write the manifests, sign them when ACTOR has a signer, rename
- * NAME.partial to NAME, append EV (its unit and manifest_sha256 are filled
- * in here) to the custody log as ACTOR, then the signature's events.  With WRITTEN, *WRITTEN receives the logged event.  On failure
- * before the rename the unit stays partial; a failure after it leaves a
- * sealed unit that custody-verify reports as missing from the log.
+ * Seal: remove the unit's empty folders, write the manifests, sign them
+ * when ACTOR has a signer, rename NAME.partial to NAME, append EV (its
+ * unit and manifest_sha256 are filled in here) to the custody log as
+ * ACTOR, then the signature's events.  With WRITTEN, *WRITTEN receives the
+ * logged event.  On failure before the rename the unit stays partial; a
+ * failure after it leaves a sealed unit that custody-verify reports as
+ * missing from the log.
  */
 int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
                    struct cust_event *ev, json_t **written,
@@ -99,7 +102,10 @@ void cust_unit_free(struct cust_unit *u);
 /*
  * Every unit of the case: appends {"kind", "name", "path", "state":
  * "sealed"|"partial"} to OUT, sorted by kind then name.  Entries of a kind
- * folder that are not valid unit names are reported as state "foreign".
+ * folder that are not valid unit names, or not folders (a symlink to one
+ * included), are reported as state "foreign".  A kind folder that is a
+ * symlink or not a folder holds no unit of the case: nothing is listed
+ * from it (custody-verify reports it, caseio.h).
  */
 int cust_unit_list(const char *case_dir, json_t *out, struct cust_error *err);
 

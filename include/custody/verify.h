@@ -3,17 +3,21 @@
  *
  * One pass over the case folder: the case record, every item record, the
  * custody log's chain and its signed checkpoint (and an older checkpoint
- * kept elsewhere), every unit against its manifests, every sealed unit
- * against the event that logged it (same SHA256SUMS), every logged unit
- * still present, every signature and timestamp against its certificate,
- * its authority and the log (attest.h).
+ * kept elsewhere), the layout of the folder (nothing at its top or in an
+ * item folder that custody does not write, no symlink where custody keeps
+ * a folder: caseio.h), every unit against its manifests, every sealed
+ * unit against the event that logged it (same SHA256SUMS), every logged
+ * unit still present, every signature and timestamp against its
+ * certificate, its authority and the log (attest.h).
  *
  * The report is one JSON object:
  *   {"case": DIR, "result": "verified"|"failed",
  *    "counts": {"events", "items", "units", "failed", "warnings"},
  *    "findings": [{"check", "subject", "status", "message"}, ...]}
  * where status is "ok", "failed", "warning" (not a failure: a leftover
- * partial unit) or "unsigned".  Findings are in a stable order.
+ * partial unit, or the temporary file of a record or of the checkpoint
+ * that an interrupted command left) or "unsigned".  Findings are in a
+ * stable order.
  *
  * Trust comes from outside the case as well as from it: self-signed
  * examiner certificates in examiners/, an agency CA file, a TSA anchor.

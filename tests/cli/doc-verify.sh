@@ -25,7 +25,9 @@ C=$T/case
 	custody-image --case "$C" --item E001 --quiet --format split \
 		--segment-size 64K $A --tsa "$TSA_URL" "$T/disk.img" &&
 	printf 'bot config\n' >"$T/bot.cfg" &&
-	custody-hash --case "$C" --item E001 $A "$T/bot.cfg" &&
+	mkdir "$T/panel" && printf 'checksums the bot kept\n' >"$T/panel/SHA256SUMS.txt" &&
+	custody-hash --case "$C" --item E001 $A "$T/bot.cfg" \
+		"$T/panel/SHA256SUMS.txt" &&
 	custody-sign --case "$C" $(signing "$T/bob") --co-sign E001-H1 &&
 	custody-log add --case "$C" --action stored --item E001 \
 		--location "Locker 12" $A --tsa "$TSA_URL"
@@ -69,11 +71,20 @@ tampered "a byte of an image segment" "a file does not match SHA256SUMS" \
 	"flip_byte $I/image.001 7"
 tampered "a file added to a unit" "hashdeep audit failed" \
 	"echo planted >$I/extra.txt"
+# only the exact seal files are left out of the audit
+tampered "SHA256SUMS.txt added to a unit" "hashdeep audit failed" \
+	"echo planted >$I/SHA256SUMS.txt"
+tampered "a signature's temporary left in a unit" "hashdeep audit failed" \
+	"cp $I/SHA256SUMS.p7s $I/SHA256SUMS.p7s.tmp-4242"
+tampered "an empty folder added to a unit" "empty folder" "mkdir $I/stash"
+tampered "a unit replaced by a symlink to its copy" "is a symlink" \
+	"mv $I \"\$PWD.unit\" && ln -s \"\$PWD.unit\" $I"
 tampered "SHA256SUMS rewritten to match a changed file" \
 	"signature over SHA256SUMS does not verify" \
 	"flip_byte $I/image.000 7;
 	 sed -i \"s/^\\(SHA256 (image.000) = \\).*/\\1\$(sha256sum $I/image.000 | cut -d' ' -f1)/\" $I/SHA256SUMS;
-	 cd $I && find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' -print0 |
+	 cd $I && find . -type f ! -path ./manifest.hashdeep ! -path ./SHA256SUMS \
+	   ! -path ./SHA256SUMS.p7s ! -path ./SHA256SUMS.p7s.tsr -print0 |
 	 xargs -0 hashdeep -c md5,sha256 -l >../../manifest.new && mv ../../manifest.new manifest.hashdeep"
 tampered "a timestamp token from another file" "timestamp does not verify" \
 	"cp custody.checkpoint.p7s.tsr $I/SHA256SUMS.p7s.tsr"

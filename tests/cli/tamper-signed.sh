@@ -133,6 +133,28 @@ tamper "a unit's signature deleted" "SHA256SUMS.p7s logged" \
 	"rm $I/SHA256SUMS.p7s $I/SHA256SUMS.p7s.tsr"
 tamper "a co-signature stripped" "not the one logged" \
 	"cp '$T/alice-only.p7s' $H/SHA256SUMS.p7s; rm -f $H/SHA256SUMS.p7s.tsr"
+# A custody-sign killed while writing: a file size limit kills it (SIGXFSZ)
+# in the middle of writing the new signature or token to its temporary
+# name, which stays in the unit.  Not tampering, but the unit is no longer
+# exactly what was sealed: verify fails and says what the file is.
+tamper "custody-sign --co-sign killed while writing the signature" \
+	"an interrupted signing left this file" \
+	"(ulimit -f 1; exec custody-sign --case . $B --co-sign E001-A1);
+	 ls $I/SHA256SUMS.p7s.tmp-*"
+contains "$T/.out" "failed   unit      $I/SHA256SUMS.p7s.tmp-" \
+	"the leftover signature is named as a failure of the unit"
+expect_exit 1 "custody-sign refuses the unit while the leftover is there" \
+	custody-sign --case "$X" $B --co-sign E001-A1
+contains "$T/.err" "SHA256SUMS.p7s.tmp-" "custody-sign names the leftover"
+rm -f "$X/$I"/SHA256SUMS.p7s.tmp-*
+expect_exit 0 "the unit verifies again once the leftover is removed" \
+	$VERIFY --case "$X"
+tamper "custody-sign --timestamp killed while writing the token" \
+	"an interrupted timestamping left this file" \
+	"(ulimit -f 1; exec custody-sign --case . $A --timestamp --tsa '$TSA_URL' E001-H1);
+	 ls $H/SHA256SUMS.p7s.tsr.tmp-*"
+contains "$T/.out" "failed   unit      $H/SHA256SUMS.p7s.tsr.tmp-" \
+	"the leftover token is named as a failure of the unit"
 tamper "a unit renamed" "$I" "mv $I acquisitions/E001-A2"
 tamper "a unit moved under another item" "$H" "mv $H artifacts/E002-H1"
 

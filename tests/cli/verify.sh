@@ -46,7 +46,7 @@ tamper "the unit record edited" "$U/artifacts.json: file changed" \
 tamper "a file changed and both manifests rewritten" "SHA256SUMS differs from the one logged" \
 	"echo changed > $U/files/config.php; cd $U; rm SHA256SUMS manifest.hashdeep;
 	 sha256sum --tag artifacts.json files/config.php files/targets.txt > SHA256SUMS;
-	 find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' -print0 | xargs -0 hashdeep -c md5,sha256 -l > manifest.hashdeep"
+	 find . -type f ! -path ./manifest.hashdeep ! -path ./SHA256SUMS -print0 | xargs -0 hashdeep -c md5,sha256 -l > manifest.hashdeep"
 tamper "manifest.hashdeep edited" "manifest.hashdeep disagrees" \
 	"sed -i 's/^\\([0-9]*\\),[0-9a-f]\\{4\\}/\\1,0000/' $U/manifest.hashdeep"
 tamper "a whole unit deleted" "unit logged at custody.log line 3 is missing" "rm -r $U"
@@ -80,6 +80,83 @@ tamper "an item planted without an event" "items/E002: record has no event in th
 tamper "an item deleted" "item logged at custody.log line 2 is missing" "rm -r items/E001"
 tamper "a stray file among the units" "artifacts/notes.txt: not a unit custody wrote" \
 	"echo x > artifacts/notes.txt"
+
+# Only the exact seal files are left out of a unit's manifests: anything
+# else named like them is a file planted after sealing.
+tamper "SHA256SUMS.txt planted in a unit" "$U/SHA256SUMS.txt: extra file" \
+	"echo planted > $U/SHA256SUMS.txt"
+tamper "SHA256SUMS.old planted in a unit" "$U/SHA256SUMS.old: extra file" \
+	"cp $U/SHA256SUMS $U/SHA256SUMS.old"
+tamper "a signature-like file planted in an unsigned unit" \
+	"$U/SHA256SUMS.p7s.tmp-4242: an interrupted signing left this file" \
+	"echo planted > $U/SHA256SUMS.p7s.tmp-4242"
+# a manifest lists files, never folders: an empty folder came later
+tamper "an empty folder planted in a unit" "$U/files/stash: empty folder" \
+	"mkdir $U/files/stash"
+tamper "an empty folder planted at the top of a unit" "$U/a/b: empty folder" \
+	"mkdir -p $U/a/b"
+# the case folder holds only what custody writes
+tamper "a file planted in the case folder" "notes.txt: not part of a case folder" \
+	"echo x > notes.txt"
+tamper "a folder planted in the case folder" "stash: not part of a case folder" \
+	"mkdir stash && echo x > stash/x"
+tamper "a file planted in items/" \
+	"items/notes.txt: '$T/t$((n_t + 1))/items/notes.txt' is not a folder" \
+	"echo x > items/notes.txt"
+tamper "a file planted in an item folder" \
+	"items/E001/photo.jpg: not part of an item" "echo x > items/E001/photo.jpg"
+# symlinks where custody keeps folders: nothing behind one is evidence,
+# even an exact copy of what was there
+tamper "artifacts/ replaced by a symlink to a copy" \
+	"artifacts: a symlink where custody keeps a folder" \
+	"mv artifacts \"\$PWD.artifacts\" && ln -s \"\$PWD.artifacts\" artifacts"
+custody-verify --case "$X" >"$T/.full" 2>&1
+grep -q "^ok  *unit  *$U" "$T/.full" &&
+	fail "nothing behind a symlinked artifacts/ is reported ok" ||
+	ok "nothing behind a symlinked artifacts/ is reported ok"
+tamper "acquisitions/ replaced by a symlink" \
+	"acquisitions: a symlink where custody keeps a folder" \
+	"rmdir acquisitions && mkdir \"\$PWD.acq\" && ln -s \"\$PWD.acq\" acquisitions"
+tamper "extractions/ replaced by a symlink" \
+	"extractions: a symlink where custody keeps a folder" \
+	"rmdir extractions && mkdir \"\$PWD.x\" && ln -s \"\$PWD.x\" extractions"
+tamper "a unit replaced by a symlink to a copy" "$U: a symlink, not a unit folder" \
+	"mv $U \"\$PWD.unit\" && ln -s \"\$PWD.unit\" $U"
+tamper "items/ replaced by a symlink to a copy" \
+	"items: a symlink where custody keeps a folder" \
+	"mv items \"\$PWD.items\" && ln -s \"\$PWD.items\" items"
+tamper "an item folder replaced by a symlink to a copy" \
+	"items/E001: '$T/t$((n_t + 1))/items/E001' is a symlink" \
+	"mv items/E001 \"\$PWD.E001\" && ln -s \"\$PWD.E001\" items/E001"
+tamper "the checkpoint replaced by a symlink to a copy" \
+	"custody.checkpoint: a symlink, not a file custody writes" \
+	"mv custody.checkpoint \"\$PWD.cp\" && ln -s \"\$PWD.cp\" custody.checkpoint"
+
+# what an interrupted command leaves beside the case's files is reported,
+# not failed: the case folder as a whole is not sealed
+cp -r "$C" "$T/leftover"
+chmod -R u+w "$T/leftover"
+cp "$T/leftover/custody.checkpoint" "$T/leftover/custody.checkpoint.tmp-4242"
+cp "$T/leftover/items/E001/item.json" "$T/leftover/items/E001/item.json.tmp-77"
+expect_exit 0 "a leftover temporary in the case folder does not fail" \
+	custody-verify --case "$T/leftover"
+contains "$T/.out" "warning  case      custody.checkpoint.tmp-4242: an interrupted command left this file" \
+	"the leftover temporary is reported"
+contains "$T/.out" "warning  item      items/E001/item.json.tmp-77: an interrupted custody-case add-item left this file" \
+	"the leftover temporary of an item record is reported"
+tamper "a file planted under a temporary-like name" \
+	"custody.log.tmp-1: not part of a case folder" "echo x > custody.log.tmp-1"
+# the folders custody keeps besides the units are known, when they are folders
+cp -r "$C" "$T/kept"
+chmod -R u+w "$T/kept"
+mkdir "$T/kept/checkpoints" "$T/kept/runs" "$T/kept/recoveries"
+expect_exit 0 "checkpoints/, runs/ and recoveries/ are part of a case" \
+	custody-verify --case "$T/kept"
+tamper "examiners/ replaced by a symlink" \
+	"examiners: a symlink where custody keeps a folder" \
+	"rmdir examiners && mkdir \"\$PWD.ex\" && ln -s \"\$PWD.ex\" examiners"
+tamper "runs/ replaced by a file" "runs: not a folder, where custody keeps one" \
+	"echo x > runs"
 
 # a leftover partial unit is reported but is not a failure
 cp -r "$C" "$T/partial"

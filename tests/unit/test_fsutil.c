@@ -1,5 +1,6 @@
 /* test_fsutil.c - unit tests of the file-system primitives
  * (include/custody/fsutil.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -328,6 +330,70 @@ static void test_write_atomic_missing_folder(void **state)
 	assert_int_equal(cust_fs_write_atomic(path, "x", 1, 0, &err), -1);
 	assert_int_equal(err.sys_errno, ENOENT);
 	assert_int_equal(count_entries(), 0);
+}
+
+/* A write killed before its rename (here by the file size limit, SIGXFSZ,
+ * in the middle of the data) leaves its temporary file, which
+ * cust_fs_is_temporary_of recognises by the name write_atomic gave it. */
+static void test_write_atomic_killed_leaves_temporary(void **state)
+{
+	static char data[8192];
+	char path[CUST_PATH_MAX], tmp[CUST_PATH_MAX];
+	struct dirent *de;
+	int status, found = 0;
+	pid_t pid;
+	DIR *d;
+
+	(void)state;
+	tpath(path, "SHA256SUMS.p7s");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { 4096, 4096 };
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(126);
+		(void)cust_fs_write_atomic(path, data, sizeof data, 0, NULL);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGXFSZ);
+	assert_int_equal(count_entries(), 1);
+	d = opendir(tmpdir);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		assert_int_equal(cust_fs_is_temporary_of(de->d_name,
+		                                         "SHA256SUMS.p7s"), 1);
+		assert_true(snprintf(tmp, sizeof tmp, "SHA256SUMS.p7s.tmp-%ld",
+		                     (long)pid) > 0);
+		assert_string_equal(de->d_name, tmp);
+		found = 1;
+	}
+	closedir(d);
+	assert_true(found);
+}
+
+static void test_is_temporary_of(void **state)
+{
+	(void)state;
+	assert_int_equal(cust_fs_is_temporary_of("a.json.tmp-1", "a.json"), 1);
+	assert_int_equal(cust_fs_is_temporary_of("a.json.tmp-4194304", "a.json"),
+	                 1);
+	assert_int_equal(cust_fs_is_temporary_of(
+	                         "a.json.tmp-1234567890123456789", "a.json"), 1);
+	/* the shape only: no digits, too many, anything after them */
+	assert_int_equal(cust_fs_is_temporary_of("a.json.tmp-", "a.json"), 0);
+	assert_int_equal(cust_fs_is_temporary_of(
+	                         "a.json.tmp-12345678901234567890", "a.json"), 0);
+	assert_int_equal(cust_fs_is_temporary_of("a.json.tmp-12x", "a.json"), 0);
+	assert_int_equal(cust_fs_is_temporary_of("a.json.tmp-12/", "a.json"), 0);
+	assert_int_equal(cust_fs_is_temporary_of("a.json.tmp-+1", "a.json"), 0);
+	assert_int_equal(cust_fs_is_temporary_of("a.json.tmp-1", "b.json"), 0);
+	assert_int_equal(cust_fs_is_temporary_of("a.json", "a.json"), 0);
+	assert_int_equal(cust_fs_is_temporary_of("xa.json.tmp-1", "a.json"), 0);
+	assert_int_equal(cust_fs_is_temporary_of("a.json.tmp1", "a.json"), 0);
 }
 
 /* ---- cust_fs_read_file -------------------------------------------------- */
@@ -800,6 +866,8 @@ int main(void)
 		T(test_write_atomic_noreplace_refuses),
 		T(test_write_atomic_replaces),
 		T(test_write_atomic_missing_folder),
+		T(test_write_atomic_killed_leaves_temporary),
+		T(test_is_temporary_of),
 		T(test_read_file_cap),
 		T(test_read_file_empty),
 		T(test_read_file_not_regular),

@@ -17,6 +17,7 @@
 #include "custody/json.h"
 #include "custody/log.h"
 #include "custody/manifest.h"
+#include "custody/sign.h"
 #include "custody/unit.h"
 #include "testutil.h"
 
@@ -755,7 +756,7 @@ static void test_seal_files_not_findings(void **state)
 	make_sealed(dir, NULL);
 	join(path, dir, "SHA256SUMS.p7s");
 	write_file(path, "signature", 9);
-	join(path, dir, "SHA256SUMS.tsr");
+	join(path, dir, "SHA256SUMS.p7s.tsr");
 	write_file(path, "timestamp", 9);
 	findings = check(dir, &failed, NULL);
 	if (json_array_size(findings) != 0)
@@ -775,8 +776,155 @@ static void test_seal_files_not_findings(void **state)
 	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMS"), 1);
 	assert_int_equal(cust_manifest_is_seal_file("manifest.hashdeep"), 1);
 	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMS.p7s"), 1);
+	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMS.p7s.tsr"), 1);
 	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMSX"), 0);
 	assert_int_equal(cust_manifest_is_seal_file("a.txt"), 0);
+	/* the names attest.c gives the signature and its token */
+	assert_string_equal(CUST_MANIFEST_SIGNATURE,
+	                    CUST_MANIFEST_SUMS CUST_SIGNATURE_SUFFIX);
+	assert_string_equal(CUST_MANIFEST_TIMESTAMP,
+	                    CUST_MANIFEST_SUMS CUST_SIGNATURE_SUFFIX
+	                    CUST_TIMESTAMP_SUFFIX);
+	/* only the exact names custody writes */
+	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMS.txt"), 0);
+	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMS.tsr"), 0);
+	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMS.p7s.tmp-42"), 0);
+	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMS.p7s.tsr.x"), 0);
+	assert_int_equal(cust_manifest_is_seal_file("SHA256SUMS."), 0);
+}
+
+/* A file named like a seal file but not one is a file planted in the
+ * unit, whatever it holds. */
+static void test_tamper_seal_like_names(void **state)
+{
+	static const char *const names[] = {
+		"SHA256SUMS.txt", "SHA256SUMS.old", "SHA256SUMS.tsr",
+		"SHA256SUMS.", "manifest.hashdeep.bak", "SHA256SUMS.p7s.tsr.1"
+	};
+	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX];
+	json_t *findings;
+	size_t i;
+	int failed;
+
+	(void)state;
+	make_sealed(dir, NULL);
+	for (i = 0; i < sizeof names / sizeof *names; i++) {
+		join(path, dir, names[i]);
+		write_file(path, "planted\n", 8);
+	}
+	findings = check(dir, &failed, NULL);
+	assert_int_equal(failed, 1);
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		expect_finding(findings, names[i], "extra file");
+	assert_int_equal(json_array_size(findings), sizeof names / sizeof *names);
+	json_decref(findings);
+}
+
+/* What a custody-sign killed while writing leaves: the temporary names of
+ * the signature and of the token.  Reported as such, and as failures: the
+ * unit is no longer exactly what was sealed. */
+static void test_tamper_signing_leftover(void **state)
+{
+	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX];
+	json_t *findings;
+	int failed;
+
+	(void)state;
+	make_sealed(dir, NULL);
+	join(path, dir, "SHA256SUMS.p7s.tmp-4242");
+	write_file(path, "half a signature", 16);
+	join(path, dir, "SHA256SUMS.p7s.tsr.tmp-77");
+	write_file(path, "half a token", 12);
+	/* not the shape of a temporary: planted */
+	join(path, dir, "SHA256SUMS.p7s.tmp-");
+	write_file(path, "x", 1);
+	join(path, dir, "SHA256SUMS.p7s.tmp-12x");
+	write_file(path, "x", 1);
+	findings = check(dir, &failed, NULL);
+	assert_int_equal(failed, 1);
+	expect_finding(findings, "SHA256SUMS.p7s.tmp-4242",
+	               "an interrupted signing left this file");
+	expect_finding(findings, "SHA256SUMS.p7s.tmp-4242",
+	               "not part of the seal");
+	expect_finding(findings, "SHA256SUMS.p7s.tsr.tmp-77",
+	               "an interrupted timestamping left this file");
+	expect_finding(findings, "SHA256SUMS.p7s.tmp-", "extra file");
+	expect_finding(findings, "SHA256SUMS.p7s.tmp-12x", "extra file");
+	assert_int_equal(json_array_size(findings), 4);
+	json_decref(findings);
+
+	/* below the top the same name is a payload file, planted */
+	join(path, dir, "docs/SHA256SUMS.p7s.tmp-4242");
+	write_file(path, "x", 1);
+	findings = check(dir, &failed, NULL);
+	expect_finding(findings, "docs/SHA256SUMS.p7s.tmp-4242", "extra file");
+	json_decref(findings);
+}
+
+/* A manifest lists files: an empty folder in a sealed unit came later.
+ * Only the empty folder itself is named, not the folders above it. */
+static void test_tamper_empty_folder(void **state)
+{
+	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX];
+	json_t *findings;
+	int failed;
+
+	(void)state;
+	make_sealed(dir, NULL);
+	join(path, dir, "stash");
+	assert_int_equal(mkdir(path, 0755), 0);
+	join(path, dir, "b/c/new");
+	assert_int_equal(mkdir(path, 0755), 0);
+	join(path, dir, "b/c/new/deeper");
+	assert_int_equal(mkdir(path, 0755), 0);
+	findings = check(dir, &failed, NULL);
+	assert_int_equal(failed, 1);
+	expect_finding(findings, "stash", "empty folder");
+	expect_finding(findings, "b/c/new/deeper", "empty folder");
+	assert_int_equal(json_array_size(findings), 2);
+	json_decref(findings);
+}
+
+/* Sealing leaves no empty folder behind (a command that made a folder
+ * for output it never wrote): the sealed unit then checks clean. */
+static void test_seal_drops_empty_folders(void **state)
+{
+	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX];
+	struct cust_error err;
+	struct cust_unit *u;
+	json_t *findings;
+	int failed;
+
+	(void)state;
+	u = cust_unit_begin(casedir, "extractions", "E001-X", NULL);
+	assert_non_null(u);
+	unit_put(u, NULL, "extraction.json", "{}\n", 3);
+	unit_mkdir(u, "objects");
+	unit_mkdir(u, "targets");
+	unit_put(u, NULL, "targets/emails.csv", "", 0);
+	unit_mkdir(u, "x");
+	unit_mkdir(u, "x/y");
+	unit_mkdir(u, "x/y/z");
+	cust_error_clear(&err);
+	if (seal(u, NULL, &err) != 0)
+		fail_msg("seal: %s", err.message);
+	assert_string_equal(cust_unit_relpath(u), "extractions/E001-X1");
+	join(dir, casedir, "extractions/E001-X1");
+	join(path, dir, "objects");
+	assert_false(exists(path));
+	join(path, dir, "x");
+	assert_false(exists(path));
+	join(path, dir, "targets/emails.csv");
+	assert_true(exists(path));
+	cust_unit_free(u);
+	findings = json_array();
+	assert_non_null(findings);
+	assert_int_equal(cust_manifest_check(dir, "extractions/E001-X1", findings,
+	                                     &failed, NULL, &err), 0);
+	if (failed)
+		dump_findings(findings);
+	assert_int_equal(failed, 0);
+	json_decref(findings);
 }
 
 static void test_tamper_symlink(void **state)
@@ -1353,6 +1501,72 @@ static void test_unit_list_foreign_kinds(void **state)
 	json_decref(got);
 }
 
+/* A kind folder replaced by a symlink holds no unit of the case, even
+ * when what it points to looks like one; so does a kind folder that is a
+ * file.  Neither is an error: custody-verify reports them. */
+static void test_unit_list_symlinked_kind(void **state)
+{
+	char path[CUST_PATH_MAX], target[CUST_PATH_MAX];
+	json_t *got = json_array();
+	struct cust_error err;
+
+	(void)state;
+	tpath(target, "elsewhere");
+	assert_int_equal(mkdir(target, 0755), 0);
+	tpath(path, "elsewhere/R1");
+	assert_int_equal(mkdir(path, 0755), 0);
+	join(path, casedir, "reports");
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(symlink(target, path), 0);
+	join(path, casedir, "extractions");
+	assert_int_equal(rmdir(path), 0);
+	write_file(path, "x", 1);
+	cust_error_clear(&err);
+	assert_int_equal(cust_unit_list(casedir, got, &err), 0);
+	if (json_array_size(got) != 0) {
+		dump_findings(got);
+		fail_msg("units listed through a symlink or a file");
+	}
+	json_decref(got);
+}
+
+/* The top of a case knows every unit kind as a folder, and nothing that
+ * is not one of custody's names. */
+static void test_case_entry_kinds(void **state)
+{
+	static const char *const kinds[] = {
+		"acquisitions", "artifacts", "extractions", "reports"
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+		assert_int_equal(cust_unit_kind_known(kinds[i]), 1);
+		assert_int_equal(cust_case_entry_kind(kinds[i]),
+		                 CUST_CASE_ENTRY_FOLDER);
+	}
+	assert_int_equal(cust_unit_kind_known("items"), 0);
+	assert_int_equal(cust_case_entry_kind("items"), CUST_CASE_ENTRY_FOLDER);
+	assert_int_equal(cust_case_entry_kind("examiners"),
+	                 CUST_CASE_ENTRY_FOLDER);
+	assert_int_equal(cust_case_entry_kind("runs"), CUST_CASE_ENTRY_FOLDER);
+	assert_int_equal(cust_case_entry_kind("case.json"), CUST_CASE_ENTRY_FILE);
+	assert_int_equal(cust_case_entry_kind("custody.checkpoint.p7s.tsr"),
+	                 CUST_CASE_ENTRY_FILE);
+	assert_int_equal(cust_case_entry_kind("custody.checkpoint.tmp-9"),
+	                 CUST_CASE_ENTRY_TEMPORARY);
+	assert_int_equal(cust_case_entry_kind("case.json.tmp-12"),
+	                 CUST_CASE_ENTRY_TEMPORARY);
+	/* the log is appended to, never written to a temporary name */
+	assert_int_equal(cust_case_entry_kind("custody.log.tmp-12"),
+	                 CUST_CASE_ENTRY_UNKNOWN);
+	assert_int_equal(cust_case_entry_kind("custody.checkpoint.old"),
+	                 CUST_CASE_ENTRY_UNKNOWN);
+	assert_int_equal(cust_case_entry_kind(".DS_Store"),
+	                 CUST_CASE_ENTRY_UNKNOWN);
+	assert_int_equal(cust_case_entry_kind("report"), CUST_CASE_ENTRY_UNKNOWN);
+}
+
 /* ---- cust_unit_note_file ------------------------------------------------ */
 
 static void test_note_file_rehashed_when_size_changed(void **state)
@@ -1459,9 +1673,10 @@ static int run_in(const char *dir, const char *cmd)
 }
 
 #define SUMS_CHECK "sha256sum --check --strict SHA256SUMS"
-#define HASHDEEP_AUDIT                                                  \
-	"find . -type f ! -name manifest.hashdeep ! -name 'SHA256SUMS*' " \
-	"-print0 | xargs -0 hashdeep -a -k manifest.hashdeep -l"
+#define HASHDEEP_AUDIT                                                    \
+	"find . -type f ! -path ./manifest.hashdeep ! -path ./SHA256SUMS "  \
+	"! -path ./SHA256SUMS.p7s ! -path ./SHA256SUMS.p7s.tsr -print0 | " \
+	"xargs -0 hashdeep -a -k manifest.hashdeep -l"
 
 static void test_standard_tools_audit(void **state)
 {
@@ -1476,6 +1691,34 @@ static void test_standard_tools_audit(void **state)
 	unlock_file(dir, "docs/notes.txt", path);
 	write_file(path, "Seized from desk drawer!\n", 25);
 	assert_true(run_in(dir, SUMS_CHECK) != 0);
+	assert_true(run_in(dir, HASHDEEP_AUDIT) != 0);
+}
+
+/* The audit leaves out the seal files by their exact names: a payload
+ * file named like one, at any depth, is audited, and a file planted at
+ * the top under such a name is caught. */
+static void test_standard_tools_audit_seal_like_names(void **state)
+{
+	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX];
+	struct cust_error err;
+	struct cust_unit *u;
+
+	(void)state;
+	u = cust_unit_begin(casedir, "artifacts", "H", NULL);
+	assert_non_null(u);
+	unit_put(u, NULL, "SHA256SUMS.txt", "a list the bot kept\n", 20);
+	unit_mkdir(u, "files");
+	unit_put(u, NULL, "files/SHA256SUMS", "another\n", 8);
+	unit_put(u, NULL, "files/manifest.hashdeep", "and one more\n", 13);
+	cust_error_clear(&err);
+	if (seal(u, NULL, &err) != 0)
+		fail_msg("seal: %s", err.message);
+	join(dir, casedir, "artifacts/H1");
+	cust_unit_free(u);
+	assert_int_equal(run_in(dir, SUMS_CHECK), 0);
+	assert_int_equal(run_in(dir, HASHDEEP_AUDIT), 0);
+	join(path, dir, "SHA256SUMS.old");
+	write_file(path, "planted\n", 8);
 	assert_true(run_in(dir, HASHDEEP_AUDIT) != 0);
 }
 
@@ -1500,6 +1743,10 @@ int main(void)
 		T(test_tamper_missing),
 		T(test_tamper_extra),
 		T(test_seal_files_not_findings),
+		T(test_tamper_seal_like_names),
+		T(test_tamper_signing_leftover),
+		T(test_tamper_empty_folder),
+		T(test_seal_drops_empty_folders),
 		T(test_tamper_symlink),
 		T(test_tamper_forged_sums),
 		T(test_tamper_manifest_missing),
@@ -1515,11 +1762,14 @@ int main(void)
 		T(test_note_file_rehashed_when_size_changed),
 		T(test_note_file_refuses_bad_path),
 		T(test_standard_tools_audit),
+		T(test_standard_tools_audit_seal_like_names),
 		/* last: under UBSan these abort the program (lib/unit.c
 		 * list_kind passes NULL to qsort for an empty folder) */
 		T(test_unit_list_fresh_case),
 		T(test_unit_list),
 		T(test_unit_list_foreign_kinds),
+		T(test_unit_list_symlinked_kind),
+		T(test_case_entry_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
