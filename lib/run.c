@@ -336,6 +336,15 @@ json_t *cust_run_list(const char *case_dir, struct cust_error *err)
 	if (!d) {
 		if (errno == ENOENT)
 			return runs;
+		if (errno == ENOTDIR) {
+			/* something else stands where the records go */
+			json_array_append_new(runs,
+			                      json_pack("{s:s, s:s, s:s}", "file",
+			                                CUST_RUNS_DIR, "state",
+			                                "unreadable", "problem",
+			                                "not a folder"));
+			return runs;
+		}
 		cust_error_set_errno(err, CUST_E_IO, errno, "cannot read '%s'", dir);
 		goto fail;
 	}

@@ -65,6 +65,20 @@ testdata() {
 	return 1
 }
 
+# kill_at WHERE COMMAND...: run COMMAND under gdb and kill it (SIGKILL)
+# the first time it reaches WHERE, a gdb breakpoint location with an
+# optional condition ("cust_log_append", "f if $_regex(name, \".*x$\")"):
+# an interruption at exactly that step, with no clock involved.  Fails
+# when COMMAND never got there.  gdb's output stays in $T/.gdb.
+kill_at() {
+	ka_where=$1
+	ka_prog=$(command -v "$2")
+	shift 2
+	gdb -nx -batch -ex "set breakpoint pending on" -ex "break $ka_where" \
+		-ex run -ex kill --args "$ka_prog" "$@" >"$T/.gdb" 2>&1
+	grep -q "Breakpoint 1, " "$T/.gdb"
+}
+
 # wait_for SECONDS COMMAND...: wait for a sign that a process of the test
 # reached the state a check needs: COMMAND, tried every 50 ms until it
 # succeeds (0), or until SECONDS passed (1: a bound for a test gone wrong,

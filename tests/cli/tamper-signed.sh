@@ -139,7 +139,8 @@ tamper "a co-signature stripped" "not the one logged" \
 # exactly what was sealed: verify fails and says what the file is.
 tamper "custody-sign --co-sign killed while writing the signature" \
 	"an interrupted signing left this file" \
-	"(ulimit -f 1; exec custody-sign --case . $B --co-sign E001-A1);
+	"kill_at 'cust_fs_close_synced if \$_regex(name, \".*/SHA256SUMS\\\\.p7s\$\")' \
+		custody-sign --case . $B --co-sign E001-A1;
 	 ls $I/SHA256SUMS.p7s.tmp-*"
 contains "$T/.out" "failed   unit      $I/SHA256SUMS.p7s.tmp-" \
 	"the leftover signature is named as a failure of the unit"
@@ -151,10 +152,23 @@ expect_exit 0 "the unit verifies again once the leftover is removed" \
 	$VERIFY --case "$X"
 tamper "custody-sign --timestamp killed while writing the token" \
 	"an interrupted timestamping left this file" \
-	"(ulimit -f 1; exec custody-sign --case . $A --timestamp --tsa '$TSA_URL' E001-H1);
+	"kill_at 'cust_fs_close_synced if \$_regex(name, \".*/SHA256SUMS\\\\.p7s\\\\.tsr\$\")' \
+		custody-sign --case . $A --timestamp --tsa '$TSA_URL' E001-H1;
 	 ls $H/SHA256SUMS.p7s.tsr.tmp-*"
 contains "$T/.out" "failed   unit      $H/SHA256SUMS.p7s.tsr.tmp-" \
 	"the leftover token is named as a failure of the unit"
+# a file size limit reached while writing is a write error now, not a
+# death by SIGXFSZ: custody-sign fails and leaves nothing behind
+X=$T/fsize
+cp -r "$C" "$X"
+# shellcheck disable=SC2086 # $B is an option list
+(ulimit -f 1; exec custody-sign --case "$X" $B --co-sign E001-A1) >"$T/.out" 2>"$T/.err"
+got=$?
+[ "$got" -eq 4 ] && ok "custody-sign at a file size limit fails with exit 4" ||
+	{ fail "custody-sign at a file size limit fails with exit 4 (exit $got)"; sed 's/^/#   /' "$T/.err"; }
+[ -z "$(ls "$X/$I" | grep tmp-)" ] && ok "and leaves no temporary in the unit" ||
+	fail "and leaves no temporary in the unit"
+expect_exit 0 "and the case still verifies" $VERIFY --case "$X"
 tamper "a unit renamed" "$I" "mv $I acquisitions/E001-A2"
 tamper "a unit moved under another item" "$H" "mv $H artifacts/E002-H1"
 

@@ -21,17 +21,6 @@ same() {
 # lines FILE: the number of lines of FILE
 lines() { wc -l <"$1" | tr -d ' '; }
 
-# kill_at FUNCTION COMMAND...: run COMMAND under gdb and kill it (SIGKILL)
-# the first time it enters FUNCTION: an interruption at exactly that step
-kill_at() {
-	fn=$1
-	prog=$(command -v "$2")
-	shift 2
-	gdb -nx -batch -ex "set breakpoint pending on" -ex "break $fn" \
-		-ex run -ex kill --args "$prog" "$@" >"$T/.gdb" 2>&1
-	grep -q "Breakpoint 1, " "$T/.gdb"
-}
-
 # --- a full disk ---------------------------------------------------------
 
 mkdir -p "$SMALL"

@@ -156,7 +156,7 @@ tamper "examiners/ replaced by a symlink" \
 	"examiners: a symlink where custody keeps a folder" \
 	"rmdir examiners && mkdir \"\$PWD.ex\" && ln -s \"\$PWD.ex\" examiners"
 tamper "runs/ replaced by a file" "runs: not a folder, where custody keeps one" \
-	"echo x > runs"
+	"rm -rf runs && echo x > runs"
 
 # a leftover partial unit is reported but is not a failure
 cp -r "$C" "$T/partial"
