@@ -31,7 +31,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DCUSTODY_VERSION='"$(VERSION)"' \
              $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE) -pthread
 
-LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_SRC   := $(sort $(wildcard lib/*.c lib/extractors/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_A     := $(BUILD)/libcustody.a
 LIB_SO    := $(BUILD)/libcustody.so.0
@@ -53,7 +53,7 @@ deps:
 	@sh build-aux/deps.sh
 
 # Every object waits for `deps` (order-only: it never forces a rebuild).
-$(BUILD)/%.o: %.c $(HEADERS) $(wildcard lib/*.h) | deps
+$(BUILD)/%.o: %.c $(HEADERS) $(wildcard lib/*.h lib/extractors/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

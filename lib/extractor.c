@@ -1,0 +1,383 @@
+/* extractor.c - the registry of extractors and the helpers they share; see
+ * include/custody/extractor.h.  The extractors are in lib/extractors/. */
+#include "custody/extractor.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "extractors/extractors.h"
+
+static const struct cust_extractor *const registry[] = {
+	&cust_x_zeus_config,
+	&cust_x_zeus_webinjects,
+	NULL
+};
+
+const struct cust_extractor *const *cust_extractors(void)
+{
+	return registry;
+}
+
+const struct cust_extractor *cust_extractor_find(const char *name)
+{
+	const struct cust_extractor *const *x;
+
+	for (x = registry; name && *x; x++)
+		if (strcmp((*x)->name, name) == 0)
+			return *x;
+	return NULL;
+}
+
+int cust_x_slurp(const struct cust_x_input *in, size_t max,
+                 unsigned char **data, size_t *len, int *cut,
+                 struct cust_error *err)
+{
+	size_t want = in->size < (uint64_t)max ? (size_t)in->size : max;
+	unsigned char *buf = malloc(want + 1);
+	size_t got = 0;
+
+	*data = NULL;
+	*len = 0;
+	*cut = in->size > (uint64_t)max;
+	if (!buf)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	while (got < want) {
+		long n = in->pread(in->pctx, buf + got, want - got, got);
+		if (n < 0) {
+			free(buf);
+			return cust_error_set(err, CUST_E_INPUT,
+			                      "cannot read the content at offset %zu",
+			                      got);
+		}
+		if (n == 0)
+			break; /* shorter than said: take what there is */
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	return 0;
+}
+
+int cust_x_name_is(const char *name, const char *suffix)
+{
+	size_t n, s;
+
+	if (!name)
+		return 0;
+	n = strlen(name);
+	s = strlen(suffix);
+	return n >= s && strcasecmp(name + n - s, suffix) == 0;
+}
+
+json_t *cust_x_record(const char *family, const char *extractor,
+                      const char *kind)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "family", family, "extractor",
+	                 extractor, "kind", kind, "status", "decoded");
+}
+
+/* Length of the valid UTF-8 sequence at S (at most LEN bytes), 0 when the
+ * bytes there are not one. */
+static size_t utf8_len(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+json_t *cust_x_string(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t cap = len > CUST_X_STRING_MAX ? CUST_X_STRING_MAX : len;
+	char *out = malloc(cap * 4 + 1);
+	size_t i = 0, o = 0;
+	json_t *j;
+
+	if (!out)
+		return NULL;
+	while (i < cap) {
+		size_t n = utf8_len(p + i, cap - i);
+		if (n == 0 || p[i] == 0) {
+			o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		memcpy(out + o, p + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	j = json_stringn(out, o);
+	free(out);
+	return j;
+}
+
+void cust_x_problem(json_t *rec, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	json_t *problems = json_object_get(rec, "problems");
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!problems) {
+		problems = json_array();
+		if (!problems || json_object_set_new(rec, "problems", problems) < 0)
+			return;
+	}
+	if (json_array_size(problems) < 64)
+		json_array_append_new(problems, json_string(msg));
+}
+
+void cust_x_set(json_t *rec, const char *key, const char *s, size_t len)
+{
+	if (len > CUST_X_STRING_MAX)
+		cust_x_problem(rec, "%s cut at %u bytes of %zu", key,
+		               CUST_X_STRING_MAX, len);
+	json_object_set_new(rec, key, cust_x_string(s, len));
+}
+
+void cust_x_push(json_t *rec, const char *group, const char *key, json_t *v)
+{
+	json_t *parent = rec, *list;
+
+	if (!v)
+		return;
+	if (group) {
+		parent = json_object_get(rec, group);
+		if (!parent) {
+			parent = json_object();
+			if (!parent || json_object_set_new(rec, group, parent) < 0) {
+				json_decref(v);
+				return;
+			}
+		}
+	}
+	list = json_object_get(parent, key);
+	if (!list) {
+		list = json_array();
+		if (!list || json_object_set_new(parent, key, list) < 0) {
+			json_decref(v);
+			return;
+		}
+	}
+	if (json_array_size(list) >= CUST_X_LIST_MAX) {
+		if (json_array_size(list) == CUST_X_LIST_MAX)
+			cust_x_problem(rec, "more than %u %s: the rest left out",
+			               CUST_X_LIST_MAX, key);
+		json_decref(v);
+		return;
+	}
+	json_array_append_new(list, v);
+}
+
+void cust_x_c2_url(json_t *rec, const char *url, size_t len,
+                   const char *usage)
+{
+	json_t *e = json_pack("{s:o, s:s}", "url", cust_x_string(url, len),
+	                      "usage", usage);
+
+	cust_x_push(rec, NULL, "c2", e);
+}
+
+void cust_x_c2_host(json_t *rec, const char *host, size_t len, long port,
+                    const char *protocol, const char *usage)
+{
+	json_t *e = json_pack("{s:o, s:s}", "host", cust_x_string(host, len),
+	                      "usage", usage);
+
+	if (!e)
+		return;
+	if (port > 0 && port < 65536)
+		json_object_set_new(e, "port", json_integer(port));
+	if (protocol)
+		json_object_set_new(e, "protocol", json_string(protocol));
+	cust_x_push(rec, NULL, "c2", e);
+}
+
+/* VALUE[0..LEN) as a JSON string, in hex or as text. */
+static json_t *key_value(const void *value, size_t len, int as_hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *v = value;
+	char *hex;
+	json_t *j;
+	size_t i;
+
+	if (!as_hex)
+		return cust_x_string(value, len);
+	if (len > CUST_X_STRING_MAX / 2)
+		len = CUST_X_STRING_MAX / 2;
+	hex = malloc(len * 2 + 1);
+	if (!hex)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = digits[v[i] >> 4];
+		hex[2 * i + 1] = digits[v[i] & 15];
+	}
+	j = json_stringn(hex, len * 2);
+	free(hex);
+	return j;
+}
+
+void cust_x_key(json_t *rec, const char *algorithm, const char *usage,
+                const void *value, size_t len, int as_hex)
+{
+	cust_x_push(rec, NULL, "keys",
+	            json_pack("{s:s, s:s, s:o, s:s}", "algorithm", algorithm,
+	                      "usage", usage, "value",
+	                      key_value(value, len, as_hex), "encoding",
+	                      as_hex ? "hex" : "text"));
+}
+
+void cust_x_learn_key(struct cust_x_output *out, const char *algorithm,
+                      const char *usage, const void *value, size_t len,
+                      int as_hex)
+{
+	json_t *k = json_pack("{s:s, s:s, s:s, s:o, s:s}", "kind", "key",
+	                      "algorithm", algorithm, "usage", usage, "value",
+	                      key_value(value, len, as_hex), "encoding",
+	                      as_hex ? "hex" : "text");
+
+	if (k)
+		json_array_append_new(out->learned, k);
+}
+
+int cust_x_lines_init(struct cust_x_lines *l, const struct cust_x_input *in,
+                      struct cust_error *err)
+{
+	memset(l, 0, sizeof *l);
+	l->in = in;
+	l->buf = malloc(CUST_X_BLOCK + CUST_X_LINE_MAX);
+	if (!l->buf)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	return 0;
+}
+
+void cust_x_lines_release(struct cust_x_lines *l)
+{
+	free(l->buf);
+	l->buf = NULL;
+}
+
+/* Read more content after buf[end); 0 at the end, -1 on failure. */
+static long lines_fill(struct cust_x_lines *l, struct cust_error *err)
+{
+	size_t room;
+	long n;
+
+	if (l->start > 0) {
+		memmove(l->buf, l->buf + l->start, l->end - l->start);
+		l->end -= l->start;
+		l->start = 0;
+	}
+	room = CUST_X_BLOCK + CUST_X_LINE_MAX - l->end;
+	if (room > CUST_X_BLOCK)
+		room = CUST_X_BLOCK;
+	if (l->off >= l->in->size)
+		return 0;
+	if ((uint64_t)room > l->in->size - l->off)
+		room = (size_t)(l->in->size - l->off);
+	n = l->in->pread(l->in->pctx, l->buf + l->end, room, l->off);
+	if (n < 0)
+		return cust_error_set(err, CUST_E_INPUT,
+		                      "cannot read the content at offset %llu",
+		                      (unsigned long long)l->off);
+	l->end += (size_t)n;
+	l->off += (uint64_t)n;
+	return n;
+}
+
+/* Give S[0..N) as the next line (a "\r" before its end dropped). */
+static int give(struct cust_x_lines *l, const unsigned char *s, size_t n,
+                const char **line, size_t *len)
+{
+	l->line_off = l->off - (uint64_t)(l->end - l->start);
+	l->lineno++;
+	*line = (const char *)s;
+	*len = n > 0 && s[n - 1] == '\r' ? n - 1 : n;
+	return 1;
+}
+
+int cust_x_lines_next(struct cust_x_lines *l, const char **line, size_t *len,
+                      struct cust_error *err)
+{
+	long n;
+
+	l->cut = 0;
+	/* the rest of an overlong line whose head was given last time */
+	while (l->skip_rest) {
+		unsigned char *nl = memchr(l->buf + l->start, '\n',
+		                           l->end - l->start);
+		if (nl) {
+			l->start = (size_t)(nl - l->buf) + 1;
+			l->skip_rest = 0;
+			break;
+		}
+		l->start = l->end;
+		if (l->eof) {
+			l->skip_rest = 0;
+			break;
+		}
+		if ((n = lines_fill(l, err)) < 0)
+			return -1;
+		if (n == 0)
+			l->eof = 1;
+	}
+	for (;;) {
+		unsigned char *s = l->buf + l->start;
+		size_t avail = l->end - l->start;
+		unsigned char *nl = avail ? memchr(s, '\n', avail) : NULL;
+
+		if (nl) {
+			size_t n_line = (size_t)(nl - s);
+			give(l, s, n_line, line, len);
+			l->start += n_line + 1;
+			return 1;
+		}
+		if (avail >= CUST_X_LINE_MAX) {
+			give(l, s, CUST_X_LINE_MAX, line, len);
+			l->start += CUST_X_LINE_MAX;
+			l->cut = 1;
+			l->skip_rest = 1;
+			return 1;
+		}
+		if (l->eof) {
+			if (avail == 0)
+				return 0;
+			give(l, s, avail, line, len);
+			l->start = l->end;
+			return 1;
+		}
+		if ((n = lines_fill(l, err)) < 0)
+			return -1;
+		if (n == 0)
+			l->eof = 1;
+	}
+}

@@ -1,0 +1,13 @@
+/*
+ * extractors.h - the extractors of lib/extractors/, one file per family,
+ * registered in lib/extractor.c (see include/custody/extractor.h).
+ */
+#ifndef CUSTODY_EXTRACTORS_H
+#define CUSTODY_EXTRACTORS_H
+
+#include "custody/extractor.h"
+
+extern const struct cust_extractor cust_x_zeus_config;
+extern const struct cust_extractor cust_x_zeus_webinjects;
+
+#endif
