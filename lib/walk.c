@@ -19,6 +19,11 @@
 
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
 #define SLACK_RUNS_MAX 65536         /* runs looked through for the last one */
+/* libtsk's directory walk (fs_dir.c) enters at most this many levels, and
+ * only while its string of directory names stays shorter than this; past
+ * either it gives up the rest of the directory it was listing. */
+#define TSK_DIR_DEPTH_MAX 128
+#define TSK_DIR_STRSZ 4096
 
 
 /* ---- names -------------------------------------------------------------- */
@@ -379,6 +384,12 @@ struct walk {
 	int stopped;        /* a limit was reached */
 	int failed;         /* FN failed: ERR holds why */
 	int deep_noted;
+	/* a directory libtsk is about to enter: its entries come next, under
+	 * the directory string PENDING_DIR (see expect_dir, settle_dir) */
+	int pending;
+	TSK_INUM_T pending_addr;
+	char pending_dir[TSK_DIR_STRSZ + 1];
+	char pending_path[CUST_WALK_PATH_MAX];
 	struct cust_error *err;
 	const char *part;
 	uint64_t part_offset; /* image offset of PART */
@@ -591,6 +602,76 @@ static int direct_readable(const struct walk *w, TSK_FS_FILE *f,
 	return 1;
 }
 
+/*
+ * libtsk's directory walk skips a directory it cannot read without a
+ * word (fs_dir.c resets the error and goes on).  So the walk watches:
+ * when it reports a directory libtsk will enter, that directory's own
+ * entries must come next (expect_dir); when they do not, it opens the
+ * directory itself to learn why (settle_dir).  An empty one, or one whose
+ * names the walk's flags leave out, opens and is no problem; one that
+ * cannot be read is a problem naming it, and the walk is not complete.
+ */
+static void settle_dir(struct walk *w)
+{
+	TSK_FS_DIR *d;
+	char msg[512];
+
+	if (!w->pending)
+		return;
+	w->pending = 0;
+	tsk_error_reset();
+	d = tsk_fs_dir_open_meta(w->fs, w->pending_addr);
+	if (d) {
+		tsk_fs_dir_close(d);
+		tsk_error_reset();
+		return;
+	}
+	tsk_message(msg, sizeof msg);
+	problem(w, "directory '%s' (metadata address %" PRIuINUM ") cannot be "
+	        "read, its entries are missing: %s", w->pending_path,
+	        w->pending_addr, msg[0] ? msg : "libtsk gave no reason");
+}
+
+/* After F, in directory DIR (DEPTH levels down) was reported: when
+ * libtsk will enter it (the test of fs_dir.c's tsk_fs_dir_walk_lcl), its
+ * entries are expected next.  Where libtsk's limits stop it, it drops the
+ * rest of the directory holding F too: a problem. */
+static void expect_dir(struct walk *w, TSK_FS_FILE *f, const char *dir,
+                       size_t depth)
+{
+	const TSK_FS_NAME *n = f->name;
+	size_t dlen = strlen(dir), nlen = strlen(n->name);
+
+	if ((!TSK_FS_IS_DIR_NAME(n->type) && n->type != TSK_FS_NAME_TYPE_UNDEF) ||
+	    !f->meta || !TSK_FS_IS_DIR_META(f->meta->type) ||
+	    TSK_FS_ISDOT(n->name))
+		return;
+	if (!(n->flags & TSK_FS_NAME_FLAG_ALLOC) &&
+	    !((n->flags & TSK_FS_NAME_FLAG_UNALLOC) &&
+	      (f->meta->flags & TSK_FS_META_FLAG_UNALLOC)))
+		return;
+	if (n->meta_addr == TSK_FS_ORPHANDIR_INUM(w->fs) &&
+	    !w->o->include_deleted)
+		return; /* TSK_FS_DIR_WALK_FLAG_NOORPHAN */
+	if (depth >= TSK_DIR_DEPTH_MAX || dlen + nlen >= TSK_DIR_STRSZ) {
+		problem(w, "directory '%s' not entered: libtsk walks %d levels "
+		        "and %d bytes of path at most, and leaves the entries "
+		        "after it in its own directory out too",
+		        w->path, TSK_DIR_DEPTH_MAX, TSK_DIR_STRSZ);
+		return;
+	}
+	w->pending = 1;
+	w->pending_addr = n->meta_addr;
+	snprintf(w->pending_dir, sizeof w->pending_dir, "%s%s/", dir, n->name);
+	snprintf(w->pending_path, sizeof w->pending_path, "%s", w->path);
+}
+
+/* A read of an entry's content failed (cust_walk_read): a problem. */
+static void note_read(void *ctx, const char *message)
+{
+	problem(ctx, "%s", message);
+}
+
 static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 {
 	struct walk *w = ptr;
@@ -600,6 +681,13 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	size_t dlen, nlen, depth = 0, i;
 	int rc, cut;
 
+	dir = dir ? dir : "";
+	if (w->pending) {
+		if (strcmp(dir, w->pending_dir) == 0)
+			w->pending = 0; /* entered: this is one of its entries */
+		else
+			settle_dir(w);
+	}
 	if (!f->name || !f->name->name)
 		return TSK_WALK_CONT;
 	nm = f->name->name;
@@ -608,7 +696,6 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 		return TSK_WALK_CONT;
 	if (!w->o->include_deleted && !(f->name->flags & TSK_FS_NAME_FLAG_ALLOC))
 		return TSK_WALK_CONT;
-	dir = dir ? dir : "";
 	dlen = strnlen(dir, CUST_WALK_PATH_MAX * 4);
 	for (i = 0; i < dlen; i++)
 		depth += dir[i] == '/';
@@ -644,7 +731,10 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	e.orphan = strncmp(dir, "$OrphanFiles/", 13) == 0;
 	e.type = type_of(f);
 	e.runs = w->runs;
-	if (f->meta) {
+	/* a lookup that failed leaves a blank TSK_FS_META behind (ext2fs's
+	 * inode_lookup resets it, then cannot load the inode): no flags */
+	if (f->meta && (f->meta->flags & (TSK_FS_META_FLAG_ALLOC |
+	                                  TSK_FS_META_FLAG_UNALLOC))) {
 		TSK_FS_META *m = f->meta;
 		int local = TSK_FS_TYPE_ISFAT(w->fs->ftype);
 
@@ -666,6 +756,10 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 		}
 		if (e.type != CUST_WALK_VIRTUAL || e.size > 0)
 			describe_runs(w, f, &e);
+	} else if (e.name_allocated) {
+		/* libtsk dropped why (fs_dir.c resets the error) */
+		problem(w, "'%s': its metadata (address %" PRIuINUM ") cannot be "
+		        "read", w->path, f->name->meta_addr);
 	}
 	e.content = content_of(w, f, &e);
 
@@ -677,6 +771,9 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.content = e.content;
 	wf.raw_fd = direct_readable(w, f, &e) ? w->raw_fd : -1;
 	wf.host_fd = -1;
+	wf.note = note_read;
+	wf.note_ctx = w;
+	wf.noted = 0;
 	wf.raw_size = w->raw_size;
 	wf.fs_offset = (uint64_t)w->fs->offset;
 	wf.block_size = w->fs->block_size;
@@ -689,6 +786,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 		w->failed = 1;
 		return TSK_WALK_STOP;
 	}
+	expect_dir(w, f, dir, depth);
 	return TSK_WALK_CONT;
 }
 
@@ -756,8 +854,8 @@ static int direct_read(struct cust_walk_file *f, uint64_t offset,
 	return pos == end ? 0 : -1;
 }
 
-int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
-                   size_t len, size_t *got, struct cust_error *err)
+static int walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
+                     size_t len, size_t *got, struct cust_error *err)
 {
 	ssize_t n;
 	char msg[512];
@@ -799,6 +897,23 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 		                      offset, tsk_message(msg, sizeof msg));
 	*got = (size_t)n;
 	return 0;
+}
+
+int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
+                   size_t len, size_t *got, struct cust_error *err)
+{
+	struct cust_error mine;
+
+	if (!err)
+		err = &mine;
+	if (walk_read(f, offset, buf, len, got, err) == 0)
+		return 0;
+	/* the entry is a problem of the walk, once, whoever reads it */
+	if (err->kind != CUST_E_USAGE && f->note && !f->noted) {
+		f->noted = 1;
+		f->note(f->note_ctx, err->message);
+	}
+	return -1;
 }
 
 /* *OUT = A * B + C; -1 when that does not fit 64 bits (hostile values). */
@@ -1054,6 +1169,7 @@ static void walk_fs(struct walk *w, TSK_FS_INFO *fs, json_t *jpart)
 	w->fs = fs;
 	w->part_entries = 0;
 	w->deep_noted = 0;
+	w->pending = 0;
 	tsk_error_reset();
 	if (tsk_fs_dir_walk(fs, fs->root_inum, flags, visit, w) != 0 &&
 	    !w->failed && !w->stopped)
@@ -1062,6 +1178,9 @@ static void walk_fs(struct walk *w, TSK_FS_INFO *fs, json_t *jpart)
 		problem(w, "damage met during the walk: %s",
 		        tsk_message(msg, sizeof msg));
 	tsk_error_reset();
+	if (!w->failed && !w->stopped)
+		settle_dir(w); /* the last directory reported */
+	w->pending = 0;
 	if (jpart)
 		json_object_set_new(jpart, "entries",
 		                    json_integer((json_int_t)w->part_entries));
@@ -1360,7 +1479,8 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 	if (report) {
 		json_object_set_new(report, "entries",
 		                    json_integer((json_int_t)w->entries));
-		json_object_set_new(report, "complete", json_boolean(!w->stopped));
+		json_object_set_new(report, "complete",
+		                    json_boolean(!w->stopped && w->nproblems == 0));
 		if (w->nproblems > CUST_WALK_PROBLEMS_MAX)
 			json_object_set_new(report, "problems_dropped", json_integer(
 				(json_int_t)(w->nproblems - CUST_WALK_PROBLEMS_MAX)));

@@ -593,6 +593,233 @@ static void test_built_ext4(void **state)
 	free(data);
 }
 
+/* The number the shell command CMD prints (fails the test without one). */
+static uint64_t shell_number(const char *cmd)
+{
+	char line[64] = "";
+	FILE *p = popen(cmd, "r");
+	uint64_t v;
+
+	assert_non_null(p);
+	if (!fgets(line, sizeof line, p))
+		line[0] = '\0';
+	pclose(p);
+	line[strcspn(line, "\n")] = '\0';
+	if (cust_parse_u64(line, &v) < 0) {
+		print_message("no number from: %s\n", cmd);
+		fail();
+	}
+	return v;
+}
+
+/* Zero LEN bytes at OFFSET of the file PATH, in place. */
+static void zero_at(const char *path, uint64_t offset, size_t len)
+{
+	size_t n;
+	char *buf = slurp(path, &n);
+
+	assert_true(offset + len <= n);
+	memset(buf + offset, 0, len);
+	write_file(path, buf, n);
+	free(buf);
+}
+
+/* Whether a problem of REPORT says each of A and B (B may be NULL). */
+static int has_problem(const json_t *report, const char *a, const char *b)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "problems"), i, p) {
+		const char *m = cust_json_string(p, "message");
+		if (m && strstr(m, a) && (!b || strstr(m, b)))
+			return 1;
+	}
+	return 0;
+}
+
+/* A directory libtsk cannot read: its entries are gone from the walk, so
+ * the walk says which directory and is not complete.  Two ways: the
+ * extent block of a directory of 400 files zeroed (its header, 12
+ * bytes), and the extent header inside the inode of a small one. */
+static void test_unreadable_dir(void **state)
+{
+	char src[CUST_PATH_MAX], p[CUST_PATH_MAX], img[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX], name[32];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+	uint64_t block, at, off;
+	size_t i, under;
+
+	(void)state;
+	if (!have("mke2fs") || !have("debugfs")) {
+		print_message("# mke2fs or debugfs missing: skipped\n");
+		skip();
+	}
+	tpath(src, "root");
+	assert_int_equal(mkdir(src, 0755), 0);
+	join(p, src, "dir");
+	assert_int_equal(mkdir(p, 0755), 0);
+	join(p, src, "small");
+	assert_int_equal(mkdir(p, 0755), 0);
+	for (i = 0; i < 400; i++) {
+		/* each file takes blocks between the directory's: the
+		 * directory's blocks are scattered, an extent block holds them */
+		snprintf(name, sizeof name, "dir/f%zu.txt", i);
+		join(p, src, name);
+		write_file(p, "a target list\n", 14);
+	}
+	join(p, src, "small/inside.txt");
+	write_file(p, "x\n", 2);
+	join(p, src, "top.txt");
+	write_file(p, "top\n", 4);
+	join(p, src, "bad.bin");
+	write_file(p, "some content whose runs are lost\n", 33);
+	tpath(img, "dirs.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' "
+	         "8192 >/dev/null 2>&1", src, img);
+	run(cmd);
+
+	/* the image as made: every entry, complete, no problem */
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	for (i = 0, under = 0; i < rs->n; i++)
+		under += strncmp(rs->r[i].path, "/dir/", 5) == 0;
+	assert_int_equal(under, 400);
+	assert_non_null(find(rs, "p0", "/small/inside.txt"));
+	assert_int_equal(json_array_size(json_object_get(report, "problems")), 0);
+	assert_true(json_is_true(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+
+	/* the header of /dir's extent block zeroed */
+	snprintf(cmd, sizeof cmd, "debugfs -R 'stat /dir' '%s' 2>/dev/null | "
+	         "sed -n 's/.*(ETB0):\\([0-9]*\\).*/\\1/p'", img);
+	block = shell_number(cmd);
+	zero_at(img, block * 1024, 12);
+	/* the extent header in /small's inode (i_block, 40 bytes in) */
+	snprintf(cmd, sizeof cmd, "debugfs -R 'imap /small' '%s' 2>/dev/null | "
+	         "sed -n 's/.*located at block \\([0-9]*\\),.*/\\1/p'", img);
+	at = shell_number(cmd);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'imap /small' '%s' 2>/dev/null | "
+	         "sed -n 's/.*offset \\(0x[0-9a-f]*\\).*/\\1/p' | "
+	         "xargs printf '%%d\\n'", img);
+	off = shell_number(cmd);
+	zero_at(img, at * 1024 + off + 40, 12);
+	/* the same in /bad.bin's inode: its content cannot be read */
+	snprintf(cmd, sizeof cmd, "debugfs -R 'imap /bad.bin' '%s' 2>/dev/null | "
+	         "sed -n 's/.*located at block \\([0-9]*\\),.*/\\1/p'", img);
+	at = shell_number(cmd);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'imap /bad.bin' '%s' 2>/dev/null | "
+	         "sed -n 's/.*offset \\(0x[0-9a-f]*\\).*/\\1/p' | "
+	         "xargs printf '%%d\\n'", img);
+	off = shell_number(cmd);
+	zero_at(img, at * 1024 + off + 40, 12);
+
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	/* the directories themselves are listed, their entries are not */
+	assert_non_null(find(rs, "p0", "/dir"));
+	assert_non_null(find(rs, "p0", "/small"));
+	assert_non_null(find(rs, "p0", "/top.txt"));
+	for (i = 0; i < rs->n; i++) {
+		assert_true(strncmp(rs->r[i].path, "/dir/", 5) != 0);
+		assert_true(strncmp(rs->r[i].path, "/small/", 7) != 0);
+	}
+	if (!has_problem(report, "'/dir'", "cannot be read") ||
+	    !has_problem(report, "'/small'", "cannot be read"))
+		dump_findings(report);
+	assert_true(has_problem(report, "'/dir'", "cannot be read"));
+	assert_true(has_problem(report, "'/small'", "cannot be read"));
+	/* a file whose content cannot be read */
+	assert_non_null(find(rs, "p0", "/bad.bin"));
+	assert_false(find(rs, "p0", "/bad.bin")->read_ok);
+	assert_true(has_problem(report, "cannot read '/bad.bin'", NULL));
+	assert_true(json_is_false(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+
+	/* names whose inodes cannot be read: 45 files, 32 inodes a group,
+	 * the inode table of group 1 moved past the end of the image */
+	tpath(src, "many");
+	assert_int_equal(mkdir(src, 0755), 0);
+	for (i = 1; i <= 45; i++) {
+		snprintf(name, sizeof name, "f%zu", i);
+		join(p, src, name);
+		write_file(p, "x\n", 2);
+	}
+	tpath(img, "groups.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -N 64 -d '%s' "
+	         "'%s' 16384 >/dev/null 2>&1", src, img);
+	run(cmd);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'ls -l /' '%s' 2>/dev/null | "
+	         "awk '$1 > 32 && $NF ~ /^f/ { print $NF; exit }'", img);
+	{
+		FILE *pp = popen(cmd, "r");
+		char line[64] = "", want[80];
+		assert_non_null(pp);
+		assert_non_null(fgets(line, sizeof line, pp));
+		pclose(pp);
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(want, sizeof want, "'/%s'", line);
+		snprintf(cmd, sizeof cmd, "debugfs -w -R 'set_bg 1 inode_table "
+		         "99999' '%s' >/dev/null 2>&1", img);
+		run(cmd);
+		assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+		if (!has_problem(report, want, "metadata"))
+			dump_findings(report);
+		assert_true(has_problem(report, want, "metadata"));
+		assert_true(json_is_false(json_object_get(report, "complete")));
+		json_decref(report);
+		free(rs);
+	}
+}
+
+/* libtsk enters 128 directory levels at most: a deeper one is a problem
+ * naming it, not a silent end of the tree. */
+static void test_deep_dirs(void **state)
+{
+	char src[CUST_PATH_MAX], p[CUST_PATH_MAX], img[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+	size_t i, deepest = 0;
+
+	(void)state;
+	if (!have("mke2fs")) {
+		print_message("# mke2fs missing: skipped\n");
+		skip();
+	}
+	tpath(src, "root");
+	assert_int_equal(mkdir(src, 0755), 0);
+	snprintf(p, sizeof p, "%s", src);
+	for (i = 0; i < 140; i++) {
+		assert_true(strlen(p) + 3 < sizeof p);
+		strcat(p, "/d");
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	tpath(img, "deep.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' "
+	         "4096 >/dev/null 2>&1", src, img);
+	run(cmd);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	for (i = 0; i < rs->n; i++) {
+		size_t depth = 0;
+		const char *c;
+		for (c = rs->r[i].path; *c; c++)
+			depth += *c == '/';
+		if (depth > deepest)
+			deepest = depth;
+	}
+	assert_true(deepest < 140);
+	if (!has_problem(report, "not entered", NULL))
+		dump_findings(report);
+	assert_true(has_problem(report, "not entered", "128 levels"));
+	assert_true(json_is_false(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+}
+
 /* ---- space outside files ------------------------------------------------ */
 
 #define NEEDLES_MAX 4
@@ -1314,6 +1541,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_built_fat, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_built_ext4, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_unopenable, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_unreadable_dir, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_deep_dirs, setup_tmp,
+		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_ext4_deleted, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_chunk_boundary, setup_tmp,
