@@ -83,6 +83,29 @@ static void print_summary(const json_t *rec)
 		       json_object_get(t, "ipv6"), "distinct")));
 }
 
+/* Whether the run left evidence unread: the walk not complete (a
+ * directory, an entry or a partition it could not read, a limit), or a
+ * file whose content could not be read.  Says so on stderr: 1, else 0. */
+static int say_unread(const json_t *rec)
+{
+	const json_t *walk = json_object_get(rec, "walk");
+	const json_t *counts = json_object_get(rec, "counts");
+	long long problems = (long long)json_array_size(
+		json_object_get(walk, "problems")) +
+		(long long)json_integer_value(json_object_get(
+			walk, "problems_dropped"));
+	long long files = (long long)json_integer_value(json_object_get(
+		counts, "unreadable"));
+
+	if (json_is_true(json_object_get(walk, "complete")) && files == 0)
+		return 0;
+	fprintf(stderr, "%s: completed, but not everything could be read "
+	        "(%lld problems, %lld files unreadable); see %s/%s\n", TOOL,
+	        problems, files, cust_json_string(rec, "unit"),
+	        CUST_EXTRACT_RECORD);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -162,12 +185,17 @@ int main(int argc, char **argv)
 	rc = cust_extract(c, &o, &actor, &rec, &err);
 	if (o.progress)
 		fputc('\n', stderr);
-	if (rc < 0)
+	if (rc < 0) {
 		rc = cli_fail(&cli, &err);
-	else if (cli.json)
-		cli_print_json(rec);
-	else if (!cli_get(&cli, "quiet"))
-		print_summary(rec);
+	} else {
+		if (cli.json)
+			cli_print_json(rec);
+		else if (!cli_get(&cli, "quiet"))
+			print_summary(rec);
+		/* sealed and logged, but not all of the evidence */
+		if (say_unread(rec))
+			rc = CUST_E_FILLED;
+	}
 	json_decref(rec);
 	crc = cli_checkpoint(&cli, cust_case_dir(c), &actor);
 	if (!rc)
