@@ -26,6 +26,33 @@
 #define TSK_DIR_STRSZ 4096
 
 
+/* ---- sizes from the image: every product and sum checked -------------- */
+
+/* *OUT = A * B + C; -1 when that does not fit 64 bits (hostile values). */
+static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+{
+	if (b != 0 && a > (UINT64_MAX - c) / b)
+		return -1;
+	*out = a * b + c;
+	return 0;
+}
+
+/* *OUT = A * B + C as a size a record may hold (a JSON integer: at most
+ * INT64_MAX); -1 when it is larger. */
+static int bytes_of(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+{
+	if (mul_add(a, b, c, out) < 0 || *out > (uint64_t)INT64_MAX)
+		return -1;
+	return 0;
+}
+
+/* The bytes of FS's blocks 0 .. last_block, checked; -1 beyond 64 bits. */
+static int fs_bytes(const TSK_FS_INFO *fs, uint64_t *out)
+{
+	return mul_add((uint64_t)fs->last_block, fs->block_size,
+	               fs->block_size, out);
+}
+
 /* ---- names -------------------------------------------------------------- */
 
 const char *cust_walk_content_name(enum cust_walk_content c)
@@ -505,12 +532,19 @@ static void describe_runs(struct walk *w, TSK_FS_FILE *f,
 			e->runs_truncated = 1;
 			break;
 		}
-		out = &w->runs[e->nruns++];
+		out = &w->runs[e->nruns];
 		out->sparse = (r->flags & TSK_FS_ATTR_RUN_FLAG_SPARSE) != 0;
 		out->filler = (r->flags & TSK_FS_ATTR_RUN_FLAG_FILLER) != 0;
-		out->length = (uint64_t)r->len * bs;
-		out->offset = out->sparse || out->filler ? 0 :
-		              (uint64_t)w->fs->offset + (uint64_t)r->addr * bs;
+		out->offset = 0;
+		/* a run no image could hold ends the description */
+		if (bytes_of((uint64_t)r->len, bs, 0, &out->length) < 0 ||
+		    (!out->sparse && !out->filler &&
+		     bytes_of((uint64_t)r->addr, bs, (uint64_t)w->fs->offset,
+		              &out->offset) < 0)) {
+			e->runs_truncated = 1;
+			break;
+		}
+		e->nruns++;
 	}
 }
 
@@ -531,9 +565,11 @@ static int clusters_reused(struct walk *w, TSK_FS_FILE *f)
 		                TSK_FS_ATTR_RUN_FLAG_FILLER))
 			continue;
 		for (b = 0; b < r->len && checked < BLOCK_CHECK_MAX; b++, checked++) {
-			TSK_DADDR_T addr = r->addr + b;
-			if (addr > w->fs->last_block)
+			TSK_DADDR_T addr;
+			if (r->addr > w->fs->last_block ||
+			    b > w->fs->last_block - r->addr)
 				return 0;
+			addr = r->addr + b;
 			if (w->fs->block_getflags(w->fs, addr) & TSK_FS_BLOCK_FLAG_ALLOC)
 				return 1;
 		}
@@ -797,8 +833,6 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
  * point past the image (the caller then asks libtsk, which knows what to
  * say about such a file).
  */
-static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out);
-
 /* All LEN bytes at AT of FD; -1 on an error or a short file. */
 static int pread_full(int fd, unsigned char *buf, size_t len, off_t at)
 {
@@ -916,15 +950,6 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 	return -1;
 }
 
-/* *OUT = A * B + C; -1 when that does not fit 64 bits (hostile values). */
-static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
-{
-	if (b != 0 && a > (UINT64_MAX - c) / b)
-		return -1;
-	*out = a * b + c;
-	return 0;
-}
-
 int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
                     size_t *got, uint64_t *image_offset,
                     struct cust_error *err)
@@ -969,7 +994,9 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
 		                TSK_FS_ATTR_RUN_FLAG_ENCRYPTED))
 			return 0;
 		/* the slack stays in this run: contiguous in the image */
-		if (mul_add((uint64_t)r->offset + r->len, bs, 0, &end) < 0 ||
+		if (r->len > UINT64_MAX - r->offset ||
+		    r->addr > UINT64_MAX - (blk - r->offset) ||
+		    mul_add((uint64_t)r->offset + r->len, bs, 0, &end) < 0 ||
 		    mul_add((uint64_t)r->addr + (blk - r->offset), bs,
 		            pos % bs, &at) < 0 ||
 		    at > UINT64_MAX - (uint64_t)fs->offset)
@@ -1142,8 +1169,10 @@ static void space_fs(struct walk *w, TSK_FS_INFO *fs, uint64_t off,
 	if (w->failed)
 		return;
 	/* the partition past the file system */
-	if (mul_add((uint64_t)fs->last_block + 1, bs, fs_off, &fs_end) < 0)
+	if (fs_bytes(fs, &fs_end) < 0 || fs_end > UINT64_MAX - fs_off)
 		fs_end = UINT64_MAX;
+	else
+		fs_end += fs_off;
 	if (len <= UINT64_MAX - off && fs_end < off + len) {
 		uint64_t got = space_range(w, "volume-slack", fs_end,
 		                           off + len - fs_end);
@@ -1197,9 +1226,15 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 	uint64_t off = 0, len = (uint64_t)img->size;
 
 	w->part = name;
-	if (part) {
-		off = (uint64_t)part->start * part->vs->block_size;
-		len = (uint64_t)part->len * part->vs->block_size;
+	if (part && (bytes_of(part->start, part->vs->block_size, 0, &off) < 0 ||
+	             bytes_of(part->len, part->vs->block_size, 0, &len) < 0)) {
+		/* a table entry no image could hold: nothing of it is read */
+		problem(w, "partition of %" PRIu64 " sectors at sector %" PRIu64
+		        " lies beyond any image: not walked",
+		        (uint64_t)part->len, (uint64_t)part->start);
+		json_decref(jp);
+		w->part = NULL;
+		return;
 	}
 	w->part_offset = off;
 	if (jp) {
@@ -1239,17 +1274,18 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 	if (jp)
 		json_object_set_new(jp, "fs_type",
 		                    json_string(tsk_fs_type_toname(fs->ftype)));
-	/* a truncated image: libtsk opens it, the missing part reads as errors */
+	/* a truncated image: libtsk opens it, the missing part reads as errors
+	 * (a block count beyond 64 bits of bytes is past any image) */
 	{
-		uint64_t need = ((uint64_t)fs->last_block + 1) * fs->block_size;
-		uint64_t have = (uint64_t)img->size > off ?
-		                (uint64_t)img->size - off : 0;
+		uint64_t need, have = (uint64_t)img->size > off ?
+		                      (uint64_t)img->size - off : 0;
 		if (have > len)
 			have = len;
-		if (need > have)
-			problem(w, "file system of %" PRIu64 " bytes extends past the "
-			        "end of the image (%" PRIu64 " bytes there): truncated",
-			        need, have);
+		if (fs_bytes(fs, &need) < 0 || need > have)
+			problem(w, "file system of blocks 0 to %" PRIu64 " of %u "
+			        "bytes extends past the end of the image (%" PRIu64
+			        " bytes there): truncated",
+			        (uint64_t)fs->last_block, fs->block_size, have);
 	}
 	walk_fs(w, fs, jp);
 	if (w->o->space && !w->failed && !w->stopped)

@@ -820,6 +820,35 @@ static void test_deep_dirs(void **state)
 	free(rs);
 }
 
+/* Sizes computed from a hostile file system never wrap around 64 bits: an
+ * ext4 of 1 KiB blocks claiming 2^54 of them (2^64 bytes, 0 once wrapped)
+ * is still a file system far larger than its image. */
+static void test_hostile_sizes(void **state)
+{
+	char img[CUST_PATH_MAX], cmd[3 * CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+
+	(void)state;
+	if (!have("mke2fs") || !have("debugfs")) {
+		print_message("# mke2fs or debugfs missing: skipped\n");
+		skip();
+	}
+	tpath(img, "huge.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -O 64bit -b 1024 '%s' "
+	         "8192 >/dev/null 2>&1 && debugfs -w -R 'ssv blocks_count "
+	         "18014398509481984' '%s' >/dev/null 2>&1", img, img);
+	run(cmd);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	if (!has_problem(report, "extends past the end", NULL))
+		dump_findings(report);
+	assert_true(has_problem(report, "extends past the end", NULL));
+	assert_true(json_is_false(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+}
+
 /* ---- space outside files ------------------------------------------------ */
 
 #define NEEDLES_MAX 4
@@ -1544,6 +1573,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unreadable_dir, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_deep_dirs, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_hostile_sizes, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_ext4_deleted, setup_tmp,
 		                                teardown_tmp),
