@@ -19,6 +19,7 @@
 
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
 #define SLACK_RUNS_MAX 65536         /* runs looked through for the last one */
+#define HOST_SPANS_MAX 65536         /* holes and data of a host file counted */
 /* libtsk's directory walk (fs_dir.c) enters at most this many levels, and
  * only while its string of directory names stays shorter than this; past
  * either it gives up the rest of the directory it was listing. */
@@ -811,6 +812,8 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.note_ctx = w;
 	wf.noted = 0;
 	wf.raw_size = w->raw_size;
+	wf.span_run = NULL;
+	wf.span_start = 0;
 	wf.fs_offset = (uint64_t)w->fs->offset;
 	wf.block_size = w->fs->block_size;
 	w->entries++;
@@ -948,6 +951,142 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 		f->note(f->note_ctx, err->message);
 	}
 	return -1;
+}
+
+/* ---- holes: what reads as zeros without a byte of the image ----------- */
+
+/* Runs libtsk reads as zeros, without a byte of the image: sparse runs,
+ * and filler runs (the gaps between ext4's extents; on NTFS a run of
+ * another MFT entry libtsk has not placed, which it reads as zeros all
+ * the same). */
+#define HOLE_RUN (TSK_FS_ATTR_RUN_FLAG_SPARSE | TSK_FS_ATTR_RUN_FLAG_FILLER)
+
+/* The runs of F's content when its holes are those runs: a stream with
+ * no compression (NTFS marks compression units with sparse runs), no
+ * encryption and no bytes skipped; else NULL. */
+static const TSK_FS_ATTR *hole_runs(struct cust_walk_file *f)
+{
+	const TSK_FS_ATTR *a;
+
+	if (!f->file || f->block_size == 0)
+		return NULL;
+	a = tsk_fs_file_attr_get(f->file);
+	if (!a || !(a->flags & TSK_FS_ATTR_NONRES) ||
+	    (a->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_ENC)) ||
+	    a->nrd.skiplen != 0) {
+		tsk_error_reset();
+		return NULL;
+	}
+	return a;
+}
+
+/* A host file's span at OFFSET (of REST bytes to its end), through
+ * SEEK_DATA and SEEK_HOLE; data when the file system cannot tell. */
+static void host_span(int fd, uint64_t offset, uint64_t rest, int *hole,
+                      uint64_t *len)
+{
+	off_t data = lseek(fd, (off_t)offset, SEEK_DATA), end;
+
+	*hole = 0;
+	*len = rest;
+	if (data < 0) {
+		if (errno == ENXIO) /* no data from OFFSET to the end */
+			*hole = 1;
+		return;
+	}
+	if ((uint64_t)data > offset) {
+		*hole = 1;
+		if ((uint64_t)data - offset < rest)
+			*len = (uint64_t)data - offset;
+		return;
+	}
+	end = lseek(fd, (off_t)offset, SEEK_HOLE);
+	if (end >= 0 && (uint64_t)end > offset && (uint64_t)end - offset < rest)
+		*len = (uint64_t)end - offset;
+}
+
+int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
+                   uint64_t *len, struct cust_error *err)
+{
+	const TSK_FS_ATTR *a;
+	const TSK_FS_ATTR_RUN *r;
+	uint64_t rest, start, rlen, bs;
+
+	*hole = 0;
+	*len = 0;
+	if (!f || f->magic != WALK_FILE_MAGIC)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "walk file span outside its callback");
+	if (offset >= f->size)
+		return 0;
+	rest = f->size - offset;
+	*len = rest;
+	if (f->host_fd >= 0) {
+		host_span(f->host_fd, offset, rest, hole, len);
+		return 0;
+	}
+	if (!(a = hole_runs(f)))
+		return 0;
+	bs = f->block_size;
+	/* runs come in content order: go on from the last one looked at */
+	r = f->span_run && f->span_start <= offset ? f->span_run : a->nrd.run;
+	for (; r; r = r->next) {
+		if (mul_add((uint64_t)r->offset, bs, 0, &start) < 0 ||
+		    mul_add((uint64_t)r->len, bs, 0, &rlen) < 0 ||
+		    start > UINT64_MAX - rlen)
+			break; /* no place for it: libtsk says what it reads */
+		if (start + rlen <= offset)
+			continue;
+		f->span_run = r;
+		f->span_start = start;
+		if (start > offset) { /* not described: libtsk decides */
+			if (start - offset < rest)
+				*len = start - offset;
+			return 0;
+		}
+		*hole = (r->flags & HOLE_RUN) != 0;
+		if (start + rlen - offset < rest)
+			*len = start + rlen - offset;
+		return 0;
+	}
+	return 0; /* past the runs: libtsk decides what it reads there */
+}
+
+uint64_t cust_walk_holes(struct cust_walk_file *f)
+{
+	const TSK_FS_ATTR *a;
+	const TSK_FS_ATTR_RUN *r;
+	uint64_t holes = 0, off = 0, len;
+	unsigned long spans = 0;
+	int hole;
+
+	if (!f || f->magic != WALK_FILE_MAGIC)
+		return 0;
+	if (f->host_fd >= 0) {
+		while (off < f->size && spans++ < HOST_SPANS_MAX &&
+		       cust_walk_span(f, off, &hole, &len, NULL) == 0 && len) {
+			holes += hole ? len : 0;
+			off += len;
+		}
+		return holes;
+	}
+	if (!(a = hole_runs(f)))
+		return 0;
+	for (r = a->nrd.run; r; r = r->next) {
+		uint64_t start, rlen;
+		if (!(r->flags & HOLE_RUN))
+			continue;
+		if (mul_add((uint64_t)r->offset, f->block_size, 0, &start) < 0 ||
+		    start >= f->size)
+			continue;
+		if (mul_add((uint64_t)r->len, f->block_size, 0, &rlen) < 0 ||
+		    rlen > f->size - start)
+			rlen = f->size - start;
+		holes += rlen;
+		if (holes >= f->size) /* overlapping runs of a hostile image */
+			return f->size;
+	}
+	return holes;
 }
 
 int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,

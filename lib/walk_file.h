@@ -31,6 +31,10 @@ struct cust_walk_file {
 	void (*note)(void *note_ctx, const char *message);
 	void *note_ctx;
 	int noted;
+	/* cust_walk_span's place in the runs: the run last looked at and the
+	 * content offset it starts at (NULL: start from the first run) */
+	const TSK_FS_ATTR_RUN *span_run;
+	uint64_t span_start;
 };
 
 #endif

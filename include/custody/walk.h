@@ -223,6 +223,27 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
                    size_t len, size_t *got, struct cust_error *err);
 
 /*
+ * Where F's content at OFFSET comes from, so that a reader need not read
+ * what it can compute: *LEN bytes from OFFSET (to the next change, at
+ * most to the end) that are a hole (*HOLE 1: they read as zeros, and no
+ * byte of the image holds them) or not (*HOLE 0: read them with
+ * cust_walk_read).  Holes are the runs libtsk reads as zeros (sparse,
+ * and filler: ext4's gaps between extents) of a stream it reads plainly
+ * (not compressed, encrypted or offset), and the holes a host file's
+ * system reports (SEEK_HOLE); bytes no run describes are not holes:
+ * libtsk says what they read as.  *LEN is 0 at or past the end.
+ * Looking forward from the last span asked costs nothing more; -1
+ * (CUST_E_USAGE) only outside the entry's callback.
+ */
+int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
+                   uint64_t *len, struct cust_error *err);
+
+/* The bytes of F's content in holes, as cust_walk_span sees them (0
+ * outside the entry's callback): the rest of its size is what the image
+ * holds for it. */
+uint64_t cust_walk_holes(struct cust_walk_file *f);
+
+/*
  * The file slack of F: the bytes of its last allocated cluster (or block)
  * past its size, up to CAP (at most CUST_WALK_SLACK_MAX) into BUF; *GOT
  * receives the count and *IMAGE_OFFSET where BUF[0] lies in the image

@@ -1,10 +1,13 @@
 /* test_walk.c - unit tests of the disk image walk (include/custody/walk.h)
  * on the public dfvfs and DFTT images and on images built here with
  * mkfs.fat/mtools and mke2fs -d, plus hostile twins of them. */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "custody/digest.h"
 #include "custody/walk.h"
@@ -849,6 +852,153 @@ static void test_hostile_sizes(void **state)
 	free(rs);
 }
 
+/* What cust_walk_span says of each regular file: its spans, their holes,
+ * and the MD5 of its content with the holes fed as zeros (never read). */
+struct spans {
+	char path[64];
+	uint64_t size, holes, span_holes, first_len;
+	int first_hole, second_hole;
+	uint64_t second_len;
+	char md5[CUST_DIGEST_HEX_MAX];
+	int whole;
+};
+
+static int collect_spans(void *ctx, const struct cust_walk_entry *e,
+                         struct cust_walk_file *f, struct cust_error *err)
+{
+	struct spans *sp = ctx;
+	static unsigned char buf[1 << 16];
+	EVP_MD_CTX *d;
+	uint64_t off = 0, len;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	int hole, n = 0;
+
+	(void)err;
+	for (; sp->path[0] && strcmp(sp->path, e->path) != 0; sp++)
+		;
+	if (!sp->path[0])
+		return 0;
+	sp->size = e->size;
+	sp->holes = cust_walk_holes(f);
+	d = EVP_MD_CTX_new();
+	assert_non_null(d);
+	assert_int_equal(EVP_DigestInit_ex(d, EVP_md5(), NULL), 1);
+	while (off < e->size) {
+		assert_int_equal(cust_walk_span(f, off, &hole, &len, NULL), 0);
+		assert_true(len > 0 && len <= e->size - off);
+		if (n == 0) {
+			sp->first_hole = hole;
+			sp->first_len = len;
+		} else if (n == 1) {
+			sp->second_hole = hole;
+			sp->second_len = len;
+		}
+		n++;
+		if (hole) {
+			sp->span_holes += len;
+			if (len > (64u << 20)) { /* a claimed petabyte */
+				EVP_MD_CTX_free(d);
+				return 0;
+			}
+		}
+		while (len > 0) {
+			size_t want = len < sizeof buf ? (size_t)len : sizeof buf;
+			size_t got = want;
+			if (hole)
+				memset(buf, 0, want);
+			else
+				assert_int_equal(cust_walk_read(f, off, buf, want,
+				                                &got, NULL), 0);
+			assert_true(got > 0);
+			assert_int_equal(EVP_DigestUpdate(d, buf, got), 1);
+			off += got;
+			len -= got;
+		}
+	}
+	assert_int_equal(EVP_DigestFinal_ex(d, md, NULL), 1);
+	cust_hex_encode(md, 16, sp->md5);
+	EVP_MD_CTX_free(d);
+	sp->whole = 1;
+	return 0;
+}
+
+/* Holes: a file that claims a petabyte on an 8 MB ext4 (one block of
+ * content, the rest one sparse run), a sparse file (its content from
+ * spans and zeros is the file's), and a sparse file of a folder. */
+static void test_holes(void **state)
+{
+	static const char head[] = "c2: http://gate.example.net/x.php\n";
+	const uint64_t pib = (uint64_t)1 << 50;
+	char src[CUST_PATH_MAX], p[CUST_PATH_MAX], img[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX], md5[CUST_DIGEST_HEX_MAX];
+	const char *paths[1] = { img };
+	struct spans sp[3];
+	unsigned char *data, *whole;
+	struct cust_walk_options o = { .include_deleted = 1 };
+
+	(void)state;
+	if (!have("mke2fs") || !have("debugfs")) {
+		print_message("# mke2fs or debugfs missing: skipped\n");
+		skip();
+	}
+	tpath(src, "root");
+	assert_int_equal(mkdir(src, 0755), 0);
+	join(p, src, "huge.bin");
+	write_file(p, head, sizeof head - 1);
+	/* 5 MiB: 100 KB of data, a hole, 100 KB more at 3 MiB */
+	data = make_data(100000, 5);
+	whole = calloc(1, 5u << 20);
+	assert_non_null(whole);
+	memcpy(whole, data, 100000);
+	memcpy(whole + (3u << 20), data, 100000);
+	join(p, src, "sparse.bin");
+	write_file(p, data, 100000);
+	{
+		FILE *fp = fopen(p, "r+");
+		assert_non_null(fp);
+		assert_int_equal(fseek(fp, 3L << 20, SEEK_SET), 0);
+		assert_int_equal(fwrite(data, 1, 100000, fp), 100000);
+		assert_int_equal(fclose(fp), 0);
+		assert_int_equal(truncate(p, 5L << 20), 0);
+	}
+	hex_of(CUST_DIGEST_MD5, whole, 5u << 20, md5);
+	tpath(img, "holes.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' "
+	         "8192 >/dev/null 2>&1 && debugfs -w -R 'sif /huge.bin size "
+	         "%" PRIu64 "' '%s' >/dev/null 2>&1", src, img, pib, img);
+	run(cmd);
+
+	memset(sp, 0, sizeof sp);
+	snprintf(sp[0].path, sizeof sp[0].path, "/huge.bin");
+	snprintf(sp[1].path, sizeof sp[1].path, "/sparse.bin");
+	assert_int_equal(cust_walk_image(paths, 1, &o, collect_spans, sp, NULL,
+	                                 NULL), 0);
+	assert_true(sp[0].size == pib);
+	/* one block of content, then a hole to the end: never read */
+	assert_false(sp[0].first_hole);
+	assert_int_equal(sp[0].first_len, 1024);
+	assert_true(sp[0].second_hole);
+	assert_true(sp[0].second_len == pib - 1024);
+	assert_true(sp[0].holes == pib - 1024);
+	assert_false(sp[0].whole);
+	/* the sparse file: its holes, and its content through the spans */
+	assert_true(sp[1].whole);
+	assert_string_equal(sp[1].md5, md5);
+	assert_true(sp[1].holes > (2u << 20));
+	assert_true(sp[1].holes == sp[1].span_holes);
+
+	/* a folder's sparse file: the host's SEEK_HOLE */
+	memset(sp, 0, sizeof sp);
+	snprintf(sp[0].path, sizeof sp[0].path, "/sparse.bin");
+	assert_int_equal(cust_walk_folder(src, &o, collect_spans, sp, NULL,
+	                                  NULL), 0);
+	assert_true(sp[0].whole);
+	assert_string_equal(sp[0].md5, md5);
+	assert_true(sp[0].holes == sp[0].span_holes);
+	free(data);
+	free(whole);
+}
+
 /* ---- space outside files ------------------------------------------------ */
 
 #define NEEDLES_MAX 4
@@ -1576,6 +1726,7 @@ int main(void)
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_hostile_sizes, setup_tmp,
 		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_holes, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_ext4_deleted, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_chunk_boundary, setup_tmp,
