@@ -20,6 +20,7 @@
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
 #define SLACK_RUNS_MAX 65536         /* runs looked through for the last one */
 #define HOST_SPANS_MAX 65536         /* holes and data of a host file counted */
+#define SPAN_RUNS_MAX 4096           /* runs of one kind one span covers */
 /* libtsk's directory walk (fs_dir.c) enters at most this many levels, and
  * only while its string of directory names stays shorter than this; past
  * either it gives up the rest of the directory it was listing. */
@@ -980,6 +981,18 @@ static const TSK_FS_ATTR *hole_runs(struct cust_walk_file *f)
 	return a;
 }
 
+/* Where run R lies in the content, in bytes: *START and *LEN; -1 when
+ * that does not fit 64 bits. */
+static int run_bytes(const TSK_FS_ATTR_RUN *r, uint64_t bs, uint64_t *start,
+                     uint64_t *len)
+{
+	if (mul_add((uint64_t)r->offset, bs, 0, start) < 0 ||
+	    mul_add((uint64_t)r->len, bs, 0, len) < 0 ||
+	    *start > UINT64_MAX - *len)
+		return -1;
+	return 0;
+}
+
 /* A host file's span at OFFSET (of REST bytes to its end), through
  * SEEK_DATA and SEEK_HOLE; data when the file system cannot tell. */
 static void host_span(int fd, uint64_t offset, uint64_t rest, int *hole,
@@ -1010,7 +1023,8 @@ int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
 {
 	const TSK_FS_ATTR *a;
 	const TSK_FS_ATTR_RUN *r;
-	uint64_t rest, start, rlen, bs;
+	uint64_t rest, start, rlen, bs, end;
+	unsigned merged;
 
 	*hole = 0;
 	*len = 0;
@@ -1031,9 +1045,7 @@ int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
 	/* runs come in content order: go on from the last one looked at */
 	r = f->span_run && f->span_start <= offset ? f->span_run : a->nrd.run;
 	for (; r; r = r->next) {
-		if (mul_add((uint64_t)r->offset, bs, 0, &start) < 0 ||
-		    mul_add((uint64_t)r->len, bs, 0, &rlen) < 0 ||
-		    start > UINT64_MAX - rlen)
+		if (run_bytes(r, bs, &start, &rlen) < 0)
 			break; /* no place for it: libtsk says what it reads */
 		if (start + rlen <= offset)
 			continue;
@@ -1045,8 +1057,19 @@ int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
 			return 0;
 		}
 		*hole = (r->flags & HOLE_RUN) != 0;
-		if (start + rlen - offset < rest)
-			*len = start + rlen - offset;
+		end = start + rlen;
+		/* the runs of the same kind that follow it without a gap */
+		for (merged = 0; r->next && merged < SPAN_RUNS_MAX && end - offset <
+		                 rest; merged++) {
+			const TSK_FS_ATTR_RUN *n = r->next;
+			if (((n->flags & HOLE_RUN) != 0) != *hole ||
+			    run_bytes(n, bs, &start, &rlen) < 0 || start != end)
+				break;
+			r = n;
+			end = start + rlen;
+		}
+		if (end - offset < rest)
+			*len = end - offset;
 		return 0;
 	}
 	return 0; /* past the runs: libtsk decides what it reads there */
