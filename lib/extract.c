@@ -107,6 +107,7 @@ struct run {
 	struct timespec started, shown;
 	/* counted where lines are written (committer, or walk after drain) */
 	uint64_t members, member_files, bytes, rule_files;
+	uint64_t read_short; /* files of the walk read short */
 	/* the space outside files (walk's thread, pool drained) */
 	struct cust_carver *space_carver;
 	char space_where[64];
@@ -575,9 +576,16 @@ static void set_analysis(struct run *r, json_t *o,
 		json_object_set_new(o, "description",
 		                    json_string(a->description));
 	}
-	if (a->bytes < size)
+	if (a->bytes < size) {
 		json_object_set_new(o, "read_short",
 		                    json_integer((json_int_t)a->bytes));
+		/* a bound says why it stopped (stream_large); else the
+		 * content ended before its size */
+		if (!json_object_get(o, "read_short_reason"))
+			json_object_set_new(o, "read_short_reason",
+			                    json_string("ended-early"));
+		r->read_short++;
+	}
 	if (a->nrule_hits) {
 		json_object_set_new(o, "rules", rules_json(a));
 		r->rule_files++;
@@ -1490,9 +1498,113 @@ static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
 	return 0;
 }
 
+/* ---- the bounds of one large file (extract.h, "Bounds of one file") */
+
+static uint64_t ms_between(const struct timespec *a, const struct timespec *b);
+
+struct bound {
+	uint64_t holes, max_holes; /* hole bytes hashed, and allowed */
+	struct timespec started;
+	uint64_t ms;               /* to read the file */
+};
+
+static void bound_begin(const struct run *r, struct cust_walk_file *f,
+                        uint64_t size, struct bound *b)
+{
+	uint64_t holes = cust_walk_holes(f);
+	uint64_t held = size - (holes < size ? holes : size);
+
+	b->holes = 0;
+	b->max_holes = r->o->max_sparse;
+	if (!b->max_holes) {
+		b->max_holes = held > CUST_EXTRACT_SPARSE_MAX /
+		                              CUST_EXTRACT_SPARSE_RATIO
+		                       ? CUST_EXTRACT_SPARSE_MAX
+		                       : held * CUST_EXTRACT_SPARSE_RATIO;
+		if (b->max_holes < CUST_EXTRACT_SPARSE_FLOOR)
+			b->max_holes = CUST_EXTRACT_SPARSE_FLOOR;
+		if (b->max_holes > CUST_EXTRACT_SPARSE_MAX)
+			b->max_holes = CUST_EXTRACT_SPARSE_MAX;
+	}
+	b->ms = (uint64_t)(r->o->file_seconds ? r->o->file_seconds
+	                                      : CUST_EXTRACT_FILE_SECONDS) *
+	        1000;
+	clock_gettime(CLOCK_MONOTONIC, &b->started);
+}
+
+static int bound_timed_out(const struct bound *b)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ms_between(&b->started, &now) >= b->ms;
+}
+
+/* What the image holds of a large file from OFF on, once its holes ran
+ * past the bound and its digests stopped: carved at its offsets in the
+ * file (on the space carver, free once the space run is ended), within
+ * the file's time.  *TIMED_OUT is set when the time ran out first. */
+static int carve_rest(struct run *r, const struct cust_walk_entry *e,
+                      struct cust_walk_file *f, uint64_t off,
+                      const struct bound *b, int *timed_out,
+                      struct cust_error *err)
+{
+	char where[CUST_WALK_PATH_MAX + 16];
+	struct place p = { r, where, 0 };
+	struct cust_error rerr;
+	uint64_t span, span_end = off;
+	size_t got;
+	int hole = 0, open = 0;
+
+	if (!r->ao.carve)
+		return 0;
+	if (space_end(r, err) < 0)
+		return -1;
+	snprintf(where, sizeof where, "%s:%s", e->partition, e->path);
+	while (off < e->size) {
+		if (bound_timed_out(b)) {
+			*timed_out = 1;
+			break;
+		}
+		if (off >= span_end) {
+			if (cust_walk_span(f, off, &hole, &span, NULL) < 0 ||
+			    span == 0)
+				break;
+			span_end = off + span;
+		}
+		if (hole) {
+			if (open && cust_carver_end(r->space_carver, on_target, &p,
+			                            err) < 0)
+				return -1;
+			open = 0;
+			off = span_end;
+			continue;
+		}
+		if (!open) {
+			cust_carver_reset(r->space_carver);
+			p.base = off;
+			open = 1;
+		}
+		if (cust_walk_read(f, off, r->buf, span_end - off < READ_CHUNK
+		                                           ? (size_t)(span_end - off)
+		                                           : READ_CHUNK,
+		                   &got, &rerr) < 0 || got == 0)
+			break; /* the walk's problems say why */
+		if (cust_carver_feed(r->space_carver, r->buf, got, on_target, &p,
+		                     err) < 0)
+			return -1;
+		off += got;
+		r->read += got;
+	}
+	if (open && cust_carver_end(r->space_carver, on_target, &p, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* A large file, on the walk's thread once everything before it is
  * committed: streamed through the serial analyzer, targets counted as
- * found, opened as an archive through the image. */
+ * found, opened as an archive through the image.  Its holes are zeros
+ * fed here, never read, within the file's bounds. */
 static int stream_large(struct run *r, const struct cust_walk_entry *e,
                         struct cust_walk_file *f, json_t *o,
                         struct cust_error *err)
@@ -1502,11 +1614,14 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	struct cust_analysis a;
 	struct cust_error rerr;
 	struct cust_object_writer *copy = NULL;
-	uint64_t off = 0;
+	uint64_t off = 0, span, span_end = 0;
 	size_t got, tail_len = 0;
-	int rc = -1;
+	struct bound b;
+	const char *why = NULL; /* a bound stopped the read */
+	int rc = -1, hole = 0, timed_out = 0;
 
 	place_of(where, sizeof where, e->partition, e->path, "");
+	bound_begin(r, f, e->size, &b);
 	cust_analysis_init(&a);
 	if (cust_analyzer_begin(r->serial, &a, on_target, &p, err) < 0)
 		goto out;
@@ -1519,8 +1634,31 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	while (off < e->size) {
 		size_t want = e->size - off < READ_CHUNK ? (size_t)(e->size - off)
 		                                          : READ_CHUNK;
+		if (bound_timed_out(&b)) {
+			why = "time-limit";
+			break;
+		}
 		cust_error_clear(&rerr);
-		if (cust_walk_read(f, off, r->buf, want, &got, &rerr) < 0) {
+		if (off >= span_end) { /* where the next hole or data begins */
+			if (cust_walk_span(f, off, &hole, &span, &rerr) < 0 ||
+			    span == 0)
+				span = e->size - off; /* libtsk says */
+			span_end = off + span;
+		}
+		if (span_end - off < want)
+			want = (size_t)(span_end - off);
+		if (hole && b.holes >= b.max_holes) {
+			why = "sparse-limit";
+			break;
+		}
+		if (hole) { /* zeros, never read */
+			if (want > b.max_holes - b.holes)
+				want = (size_t)(b.max_holes - b.holes);
+			memset(r->buf, 0, want);
+			b.holes += want;
+			got = want;
+		} else if (cust_walk_read(f, off, r->buf, want, &got,
+		                          &rerr) < 0) {
 			json_object_set_new(o, "read_error",
 			                    json_string(rerr.message));
 			r->unreadable++;
@@ -1548,6 +1686,13 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	    cust_analyzer_scan_reader(r->serial, &a, off, file_pread, f,
 	                              err) < 0)
 		goto out;
+	/* past the hole bound, what the image holds is still carved */
+	if (why && strcmp(why, "sparse-limit") == 0 &&
+	    carve_rest(r, e, f, off, &b, &timed_out, err) < 0)
+		goto out;
+	if (why)
+		json_object_set_new(o, "read_short_reason",
+		                    json_string(timed_out ? "time-limit" : why));
 	set_analysis(r, o, &a, e->size);
 	r->bytes += a.bytes;
 	rc = copy_large(r, e, f, o, &a, copy, err); /* takes COPY */
@@ -1556,8 +1701,10 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 		goto out;
 	rc = -1;
 	if (a.typed && archive_type(a.mime)) {
+		/* as far as it was read: a file read short is opened as
+		 * the bytes its type is of, not as the size it claims */
 		struct container c = { r, e->partition, e->path, e->name,
-			               e->size, f, NULL };
+			               a.bytes, f, NULL };
 		if (open_archive(&c, o, err) < 0)
 			goto out;
 	}
@@ -1781,11 +1928,24 @@ static json_t *parameters_json(const struct cust_extract_options *o,
 		if (ao->digests & algs[i])
 			json_array_append_new(hashes,
 			                      json_string(cust_digest_name(algs[i])));
-	return json_pack("{s:o, s:b, s:b, s:b, s:b, s:s, s:o}", "hashes",
-	                 hashes, "types", ao->types, "targets", ao->carve != 0,
-	                 "deleted", !o->no_deleted, "all_occurrences",
-	                 o->all_occurrences, "copy",
-	                 cust_copy_policy_name(o->copy), "rules", rules);
+	json_t *p = json_pack("{s:o, s:b, s:b, s:b, s:b, s:s, s:o}", "hashes",
+	                      hashes, "types", ao->types, "targets",
+	                      ao->carve != 0, "deleted", !o->no_deleted,
+	                      "all_occurrences", o->all_occurrences, "copy",
+	                      cust_copy_policy_name(o->copy), "rules", rules);
+
+	/* the bounds of one file: null is the default rule */
+	json_object_set_new(p, "max_sparse",
+	                    o->max_sparse ? json_integer((json_int_t)(
+	                                            o->max_sparse > INT64_MAX
+	                                                    ? INT64_MAX
+	                                                    : o->max_sparse))
+	                                  : json_null());
+	json_object_set_new(p, "file_seconds",
+	                    json_integer(o->file_seconds
+	                                         ? o->file_seconds
+	                                         : CUST_EXTRACT_FILE_SECONDS));
+	return p;
 }
 
 static int walk_into(struct cust_unit *u, const struct source *s,
@@ -1954,6 +2114,8 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 		cust_error_set(err, CUST_E_IO, "cannot build the record");
 		goto out;
 	}
+	json_object_set_new(json_object_get(rec, "counts"), "read_short",
+	                    json_integer((json_int_t)r.read_short));
 	if (o->note)
 		json_object_set_new(rec, "note", json_string(o->note));
 	details = json_pack("{s:I, s:I}", "entries",

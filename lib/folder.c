@@ -34,6 +34,7 @@ struct folder {
 	void *ctx;
 	struct cust_error *err;
 	json_t *problems;  /* borrowed from the report, or NULL */
+	uint64_t nproblems;
 	uint64_t entries, bytes;
 	dev_t dev;         /* of the root: other file systems are not entered */
 	int read_links;    /* read symlink targets (which stamps their atime) */
@@ -57,6 +58,7 @@ static void problem(struct folder *w, const char *fmt, ...)
 	va_list ap;
 	json_t *p;
 
+	w->nproblems++;
 	if (!w->problems || json_array_size(w->problems) >= CUST_WALK_PROBLEMS_MAX)
 		return;
 	va_start(ap, fmt);
@@ -66,6 +68,12 @@ static void problem(struct folder *w, const char *fmt, ...)
 	p = json_pack("{s:s, s:s}", "partition", "p0", "message", msg);
 	if (p)
 		json_array_append_new(w->problems, p);
+}
+
+/* A read of an entry's content failed (cust_walk_read): a problem. */
+static void note_read(void *ctx, const char *message)
+{
+	problem(ctx, "%s", message);
 }
 
 static struct cust_walk_time host_time(const struct statx_timestamp *ts)
@@ -280,12 +288,16 @@ static int visit(struct folder *w, int dirfd, const char *name, int depth)
 	wf.content = e.content;
 	wf.raw_fd = -1;
 	wf.host_fd = -1;
+	wf.note = note_read;
+	wf.note_ctx = w;
 	if (e.type == CUST_WALK_REGULAR && e.size > 0) {
 		struct stat fst;
 
 		wf.host_fd = open_host(dirfd, name, 0);
-		if (wf.host_fd < 0)
+		if (wf.host_fd < 0) {
 			problem(w, "cannot open '%s': %s", raw, strerror(errno));
+			wf.noted = 1;
+		}
 		else if (fstat(wf.host_fd, &fst) < 0 || fst.st_ino != st.stx_ino ||
 		         (uint64_t)fst.st_size != st.stx_size)
 			problem(w, "'%s' changed while it was read", raw);
@@ -375,7 +387,8 @@ static void report_folder(json_t *report, const struct folder *w,
 	                              "entries", (json_int_t)w->entries));
 	json_object_set_new(report, "entries",
 	                    json_integer((json_int_t)w->entries));
-	json_object_set_new(report, "complete", json_boolean(!w->stopped));
+	json_object_set_new(report, "complete",
+	                    json_boolean(!w->stopped && w->nproblems == 0));
 }
 
 /* The walk of cust_walk_folder; READ_LINKS: read symlinks' targets;

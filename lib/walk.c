@@ -21,7 +21,41 @@
 
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
 #define SLACK_RUNS_MAX 65536         /* runs looked through for the last one */
+#define HOST_SPANS_MAX 65536         /* holes and data of a host file counted */
+#define SPAN_RUNS_MAX 4096           /* runs of one kind one span covers */
+/* libtsk's directory walk (fs_dir.c) enters at most this many levels, and
+ * only while its string of directory names stays shorter than this; past
+ * either it gives up the rest of the directory it was listing. */
+#define TSK_DIR_DEPTH_MAX 128
+#define TSK_DIR_STRSZ 4096
 
+
+/* ---- sizes from the image: every product and sum checked -------------- */
+
+/* *OUT = A * B + C; -1 when that does not fit 64 bits (hostile values). */
+static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+{
+	if (b != 0 && a > (UINT64_MAX - c) / b)
+		return -1;
+	*out = a * b + c;
+	return 0;
+}
+
+/* *OUT = A * B + C as a size a record may hold (a JSON integer: at most
+ * INT64_MAX); -1 when it is larger. */
+static int bytes_of(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+{
+	if (mul_add(a, b, c, out) < 0 || *out > (uint64_t)INT64_MAX)
+		return -1;
+	return 0;
+}
+
+/* The bytes of FS's blocks 0 .. last_block, checked; -1 beyond 64 bits. */
+static int fs_bytes(const TSK_FS_INFO *fs, uint64_t *out)
+{
+	return mul_add((uint64_t)fs->last_block, fs->block_size,
+	               fs->block_size, out);
+}
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -580,6 +614,12 @@ struct walk {
 	int stopped;        /* a limit was reached */
 	int failed;         /* FN failed: ERR holds why */
 	int deep_noted;
+	/* a directory libtsk is about to enter: its entries come next, under
+	 * the directory string PENDING_DIR (see expect_dir, settle_dir) */
+	int pending;
+	TSK_INUM_T pending_addr;
+	char pending_dir[TSK_DIR_STRSZ + 1];
+	char pending_path[CUST_WALK_PATH_MAX];
 	struct cust_error *err;
 	const char *part;
 	uint64_t part_offset; /* image offset of PART */
@@ -695,12 +735,19 @@ static void describe_runs(struct walk *w, TSK_FS_FILE *f,
 			e->runs_truncated = 1;
 			break;
 		}
-		out = &w->runs[e->nruns++];
+		out = &w->runs[e->nruns];
 		out->sparse = (r->flags & TSK_FS_ATTR_RUN_FLAG_SPARSE) != 0;
 		out->filler = (r->flags & TSK_FS_ATTR_RUN_FLAG_FILLER) != 0;
-		out->length = (uint64_t)r->len * bs;
-		out->offset = out->sparse || out->filler ? 0 :
-		              (uint64_t)w->fs->offset + (uint64_t)r->addr * bs;
+		out->offset = 0;
+		/* a run no image could hold ends the description */
+		if (bytes_of((uint64_t)r->len, bs, 0, &out->length) < 0 ||
+		    (!out->sparse && !out->filler &&
+		     bytes_of((uint64_t)r->addr, bs, (uint64_t)w->fs->offset,
+		              &out->offset) < 0)) {
+			e->runs_truncated = 1;
+			break;
+		}
+		e->nruns++;
 	}
 }
 
@@ -721,9 +768,11 @@ static int clusters_reused(struct walk *w, TSK_FS_FILE *f)
 		                TSK_FS_ATTR_RUN_FLAG_FILLER))
 			continue;
 		for (b = 0; b < r->len && checked < BLOCK_CHECK_MAX; b++, checked++) {
-			TSK_DADDR_T addr = r->addr + b;
-			if (addr > w->fs->last_block)
+			TSK_DADDR_T addr;
+			if (r->addr > w->fs->last_block ||
+			    b > w->fs->last_block - r->addr)
 				return 0;
+			addr = r->addr + b;
 			if (w->fs->block_getflags(w->fs, addr) & TSK_FS_BLOCK_FLAG_ALLOC)
 				return 1;
 		}
@@ -792,6 +841,76 @@ static int direct_readable(const struct walk *w, TSK_FS_FILE *f,
 	return 1;
 }
 
+/*
+ * libtsk's directory walk skips a directory it cannot read without a
+ * word (fs_dir.c resets the error and goes on).  So the walk watches:
+ * when it reports a directory libtsk will enter, that directory's own
+ * entries must come next (expect_dir); when they do not, it opens the
+ * directory itself to learn why (settle_dir).  An empty one, or one whose
+ * names the walk's flags leave out, opens and is no problem; one that
+ * cannot be read is a problem naming it, and the walk is not complete.
+ */
+static void settle_dir(struct walk *w)
+{
+	TSK_FS_DIR *d;
+	char msg[512];
+
+	if (!w->pending)
+		return;
+	w->pending = 0;
+	tsk_error_reset();
+	d = tsk_fs_dir_open_meta(w->fs, w->pending_addr);
+	if (d) {
+		tsk_fs_dir_close(d);
+		tsk_error_reset();
+		return;
+	}
+	tsk_message(msg, sizeof msg);
+	problem(w, "directory '%s' (metadata address %" PRIuINUM ") cannot be "
+	        "read, its entries are missing: %s", w->pending_path,
+	        w->pending_addr, msg[0] ? msg : "libtsk gave no reason");
+}
+
+/* After F, in directory DIR (DEPTH levels down) was reported: when
+ * libtsk will enter it (the test of fs_dir.c's tsk_fs_dir_walk_lcl), its
+ * entries are expected next.  Where libtsk's limits stop it, it drops the
+ * rest of the directory holding F too: a problem. */
+static void expect_dir(struct walk *w, TSK_FS_FILE *f, const char *dir,
+                       size_t depth)
+{
+	const TSK_FS_NAME *n = f->name;
+	size_t dlen = strlen(dir), nlen = strlen(n->name);
+
+	if ((!TSK_FS_IS_DIR_NAME(n->type) && n->type != TSK_FS_NAME_TYPE_UNDEF) ||
+	    !f->meta || !TSK_FS_IS_DIR_META(f->meta->type) ||
+	    TSK_FS_ISDOT(n->name))
+		return;
+	if (!(n->flags & TSK_FS_NAME_FLAG_ALLOC) &&
+	    !((n->flags & TSK_FS_NAME_FLAG_UNALLOC) &&
+	      (f->meta->flags & TSK_FS_META_FLAG_UNALLOC)))
+		return;
+	if (n->meta_addr == TSK_FS_ORPHANDIR_INUM(w->fs) &&
+	    !w->o->include_deleted)
+		return; /* TSK_FS_DIR_WALK_FLAG_NOORPHAN */
+	if (depth >= TSK_DIR_DEPTH_MAX || dlen + nlen >= TSK_DIR_STRSZ) {
+		problem(w, "directory '%s' not entered: libtsk walks %d levels "
+		        "and %d bytes of path at most, and leaves the entries "
+		        "after it in its own directory out too",
+		        w->path, TSK_DIR_DEPTH_MAX, TSK_DIR_STRSZ);
+		return;
+	}
+	w->pending = 1;
+	w->pending_addr = n->meta_addr;
+	snprintf(w->pending_dir, sizeof w->pending_dir, "%s%s/", dir, n->name);
+	snprintf(w->pending_path, sizeof w->pending_path, "%s", w->path);
+}
+
+/* A read of an entry's content failed (cust_walk_read): a problem. */
+static void note_read(void *ctx, const char *message)
+{
+	problem(ctx, "%s", message);
+}
+
 static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 {
 	struct walk *w = ptr;
@@ -801,6 +920,13 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	size_t dlen, nlen, depth = 0, i;
 	int rc, cut;
 
+	dir = dir ? dir : "";
+	if (w->pending) {
+		if (strcmp(dir, w->pending_dir) == 0)
+			w->pending = 0; /* entered: this is one of its entries */
+		else
+			settle_dir(w);
+	}
 	if (!f->name || !f->name->name)
 		return TSK_WALK_CONT;
 	nm = f->name->name;
@@ -809,7 +935,6 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 		return TSK_WALK_CONT;
 	if (!w->o->include_deleted && !(f->name->flags & TSK_FS_NAME_FLAG_ALLOC))
 		return TSK_WALK_CONT;
-	dir = dir ? dir : "";
 	dlen = strnlen(dir, CUST_WALK_PATH_MAX * 4);
 	for (i = 0; i < dlen; i++)
 		depth += dir[i] == '/';
@@ -845,7 +970,10 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	e.orphan = strncmp(dir, "$OrphanFiles/", 13) == 0;
 	e.type = type_of(f);
 	e.runs = w->runs;
-	if (f->meta) {
+	/* a lookup that failed leaves a blank TSK_FS_META behind (ext2fs's
+	 * inode_lookup resets it, then cannot load the inode): no flags */
+	if (f->meta && (f->meta->flags & (TSK_FS_META_FLAG_ALLOC |
+	                                  TSK_FS_META_FLAG_UNALLOC))) {
 		TSK_FS_META *m = f->meta;
 		int local = TSK_FS_TYPE_ISFAT(w->fs->ftype);
 
@@ -867,6 +995,10 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 		}
 		if (e.type != CUST_WALK_VIRTUAL || e.size > 0)
 			describe_runs(w, f, &e);
+	} else if (e.name_allocated) {
+		/* libtsk dropped why (fs_dir.c resets the error) */
+		problem(w, "'%s': its metadata (address %" PRIuINUM ") cannot be "
+		        "read", w->path, f->name->meta_addr);
 	}
 	e.content = content_of(w, f, &e);
 
@@ -878,7 +1010,12 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.content = e.content;
 	wf.raw_fd = direct_readable(w, f, &e) ? w->raw_fd : -1;
 	wf.host_fd = -1;
+	wf.note = note_read;
+	wf.note_ctx = w;
+	wf.noted = 0;
 	wf.raw_size = w->raw_size;
+	wf.span_run = NULL;
+	wf.span_start = 0;
 	wf.fs_offset = (uint64_t)w->fs->offset;
 	wf.block_size = w->fs->block_size;
 	w->entries++;
@@ -890,6 +1027,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 		w->failed = 1;
 		return TSK_WALK_STOP;
 	}
+	expect_dir(w, f, dir, depth);
 	return TSK_WALK_CONT;
 }
 
@@ -900,8 +1038,6 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
  * point past the image (the caller then asks libtsk, which knows what to
  * say about such a file).
  */
-static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out);
-
 /* All LEN bytes at AT of FD; -1 on an error or a short file. */
 static int pread_full(int fd, unsigned char *buf, size_t len, off_t at)
 {
@@ -957,8 +1093,8 @@ static int direct_read(struct cust_walk_file *f, uint64_t offset,
 	return pos == end ? 0 : -1;
 }
 
-int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
-                   size_t len, size_t *got, struct cust_error *err)
+static int walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
+                     size_t len, size_t *got, struct cust_error *err)
 {
 	ssize_t n;
 	char msg[512];
@@ -1002,13 +1138,179 @@ int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 	return 0;
 }
 
-/* *OUT = A * B + C; -1 when that does not fit 64 bits (hostile values). */
-static int mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
+                   size_t len, size_t *got, struct cust_error *err)
 {
-	if (b != 0 && a > (UINT64_MAX - c) / b)
+	struct cust_error mine;
+
+	if (!err)
+		err = &mine;
+	if (walk_read(f, offset, buf, len, got, err) == 0)
+		return 0;
+	/* the entry is a problem of the walk, once, whoever reads it */
+	if (err->kind != CUST_E_USAGE && f->note && !f->noted) {
+		f->noted = 1;
+		f->note(f->note_ctx, err->message);
+	}
+	return -1;
+}
+
+/* ---- holes: what reads as zeros without a byte of the image ----------- */
+
+/* Runs libtsk reads as zeros, without a byte of the image: sparse runs,
+ * and filler runs (the gaps between ext4's extents; on NTFS a run of
+ * another MFT entry libtsk has not placed, which it reads as zeros all
+ * the same). */
+#define HOLE_RUN (TSK_FS_ATTR_RUN_FLAG_SPARSE | TSK_FS_ATTR_RUN_FLAG_FILLER)
+
+/* The runs of F's content when its holes are those runs: a stream with
+ * no compression (NTFS marks compression units with sparse runs), no
+ * encryption and no bytes skipped; else NULL. */
+static const TSK_FS_ATTR *hole_runs(struct cust_walk_file *f)
+{
+	const TSK_FS_ATTR *a;
+
+	if (!f->file || f->block_size == 0)
+		return NULL;
+	a = tsk_fs_file_attr_get(f->file);
+	if (!a || !(a->flags & TSK_FS_ATTR_NONRES) ||
+	    (a->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_ENC)) ||
+	    a->nrd.skiplen != 0) {
+		tsk_error_reset();
+		return NULL;
+	}
+	return a;
+}
+
+/* Where run R lies in the content, in bytes: *START and *LEN; -1 when
+ * that does not fit 64 bits. */
+static int run_bytes(const TSK_FS_ATTR_RUN *r, uint64_t bs, uint64_t *start,
+                     uint64_t *len)
+{
+	if (mul_add((uint64_t)r->offset, bs, 0, start) < 0 ||
+	    mul_add((uint64_t)r->len, bs, 0, len) < 0 ||
+	    *start > UINT64_MAX - *len)
 		return -1;
-	*out = a * b + c;
 	return 0;
+}
+
+/* A host file's span at OFFSET (of REST bytes to its end), through
+ * SEEK_DATA and SEEK_HOLE; data when the file system cannot tell. */
+static void host_span(int fd, uint64_t offset, uint64_t rest, int *hole,
+                      uint64_t *len)
+{
+	off_t data = lseek(fd, (off_t)offset, SEEK_DATA), end;
+
+	*hole = 0;
+	*len = rest;
+	if (data < 0) {
+		if (errno == ENXIO) /* no data from OFFSET to the end */
+			*hole = 1;
+		return;
+	}
+	if ((uint64_t)data > offset) {
+		*hole = 1;
+		if ((uint64_t)data - offset < rest)
+			*len = (uint64_t)data - offset;
+		return;
+	}
+	end = lseek(fd, (off_t)offset, SEEK_HOLE);
+	if (end >= 0 && (uint64_t)end > offset && (uint64_t)end - offset < rest)
+		*len = (uint64_t)end - offset;
+}
+
+int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
+                   uint64_t *len, struct cust_error *err)
+{
+	const TSK_FS_ATTR *a;
+	const TSK_FS_ATTR_RUN *r;
+	uint64_t rest, start, rlen, bs, end;
+	unsigned merged;
+
+	*hole = 0;
+	*len = 0;
+	if (!f || f->magic != WALK_FILE_MAGIC)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "walk file span outside its callback");
+	if (offset >= f->size)
+		return 0;
+	rest = f->size - offset;
+	*len = rest;
+	if (f->host_fd >= 0) {
+		host_span(f->host_fd, offset, rest, hole, len);
+		return 0;
+	}
+	if (!(a = hole_runs(f)))
+		return 0;
+	bs = f->block_size;
+	/* runs come in content order: go on from the last one looked at */
+	r = f->span_run && f->span_start <= offset ? f->span_run : a->nrd.run;
+	for (; r; r = r->next) {
+		if (run_bytes(r, bs, &start, &rlen) < 0)
+			break; /* no place for it: libtsk says what it reads */
+		if (start + rlen <= offset)
+			continue;
+		f->span_run = r;
+		f->span_start = start;
+		if (start > offset) { /* not described: libtsk decides */
+			if (start - offset < rest)
+				*len = start - offset;
+			return 0;
+		}
+		*hole = (r->flags & HOLE_RUN) != 0;
+		end = start + rlen;
+		/* the runs of the same kind that follow it without a gap */
+		for (merged = 0; r->next && merged < SPAN_RUNS_MAX && end - offset <
+		                 rest; merged++) {
+			const TSK_FS_ATTR_RUN *n = r->next;
+			if (((n->flags & HOLE_RUN) != 0) != *hole ||
+			    run_bytes(n, bs, &start, &rlen) < 0 || start != end)
+				break;
+			r = n;
+			end = start + rlen;
+		}
+		if (end - offset < rest)
+			*len = end - offset;
+		return 0;
+	}
+	return 0; /* past the runs: libtsk decides what it reads there */
+}
+
+uint64_t cust_walk_holes(struct cust_walk_file *f)
+{
+	const TSK_FS_ATTR *a;
+	const TSK_FS_ATTR_RUN *r;
+	uint64_t holes = 0, off = 0, len;
+	unsigned long spans = 0;
+	int hole;
+
+	if (!f || f->magic != WALK_FILE_MAGIC)
+		return 0;
+	if (f->host_fd >= 0) {
+		while (off < f->size && spans++ < HOST_SPANS_MAX &&
+		       cust_walk_span(f, off, &hole, &len, NULL) == 0 && len) {
+			holes += hole ? len : 0;
+			off += len;
+		}
+		return holes;
+	}
+	if (!(a = hole_runs(f)))
+		return 0;
+	for (r = a->nrd.run; r; r = r->next) {
+		uint64_t start, rlen;
+		if (!(r->flags & HOLE_RUN))
+			continue;
+		if (mul_add((uint64_t)r->offset, f->block_size, 0, &start) < 0 ||
+		    start >= f->size)
+			continue;
+		if (mul_add((uint64_t)r->len, f->block_size, 0, &rlen) < 0 ||
+		    rlen > f->size - start)
+			rlen = f->size - start;
+		holes += rlen;
+		if (holes >= f->size) /* overlapping runs of a hostile image */
+			return f->size;
+	}
+	return holes;
 }
 
 int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
@@ -1055,7 +1357,9 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
 		                TSK_FS_ATTR_RUN_FLAG_ENCRYPTED))
 			return 0;
 		/* the slack stays in this run: contiguous in the image */
-		if (mul_add((uint64_t)r->offset + r->len, bs, 0, &end) < 0 ||
+		if (r->len > UINT64_MAX - r->offset ||
+		    r->addr > UINT64_MAX - (blk - r->offset) ||
+		    mul_add((uint64_t)r->offset + r->len, bs, 0, &end) < 0 ||
 		    mul_add((uint64_t)r->addr + (blk - r->offset), bs,
 		            pos % bs, &at) < 0 ||
 		    at > UINT64_MAX - (uint64_t)fs->offset)
@@ -1228,8 +1532,10 @@ static void space_fs(struct walk *w, TSK_FS_INFO *fs, uint64_t off,
 	if (w->failed)
 		return;
 	/* the partition past the file system */
-	if (mul_add((uint64_t)fs->last_block + 1, bs, fs_off, &fs_end) < 0)
+	if (fs_bytes(fs, &fs_end) < 0 || fs_end > UINT64_MAX - fs_off)
 		fs_end = UINT64_MAX;
+	else
+		fs_end += fs_off;
 	if (len <= UINT64_MAX - off && fs_end < off + len) {
 		uint64_t got = space_range(w, "volume-slack", fs_end,
 		                           off + len - fs_end);
@@ -1255,6 +1561,7 @@ static void walk_fs(struct walk *w, TSK_FS_INFO *fs, json_t *jpart)
 	w->fs = fs;
 	w->part_entries = 0;
 	w->deep_noted = 0;
+	w->pending = 0;
 	tsk_error_reset();
 	if (tsk_fs_dir_walk(fs, fs->root_inum, flags, visit, w) != 0 &&
 	    !w->failed && !w->stopped)
@@ -1263,6 +1570,9 @@ static void walk_fs(struct walk *w, TSK_FS_INFO *fs, json_t *jpart)
 		problem(w, "damage met during the walk: %s",
 		        tsk_message(msg, sizeof msg));
 	tsk_error_reset();
+	if (!w->failed && !w->stopped)
+		settle_dir(w); /* the last directory reported */
+	w->pending = 0;
 	if (jpart)
 		json_object_set_new(jpart, "entries",
 		                    json_integer((json_int_t)w->part_entries));
@@ -1279,9 +1589,15 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 	uint64_t off = 0, len = (uint64_t)img->size;
 
 	w->part = name;
-	if (part) {
-		off = (uint64_t)part->start * part->vs->block_size;
-		len = (uint64_t)part->len * part->vs->block_size;
+	if (part && (bytes_of(part->start, part->vs->block_size, 0, &off) < 0 ||
+	             bytes_of(part->len, part->vs->block_size, 0, &len) < 0)) {
+		/* a table entry no image could hold: nothing of it is read */
+		problem(w, "partition of %" PRIu64 " sectors at sector %" PRIu64
+		        " lies beyond any image: not walked",
+		        (uint64_t)part->len, (uint64_t)part->start);
+		json_decref(jp);
+		w->part = NULL;
+		return;
 	}
 	w->part_offset = off;
 	if (jp) {
@@ -1321,17 +1637,18 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 	if (jp)
 		json_object_set_new(jp, "fs_type",
 		                    json_string(tsk_fs_type_toname(fs->ftype)));
-	/* a truncated image: libtsk opens it, the missing part reads as errors */
+	/* a truncated image: libtsk opens it, the missing part reads as errors
+	 * (a block count beyond 64 bits of bytes is past any image) */
 	{
-		uint64_t need = ((uint64_t)fs->last_block + 1) * fs->block_size;
-		uint64_t have = (uint64_t)img->size > off ?
-		                (uint64_t)img->size - off : 0;
+		uint64_t need, have = (uint64_t)img->size > off ?
+		                      (uint64_t)img->size - off : 0;
 		if (have > len)
 			have = len;
-		if (need > have)
-			problem(w, "file system of %" PRIu64 " bytes extends past the "
-			        "end of the image (%" PRIu64 " bytes there): truncated",
-			        need, have);
+		if (fs_bytes(fs, &need) < 0 || need > have)
+			problem(w, "file system of blocks 0 to %" PRIu64 " of %u "
+			        "bytes extends past the end of the image (%" PRIu64
+			        " bytes there): truncated",
+			        (uint64_t)fs->last_block, fs->block_size, have);
 	}
 	walk_fs(w, fs, jp);
 	if (w->o->space && !w->failed && !w->stopped)
@@ -1575,7 +1892,8 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 	if (report) {
 		json_object_set_new(report, "entries",
 		                    json_integer((json_int_t)w->entries));
-		json_object_set_new(report, "complete", json_boolean(!w->stopped));
+		json_object_set_new(report, "complete",
+		                    json_boolean(!w->stopped && w->nproblems == 0));
 		if (w->nproblems > CUST_WALK_PROBLEMS_MAX)
 			json_object_set_new(report, "problems_dropped", json_integer(
 				(json_int_t)(w->nproblems - CUST_WALK_PROBLEMS_MAX)));

@@ -25,6 +25,16 @@ struct cust_walk_file {
 	uint64_t fs_offset, block_size;
 	/* a host file of a folder walk, open for reading; else -1 */
 	int host_fd;
+	/* the walk's record of what could not be read: cust_walk_read hands
+	 * NOTE(NOTE_CTX, message) its first failure on this entry (NOTED
+	 * set: the walk recorded the entry already); NULL: none */
+	void (*note)(void *note_ctx, const char *message);
+	void *note_ctx;
+	int noted;
+	/* cust_walk_span's place in the runs: the run last looked at and the
+	 * content offset it starts at (NULL: start from the first run) */
+	const TSK_FS_ATTR_RUN *span_run;
+	uint64_t span_start;
 };
 
 #endif

@@ -17,7 +17,7 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 # Under `make asan` a sanitizer report must never pass for an expected exit
 # status (custody-verify's 1, say): give it an exit status of its own.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:abort_on_error=0}"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-exitcode=86}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-exitcode=86:suppressions=$top/tests/lsan.supp}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=86:print_stacktrace=1}"
 # the acting examiner must come from each test, never from the caller
 unset CUSTODY_EXAMINER CUSTODY_CASE CUSTODY_PASSPHRASE CUSTODY_CONFIG XDG_CONFIG_HOME

@@ -56,7 +56,7 @@ static void print_help(const struct cli *cli)
 	print_table(stdout, cli->options);
 	print_table(stdout, common_options);
 	printf("\nExit codes: 0 success, 1 mismatch, 2 usage, 3 bad input, "
-	       "4 I/O error, 5 incomplete, 6 filled data (docs/exit-codes.md).\n");
+	       "4 I/O error, 5 incomplete, 6 unreadable data (docs/exit-codes.md).\n");
 }
 
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)

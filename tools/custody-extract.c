@@ -11,6 +11,7 @@
 #include "custody/pool.h"
 
 #define TOOL "custody-extract"
+#define FILE_SECONDS_MAX 31536000 /* a year */
 
 static const struct cli_option options[] = {
 	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
@@ -28,6 +29,11 @@ static const struct cli_option options[] = {
 	{ "copy", "WHICH", "copies into objects/: interest (default), all "
 	                   "or none" },
 	{ "jobs", "N", "worker threads (default: one per processor; 0: none)" },
+	{ "max-sparse", "SIZE", "bytes of a file's holes hashed as zeros "
+	                        "(default: 64 times what the image holds of "
+	                        "it, 1G to 64G)" },
+	{ "file-seconds", "N", "seconds to read one file's content "
+	                       "(default 3600)" },
 	{ "quiet", NULL, "no progress, no summary" },
 	{ "note", "T", "a note for the record and the custody log" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
@@ -83,6 +89,34 @@ static void print_summary(const json_t *rec)
 		       json_object_get(t, "ipv6"), "distinct")));
 }
 
+/* Whether the run left evidence unread: the walk not complete (a
+ * directory, an entry or a partition it could not read, a limit), a file
+ * whose content could not be read, or one read short (its content ended
+ * early, or a bound of one file stopped it).  Says so on stderr: 1, else
+ * 0. */
+static int say_unread(const json_t *rec)
+{
+	const json_t *walk = json_object_get(rec, "walk");
+	const json_t *counts = json_object_get(rec, "counts");
+	long long problems = (long long)json_array_size(
+		json_object_get(walk, "problems")) +
+		(long long)json_integer_value(json_object_get(
+			walk, "problems_dropped"));
+	long long files = (long long)json_integer_value(json_object_get(
+		counts, "unreadable"));
+	long long shorts = (long long)json_integer_value(json_object_get(
+		counts, "read_short"));
+
+	if (json_is_true(json_object_get(walk, "complete")) && files == 0 &&
+	    shorts == 0)
+		return 0;
+	fprintf(stderr, "%s: completed, but not everything could be read "
+	        "(%lld problems, %lld files unreadable, %lld read short); see "
+	        "%s/%s\n", TOOL, problems, files, shorts,
+	        cust_json_string(rec, "unit"), CUST_EXTRACT_RECORD);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -91,7 +125,9 @@ int main(int argc, char **argv)
 		"[--no-deleted] [--hash LIST]\n"
 		"             [--no-types] [--no-targets] [--all-occurrences] "
 		"[--copy WHICH]\n"
-		"             [--rules DIR] [--jobs N] [--quiet] [--note T]\n"
+		"             [--rules DIR] [--jobs N] [--max-sparse SIZE] "
+		"[--file-seconds N]\n"
+		"             [--quiet] [--note T]\n"
 		"             [--examiner NAME] [--key FILE --cert FILE] "
 		"[--passphrase-file FILE] [--tsa URL] [--no-sign]",
 		"Walk every partition and file system of an acquisition (or of "
@@ -138,6 +174,16 @@ int main(int argc, char **argv)
 			                       CUST_POOL_WORKERS_MAX);
 		o.jobs = (unsigned)n;
 	}
+	if ((v = cli_get(&cli, "max-sparse")) &&
+	    (cli_parse_size(v, &o.max_sparse) < 0 || o.max_sparse == 0))
+		return cli_usage_error(&cli, "--max-sparse: '%s' is not a size "
+		                             "(64M, 1G ...)", v);
+	if ((v = cli_get(&cli, "file-seconds"))) {
+		if (cust_parse_u64(v, &n) < 0 || n == 0 || n > FILE_SECONDS_MAX)
+			return cli_usage_error(&cli, "--file-seconds: '%s' is not "
+			                             "1..%d", v, FILE_SECONDS_MAX);
+		o.file_seconds = (unsigned)n;
+	}
 	if (!cli_get(&cli, "quiet") && isatty(STDERR_FILENO))
 		o.progress = show_progress;
 	o.note = cli_get(&cli, "note");
@@ -168,12 +214,17 @@ int main(int argc, char **argv)
 	rc = cust_extract(c, &o, &actor, &rec, &err);
 	if (o.progress)
 		fputc('\n', stderr);
-	if (rc < 0)
+	if (rc < 0) {
 		rc = cli_fail(&cli, &err);
-	else if (cli.json)
-		cli_print_json(rec);
-	else if (!cli_get(&cli, "quiet"))
-		print_summary(rec);
+	} else {
+		if (cli.json)
+			cli_print_json(rec);
+		else if (!cli_get(&cli, "quiet"))
+			print_summary(rec);
+		/* sealed and logged, but not all of the evidence */
+		if (say_unread(rec))
+			rc = CUST_E_FILLED;
+	}
 	json_decref(rec);
 	crc = cli_checkpoint(&cli, cust_case_dir(c), &actor);
 	if (!rc)

@@ -41,9 +41,26 @@
  * everything before it is written and streams on the walk's own thread.
  * The order of the output never depends on the workers.  Sealing walks
  * the unit folder by folder, so memory does not grow with the objects.
+ *
+ * Bounds of one file.  A large file is read through its runs
+ * (cust_walk_span): its holes are hashed as the zeros they read as,
+ * never read, up to a bound on the hole bytes hashed (max_sparse; by
+ * default 64 times what the image holds of the file, at least
+ * CUST_EXTRACT_SPARSE_FLOOR and at most CUST_EXTRACT_SPARSE_MAX), so a
+ * file that claims a petabyte on a small image costs at most that.  Past
+ * the bound its digests and type are those of its first read_short bytes
+ * (read_short_reason "sparse-limit"), and what the image holds of it
+ * further on is still read and carved, its targets at their offsets in
+ * the file.  Reading one file's content also has file_seconds (checked
+ * between reads); past them it stops ("time-limit": what the image holds
+ * was not all read).  A content that ends before its size is
+ * "ended-early".  counts.read_short counts the files read short; the
+ * inventory line says by how much and why.
  */
 #ifndef CUSTODY_EXTRACT_H
 #define CUSTODY_EXTRACT_H
+
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -56,6 +73,12 @@
 #define CUST_EXTRACT_INVENTORY "inventory.jsonl"
 #define CUST_EXTRACT_TARGETS "targets"
 #define CUST_EXTRACT_OCCURRENCES "occurrences.jsonl" /* in targets/ */
+
+/* Defaults of the bounds of one file (see "Bounds of one file"). */
+#define CUST_EXTRACT_SPARSE_RATIO 64 /* x the bytes the image holds of it */
+#define CUST_EXTRACT_SPARSE_FLOOR ((uint64_t)1 << 30)
+#define CUST_EXTRACT_SPARSE_MAX ((uint64_t)64 << 30)
+#define CUST_EXTRACT_FILE_SECONDS 3600
 
 /* How far the walk is, for a terminal (the walk's thread calls it about
  * twice a second). */
@@ -78,6 +101,9 @@ struct cust_extract_options {
 	int no_targets;              /* no carving */
 	int all_occurrences;         /* targets/occurrences.jsonl too */
 	unsigned jobs;               /* worker threads; 0: on the walk's own */
+	uint64_t max_sparse;         /* hole bytes hashed per file; 0: the
+	                                default bound */
+	unsigned file_seconds;       /* per file; 0: CUST_EXTRACT_FILE_SECONDS */
 	enum cust_copy_policy copy;  /* objects/ copies (default: interest) */
 	const char *rules;           /* a folder of YARA rules, or NULL */
 	const char *note;
@@ -92,7 +118,9 @@ struct cust_extract_options {
  * Extract as ACTOR into a new sealed unit of the case C and log the
  * `extracted` event.  *RECORD (may be NULL) receives extraction.json's
  * content.  An image in which no file system can be opened is an input
- * error (CUST_E_INPUT); damage met on the way is recorded, not fatal.
+ * error (CUST_E_INPUT); damage met on the way is recorded, not fatal: the
+ * record's walk.problems names what could not be read, walk.complete is
+ * false and counts.unreadable counts the files (custody-extract exits 6).
  */
 int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
                  const struct cust_actor *actor, json_t **record,

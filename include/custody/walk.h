@@ -22,6 +22,15 @@
  * what is missing as zeros but loses memory on every such read, so a
  * walk would not stay bounded; ewfrecover makes a complete copy).
  *
+ * Nothing is lost without a word.  libtsk's own directory walk skips a
+ * directory it cannot read (and, past 128 levels or 4096 bytes of path,
+ * the rest of the directory holding it) and says nothing; the walk
+ * notices, opens such a directory itself to learn why, and records it.
+ * Every directory that cannot be read or is not entered, every allocated
+ * name whose metadata cannot be read, and every entry whose content
+ * cust_walk_read could not read (once per entry) is a problem in the
+ * report, which is then not complete.
+ *
  * Partition names.  When a volume system is found, its allocated
  * partitions (TSK_VS_PART_FLAG_ALLOC: table entries that hold data, not
  * the tables, extended containers or unallocated gaps) are named "p1",
@@ -222,10 +231,32 @@ typedef int (*cust_walk_fn)(void *ctx, const struct cust_walk_entry *e,
  * the count (0 at or after the end).  Reads the default data stream
  * through libtsk, deleted entries included (see enum cust_walk_content for
  * what that content is worth).  -1 (CUST_E_INPUT) when libtsk cannot read
- * it: the message names the entry and carries libtsk's.
+ * it: the message names the entry and carries libtsk's, and the first
+ * such failure of an entry is a problem of the walk's report.
  */
 int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
                    size_t len, size_t *got, struct cust_error *err);
+
+/*
+ * Where F's content at OFFSET comes from, so that a reader need not read
+ * what it can compute: *LEN bytes from OFFSET (to the next change, at
+ * most to the end) that are a hole (*HOLE 1: they read as zeros, and no
+ * byte of the image holds them) or not (*HOLE 0: read them with
+ * cust_walk_read).  Holes are the runs libtsk reads as zeros (sparse,
+ * and filler: ext4's gaps between extents) of a stream it reads plainly
+ * (not compressed, encrypted or offset), and the holes a host file's
+ * system reports (SEEK_HOLE); bytes no run describes are not holes:
+ * libtsk says what they read as.  *LEN is 0 at or past the end.
+ * Looking forward from the last span asked costs nothing more; -1
+ * (CUST_E_USAGE) only outside the entry's callback.
+ */
+int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
+                   uint64_t *len, struct cust_error *err);
+
+/* The bytes of F's content in holes, as cust_walk_span sees them (0
+ * outside the entry's callback): the rest of its size is what the image
+ * holds for it. */
+uint64_t cust_walk_holes(struct cust_walk_file *f);
 
 /*
  * The file slack of F: the bytes of its last allocated cluster (or block)
@@ -261,7 +292,8 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
  * target is read, whatever the flags: the time recorded is the one from
  * before; mount the folder read-only to keep it); folders on another file system, or deeper than
  * CUST_WALK_DEPTH_MAX, are reported and not entered; what cannot be read
- * is a problem in the report.  O->space is ignored (a folder has no space
+ * (a folder, a file that cannot be opened or read) is a problem in the
+ * report, which is then not complete.  O->space is ignored (a folder has no space
  * outside files) and so is O->include_deleted.  REPORT receives the keys
  * cust_walk_image writes: "container" {"type": "folder" or "file",
  * "size" (bytes of its regular files), "segments": [PATH]},
@@ -328,8 +360,10 @@ void cust_walk_pin_zone(void);
  *                   "unallocated_bytes", "volume_slack_bytes" (a file
  *                   system) or "unreadable_bytes" (none)
  *   "unpartitioned_bytes": with options.space and a volume system
- *   "problems": [{"partition", "message"}] (at most CUST_WALK_PROBLEMS_MAX)
+ *   "problems": [{"partition", "message"}] (at most CUST_WALK_PROBLEMS_MAX;
+ *                "problems_dropped" counts the rest)
  *   "entries": count reported, "complete": false when a limit stopped it
+ *              or anything was not read (any problem)
  * Returns 0 once the image was walked, even past damage (the problems say
  * what was missed); -1 when the image cannot be opened (CUST_E_INPUT),
  * on a failure of the system (CUST_E_IO) or when FN failed.

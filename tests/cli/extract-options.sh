@@ -129,7 +129,7 @@ grep -q '"mime"\|"sha256"\|"member":true' "$X/inventory.jsonl" &&
 	ok "no targets: the lists hold their header only" ||
 	fail "no targets: the lists hold their header only"
 [ "$(jq_ "$X/extraction.json" 'json.dumps(r["parameters"], sort_keys=True)')" = \
-	'{"all_occurrences": false, "copy": "interest", "deleted": true, "hashes": ["md5", "sha1"], "rules": null, "targets": false, "types": false}' ] && ok "the record says what was asked" ||
+	'{"all_occurrences": false, "copy": "interest", "deleted": true, "file_seconds": 3600, "hashes": ["md5", "sha1"], "max_sparse": null, "rules": null, "targets": false, "types": false}' ] && ok "the record says what was asked" ||
 	fail "the record says what was asked"
 
 # every occurrence

@@ -1,14 +1,27 @@
 /* test_walk.c - unit tests of the disk image walk (include/custody/walk.h)
  * on the public dfvfs and DFTT images and on images built here with
  * mkfs.fat/mtools and mke2fs -d, plus hostile twins of them. */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "custody/digest.h"
 #include "custody/walk.h"
 #include "testutil.h"
+
+/* Under `make asan`: libtsk leaks a block for each damaged ext4 extent
+ * tree these tests walk (tests/lsan.supp); its frames lack frame
+ * pointers, so the suppression needs the slow unwinder to see the
+ * exported function the leak goes through.  Unused in other builds. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
+}
 
 #define MAX_REC 2048
 #define READ_MAX (16u << 20)
@@ -591,6 +604,409 @@ static void test_built_ext4(void **state)
 	expect_damage(twin, NULL);
 	free(buf);
 	free(data);
+}
+
+/* The number the shell command CMD prints (fails the test without one). */
+static uint64_t shell_number(const char *cmd)
+{
+	char line[64] = "";
+	FILE *p = popen(cmd, "r");
+	uint64_t v;
+
+	assert_non_null(p);
+	if (!fgets(line, sizeof line, p))
+		line[0] = '\0';
+	pclose(p);
+	line[strcspn(line, "\n")] = '\0';
+	if (cust_parse_u64(line, &v) < 0) {
+		print_message("no number from: %s\n", cmd);
+		fail();
+	}
+	return v;
+}
+
+/* Zero LEN bytes at OFFSET of the file PATH, in place. */
+static void zero_at(const char *path, uint64_t offset, size_t len)
+{
+	size_t n;
+	char *buf = slurp(path, &n);
+
+	assert_true(offset + len <= n);
+	memset(buf + offset, 0, len);
+	write_file(path, buf, n);
+	free(buf);
+}
+
+/* Whether a problem of REPORT says each of A and B (B may be NULL). */
+static int has_problem(const json_t *report, const char *a, const char *b)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "problems"), i, p) {
+		const char *m = cust_json_string(p, "message");
+		if (m && strstr(m, a) && (!b || strstr(m, b)))
+			return 1;
+	}
+	return 0;
+}
+
+/* A directory libtsk cannot read: its entries are gone from the walk, so
+ * the walk says which directory and is not complete.  Two ways: the
+ * extent block of a directory of 400 files zeroed (its header, 12
+ * bytes), and the extent header inside the inode of a small one. */
+static void test_unreadable_dir(void **state)
+{
+	char src[CUST_PATH_MAX], p[CUST_PATH_MAX], img[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX], name[32];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+	uint64_t block, at, off;
+	size_t i, under;
+
+	(void)state;
+	if (!have("mke2fs") || !have("debugfs")) {
+		print_message("# mke2fs or debugfs missing: skipped\n");
+		skip();
+	}
+	tpath(src, "root");
+	assert_int_equal(mkdir(src, 0755), 0);
+	join(p, src, "dir");
+	assert_int_equal(mkdir(p, 0755), 0);
+	join(p, src, "small");
+	assert_int_equal(mkdir(p, 0755), 0);
+	for (i = 0; i < 400; i++) {
+		/* each file takes blocks between the directory's: the
+		 * directory's blocks are scattered, an extent block holds them */
+		snprintf(name, sizeof name, "dir/f%zu.txt", i);
+		join(p, src, name);
+		write_file(p, "a target list\n", 14);
+	}
+	join(p, src, "small/inside.txt");
+	write_file(p, "x\n", 2);
+	join(p, src, "top.txt");
+	write_file(p, "top\n", 4);
+	join(p, src, "bad.bin");
+	write_file(p, "some content whose runs are lost\n", 33);
+	tpath(img, "dirs.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' "
+	         "8192 >/dev/null 2>&1", src, img);
+	run(cmd);
+
+	/* the image as made: every entry, complete, no problem */
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	for (i = 0, under = 0; i < rs->n; i++)
+		under += strncmp(rs->r[i].path, "/dir/", 5) == 0;
+	assert_int_equal(under, 400);
+	assert_non_null(find(rs, "p0", "/small/inside.txt"));
+	assert_int_equal(json_array_size(json_object_get(report, "problems")), 0);
+	assert_true(json_is_true(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+
+	/* the header of /dir's extent block zeroed */
+	snprintf(cmd, sizeof cmd, "debugfs -R 'stat /dir' '%s' 2>/dev/null | "
+	         "sed -n 's/.*(ETB0):\\([0-9]*\\).*/\\1/p'", img);
+	block = shell_number(cmd);
+	zero_at(img, block * 1024, 12);
+	/* the extent header in /small's inode (i_block, 40 bytes in) */
+	snprintf(cmd, sizeof cmd, "debugfs -R 'imap /small' '%s' 2>/dev/null | "
+	         "sed -n 's/.*located at block \\([0-9]*\\),.*/\\1/p'", img);
+	at = shell_number(cmd);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'imap /small' '%s' 2>/dev/null | "
+	         "sed -n 's/.*offset \\(0x[0-9a-f]*\\).*/\\1/p' | "
+	         "xargs printf '%%d\\n'", img);
+	off = shell_number(cmd);
+	zero_at(img, at * 1024 + off + 40, 12);
+	/* the same in /bad.bin's inode: its content cannot be read */
+	snprintf(cmd, sizeof cmd, "debugfs -R 'imap /bad.bin' '%s' 2>/dev/null | "
+	         "sed -n 's/.*located at block \\([0-9]*\\),.*/\\1/p'", img);
+	at = shell_number(cmd);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'imap /bad.bin' '%s' 2>/dev/null | "
+	         "sed -n 's/.*offset \\(0x[0-9a-f]*\\).*/\\1/p' | "
+	         "xargs printf '%%d\\n'", img);
+	off = shell_number(cmd);
+	zero_at(img, at * 1024 + off + 40, 12);
+
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	/* the directories themselves are listed, their entries are not */
+	assert_non_null(find(rs, "p0", "/dir"));
+	assert_non_null(find(rs, "p0", "/small"));
+	assert_non_null(find(rs, "p0", "/top.txt"));
+	for (i = 0; i < rs->n; i++) {
+		assert_true(strncmp(rs->r[i].path, "/dir/", 5) != 0);
+		assert_true(strncmp(rs->r[i].path, "/small/", 7) != 0);
+	}
+	if (!has_problem(report, "'/dir'", "cannot be read") ||
+	    !has_problem(report, "'/small'", "cannot be read"))
+		dump_findings(report);
+	assert_true(has_problem(report, "'/dir'", "cannot be read"));
+	assert_true(has_problem(report, "'/small'", "cannot be read"));
+	/* a file whose content cannot be read */
+	assert_non_null(find(rs, "p0", "/bad.bin"));
+	assert_false(find(rs, "p0", "/bad.bin")->read_ok);
+	assert_true(has_problem(report, "cannot read '/bad.bin'", NULL));
+	assert_true(json_is_false(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+
+	/* names whose inodes cannot be read: 45 files, 32 inodes a group,
+	 * the inode table of group 1 moved past the end of the image */
+	tpath(src, "many");
+	assert_int_equal(mkdir(src, 0755), 0);
+	for (i = 1; i <= 45; i++) {
+		snprintf(name, sizeof name, "f%zu", i);
+		join(p, src, name);
+		write_file(p, "x\n", 2);
+	}
+	tpath(img, "groups.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -N 64 -d '%s' "
+	         "'%s' 16384 >/dev/null 2>&1", src, img);
+	run(cmd);
+	snprintf(cmd, sizeof cmd, "debugfs -R 'ls -l /' '%s' 2>/dev/null | "
+	         "awk '$1 > 32 && $NF ~ /^f/ { print $NF; exit }'", img);
+	{
+		FILE *pp = popen(cmd, "r");
+		char line[64] = "", want[80];
+		assert_non_null(pp);
+		assert_non_null(fgets(line, sizeof line, pp));
+		pclose(pp);
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(want, sizeof want, "'/%s'", line);
+		snprintf(cmd, sizeof cmd, "debugfs -w -R 'set_bg 1 inode_table "
+		         "99999' '%s' >/dev/null 2>&1", img);
+		run(cmd);
+		assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+		if (!has_problem(report, want, "metadata"))
+			dump_findings(report);
+		assert_true(has_problem(report, want, "metadata"));
+		assert_true(json_is_false(json_object_get(report, "complete")));
+		json_decref(report);
+		free(rs);
+	}
+}
+
+/* libtsk enters 128 directory levels at most: a deeper one is a problem
+ * naming it, not a silent end of the tree. */
+static void test_deep_dirs(void **state)
+{
+	char src[CUST_PATH_MAX], p[CUST_PATH_MAX], img[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+	size_t i, deepest = 0;
+
+	(void)state;
+	if (!have("mke2fs")) {
+		print_message("# mke2fs missing: skipped\n");
+		skip();
+	}
+	tpath(src, "root");
+	assert_int_equal(mkdir(src, 0755), 0);
+	snprintf(p, sizeof p, "%s", src);
+	for (i = 0; i < 140; i++) {
+		assert_true(strlen(p) + 3 < sizeof p);
+		strcat(p, "/d");
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	tpath(img, "deep.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' "
+	         "4096 >/dev/null 2>&1", src, img);
+	run(cmd);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	for (i = 0; i < rs->n; i++) {
+		size_t depth = 0;
+		const char *c;
+		for (c = rs->r[i].path; *c; c++)
+			depth += *c == '/';
+		if (depth > deepest)
+			deepest = depth;
+	}
+	assert_true(deepest < 140);
+	if (!has_problem(report, "not entered", NULL))
+		dump_findings(report);
+	assert_true(has_problem(report, "not entered", "128 levels"));
+	assert_true(json_is_false(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+}
+
+/* Sizes computed from a hostile file system never wrap around 64 bits: an
+ * ext4 of 1 KiB blocks claiming 2^54 of them (2^64 bytes, 0 once wrapped)
+ * is still a file system far larger than its image. */
+static void test_hostile_sizes(void **state)
+{
+	char img[CUST_PATH_MAX], cmd[3 * CUST_PATH_MAX];
+	const char *paths[1] = { img };
+	struct recs *rs;
+	json_t *report;
+
+	(void)state;
+	if (!have("mke2fs") || !have("debugfs")) {
+		print_message("# mke2fs or debugfs missing: skipped\n");
+		skip();
+	}
+	tpath(img, "huge.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -O 64bit -b 1024 '%s' "
+	         "8192 >/dev/null 2>&1 && debugfs -w -R 'ssv blocks_count "
+	         "18014398509481984' '%s' >/dev/null 2>&1", img, img);
+	run(cmd);
+	assert_int_equal(walk(paths, 1, &rs, &report, NULL), 0);
+	if (!has_problem(report, "extends past the end", NULL))
+		dump_findings(report);
+	assert_true(has_problem(report, "extends past the end", NULL));
+	assert_true(json_is_false(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+}
+
+/* What cust_walk_span says of each regular file: its spans, their holes,
+ * and the MD5 of its content with the holes fed as zeros (never read). */
+struct spans {
+	char path[64];
+	uint64_t size, holes, span_holes, first_len;
+	int first_hole, second_hole;
+	uint64_t second_len;
+	char md5[CUST_DIGEST_HEX_MAX];
+	int whole;
+};
+
+static int collect_spans(void *ctx, const struct cust_walk_entry *e,
+                         struct cust_walk_file *f, struct cust_error *err)
+{
+	struct spans *sp = ctx;
+	static unsigned char buf[1 << 16];
+	EVP_MD_CTX *d;
+	uint64_t off = 0, len;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	int hole, n = 0;
+
+	(void)err;
+	for (; sp->path[0] && strcmp(sp->path, e->path) != 0; sp++)
+		;
+	if (!sp->path[0])
+		return 0;
+	sp->size = e->size;
+	sp->holes = cust_walk_holes(f);
+	d = EVP_MD_CTX_new();
+	assert_non_null(d);
+	assert_int_equal(EVP_DigestInit_ex(d, EVP_md5(), NULL), 1);
+	while (off < e->size) {
+		assert_int_equal(cust_walk_span(f, off, &hole, &len, NULL), 0);
+		assert_true(len > 0 && len <= e->size - off);
+		if (n == 0) {
+			sp->first_hole = hole;
+			sp->first_len = len;
+		} else if (n == 1) {
+			sp->second_hole = hole;
+			sp->second_len = len;
+		}
+		n++;
+		if (hole) {
+			sp->span_holes += len;
+			if (len > (64u << 20)) { /* a claimed petabyte */
+				EVP_MD_CTX_free(d);
+				return 0;
+			}
+		}
+		while (len > 0) {
+			size_t want = len < sizeof buf ? (size_t)len : sizeof buf;
+			size_t got = want;
+			if (hole)
+				memset(buf, 0, want);
+			else
+				assert_int_equal(cust_walk_read(f, off, buf, want,
+				                                &got, NULL), 0);
+			assert_true(got > 0);
+			assert_int_equal(EVP_DigestUpdate(d, buf, got), 1);
+			off += got;
+			len -= got;
+		}
+	}
+	assert_int_equal(EVP_DigestFinal_ex(d, md, NULL), 1);
+	cust_hex_encode(md, 16, sp->md5);
+	EVP_MD_CTX_free(d);
+	sp->whole = 1;
+	return 0;
+}
+
+/* Holes: a file that claims a petabyte on an 8 MB ext4 (one block of
+ * content, the rest one sparse run), a sparse file (its content from
+ * spans and zeros is the file's), and a sparse file of a folder. */
+static void test_holes(void **state)
+{
+	static const char head[] = "c2: http://gate.example.net/x.php\n";
+	const uint64_t pib = (uint64_t)1 << 50;
+	char src[CUST_PATH_MAX], p[CUST_PATH_MAX], img[CUST_PATH_MAX];
+	char cmd[4 * CUST_PATH_MAX], md5[CUST_DIGEST_HEX_MAX];
+	const char *paths[1] = { img };
+	struct spans sp[3];
+	unsigned char *data, *whole;
+	struct cust_walk_options o = { .include_deleted = 1 };
+
+	(void)state;
+	if (!have("mke2fs") || !have("debugfs")) {
+		print_message("# mke2fs or debugfs missing: skipped\n");
+		skip();
+	}
+	tpath(src, "root");
+	assert_int_equal(mkdir(src, 0755), 0);
+	join(p, src, "huge.bin");
+	write_file(p, head, sizeof head - 1);
+	/* 5 MiB: 100 KB of data, a hole, 100 KB more at 3 MiB */
+	data = make_data(100000, 5);
+	whole = calloc(1, 5u << 20);
+	assert_non_null(whole);
+	memcpy(whole, data, 100000);
+	memcpy(whole + (3u << 20), data, 100000);
+	join(p, src, "sparse.bin");
+	write_file(p, data, 100000);
+	{
+		FILE *fp = fopen(p, "r+");
+		assert_non_null(fp);
+		assert_int_equal(fseek(fp, 3L << 20, SEEK_SET), 0);
+		assert_int_equal(fwrite(data, 1, 100000, fp), 100000);
+		assert_int_equal(fclose(fp), 0);
+		assert_int_equal(truncate(p, 5L << 20), 0);
+	}
+	hex_of(CUST_DIGEST_MD5, whole, 5u << 20, md5);
+	tpath(img, "holes.img");
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 1024 -d '%s' '%s' "
+	         "8192 >/dev/null 2>&1 && debugfs -w -R 'sif /huge.bin size "
+	         "%" PRIu64 "' '%s' >/dev/null 2>&1", src, img, pib, img);
+	run(cmd);
+
+	memset(sp, 0, sizeof sp);
+	snprintf(sp[0].path, sizeof sp[0].path, "/huge.bin");
+	snprintf(sp[1].path, sizeof sp[1].path, "/sparse.bin");
+	assert_int_equal(cust_walk_image(paths, 1, &o, collect_spans, sp, NULL,
+	                                 NULL), 0);
+	assert_true(sp[0].size == pib);
+	/* one block of content, then a hole to the end: never read */
+	assert_false(sp[0].first_hole);
+	assert_int_equal(sp[0].first_len, 1024);
+	assert_true(sp[0].second_hole);
+	assert_true(sp[0].second_len == pib - 1024);
+	assert_true(sp[0].holes == pib - 1024);
+	assert_false(sp[0].whole);
+	/* the sparse file: its holes, and its content through the spans */
+	assert_true(sp[1].whole);
+	assert_string_equal(sp[1].md5, md5);
+	assert_true(sp[1].holes > (2u << 20));
+	assert_true(sp[1].holes == sp[1].span_holes);
+
+	/* a folder's sparse file: the host's SEEK_HOLE */
+	memset(sp, 0, sizeof sp);
+	snprintf(sp[0].path, sizeof sp[0].path, "/sparse.bin");
+	assert_int_equal(cust_walk_folder(src, &o, collect_spans, sp, NULL,
+	                                  NULL), 0);
+	assert_true(sp[0].whole);
+	assert_string_equal(sp[0].md5, md5);
+	assert_true(sp[0].holes == sp[0].span_holes);
+	free(data);
+	free(whole);
 }
 
 /* ---- space outside files ------------------------------------------------ */
@@ -1314,6 +1730,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_built_fat, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_built_ext4, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_unopenable, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_unreadable_dir, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_deep_dirs, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_hostile_sizes, setup_tmp,
+		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_holes, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_ext4_deleted, setup_tmp,
 		                                teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_space_chunk_boundary, setup_tmp,
