@@ -112,6 +112,7 @@ struct cust_analyzer {
 	struct cust_carver *carver;
 	EVP_MD_CTX *md5, *sha1, *sha256;
 	unsigned char *head; /* lent to the analysis being streamed */
+	size_t head_len;     /* of the content last streamed */
 	struct cust_rules_scanner *scanner; /* with rules */
 };
 
@@ -156,8 +157,9 @@ static struct cust_analyzer *analyzer_new(const struct cust_analysis_options *o,
 	a->md5 = EVP_MD_CTX_new();
 	a->sha1 = EVP_MD_CTX_new();
 	a->sha256 = EVP_MD_CTX_new();
-	a->head = o->types ? malloc(CUST_CLASSIFY_BYTES) : NULL;
-	if (!a->md5 || !a->sha1 || !a->sha256 || (o->types && !a->head)) {
+	a->head = o->types || o->keep_head ? malloc(CUST_CLASSIFY_BYTES) : NULL;
+	if (!a->md5 || !a->sha1 || !a->sha256 ||
+	    ((o->types || o->keep_head) && !a->head)) {
 		cust_analyzer_free(a);
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		return NULL;
@@ -258,6 +260,7 @@ int cust_analyzer_begin(struct cust_analyzer *a, struct cust_analysis *r,
 	r->sink_ctx = sink ? sink_ctx : r;
 	r->head = a->head;
 	r->head_len = 0;
+	a->head_len = 0;
 	r->bytes = 0;
 	if (a->carver)
 		cust_carver_reset(a->carver);
@@ -343,8 +346,16 @@ int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
 				cache_put(a->o.cache, key, r);
 		}
 	}
+	a->head_len = r->head_len;
 	r->head = NULL;
 	return 0;
+}
+
+const unsigned char *cust_analyzer_head(const struct cust_analyzer *a,
+                                        size_t *len)
+{
+	*len = a->head ? a->head_len : 0;
+	return a->head;
 }
 
 /* A scan's own trouble (a timeout, a content that could not be read) is

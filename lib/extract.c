@@ -1,5 +1,6 @@
 /* extract.c - the inventory and target lists of a disk image as a sealed
  * unit; see include/custody/extract.h. */
+#include "custody/botconfigs.h"
 #include "custody/extract.h"
 
 #include <errno.h>
@@ -114,6 +115,7 @@ struct run {
 	uint64_t space_base, space_bytes, slack_bytes;
 	int space_open;
 	struct cust_rules *rules;
+	struct cust_botconfigs *bc; /* the extractors, or NULL when off */
 	struct cust_error err;
 };
 
@@ -553,7 +555,7 @@ static json_t *rules_json(const struct cust_analysis *a)
 				o, "extractor",
 				json_pack("{s:s, s:s}", "name", h->extractor,
 				          "status",
-				          cust_rules_extractor_lookup(h->extractor)
+				          cust_extractor_find(h->extractor)
 				                  ? "available"
 				                  : "not available"));
 		json_array_append_new(hits, o);
@@ -596,14 +598,80 @@ static void set_analysis(struct run *r, json_t *o,
 		json_object_set_new(o, "rules_error", json_string(a->rules_error));
 }
 
+/* ---- the extractors (botconfigs.h) */
+
+/* The extractors that take the content of SIZE bytes at PATH whose first
+ * bytes are HEAD[0..LEN), typed and scanned in A: a new array of their
+ * names, or NULL (none, or no extractors run).  Safe from any thread. */
+static json_t *taken_by(const struct run *r, const unsigned char *head,
+                        size_t len, uint64_t size, const char *path,
+                        const struct cust_analysis *a)
+{
+	struct cust_x_input in = { 0 };
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	size_t i;
+
+	if (!r->bc || !head)
+		return NULL;
+	in.head = head;
+	in.head_len = len < CUST_X_HEAD ? len : CUST_X_HEAD;
+	in.size = size;
+	in.name = slash ? slash + 1 : path;
+	in.mime = a->typed ? a->mime : NULL;
+	/* a YARA rule that routes the file to an extractor */
+	for (i = 0; i < a->nrule_hits && !in.rule; i++)
+		if (a->rule_hits[i].extractor[0] &&
+		    cust_extractor_find(a->rule_hits[i].extractor))
+			in.rule = a->rule_hits[i].extractor;
+	return cust_botconfigs_identify(r->bc, &in);
+}
+
+/* Note the copy SHA256 of a content TAKEN by extractors, found where the
+ * inventory line O says. */
+static int note_taken(struct run *r, json_t *o, const json_t *taken,
+                      const char *sha256, uint64_t size,
+                      const struct cust_analysis *a, struct cust_error *err)
+{
+	json_t *place;
+	int rc;
+
+	if (!taken || !sha256 || !sha256[0])
+		return 0;
+	json_object_set(o, "extractors", (json_t *)taken);
+	place = json_object();
+	if (!place)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	{
+		static const char *const keys[] = { "partition", "path",
+		                                    "meta_addr", NULL };
+		size_t i;
+		for (i = 0; keys[i]; i++)
+			if (json_object_get(o, keys[i]))
+				json_object_set(place, keys[i],
+				                json_object_get(o, keys[i]));
+	}
+	if (a->typed)
+		json_object_set_new(place, "mime", json_string(a->mime));
+	rc = cust_botconfigs_note(r->bc, sha256, size, place, taken, err);
+	json_decref(place);
+	return rc;
+}
+
 /* ---- copies of files of interest (objects.h) */
 
 /* Why the analyzed file at PATH is kept: its interest, or "all" when
  * every file is; NULL when it is not copied. */
 static const char *copy_reason(const struct run *r,
                                const struct cust_analysis *a,
-                               const char *path, const char **interest)
+                               const char *path, const json_t *taken,
+                               const char **interest)
 {
+	/* what an extractor takes is kept: its records are made from the
+	 * copy after the walk (botconfigs.h) */
+	if (taken) {
+		*interest = "bot-config";
+		return *interest;
+	}
 	*interest = cust_interest(a->typed ? a->mime : NULL,
 	                          a->typed ? a->description : NULL, path);
 	if (!*interest && a->nrule_hits)
@@ -948,11 +1016,18 @@ static void member_end(void *ctx, int complete)
 	}
 	if (!m->failed) {
 		const char *interest, *why;
+		const unsigned char *head;
 		char sha[65] = "";
+		size_t head_len;
 		int stored = 0;
+		json_t *taken;
 
 		set_analysis(r, m->o, &m->a, m->a.bytes);
-		why = copy_reason(r, &m->a, m->path, &interest);
+		head = cust_analyzer_head(m->an, &head_len);
+		taken = m->copy ? taken_by(r, head, head_len, m->a.bytes, m->path,
+		                           &m->a)
+		                : NULL;
+		why = copy_reason(r, &m->a, m->path, taken, &interest);
 		if (m->copy && why &&
 		    cust_object_commit(m->copy, m->a.sha256[0] ? m->a.sha256
 		                                               : NULL,
@@ -962,9 +1037,12 @@ static void member_end(void *ctx, int complete)
 			cust_object_abort(m->copy);
 		m->copy = NULL; /* committed or aborted: freed */
 		if (!m->failed &&
-		    record_copy(r, m->o, interest, sha, stored, &m->a,
-		                m->a.bytes, &r->err) < 0)
+		    (record_copy(r, m->o, interest, sha, stored, &m->a,
+		                 m->a.bytes, &r->err) < 0 ||
+		     note_taken(r, m->o, taken, sha, m->a.bytes, &m->a,
+		                &r->err) < 0))
 			m->failed = 1;
+		json_decref(taken);
 	}
 	if (m->failed)
 		r->member_failed = 1;
@@ -1146,6 +1224,7 @@ struct job {
 	uint64_t size;       /* the entry's size */
 	struct cust_analysis a;
 	const char *interest; /* why it is of interest, or NULL */
+	json_t *taken;        /* the extractors that take it, or NULL */
 	char object[65];      /* the SHA-256 of its copy, or "" */
 	int stored;           /* the copy is new */
 	int failed;
@@ -1162,6 +1241,7 @@ static void job_free(struct job *j)
 	free(j->name);
 	free(j->data);
 	free(j->slack);
+	json_decref(j->taken);
 	cust_analysis_clear(&j->a);
 	cust_analysis_clear(&j->slack_a);
 	free(j);
@@ -1197,8 +1277,9 @@ static void worker_work(void *ctx, void *state, void *job)
 		j->failed = 1;
 		return;
 	}
+	j->taken = taken_by(r, j->data, j->len, j->size, j->path, &j->a);
 	/* copies are written here, on every worker at once */
-	if (copy_reason(r, &j->a, j->path, &j->interest) &&
+	if (copy_reason(r, &j->a, j->path, j->taken, &j->interest) &&
 	    cust_object_put(r->objects, j->data, j->len, j->object, &j->stored,
 	                    &j->err) < 0)
 		j->failed = 1;
@@ -1230,7 +1311,9 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 		r->bytes += j->a.bytes;
 		if (cust_analysis_replay(&j->a, on_target, &p, err) < 0 ||
 		    record_copy(r, j->o, j->interest, j->object, j->stored,
-		                &j->a, j->len, err) < 0)
+		                &j->a, j->len, err) < 0 ||
+		    note_taken(r, j->o, j->taken, j->object, j->len, &j->a,
+		               err) < 0)
 			goto out;
 		if (j->a.typed && archive_type(j->a.mime)) {
 			struct container c = { r, j->partition, j->path,
@@ -1371,7 +1454,7 @@ static long file_pread(void *ctx, void *buf, size_t len, uint64_t off)
  * (W NULL: its type or a rule asked for it) its content read again. */
 static int copy_large(struct run *r, const struct cust_walk_entry *e,
                       struct cust_walk_file *f, json_t *o,
-                      const struct cust_analysis *a,
+                      const struct cust_analysis *a, const json_t *taken,
                       struct cust_object_writer *w, struct cust_error *err)
 {
 	const char *interest;
@@ -1382,7 +1465,8 @@ static int copy_large(struct run *r, const struct cust_walk_entry *e,
 	int stored = 0;
 
 	/* read short once: no copy to trust */
-	if (!copy_reason(r, a, e->path, &interest) || a->bytes != e->size) {
+	if (!copy_reason(r, a, e->path, taken, &interest) ||
+	    a->bytes != e->size) {
 		cust_object_abort(w);
 		return record_copy(r, o, interest, NULL, 0, a, 0, err);
 	}
@@ -1412,7 +1496,9 @@ static int copy_large(struct run *r, const struct cust_walk_entry *e,
 	if (cust_object_commit(w, a->sha256[0] ? a->sha256 : NULL, sha, &stored,
 	                       err) < 0)
 		return -1;
-	return record_copy(r, o, interest, sha, stored, a, a->bytes, err);
+	if (record_copy(r, o, interest, sha, stored, a, a->bytes, err) < 0)
+		return -1;
+	return note_taken(r, o, taken, sha, a->bytes, a, err);
 }
 
 /* A file's slack, for the workers to carve (what libtsk cannot read is
@@ -1695,7 +1781,15 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 		                    json_string(timed_out ? "time-limit" : why));
 	set_analysis(r, o, &a, e->size);
 	r->bytes += a.bytes;
-	rc = copy_large(r, e, f, o, &a, copy, err); /* takes COPY */
+	{
+		size_t head_len;
+		const unsigned char *head = cust_analyzer_head(r->serial,
+		                                               &head_len);
+		json_t *taken = taken_by(r, head, head_len, a.bytes, e->path,
+		                         &a);
+		rc = copy_large(r, e, f, o, &a, taken, copy, err); /* takes COPY */
+		json_decref(taken);
+	}
 	copy = NULL;
 	if (rc < 0)
 		goto out;
@@ -1873,6 +1967,15 @@ static int run_setup(struct run *r, const struct cust_extract_options *o,
 	if (o->rules && !(r->rules = cust_rules_load(o->rules, err)))
 		return -1;
 	r->ao.rules = r->rules;
+	if (!o->no_extractors && o->copy != CUST_COPY_NONE) {
+		struct cust_botconfigs_options bo = {
+			o->nextractors ? o->extractors : NULL, o->nextractors,
+			o->key_hints, o->nkey_hints
+		};
+		if (!(r->bc = cust_botconfigs_new(&bo, err)))
+			return -1;
+		r->ao.keep_head = 1;
+	}
 	if (r->ao.carve &&
 	    !(r->space_carver = cust_carver_new(r->ao.carve, err)))
 		return -1;
@@ -1898,6 +2001,7 @@ static void run_free(struct run *r)
 	cust_type_cache_free(r->cache);
 	cust_targets_free(r->targets);
 	cust_rules_free(r->rules);
+	cust_botconfigs_free(r->bc);
 	cust_carver_free(r->space_carver);
 	cust_dfxml_abort(r->dfxml);
 	cust_folder_listing_free(r->listing);
@@ -1934,6 +2038,25 @@ static json_t *parameters_json(const struct cust_extract_options *o,
 	                      "all_occurrences", o->all_occurrences, "copy",
 	                      cust_copy_policy_name(o->copy), "rules", rules);
 
+	{
+		json_t *names = json_array(), *hints = json_array();
+		const struct cust_extractor *const *x;
+		for (i = 0; hints && i < o->nkey_hints; i++)
+			json_array_append_new(hints, json_string(o->key_hints[i]));
+		for (x = cust_extractors(); names && *x; x++) {
+			size_t k;
+			int on = !o->no_extractors && o->copy != CUST_COPY_NONE &&
+			         !o->nextractors;
+			for (k = 0; !on && !o->no_extractors &&
+			            o->copy != CUST_COPY_NONE && k < o->nextractors;
+			     k++)
+				on = strcmp(o->extractors[k], (*x)->name) == 0;
+			if (on)
+				json_array_append_new(names, json_string((*x)->name));
+		}
+		json_object_set_new(p, "extractors", names);
+		json_object_set_new(p, "key_hints", hints);
+	}
 	/* the bounds of one file: null is the default rule */
 	json_object_set_new(p, "max_sparse",
 	                    o->max_sparse ? json_integer((json_int_t)(
@@ -2050,7 +2173,7 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	json_t *report = json_object(), *rec = NULL, *details = NULL;
 	struct timespec t0, t1;
 	uint64_t ms;
-	json_t *item = NULL;
+	json_t *item = NULL, *botconfigs = NULL;
 	int rc = -1;
 
 	if (record)
@@ -2078,8 +2201,18 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	u = cust_unit_begin(cust_case_dir(c), "extractions", stem, err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!u || walk_into(u, &s, o, &r, report, err) < 0 ||
-	    folder_listed(&s, &r, err) < 0 || source_hashed(&s, err) < 0 ||
-	    cust_time_now_string(ended, err) < 0)
+	    folder_listed(&s, &r, err) < 0 || source_hashed(&s, err) < 0)
+		goto out;
+	if (r.bc) {
+		char objects[CUST_PATH_MAX];
+		if (cust_path_format(objects, sizeof objects, err, "%s/%s",
+		                     cust_unit_dir(u), CUST_OBJECTS_DIR) < 0 ||
+		    cust_botconfigs_finish(r.bc, cust_unit_dir(u), objects,
+		                           &botconfigs, err) < 0)
+			goto out;
+		json_object_set_new(botconfigs, "enabled", json_true());
+	}
+	if (cust_time_now_string(ended, err) < 0)
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ms_between(&t0, &t1);
@@ -2116,6 +2249,14 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	}
 	json_object_set_new(json_object_get(rec, "counts"), "read_short",
 	                    json_integer((json_int_t)r.read_short));
+	json_object_set_new(rec, "botconfigs",
+	                    botconfigs ? botconfigs
+	                               : json_pack("{s:b, s:s}", "enabled", 0,
+	                                           "why",
+	                                           o->no_extractors
+	                                                   ? "--extractors none"
+	                                                   : "--copy none"));
+	botconfigs = NULL;
 	if (o->note)
 		json_object_set_new(rec, "note", json_string(o->note));
 	details = json_pack("{s:I, s:I}", "entries",
@@ -2140,6 +2281,7 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	rc = 0;
 out:
 	json_decref(item);
+	json_decref(botconfigs);
 	json_decref(details);
 	json_decref(rec);
 	json_decref(report);

@@ -925,25 +925,3 @@ int cust_rules_scan_reader(struct cust_rules_scanner *s, uint64_t size,
 	}
 	return scan_end(s, rc, nhits, truncated, err);
 }
-
-/* ---- extractors --------------------------------------------------------- */
-
-/* Name -> extractor, sorted by name; none is written yet. */
-static const struct {
-	const char *name;
-	cust_rules_extractor_fn fn;
-} extractors[] = {
-	{ NULL, NULL }
-};
-
-cust_rules_extractor_fn cust_rules_extractor_lookup(const char *name)
-{
-	size_t i;
-
-	if (!name || !*name)
-		return NULL;
-	for (i = 0; extractors[i].name; i++)
-		if (strcmp(extractors[i].name, name) == 0)
-			return extractors[i].fn;
-	return NULL;
-}

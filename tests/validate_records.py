@@ -15,7 +15,8 @@ schemas resolve only from DIR: nothing is fetched from the network.
                    custody.log, custody.checkpoint, runs/*.json,
                    recoveries/*/recovery.json, artifacts/*/artifacts.json,
                    acquisitions/*/acquisition.json, extractions/*/extraction.json
-                   and every line of extractions/*/inventory.jsonl
+                   and every line of extractions/*/inventory.jsonl and
+                   extractions/*/botconfigs.jsonl
   --report FILE    validate saved custody-verify --json output
   --status FILE    validate saved custody-case status --json output
   --record NAME FILE
@@ -299,6 +300,11 @@ def check_case(s, tap, case):
                             "inventory",
                             "%s/%s/inventory.jsonl: every line matches "
                             "inventory.schema.json" % (kind, d))
+                bc = os.path.join(top, d, "botconfigs.jsonl")
+                if os.path.exists(bc):
+                    check_jsonl(s, tap, bc, "botconfig",
+                                "%s/%s/botconfigs.jsonl: every line matches "
+                                "botconfig.schema.json" % (kind, d))
 
 
 def main():

@@ -1,9 +1,11 @@
 /* custody-extract - the inventory and target lists of a seized disk, as a
  * sealed extraction unit. */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "custody/extractor.h"
 #include "custody/caseio.h"
 #include "custody/digest.h"
 #include "custody/extract.h"
@@ -34,6 +36,11 @@ static const struct cli_option options[] = {
 	                        "it, 1G to 64G)" },
 	{ "file-seconds", "N", "seconds to read one file's content "
 	                       "(default 3600)" },
+	{ "extractors", "LIST", "bot-config extractors to run, by name, "
+	  "comma-separated, or none (default: all)" },
+	{ "list-extractors", NULL, "list the extractors and exit" },
+	{ "key-hint", "KEY", "an RC4 key to try on encrypted configs, besides "
+	  "the keys found on the disk" },
 	{ "quiet", NULL, "no progress, no summary" },
 	{ "note", "T", "a note for the record and the custody log" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
@@ -52,6 +59,21 @@ static void show_progress(void *ctx, const struct cust_extract_progress *p)
 	        (unsigned long long)p->files, (double)p->bytes / 1e6,
 	        secs > 0 ? (double)p->files / secs : 0,
 	        secs > 0 ? (double)p->bytes / 1e6 / secs : 0);
+}
+
+static int list_extractors(const struct cli *cli)
+{
+	const struct cust_extractor *const *x;
+
+	for (x = cust_extractors(); *x; x++) {
+		if (cli->json)
+			printf("{\"name\":\"%s\",\"family\":\"%s\"}\n", (*x)->name,
+			       (*x)->family);
+		else
+			printf("%-20s %-8s %s\n", (*x)->name, (*x)->family,
+			       (*x)->summary);
+	}
+	return cli_exit(cli, 0);
 }
 
 static void print_summary(const json_t *rec)
@@ -75,6 +97,24 @@ static void print_summary(const json_t *rec)
 		       cust_json_string(p, "fs_type")
 		               ? cust_json_string(p, "fs_type")
 		               : cust_json_string(p, "fs_error"));
+	{
+		const json_t *bc = json_object_get(rec, "botconfigs");
+		const json_t *fam;
+		size_t k;
+		if (json_is_true(json_object_get(bc, "enabled"))) {
+			printf("  bot configurations: %lld record%s",
+			       (long long)json_integer_value(
+				       json_object_get(bc, "records")),
+			       json_integer_value(json_object_get(bc, "records")) == 1
+				       ? ""
+				       : "s");
+			json_array_foreach(json_object_get(bc, "families"), k, fam)
+				printf("%s%s", k ? ", " : " (", json_string_value(fam));
+			printf("%s\n", json_array_size(json_object_get(bc, "families"))
+			                   ? ")"
+			                   : "");
+		}
+	}
 	printf("  targets: %lld emails, %lld domains, %lld URLs, %lld IPv4, "
 	       "%lld IPv6 (distinct)\n",
 	       (long long)json_integer_value(json_object_get(
@@ -127,7 +167,9 @@ int main(int argc, char **argv)
 		"[--copy WHICH]\n"
 		"             [--rules DIR] [--jobs N] [--max-sparse SIZE] "
 		"[--file-seconds N]\n"
-		"             [--quiet] [--note T]\n"
+		"             [--extractors LIST] [--key-hint KEY] "
+		"[--quiet] [--note T]\n"
+		"       custody-extract --list-extractors\n"
 		"             [--examiner NAME] [--key FILE --cert FILE] "
 		"[--passphrase-file FILE] [--tsa URL] [--no-sign]",
 		"Walk every partition and file system of an acquisition (or of "
@@ -137,6 +179,8 @@ int main(int argc, char **argv)
 		options, { 0 }, 0, NULL, 0
 	};
 	struct cust_extract_options o = { 0 };
+	const char *names[64];
+	char list[1024];
 	struct cust_actor actor;
 	struct cust_signer *signer = NULL;
 	struct cust_error err;
@@ -147,6 +191,35 @@ int main(int argc, char **argv)
 	int rc, crc;
 
 	cli_parse(&cli, argc, argv);
+	if (cli_get(&cli, "list-extractors"))
+		return list_extractors(&cli);
+	if ((v = cli_get(&cli, "extractors"))) {
+		char *save = NULL, *name;
+		if (strlen(v) >= sizeof list)
+			return cli_usage_error(&cli, "--extractors: too long");
+		memcpy(list, v, strlen(v) + 1);
+		for (name = strtok_r(list, ",", &save); name;
+		     name = strtok_r(NULL, ",", &save)) {
+			if (strcmp(name, "none") == 0) {
+				o.no_extractors = 1;
+				continue;
+			}
+			if (!cust_extractor_find(name))
+				return cli_usage_error(&cli, "--extractors: no "
+				                             "extractor '%s' (see "
+				                             "--list-extractors)", name);
+			if (o.nextractors == sizeof names / sizeof names[0])
+				return cli_usage_error(&cli, "--extractors: too many");
+			names[o.nextractors++] = name;
+		}
+		if (o.no_extractors && o.nextractors)
+			return cli_usage_error(&cli, "--extractors: none with names");
+		o.extractors = names;
+	}
+	if ((v = cli_get(&cli, "key-hint"))) {
+		o.key_hints = &v;
+		o.nkey_hints = 1;
+	}
 	o.acquisition = cli_get(&cli, "acq");
 	o.sources = (const char *const *)cli.args;
 	o.nsources = (size_t)cli.nargs;

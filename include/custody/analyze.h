@@ -47,6 +47,9 @@ struct cust_analysis_options {
 	unsigned carve;    /* CUST_CARVE_* kinds; 0: no carving */
 	struct cust_type_cache *cache; /* may be NULL */
 	const struct cust_rules *rules; /* YARA rules to scan with, or NULL */
+	/* keep the head of a streamed content even without types, for the
+	 * extractors' identify steps (cust_analyzer_head) */
+	int keep_head;
 };
 
 /* A target found, its value in the analysis' text. */
@@ -145,5 +148,11 @@ void cust_analysis_not_scanned(struct cust_analysis *r, const char *why);
 /* Hand the collected targets to FN in the order they were found. */
 int cust_analysis_replay(const struct cust_analysis *r, cust_carve_hit_fn fn,
                          void *ctx, struct cust_error *err);
+
+/* The first bytes (at most CUST_CLASSIFY_BYTES) of the content A last
+ * streamed (cust_analyzer_begin, _feed, _end) into *LEN: valid until A
+ * begins another; NULL when A keeps no head (no types, no keep_head). */
+const unsigned char *cust_analyzer_head(const struct cust_analyzer *a,
+                                        size_t *len);
 
 #endif

