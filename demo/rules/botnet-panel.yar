@@ -4,7 +4,7 @@ rule bot_panel_config : panel
 {
 	meta:
 		description = "PHP panel configuration listing C&C servers"
-		extractor = "panelconfig"
+		extractor = "panel-php-config"
 	strings:
 		$cnc = "$cnc_servers" ascii
 		$db = "$db_pass" ascii

@@ -22,6 +22,8 @@
  *                               then extractor; provenance and derived_from
  *                               added
  *   targets/c2.csv              endpoint,usage,family,records,first_path
+ *                               (each endpoint once per usage, sorted by
+ *                               usage, then endpoint)
  *   targets/webinjects.csv      pattern,flags,host,injects,family,sha256,path
  *   targets/victims.csv         bot_id,ip,country,os,first_seen,last_seen,
  *                               sha256,path
