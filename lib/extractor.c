@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "custody/json.h"
 #include "extractors/extractors.h"
 
 static const struct cust_extractor *const registry[] = {
@@ -254,6 +255,16 @@ void cust_x_key(json_t *rec, const char *algorithm, const char *usage,
 	                      "usage", usage, "value",
 	                      key_value(value, len, as_hex), "encoding",
 	                      as_hex ? "hex" : "text"));
+}
+
+void cust_x_emit(struct cust_x_output *out, json_t *rec)
+{
+	const char *status = cust_json_string(rec, "status");
+
+	if (json_object_get(rec, "problems") && status &&
+	    strcmp(status, "decoded") == 0)
+		json_object_set_new(rec, "status", json_string("partial"));
+	json_array_append_new(out->records, rec);
 }
 
 void cust_x_learn_key(struct cust_x_output *out, const char *algorithm,

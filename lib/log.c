@@ -236,6 +236,16 @@ static void restore_length(int fd, off_t size, struct cust_error *err)
 		                  CUST_LOG_NAME, (long long)size);
 }
 
+/*
+ * Open the log of CASE_DIR locked (PATH receives its path) and read where
+ * it ends: *SIZE, and the seq and SHA-256 of its last line (0 and 64 zeros
+ * when it is empty).  A log whose last line is torn or unreadable is
+ * refused, ERR prefixed with WHY.  The descriptor, or -1.
+ */
+static int open_tail(const char *case_dir, char path[CUST_PATH_MAX],
+                     off_t *size, uint64_t *seq, char prev[65],
+                     const char *why, struct cust_error *err);
+
 int cust_log_open_locked(const char *case_dir, char path[CUST_PATH_MAX],
                          struct cust_error *err)
 {
@@ -262,7 +272,7 @@ int cust_log_append(const char *case_dir, const struct cust_actor *actor,
 {
 	char path[CUST_PATH_MAX], prev[65];
 	struct cust_signals held;
-	struct stat st;
+	off_t size = 0;
 	uint64_t seq = 0;
 	int wrote;
 	json_t *o = NULL;
@@ -277,23 +287,10 @@ int cust_log_append(const char *case_dir, const struct cust_actor *actor,
 	if (!actor || !actor->name || !*actor->name)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "a custody event needs an examiner");
-	fd = cust_log_open_locked(case_dir, path, err);
+	fd = open_tail(case_dir, path, &size, &seq, prev,
+	               "cannot append to the custody log", err);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		cust_error_set(err, CUST_E_INPUT, "'%s' is not a regular file", path);
-		goto out;
-	}
-	if (st.st_size == 0) {
-		memcpy(prev, ZERO_HASH, sizeof prev);
-	} else if (read_last_line(fd, st.st_size, &seq, prev, err) < 0) {
-		cust_error_prefix(err, "cannot append to the custody log");
-		goto out;
-	}
 	o = build_event(actor, ev, seq + 1, prev, err);
 	if (!o)
 		goto out;
@@ -314,7 +311,7 @@ int cust_log_append(const char *case_dir, const struct cust_actor *actor,
 		wrote = cust_error_set_errno(err, CUST_E_IO, errno,
 		                             "cannot sync '%s'", path);
 	if (wrote < 0)
-		restore_length(fd, st.st_size, err);
+		restore_length(fd, size, err);
 	cust_signals_release(&held);
 	if (wrote < 0)
 		goto out;
@@ -336,26 +333,15 @@ int cust_log_prepare(const char *case_dir, uint64_t *events,
 {
 	char path[CUST_PATH_MAX], prev[65];
 	struct statvfs vfs;
-	struct stat st;
+	off_t size;
 	uint64_t seq = 0, room;
 	int fd, rc = -1;
 
-	fd = cust_log_open_locked(case_dir, path, err);
+	fd = open_tail(case_dir, path, &size, &seq, prev,
+	               "nothing was done: the custody log cannot take an event",
+	               err);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0) {
-		cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		cust_error_set(err, CUST_E_INPUT, "'%s' is not a regular file", path);
-		goto out;
-	}
-	if (st.st_size > 0 && read_last_line(fd, st.st_size, &seq, prev, err) < 0) {
-		cust_error_prefix(err, "nothing was done: the custody log cannot "
-		                       "take an event");
-		goto out;
-	}
 	if (events)
 		*events = seq;
 	if (fstatvfs(fd, &vfs) == 0) {
@@ -373,6 +359,36 @@ int cust_log_prepare(const char *case_dir, uint64_t *events,
 out:
 	close(fd);
 	return rc;
+}
+
+static int open_tail(const char *case_dir, char path[CUST_PATH_MAX],
+                     off_t *size, uint64_t *seq, char prev[65],
+                     const char *why, struct cust_error *err)
+{
+	struct stat st;
+	int fd = cust_log_open_locked(case_dir, path, err);
+
+	if (fd < 0)
+		return -1;
+	*seq = 0;
+	memcpy(prev, ZERO_HASH, 65);
+	if (fstat(fd, &st) < 0) {
+		cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cust_error_set(err, CUST_E_INPUT, "'%s' is not a regular file", path);
+		goto fail;
+	}
+	*size = st.st_size;
+	if (st.st_size > 0 && read_last_line(fd, st.st_size, seq, prev, err) < 0) {
+		cust_error_prefix(err, "%s", why);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
 }
 
 int cust_log_torn_tail(int fd, off_t size, off_t *whole,
@@ -397,6 +413,30 @@ int cust_log_torn_tail(int fd, off_t size, off_t *whole,
 	}
 	*whole = 0;
 	return 0;
+}
+
+int cust_log_tail(const char *case_dir, off_t *whole, off_t *size,
+                  struct cust_error *err)
+{
+	char path[CUST_PATH_MAX];
+	struct stat st;
+	int fd, rc;
+
+	if (cust_path_format(path, sizeof path, err, "%s/%s", case_dir,
+	                     CUST_LOG_NAME) < 0)
+		return -1;
+	fd = cust_fs_open_read(path, 1, err);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'",
+		                            path);
+	}
+	*size = st.st_size;
+	rc = cust_log_torn_tail(fd, st.st_size, whole, err);
+	close(fd);
+	return rc;
 }
 
 /* Reads lines of at most CUST_LOG_LINE_MAX bytes from FD. */

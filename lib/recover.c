@@ -55,31 +55,6 @@ static int note_units(void *ctx, unsigned long lineno, const char *line,
 	return 0;
 }
 
-/* The torn tail of the log: *WHOLE and *SIZE, equal when there is none. */
-static int torn_tail(const char *case_dir, off_t *whole, off_t *size,
-                     struct cust_error *err)
-{
-	char path[CUST_PATH_MAX];
-	struct stat st;
-	int fd, rc;
-
-	if (cust_path_format(path, sizeof path, err, "%s/%s", case_dir,
-	                     CUST_LOG_NAME) < 0)
-		return -1;
-	fd = cust_fs_open_read(path, 1, err);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return cust_error_set_errno(err, CUST_E_IO, errno, "cannot stat '%s'",
-		                            path);
-	}
-	*size = st.st_size;
-	rc = cust_log_torn_tail(fd, st.st_size, whole, err);
-	close(fd);
-	return rc;
-}
-
 /* The event count of the case's checkpoint, or -1 when it has none that
  * parses (custody-verify reports that). */
 static long long checkpoint_events(const char *case_dir)
@@ -121,7 +96,7 @@ json_t *cust_recover_assess(const char *case_dir, struct cust_error *err)
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
-	if (torn_tail(case_dir, &whole, &size, err) < 0 ||
+	if (cust_log_tail(case_dir, &whole, &size, err) < 0 ||
 	    cust_log_read(case_dir, note_units, &scan, err) < 0 ||
 	    !(runs = cust_run_list(case_dir, err)))
 		goto out;

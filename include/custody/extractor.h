@@ -192,6 +192,10 @@ void cust_x_key(json_t *rec, const char *algorithm, const char *usage,
 /* Note a problem on REC ("unterminated entry at line 12"). */
 void cust_x_problem(json_t *rec, const char *fmt, ...) CUST_PRINTF(2, 3);
 
+/* The last step of a parse: REC (stolen) gets status "partial" when it
+ * noted problems and a "decoded" status, and goes to OUT->records. */
+void cust_x_emit(struct cust_x_output *out, json_t *rec);
+
 /* Append to OUT->learned a key ALGORITHM/USAGE = VALUE[0..LEN). */
 void cust_x_learn_key(struct cust_x_output *out, const char *algorithm,
                       const char *usage, const void *value, size_t len,

@@ -132,6 +132,11 @@ int cust_log_prepare(const char *case_dir, uint64_t *events,
 int cust_log_torn_tail(int fd, off_t size, off_t *whole,
                        struct cust_error *err);
 
+/* The same for the log of CASE_DIR, opened read-only, without its lock:
+ * *WHOLE and its size *SIZE (equal when the log ends in a newline). */
+int cust_log_tail(const char *case_dir, off_t *whole, off_t *size,
+                  struct cust_error *err);
+
 /*
  * Call FN for every line of the log in order with the parsed event (NULL
  * when the line is not a JSON object; the parse problem is then in

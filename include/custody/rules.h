@@ -161,8 +161,10 @@ int cust_rules_scan_reader(struct cust_rules_scanner *s, uint64_t size,
  * A rule routes what it found to an extractor by naming it in its meta
  * "extractor" (hit->extractor); custody-extract looks the name up among
  * the extractors (extractor.h, cust_extractor_find): a file a rule routes
- * is given to that extractor, and the inventory line's "extractor"
- * {"name", "status"} says "available" or "not available".
+ * is given to that extractor, and the rule hit on the inventory line
+ * says "extractor": {"name": NAME, "status": "available"}, or
+ * "extractor": {"name": NAME, "status": "not available"} when no
+ * extractor has that name (evidence-schema/inventory.schema.json).
  */
 
 #endif

@@ -363,9 +363,7 @@ static int parse(const struct cust_x_input *in, const json_t *known,
 	if (depth > 0 && !section_1x)
 		cust_x_problem(rec, "%zu entr%s not closed by 'end' at the end of "
 		               "the file", depth, depth == 1 ? "y" : "ies");
-	if (json_object_get(rec, "problems"))
-		json_object_set_new(rec, "status", json_string("partial"));
-	json_array_append_new(out->records, rec);
+	cust_x_emit(out, rec);
 	return 0;
 }
 

@@ -184,9 +184,7 @@ static int parse(const struct cust_x_input *in, const json_t *known,
 	if (block)
 		cust_x_problem(rec, "%s from line %lu not closed by data_end at "
 		               "the end of the file", block, block_line);
-	if (json_object_get(rec, "problems"))
-		json_object_set_new(rec, "status", json_string("partial"));
-	json_array_append_new(out->records, rec);
+	cust_x_emit(out, rec);
 	return 0;
 }
 
