@@ -20,6 +20,7 @@
 #                           the same with --jobs 1    (one core)
 #                           custody-extract           (MD5 + SHA-256, types,
 #                                                     targets: the inventory)
+#                           the same, --extractors none (the extractors' cost)
 #   BENCH_TYPED_FILES image fiwalk -f -X              (types through file(1))
 #     (default 5000, the    custody-extract           (the inventory)
 #     same mix: fiwalk -f
@@ -373,6 +374,7 @@ job_cx_fast() { custody "$main_img" $fast_opts; }
 # shellcheck disable=SC2086
 job_cx_fast1() { custody "$main_img" $fast_opts --jobs 1; }
 job_cx_full() { custody "$main_img"; }
+job_cx_noext() { custody "$main_img" --extractors none; }
 job_fw_typed() { timed fiwalk -f -X "$out/fiwalk.xml" "$typed_img"; }
 job_cx_typed() { custody "$typed_img"; }
 job_fw_big() { timed fiwalk -X "$out/fiwalk.xml" "$big_img"; }
@@ -386,6 +388,7 @@ label() {
 	cx_fast | cx_fast_big) echo "custody --hash md5,sha1 --no-types --no-targets" ;;
 	cx_fast1) echo "custody, the same, --jobs 1" ;;
 	cx_full | cx_typed | cx_big) echo "custody (md5,sha256, types, targets)" ;;
+	cx_noext) echo "custody, the same, --extractors none" ;;
 	fw_typed) echo "fiwalk -f -X" ;;
 	esac
 }
@@ -434,7 +437,7 @@ listing() {
 check() {
 	listing "$1" >"$dir/listing"
 	case $1 in
-	fw_typed | cx_full | cx_typed | cx_big) typed=y ;;
+	fw_typed | cx_full | cx_noext | cx_typed | cx_big) typed=y ;;
 	*) typed=- ;;
 	esac
 	case $1 in
@@ -537,7 +540,7 @@ for job in cx_fast cx_fast1 cx_full; do
 done
 
 read -r load_before _ </proc/loadavg || load_before=unknown
-jobs="fw_x cx_fast cx_fast1 cx_full fw_typed cx_typed"
+jobs="fw_x cx_fast cx_fast1 cx_full cx_noext fw_typed cx_typed"
 round=1
 while [ "$round" -le "$runs" ]; do
 	for job in $jobs; do
@@ -645,6 +648,7 @@ END {
 	row("cx_fast1", "custody, the same, --jobs 1")
 	printf "%d files, %d MB, MD5 + SHA-256, types, targets\n", n_main, mb_main
 	row("cx_full", "custody (default)")
+	row("cx_noext", "custody, the same, --extractors none")
 	printf "%d files, %d MB (the first of the set), types\n", n_typed, mb_typed
 	row("fw_typed", "fiwalk -f -X (MD5 + SHA-1, file(1))")
 	row("cx_typed", "custody (default)")
@@ -663,6 +667,12 @@ END {
 		printf "  (measured on the %d-file image only, not scaled to %d files)\n",
 			n_typed, n_main
 	typed_floor()
+	if (best["cx_noext"] > 0) {
+		r = best["cx_full"] / best["cx_noext"]
+		printf "%-52s %6.2fx  (target <= 1.10x)%s\n",
+			"cost of the extractors: default / --extractors none", r,
+			(r <= 1.10 ? "" : "  ABOVE TARGET")
+	}
 	if (!memory) {
 		printf "%-52s %6.1f MiB at %d files (--memory: %d files too)\n",
 			"peak memory of custody (default)", rss["cx_full"] / 1024,
