@@ -570,7 +570,8 @@ static int check_kept(const char *case_dir, const struct cust_attest_trust *t,
 		}
 		n++;
 	}
-	qsort(names, n, sizeof *names, by_name);
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
 	for (i = 0; i < n; i++) {
 		char subject[CUST_PATH_MAX];
 

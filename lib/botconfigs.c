@@ -551,6 +551,12 @@ static void add_rows(struct csvs *c, const json_t *record, const char *sha256,
 	}
 }
 
+/* qsort's comparator takes pointers to the elements: strings here. */
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int write_c2(struct csvs *c, struct cust_error *err)
 {
 	const char **keys;
@@ -563,7 +569,7 @@ static int write_c2(struct csvs *c, struct cust_error *err)
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	json_object_foreach(c->c2_rows, key, row)
 		keys[i++] = key;
-	qsort(keys, n, sizeof *keys, (int (*)(const void *, const void *))strcmp);
+	qsort(keys, n, sizeof *keys, str_cmp);
 	for (i = 0; i < n; i++) {
 		const char *tab = strchr(keys[i], '\t');
 		char usage[64];
@@ -581,11 +587,6 @@ static int write_c2(struct csvs *c, struct cust_error *err)
 	return 0;
 }
 
-/* qsort's comparator takes pointers to the elements: strings here. */
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
 
 static void bump(json_t *o, const char *key)
 {
@@ -613,7 +614,8 @@ int cust_botconfigs_finish(struct cust_botconfigs *b, const char *unit_dir,
 		cust_error_set(err, CUST_E_IO, "out of memory");
 		goto out;
 	}
-	qsort(b->items, b->n, sizeof *b->items, by_sha);
+	if (b->n)
+		qsort(b->items, b->n, sizeof *b->items, by_sha);
 	if (run_rounds(b, objects_dir, &knowledge, &rounds, err) < 0)
 		goto out;
 	/* every record, in the order of where its content was first found */
@@ -656,7 +658,8 @@ int cust_botconfigs_finish(struct cust_botconfigs *b, const char *unit_dir,
 			}
 		}
 	}
-	qsort(lines, nlines, sizeof *lines, by_place);
+	if (nlines)
+		qsort(lines, nlines, sizeof *lines, by_place);
 	if (cust_path_format(path, sizeof path, err, "%s/%s", unit_dir,
 	                     CUST_BOTCONFIGS_FILE) < 0 ||
 	    !(out = cust_fs_fcreate(path, 0444, err)))

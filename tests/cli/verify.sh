@@ -149,7 +149,7 @@ tamper "a file planted under a temporary-like name" \
 # the folders custody keeps besides the units are known, when they are folders
 cp -r "$C" "$T/kept"
 chmod -R u+w "$T/kept"
-mkdir "$T/kept/checkpoints" "$T/kept/runs" "$T/kept/recoveries"
+mkdir -p "$T/kept/checkpoints" "$T/kept/runs" "$T/kept/recoveries"
 expect_exit 0 "checkpoints/, runs/ and recoveries/ are part of a case" \
 	custody-verify --case "$T/kept"
 tamper "examiners/ replaced by a symlink" \
