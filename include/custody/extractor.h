@@ -53,8 +53,11 @@
 #include "custody/error.h"
 
 /* The head every identify step sees, and the most content an extractor
- * holds in memory at once. */
+ * holds in memory at once.  Identify runs on every file of a disk: a
+ * marker that its format puts near the start is looked for in the first
+ * CUST_X_SNIFF bytes only, with memmem or memchr, never byte by byte. */
 #define CUST_X_HEAD (64u * 1024)
+#define CUST_X_SNIFF (16u * 1024)
 #define CUST_X_WHOLE_MAX (16u * 1024 * 1024)
 /* Most records one file yields, and most entries of one list. */
 #define CUST_X_RECORDS_MAX 1024u

@@ -31,16 +31,22 @@ static int starts(const char *line, size_t len, const char *word)
 
 static int identify(const struct cust_x_input *in)
 {
-	const char *h = (const char *)in->head;
-	size_t i;
+	const char *h = (const char *)in->head, *p = h;
+	size_t end = in->head_len < CUST_X_SNIFF ? in->head_len : CUST_X_SNIFF;
+	size_t left = end;
 
 	if (in->rule && strcmp(in->rule, NAME) == 0)
 		return 1;
-	/* a set_url at the start of a line of the head */
-	for (i = 0; i + 8 <= in->head_len; i++)
-		if ((i == 0 || h[i - 1] == '\n') &&
-		    starts(h + i, in->head_len - i, "set_url"))
+	/* a set_url at the start of a line of the head (memmem: identify
+	 * runs on every file of a disk) */
+	while ((p = memmem(p, left, "set_url", 7)) != NULL) {
+		size_t at = (size_t)(p - h);
+		if ((at == 0 || h[at - 1] == '\n') &&
+		    starts(p, in->head_len - at, "set_url"))
 			return 1;
+		p += 7;
+		left = end - at - 7;
+	}
 	return 0;
 }
 
