@@ -683,7 +683,8 @@ static void injects_list(struct decoder *d)
 	const unsigned char *p = d->list;
 	size_t n = d->list_len, off = 0, index = 0;
 
-	qsort(d->inj, d->n_inj, sizeof *d->inj, inject_cmp);
+	if (d->n_inj) /* d->inj is NULL without them */
+		qsort(d->inj, d->n_inj, sizeof *d->inj, inject_cmp);
 	while (off < n) {
 		const unsigned char *e = p + off;
 		unsigned flags, size, field[6], i;

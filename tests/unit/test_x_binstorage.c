@@ -759,6 +759,45 @@ static void test_hostile_sizes(void **state)
 	json_decref(known);
 }
 
+/* An injects list with no inject data item at all: a fake, an inject
+ * whose data is missing, and an entry whose string lies outside it. */
+static void test_injects_without_data(void **state)
+{
+	struct store s, list = { 0 };
+	json_t *known = keys(KEY, NULL);
+	struct result r;
+	const json_t *rec;
+
+	(void)state;
+	inject_header(&list, FLAG_IS_FAKE | FLAG_REQUEST_GET,
+	              "https://fake.example/*", "http://evil.example/page");
+	inject_header(&list, FLAG_IS_INJECT | FLAG_REQUEST_GET,
+	              "https://www.bank.example/*", NULL);
+	inject_header(&list, FLAG_IS_INJECT, "https://cut.example/*", NULL);
+	put16(list.b + list.len - 22 - 16 + 4, 400); /* its URL past its end */
+	store_init(&s);
+	store_item(&s, 20007, ITEMF_IS_OPTION | ITEMF_COMPRESSED, list.b,
+	           list.len, 32);
+	store_seal(&s, 0);
+	store_encrypt(&s, KEY);
+	r = run("config.bin", s.b, s.len, known);
+	rec = json_array_get(r.records, 0);
+	assert_string_equal(str(rec, "status"), "partial");
+	assert_string_equal(str(rec, "targets.web_fakes.0.fake"),
+	                    "http://evil.example/page");
+	assert_string_equal(str(rec, "targets.webinjects.0.host"),
+	                    "www.bank.example");
+	assert_null(at(rec, "targets.webinjects.0.injects"));
+	assert_null(at(rec, "targets.webinjects.1"));
+	assert_true(problem_has(rec, "webinject 1 has no inject data (item id 2)"));
+	assert_true(problem_has(rec, "entry 2 has a string outside it"));
+	assert_int_equal(num(rec, "other.injects"), 2);
+	result_release(&r);
+	json_decref(known);
+	free(s.b);
+	free(list.b);
+}
+
 /* A config.bin that claims 1 GiB, made as it is read: no more than
  * CUST_X_WHOLE_MAX bytes are read, and the record says why nothing was
  * decoded. */
@@ -834,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_hostile_sizes),
+		cmocka_unit_test(test_injects_without_data),
 		cmocka_unit_test(test_huge_file),
 		cmocka_unit_test(test_identify),
 	};
