@@ -18,7 +18,10 @@ SANITIZE ?=
 # pkg-config runs when a recipe needs the flags, i.e. after `deps` has
 # installed the packages on a fresh machine (recursive `=` on purpose).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(UCL_LIBS)
+# libucl (the UCL decompressor of ZeuS config.bin items) has no pkg-config
+# file in Debian
+UCL_LIBS   := -lucl
 FUSE_CFLAGS = $(shell pkg-config --cflags fuse3)
 FUSE_LIBS   = $(shell pkg-config --libs fuse3)
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)

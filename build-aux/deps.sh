@@ -9,7 +9,7 @@ set -eu
 # checked against and the fixtures' needs (FUSE for the faulty disk)
 packages="gcc make pkg-config libssl-dev openssl libjansson-dev libewf-dev
 libdeflate-dev libtsk-dev libqcow-dev libarchive-dev libmagic-dev libpsl-dev libyara-dev
-libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
+libucl-dev libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
 sleuthkit libxml2-utils dosfstools mtools zip p7zip-full cpio zstd lz4 bzip2
 xz-utils binutils time python3 python3-jsonschema e2fsprogs util-linux
 coreutils gdb"

@@ -33,14 +33,23 @@
  *    "intervals": [{"name", "seconds"}], "paths": [...], "mutexes": [...],
  *    "other": {KEY: VALUE...},
  *    "targets": {"webinjects": [{"pattern", "flags", "host", "injects"}],
+ *                "web_filters": [{"pattern", "action": "log"|"exclude"|
+ *                                 "screenshot"}],
+ *                "web_data_filters": [{"pattern", "fields"}],
+ *                "web_fakes": [{"pattern", "fake", "flags"}],
  *                "recipients": [...], "senders": [...], "subjects": [...],
  *                "smtp_relays": [{"host", "port"}], "proxies": [...],
  *                "ddos": [...], "exclusions": [...], "victims": [...],
  *                "urls": [...], "domains": [...]},
  *    "controller": {"operators": [...], "tables": [...]},
  *    "key_used": {"algorithm", "value", "encoding"}, "problems": [...]}
- * with only the fields an extractor found; the builders below make them,
- * so every family writes the same shapes.  The caller adds "provenance"
+ * where "other" holds what is the family's own (zeus-binstorage: "items",
+ * every item of the storage as {"id", "name", "flags", "size",
+ * "real_size", "strings"}; "injects", the number of HTTP injects and
+ * fakes; "keys_tried" of a wrong key) and "key_used" is the key, one of
+ * what the run knows, that opened an encrypted file.  A record has only
+ * the fields an extractor found; the builders below make them, so every
+ * family writes the same shapes.  The caller adds "provenance"
  * and, from "key_used", "derived_from".
  */
 #ifndef CUSTODY_EXTRACTOR_H
