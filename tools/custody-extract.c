@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 		options, { 0 }, 0, NULL, 0
 	};
 	struct cust_extract_options o = { 0 };
-	const char *names[64];
+	const char *names[64], *hint;
 	char list[1024];
 	struct cust_actor actor;
 	struct cust_signer *signer = NULL;
@@ -216,8 +216,8 @@ int main(int argc, char **argv)
 			return cli_usage_error(&cli, "--extractors: none with names");
 		o.extractors = names;
 	}
-	if ((v = cli_get(&cli, "key-hint"))) {
-		o.key_hints = &v;
+	if ((hint = cli_get(&cli, "key-hint"))) {
+		o.key_hints = &hint;
 		o.nkey_hints = 1;
 	}
 	o.acquisition = cli_get(&cli, "acq");

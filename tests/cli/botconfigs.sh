@@ -127,6 +127,47 @@ Z=$(last)
 	ok "the deleted webinjects file is found on FAT" ||
 	{ fail "the deleted webinjects file is found on FAT"; sed 's/^/#   /' "$Z/botconfigs.jsonl"; }
 
+# a key in one file opens another, whichever the walk meets first
+CFGBIN="$PYTHON $CUSTODY_TOP/tests/fixtures/zeus-configbin.py"
+for order in bin-first txt-first; do
+	rm -rf "$T/k" && mkdir -p "$T/k/a" "$T/k/b"
+	if [ $order = bin-first ]; then bin=a txt=b; else bin=b txt=a; fi
+	$CFGBIN 'kN9#q2!Lr' "$T/k/$bin/config.bin" http://gate.example/in.php \
+		http://dl.example/bot.exe
+	cp "$T/disk/var/www/builder/config.txt" "$T/k/$txt/config.txt"
+	mke2fs -q -F -t ext4 -d "$T/k" "$T/k.img" 8M >/dev/null 2>&1 ||
+		fail "an ext4 image ($order)"
+	expect_exit 0 "extract config.bin and its key ($order)" custody-extract \
+		--case "$C" --item E001 --quiet "$T/k.img"
+	K=$(last)
+	[ "$(bc "$K" '[(r["status"], r["key_used"]["value"], r["derived_from"][0]["path"]) for r in recs if r["extractor"] == "zeus-binstorage"]')" = \
+		"[('decoded', 'kN9#q2!Lr', '/$txt/config.txt')]" ] &&
+		ok "config.bin decoded with the key config.txt holds ($order)" ||
+		{ fail "config.bin decoded with the key config.txt holds ($order)"; sed 's/^/#   /' "$K/botconfigs.jsonl"; }
+	grep -q '^http://gate.example/in.php,report,zeus,1,' "$K/targets/c2.csv" &&
+		ok "its gate is in c2.csv ($order)" || fail "its gate is in c2.csv ($order)"
+done
+rm -rf "$T/k" && mkdir -p "$T/k"
+$CFGBIN 'hinted key' "$T/k/config.bin" http://gate2.example/in.php
+mke2fs -q -F -t ext4 -d "$T/k" "$T/k.img" 8M >/dev/null 2>&1 ||
+	fail "an ext4 image with config.bin alone"
+expect_exit 0 "config.bin alone" custody-extract --case "$C" --item E001 \
+	--quiet "$T/k.img"
+[ "$(bc "$(last)" '[r["status"] for r in recs]')" = "['needs-key']" ] &&
+	ok "without its key: needs-key, nothing made up" ||
+	fail "without its key: needs-key, nothing made up"
+expect_exit 0 "config.bin alone, with --key-hint" custody-extract --case "$C" \
+	--item E001 --quiet --key-hint 'hinted key' "$T/k.img"
+[ "$(bc "$(last)" '[(r["status"], r["derived_from"][0].get("given")) for r in recs]')" = \
+	"[('decoded', '--key-hint')]" ] &&
+	ok "with --key-hint: decoded, and the record says the key was given" ||
+	{ fail "with --key-hint: decoded"; sed 's/^/#   /' "$(last)/botconfigs.jsonl"; }
+expect_exit 0 "config.bin alone, with a wrong --key-hint" custody-extract \
+	--case "$C" --item E001 --quiet --key-hint 'not the key' "$T/k.img"
+[ "$(bc "$(last)" '[r["status"] for r in recs]')" = "['wrong-key']" ] &&
+	ok "with a wrong key: wrong-key, never garbage" ||
+	fail "with a wrong key: wrong-key, never garbage"
+
 # choosing extractors
 expect_exit 0 "--extractors zeus-webinjects" custody-extract --case "$C" \
 	--item E001 --quiet --extractors zeus-webinjects "$T/ctl.img"
