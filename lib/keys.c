@@ -389,7 +389,9 @@ static int random_serial(X509 *x, struct cust_error *err)
 
 	if (RAND_bytes(b, sizeof b) != 1)
 		return ssl_fail(err, CUST_E_IO, "no random bytes for the serial");
-	b[0] &= 0x7f; /* positive */
+	/* positive, and always all SERIAL_BYTES long: a first byte of 0 made
+	 * one serial in 128 a byte shorter */
+	b[0] = (unsigned char)((b[0] & 0x7f) | 0x40);
 	b[sizeof b - 1] |= 1; /* never 0 */
 	bn = BN_bin2bn(b, sizeof b, NULL);
 	ai = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;

@@ -128,9 +128,12 @@ grep -q '"mime"\|"sha256"\|"member":true' "$X/inventory.jsonl" &&
 [ "$(wc -l <"$X/targets/emails.csv")" -eq 1 ] &&
 	ok "no targets: the lists hold their header only" ||
 	fail "no targets: the lists hold their header only"
-[ "$(jq_ "$X/extraction.json" 'json.dumps(r["parameters"], sort_keys=True)')" = \
-	'{"all_occurrences": false, "copy": "interest", "deleted": true, "file_seconds": 3600, "hashes": ["md5", "sha1"], "max_sparse": null, "rules": null, "targets": false, "types": false}' ] && ok "the record says what was asked" ||
+[ "$(jq_ "$X/extraction.json" 'json.dumps({k: v for k, v in r["parameters"].items() if k != "extractors"}, sort_keys=True)')" = \
+	'{"all_occurrences": false, "copy": "interest", "deleted": true, "file_seconds": 3600, "hashes": ["md5", "sha1"], "key_hints": [], "max_sparse": null, "rules": null, "targets": false, "types": false}' ] && ok "the record says what was asked" ||
 	fail "the record says what was asked"
+[ "$(jq_ "$X/extraction.json" '" ".join(r["parameters"]["extractors"])')" = \
+	"$(custody-extract --list-extractors | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')" ] &&
+	ok "and names every extractor that ran" || fail "and names every extractor that ran"
 
 # every occurrence
 check "--all-occurrences" custody-extract --case "$C" --item E001 \
@@ -262,7 +265,7 @@ grep -F '"path":"/big.tgz!dump.sql"' "$Y/inventory.jsonl" |
 	{ fail "a rule's hit past 16 MiB of a member"
 	  grep -F '"path":"/big.tgz!dump.sql"' "$Y/inventory.jsonl" | cut -c1-400 |
 		sed 's/^/#   /'; }
-[ -z "$(find "$Y" -type f -newer "$T/big.tgz" | grep -v "^$Y/\(objects/\|targets/\|inventory\|extraction\|SHA256SUMS\|manifest\)")" ] &&
+[ -z "$(find "$Y" -type f -newer "$T/big.tgz" | grep -v "^$Y/\(objects/\|targets/\|inventory\|extraction\|botconfigs\|SHA256SUMS\|manifest\)")" ] &&
 	ok "no scratch file is left in the unit" ||
 	fail "no scratch file is left in the unit"
 grep -F '"path":"/big/dump.sql"' "$X/inventory.jsonl" |
