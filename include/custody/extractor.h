@@ -37,11 +37,16 @@
  *                "smtp_relays": [{"host", "port"}], "proxies": [...],
  *                "ddos": [...], "exclusions": [...], "victims": [...],
  *                "urls": [...], "domains": [...]},
- *    "controller": {"operators": [...], "tables": [...]},
+ *    "controller": {"panel": "zeus"|"generic", "operators": [...],
+ *                   "tables": [...]},
  *    "key_used": {"algorithm", "value", "encoding"}, "problems": [...]}
  * with only the fields an extractor found; the builders below make them,
  * so every family writes the same shapes.  The caller adds "provenance"
- * and, from "key_used", "derived_from".
+ * and, from "key_used", "derived_from".  A credential's "service" is the
+ * software it opens: "mysql", "postgresql", "mssql", "smtp", "ftp".  A
+ * key's "algorithm" is "rc4", "xor", "aes", ..., "unknown" when only its
+ * name says it is a crypt key, or "rc4-state" for the 256 bytes of an RC4
+ * state after the key schedule (ZeuS's panel keeps one).
  */
 #ifndef CUSTODY_EXTRACTOR_H
 #define CUSTODY_EXTRACTOR_H
