@@ -14,6 +14,7 @@ static const struct cust_extractor *const registry[] = {
 	&cust_x_zeus_config,
 	&cust_x_zeus_webinjects,
 	&cust_x_panel_php,
+	&cust_x_sql_dump,
 	NULL
 };
 
