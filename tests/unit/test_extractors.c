@@ -293,6 +293,25 @@ static void test_webinjects_hostile(void **state)
 	json_decref(learned);
 }
 
+/* A list past CUST_X_LIST_MAX entries: the rest are left out, and that is
+ * said once, however many more there are. */
+static void test_push_full(void **state)
+{
+	json_t *rec = cust_x_record("zeus", "zeus-config", "config");
+	size_t i;
+
+	(void)state;
+	assert_non_null(rec);
+	for (i = 0; i < CUST_X_LIST_MAX + 10; i++)
+		cust_x_push(rec, "targets", "urls", json_integer((json_int_t)i));
+	assert_int_equal(json_array_size(at(rec, "targets.urls")),
+	                 CUST_X_LIST_MAX);
+	assert_int_equal(json_array_size(at(rec, "problems")), 1);
+	assert_string_equal(str(rec, "problems.0"),
+	                    "more than 100000 urls: the rest left out");
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_zeus_config_hostile),
 		cmocka_unit_test(test_webinjects),
 		cmocka_unit_test(test_webinjects_hostile),
+		cmocka_unit_test(test_push_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
