@@ -141,6 +141,7 @@ bench: all $(BENCHES)
 	@sh bench/verify.sh $(BUILD)
 	@sh bench/carve.sh $(BUILD)
 	@sh bench/extract.sh $(BUILD)
+	@sh bench/extractors.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/custody \

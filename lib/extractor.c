@@ -15,6 +15,8 @@ static const struct cust_extractor *const registry[] = {
 	&cust_x_zeus_config,
 	&cust_x_zeus_webinjects,
 	&cust_x_zeus_binstorage,
+	&cust_x_panel_php,
+	&cust_x_sql_dump,
 	NULL
 };
 
@@ -190,9 +192,18 @@ void cust_x_push(json_t *rec, const char *group, const char *key, json_t *v)
 		}
 	}
 	if (json_array_size(list) >= CUST_X_LIST_MAX) {
-		if (json_array_size(list) == CUST_X_LIST_MAX)
-			cust_x_problem(rec, "more than %u %s: the rest left out",
-			               CUST_X_LIST_MAX, key);
+		/* said once: the list stays full, so its size cannot tell */
+		char msg[512];
+		const json_t *problems = json_object_get(rec, "problems");
+		size_t i;
+		int n = snprintf(msg, sizeof msg, "more than %u %s: the rest left out",
+		                 CUST_X_LIST_MAX, key);
+		for (i = 0; n > 0 && i < json_array_size(problems); i++)
+			if (strcmp(json_string_value(json_array_get(problems, i)),
+			           msg) == 0)
+				break;
+		if (n > 0 && i == json_array_size(problems))
+			cust_x_problem(rec, "%s", msg); /* cut as any problem is */
 		json_decref(v);
 		return;
 	}

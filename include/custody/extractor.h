@@ -39,9 +39,15 @@
  *                "web_fakes": [{"pattern", "fake", "flags"}],
  *                "recipients": [...], "senders": [...], "subjects": [...],
  *                "smtp_relays": [{"host", "port"}], "proxies": [...],
- *                "ddos": [...], "exclusions": [...], "victims": [...],
+ *                "ddos": [{"target", "command", "time", "duration"}],
+ *                "exclusions": [...],
+ *                "victims": [{"bot_id", "botnet", "ip", "country", "os",
+ *                             "first_seen", "last_seen"}],
  *                "urls": [...], "domains": [...]},
- *    "controller": {"operators": [...], "tables": [...]},
+ *    "controller": {"panel": "zeus"|"generic", "operators": [...],
+ *                   "tables": [{"name", "columns": [...], "rows",
+ *                               "role": "victims"|"operators"|"attacks"|
+ *                                       "reports"|"other"}]},
  *    "key_used": {"algorithm", "value", "encoding"}, "problems": [...]}
  * where "other" holds what is the family's own (zeus-binstorage: "items",
  * every item of the storage as {"id", "name", "flags", "size",
@@ -49,8 +55,16 @@
  * fakes; "keys_tried" of a wrong key) and "key_used" is the key, one of
  * what the run knows, that opened an encrypted file.  A record has only
  * the fields an extractor found; the builders below make them, so every
- * family writes the same shapes.  The caller adds "provenance"
- * and, from "key_used", "derived_from".
+ * family writes the same shapes.  The caller adds "provenance" and, from
+ * "key_used", "derived_from".  A credential's "service" is the
+ * software it opens: "mysql", "postgresql", "mssql", "smtp", "ftp", or
+ * "panel" for a panel's own login (its "password" as the panel stores it,
+ * often a hash).  A key's "algorithm" is "rc4", "xor", "aes", ...,
+ * "unknown" when only its name says it is a crypt key, or "rc4-state" for
+ * the 256 bytes of an RC4 state after the key schedule (ZeuS's panel keeps
+ * one).  Victims are each bot once; "ip" is a dotted quad (or IPv6)
+ * however the database stored it; a time held as a Unix time is RFC 3339
+ * UTC, any other as written; "duration" is seconds when it is a number.
  */
 #ifndef CUSTODY_EXTRACTOR_H
 #define CUSTODY_EXTRACTOR_H

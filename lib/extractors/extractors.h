@@ -10,5 +10,7 @@
 extern const struct cust_extractor cust_x_zeus_config;
 extern const struct cust_extractor cust_x_zeus_webinjects;
 extern const struct cust_extractor cust_x_zeus_binstorage;
+extern const struct cust_extractor cust_x_panel_php;
+extern const struct cust_extractor cust_x_sql_dump;
 
 #endif

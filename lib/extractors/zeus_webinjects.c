@@ -138,9 +138,11 @@ static int parse(const struct cust_x_input *in, const json_t *known,
 			const char *url, *flags = "";
 			size_t ul, fl = 0, hs, hl;
 			i = 7;
-			if (target)
+			if (target) {
 				json_object_set_new(target, "injects",
 				                    json_integer(injects));
+				json_decref(target);
+			}
 			target = NULL;
 			injects = 0;
 			if (!word(line, ws, &i, &url, &ul)) {
@@ -156,9 +158,9 @@ static int parse(const struct cust_x_input *in, const json_t *known,
 			                   cust_x_string(url + hs, hl));
 			if (!target)
 				continue;
-			json_incref(target);
-			cust_x_push(rec, "targets", "webinjects", target);
-			json_decref(target); /* still held by the list */
+			/* the list takes a reference (or drops it when it is
+			 * full); this one is held until the injects are counted */
+			cust_x_push(rec, "targets", "webinjects", json_incref(target));
 			if (fl && !flags_ok(flags, fl))
 				cust_x_problem(rec, "set_url at line %lu has flags "
 				               "other than GPLFHICB", l.lineno);
@@ -181,12 +183,13 @@ static int parse(const struct cust_x_input *in, const json_t *known,
 		}
 	}
 	cust_x_lines_release(&l);
+	if (target)
+		json_object_set_new(target, "injects", json_integer(injects));
+	json_decref(target);
 	if (got < 0) {
 		json_decref(rec);
 		return -1;
 	}
-	if (target)
-		json_object_set_new(target, "injects", json_integer(injects));
 	if (block)
 		cust_x_problem(rec, "%s from line %lu not closed by data_end at "
 		               "the end of the file", block, block_line);

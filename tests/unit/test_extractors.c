@@ -293,6 +293,60 @@ static void test_webinjects_hostile(void **state)
 	json_decref(learned);
 }
 
+/* A list past CUST_X_LIST_MAX entries: the rest are left out, and that is
+ * said once, however many more there are. */
+static void test_push_full(void **state)
+{
+	json_t *rec = cust_x_record("zeus", "zeus-config", "config");
+	size_t i;
+
+	(void)state;
+	assert_non_null(rec);
+	for (i = 0; i < CUST_X_LIST_MAX + 10; i++)
+		cust_x_push(rec, "targets", "urls", json_integer((json_int_t)i));
+	assert_int_equal(json_array_size(at(rec, "targets.urls")),
+	                 CUST_X_LIST_MAX);
+	assert_int_equal(json_array_size(at(rec, "problems")), 1);
+	assert_string_equal(str(rec, "problems.0"),
+	                    "more than 100000 urls: the rest left out");
+	json_decref(rec);
+}
+
+/* More set_url targets than a list keeps: the first CUST_X_LIST_MAX with
+ * their injects counted, the rest said to be left out, once; a target left
+ * out is not used after it is freed (valgrind, make asan). */
+static void test_webinjects_many(void **state)
+{
+	static const char one[] = "set_url https://a%06zu.example/ G\n"
+	                          "data_inject\nx\ndata_end\n"
+	                          "data_inject\ny\ndata_end\n";
+	size_t n = CUST_X_LIST_MAX + 3, i, len = 0, cap = n * 96;
+	char *data = malloc(cap);
+	json_t *recs, *learned, *r;
+
+	(void)state;
+	assert_non_null(data);
+	for (i = 0; i < n; i++) {
+		int k = snprintf(data + len, cap - len, one, i);
+		assert_true(k > 0 && (size_t)k < cap - len);
+		len += (size_t)k;
+	}
+	assert_int_equal(run("zeus-webinjects", "webinjects.txt", data, len,
+	                     NULL, &recs, &learned), 1);
+	r = json_array_get(recs, 0);
+	assert_string_equal(str(r, "status"), "partial");
+	assert_int_equal(json_array_size(at(r, "targets.webinjects")),
+	                 CUST_X_LIST_MAX);
+	assert_string_equal(str(r, "targets.webinjects.99999.host"),
+	                    "a099999.example");
+	assert_int_equal(json_integer_value(at(r, "targets.webinjects.99999."
+	                                       "injects")), 2);
+	assert_int_equal(json_array_size(at(r, "problems")), 1);
+	json_decref(recs);
+	json_decref(learned);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +355,8 @@ int main(void)
 		cmocka_unit_test(test_zeus_config_hostile),
 		cmocka_unit_test(test_webinjects),
 		cmocka_unit_test(test_webinjects_hostile),
+		cmocka_unit_test(test_push_full),
+		cmocka_unit_test(test_webinjects_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,2 @@
+<?php
+$config = array('db' => array('host' => 'h', 'pass' => 'never
