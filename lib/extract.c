@@ -805,6 +805,11 @@ struct member {
 	char path[CUST_WALK_PATH_MAX];         /* container's path + chain */
 	char where[CUST_TARGETS_WHERE_MAX + 1]; /* "PARTITION:" + path */
 	int stream;
+	/* a stream is copied only when an extractor takes it (a gzipped SQL
+	 * dump): decided on its first CUST_X_SNIFF bytes, held until then */
+	unsigned char *sniff;
+	size_t sniff_len;
+	json_t *stream_taken;
 	struct held *held;   /* a stream's targets, in the order found */
 	size_t nheld, held_cap;
 	char *held_text;
@@ -819,6 +824,8 @@ static void member_free(struct member *m)
 	json_decref(m->o);
 	cust_analysis_clear(&m->a);
 	cust_object_abort(m->copy);
+	free(m->sniff);
+	json_decref(m->stream_taken);
 	free(m->keep);
 	if (m->spill >= 0)
 		close(m->spill);
@@ -976,16 +983,53 @@ static void member_keep(struct member *m, const void *buf, size_t len)
 	m->keep_len += len;
 }
 
+/* Whether an extractor takes the stream M, on the bytes it held: if one
+ * does, its copy starts with them. */
+static void sniff_decide(struct member *m)
+{
+	struct run *r = m->r;
+
+	/* the tar of a .tar.gz: its members are offered one by one, and the
+	 * whole tar would only repeat them in one blob */
+	if (m->sniff_len >= 262 && memcmp(m->sniff + 257, "ustar", 5) == 0) {
+		free(m->sniff);
+		m->sniff = NULL;
+		return;
+	}
+	m->stream_taken = taken_by(r, m->sniff, m->sniff_len, m->a.bytes,
+	                           m->path, &m->a);
+	if (m->stream_taken &&
+	    (!(m->copy = cust_object_begin(r->objects, &r->err)) ||
+	     cust_object_feed(m->copy, m->sniff, m->sniff_len, &r->err) < 0))
+		m->failed = 1;
+	free(m->sniff);
+	m->sniff = NULL;
+}
+
 static void member_bytes(void *ctx, const void *buf, size_t len)
 {
 	struct member *m = ctx;
+	const unsigned char *rest = buf;
 
 	if (m->r->ao.rules)
 		member_keep(m, buf, len);
 	if (!m->failed &&
-	    (cust_analyzer_feed(m->an, &m->a, buf, len, &m->r->err) < 0 ||
-	     (m->copy &&
-	      cust_object_feed(m->copy, buf, len, &m->r->err) < 0)))
+	    cust_analyzer_feed(m->an, &m->a, buf, len, &m->r->err) < 0)
+		m->failed = 1;
+	if (m->sniff) {
+		size_t take = CUST_X_SNIFF - m->sniff_len;
+		if (take > len)
+			take = len;
+		memcpy(m->sniff + m->sniff_len, buf, take);
+		m->sniff_len += take;
+		if (m->sniff_len < CUST_X_SNIFF)
+			return;
+		sniff_decide(m);
+		rest += take;
+		len -= take;
+	}
+	if (!m->failed && m->copy &&
+	    cust_object_feed(m->copy, rest, len, &m->r->err) < 0)
 		m->failed = 1;
 }
 
@@ -999,6 +1043,8 @@ static void member_end(void *ctx, int complete)
 	    (cust_analyzer_end(m->an, &m->a, NULL, 0, m->a.bytes, &r->err) < 0 ||
 	     held_flush(m, &r->err) < 0))
 		m->failed = 1;
+	if (m->sniff && !m->failed)
+		sniff_decide(m); /* a stream shorter than what is sniffed */
 	if (!m->failed && r->ao.rules) {
 		if (m->too_large)
 			cust_analysis_not_scanned(&m->a, "not scanned: a member "
@@ -1024,9 +1070,14 @@ static void member_end(void *ctx, int complete)
 
 		set_analysis(r, m->o, &m->a, m->a.bytes);
 		head = cust_analyzer_head(m->an, &head_len);
-		taken = m->copy ? taken_by(r, head, head_len, m->a.bytes, m->path,
-		                           &m->a)
-		                : NULL;
+		if (m->stream) {
+			taken = m->stream_taken;
+			m->stream_taken = NULL;
+		} else {
+			taken = m->copy ? taken_by(r, head, head_len, m->a.bytes,
+			                           m->path, &m->a)
+			                : NULL;
+		}
 		why = copy_reason(r, &m->a, m->path, taken, &interest);
 		if (m->copy && why &&
 		    cust_object_commit(m->copy, m->a.sha256[0] ? m->a.sha256
@@ -1133,6 +1184,11 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 		int rc = write_line(r, m->o, err);
 		member_free(m);
 		return rc;
+	}
+	if (am->stream && r->objects && r->bc &&
+	    !(m->sniff = malloc(CUST_X_SNIFF))) {
+		member_free(m);
+		return cust_error_set(err, CUST_E_IO, "out of memory");
 	}
 	m->place.r = r;
 	m->place.where = m->where;

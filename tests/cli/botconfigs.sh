@@ -168,6 +168,73 @@ expect_exit 0 "config.bin alone, with a wrong --key-hint" custody-extract \
 	ok "with a wrong key: wrong-key, never garbage" ||
 	fail "with a wrong key: wrong-key, never garbage"
 
+# the controller side: the panel's crypt key opens config.bin, and the
+# panel's database dump, gzipped inside the backup archive, gives victims
+rm -rf "$T/p" && mkdir -p "$T/p/www/system" "$T/p/root"
+"$PYTHON" - "$T/p/www/system/config.php" <<'PY'
+import sys
+key = b"panel crypt key"
+s = list(range(256)); j = 0
+for i in range(256):
+    j = (j + s[i] + key[i % len(key)]) & 255
+    s[i], s[j] = s[j], s[i]
+open(sys.argv[1], "w").write("""<?php
+$config['mysql_host'] = '127.0.0.1';
+$config['mysql_user'] = 'zeus';
+$config['mysql_pass'] = 'Zp4ss!';
+$config['mysql_db'] = 'cpdb';
+$config['reports_path'] = '_reports';
+$config['botnet_timeout'] = 1500;
+$config['botnet_cryptkey'] = 'panel crypt key';
+$config['botnet_cryptkey_bs'] = array(%s);
+""" % ", ".join(str(v) for v in s))
+PY
+$CFGBIN 'panel crypt key' "$T/p/www/config.bin" http://gate3.example/in.php
+cat >"$T/p/dump.sql" <<'SQL'
+-- MySQL dump 10.13  Distrib 5.0.51a, for debian-linux-gnu (i486)
+CREATE TABLE `botnet_list` (
+  `bot_id` varchar(100) NOT NULL,
+  `botnet` varchar(20) NOT NULL,
+  `country` varchar(2) NOT NULL,
+  `ipv4` int(10) unsigned NOT NULL,
+  `rtime_first` int(10) unsigned NOT NULL,
+  `rtime_last` int(10) unsigned NOT NULL,
+  PRIMARY KEY (`bot_id`)
+);
+INSERT INTO `botnet_list` VALUES ('PC-ALICE_1A2B','b107','US',3325256709,1300000000,1300300000),('PC-BOB_3C4D','b107','DE',3325256710,1300000100,1300300100);
+CREATE TABLE `cp_users` (`name` varchar(20), `pass` varchar(32));
+INSERT INTO `cp_users` VALUES ('admin','21232f297a57a5a743894a0e4a801fc3');
+SQL
+(cd "$T/p" && tar czf root/backup.tar.gz dump.sql &&
+	gzip -c dump.sql >root/dump.sql.gz &&
+	{ head -c 1024 /dev/zero; cat dump.sql; } | gzip >root/hidden.gz &&
+	rm dump.sql)
+mke2fs -q -F -t ext4 -d "$T/p" "$T/p.img" 16M >/dev/null 2>&1 ||
+	fail "an ext4 image of a panel"
+expect_exit 0 "extract the panel's disk" custody-extract --case "$C" \
+	--item E001 --quiet "$T/p.img"
+P=$(last)
+[ "$(bc "$P" '[(r["status"], r["derived_from"][0]["path"]) for r in recs if r["extractor"] == "zeus-binstorage"]')" = \
+	"[('decoded', '/www/system/config.php')]" ] &&
+	ok "config.bin decoded with the panel's crypt key" ||
+	{ fail "config.bin decoded with the panel's crypt key"; sed 's/^/#   /' "$P/botconfigs.jsonl"; }
+[ "$(bc "$P" '[(c["service"], c["username"], c["database"]) for r in recs if r["extractor"] == "panel-php-config" for c in r["credentials"]]')" = \
+	"[('mysql', 'zeus', 'cpdb')]" ] &&
+	ok "the panel's database credentials" ||
+	{ fail "the panel's database credentials"; sed 's/^/#   /' "$P/botconfigs.jsonl"; }
+[ "$(bc "$P" 'sorted(p["path"] for r in recs if r["extractor"] == "sql-dump" for p in r["provenance"]["places"])')" = \
+	"['/root/backup.tar.gz!dump.sql', '/root/dump.sql.gz!dump.sql', '/root/hidden.gz!hidden']" ] &&
+	ok "the dump is read gzipped, and inside a tar.gz" ||
+	{ fail "the dump is read gzipped, and inside a tar.gz"; bc "$P" '[r["provenance"] for r in recs]' | sed 's/^/#   /'; }
+[ "$(bc "$P" '[p["path"] for r in recs if r["extractor"] == "sql-dump" for p in r["provenance"]["places"] if p["path"].startswith("/root/hidden.gz")]')" = \
+	"['/root/hidden.gz!hidden']" ] &&
+	ok "the dump behind 1 KiB of zeros, gzipped (read as an empty tar), is read too" ||
+	{ fail "the dump behind 1 KiB of zeros is read too"; bc "$P" '[r["provenance"] for r in recs]' | sed 's/^/#   /'; }
+grep -q '^PC-ALICE_1A2B,198.51.100.5,US,' "$P/targets/victims.csv" &&
+	ok "victims.csv lists the bots, their addresses as dotted quads" ||
+	{ fail "victims.csv lists the bots"; sed 's/^/#   /' "$P/targets/victims.csv"; }
+schemas_ok "$C" "the panel's records match their schemas"
+
 # choosing extractors
 expect_exit 0 "--extractors zeus-webinjects" custody-extract --case "$C" \
 	--item E001 --quiet --extractors zeus-webinjects "$T/ctl.img"
