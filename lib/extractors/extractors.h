@@ -9,5 +9,6 @@
 
 extern const struct cust_extractor cust_x_zeus_config;
 extern const struct cust_extractor cust_x_zeus_webinjects;
+extern const struct cust_extractor cust_x_mirai_table;
 
 #endif
