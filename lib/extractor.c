@@ -14,6 +14,9 @@ static const struct cust_extractor *const registry[] = {
 	&cust_x_zeus_config,
 	&cust_x_zeus_webinjects,
 	&cust_x_mirai_table,
+	&cust_x_spam_template,
+	&cust_x_spam_list,
+	&cust_x_relay_list,
 	NULL
 };
 

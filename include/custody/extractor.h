@@ -24,8 +24,9 @@
  *
  * A record is one JSON object (evidence-schema/botconfig.schema.json):
  *   {"family", "extractor", "kind": "config"|"webinjects"|"panel-config"|
- *    "database"|"spam"|"string-table"|..., "status": "decoded"|"needs-key"|
- *    "wrong-key"|"damaged"|"partial", "version", "botnet", "campaign",
+ *    "database"|"spam-template"|"target-list"|"string-table"|...,
+ *    "status": "decoded"|"needs-key"|"wrong-key"|"damaged"|"partial",
+ *    "version", "botnet", "campaign",
  *    "c2": [{"url"} | {"host", "port", "protocol"}, "usage"],
  *    "credentials": [{"service", "host", "port", "username", "password",
  *                     "database"}],
@@ -34,16 +35,23 @@
  *    "other": {KEY: VALUE...},
  *    "targets": {"webinjects": [{"pattern", "flags", "host", "injects"}],
  *                "recipients": [...], "senders": [...], "subjects": [...],
- *                "smtp_relays": [{"host", "port"}], "proxies": [...],
+ *                "smtp_relays": [{"host", "port", "protocol", "username",
+ *                                 "password"}],
+ *                "proxies": [{"host", "port", "protocol", "username",
+ *                             "password"}],
  *                "ddos": [...], "exclusions": [...], "victims": [...],
  *                "urls": [...], "domains": [...],
  *                "default_credentials": [{"username", "password",
  *                                         "weight"}]},
+ *    "counts": {LIST: N, "lines": N, "unparsed": N},
  *    "controller": {"operators": [...], "tables": [...]},
  *    "key_used": {"algorithm", "value", "encoding"}, "problems": [...]}
- * with only the fields an extractor found; the builders below make them,
- * so every family writes the same shapes.  The caller adds "provenance"
- * and, from "key_used", "derived_from".
+ * with only the fields an extractor found.  A list read as a stream (a
+ * recipient list of gigabytes) keeps its first CUST_X_LIST_MAX entries in
+ * "targets" and its totals in "counts": every entry of each list, the
+ * lines read and the lines that were no entry.  The builders below make
+ * the fields, so every family writes the same shapes.  The caller adds
+ * "provenance" and, from "key_used", "derived_from".
  */
 #ifndef CUSTODY_EXTRACTOR_H
 #define CUSTODY_EXTRACTOR_H

@@ -10,5 +10,8 @@
 extern const struct cust_extractor cust_x_zeus_config;
 extern const struct cust_extractor cust_x_zeus_webinjects;
 extern const struct cust_extractor cust_x_mirai_table;
+extern const struct cust_extractor cust_x_spam_template;
+extern const struct cust_extractor cust_x_spam_list;
+extern const struct cust_extractor cust_x_relay_list;
 
 #endif
