@@ -17,6 +17,8 @@ static const struct cust_extractor *const registry[] = {
 	&cust_x_spam_template,
 	&cust_x_spam_list,
 	&cust_x_relay_list,
+	&cust_x_irc_bot_config,
+	&cust_x_generic_c2_config,
 	NULL
 };
 
