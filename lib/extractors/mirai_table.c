@@ -41,18 +41,24 @@
 #define DEFAULT_KEY 0xdeadbeefu
 #define SCANNER_XOR 0x22u /* 0xDE ^ 0xAD ^ 0xBE ^ 0xEF */
 
-static int has(const unsigned char *h, size_t len, const char *needle)
-{
-	return memmem(h, len, needle, strlen(needle)) != NULL;
-}
-
+/* The head holds "table_key", "add_entry(TABLE_" or "add_auth_entry(":
+ * two passes over it, one for each "_entry(" it holds. */
 static int identify(const struct cust_x_input *in)
 {
+	const unsigned char *h = in->head, *end = h + in->head_len, *p;
+
 	if (in->rule && strcmp(in->rule, NAME) == 0)
 		return 1;
-	return has(in->head, in->head_len, "table_key") ||
-	       has(in->head, in->head_len, "add_entry(TABLE_") ||
-	       has(in->head, in->head_len, "add_auth_entry(");
+	if (memmem(h, in->head_len, "table_key", 9))
+		return 1;
+	for (p = h; (p = memmem(p, (size_t)(end - p), "_entry(", 7)); p += 7) {
+		if (p - h >= 3 && memcmp(p - 3, "add", 3) == 0 &&
+		    (size_t)(end - p) >= 13 && memcmp(p + 7, "TABLE_", 6) == 0)
+			return 1;
+		if (p - h >= 8 && memcmp(p - 8, "add_auth", 8) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 struct value {

@@ -353,46 +353,60 @@ static int is_comment(const char *line, size_t len)
 	       (len > 1 && line[0] == '/' && line[1] == '/');
 }
 
-/* What the head of IN looks like as a list (relays or not). */
+/* What the head of IN looks like as a list (relays or not).  A line
+ * longer than 998 bytes is no address, endpoint nor subject; more than a
+ * fifth of the first 100 lines missed is no list, and the look stops
+ * there. */
 static enum list_kind list_kind(const struct cust_x_input *in, int relays)
 {
 	struct head_lines h;
 	const char *line;
-	size_t len, lines = 0, emails = 0, endpoints = 0, longest = 0;
-	int text = 1;
+	size_t len, lines = 0, hits = 0, longest = 0;
+	int text = 1, subj = 0, from = 0;
 	struct relay r;
 	const char *name = in->name;
 	const char *base = name ? strrchr(name, '/') : NULL;
 
 	base = base ? base + 1 : name;
+	if (!relays) {
+		subj = name_has(base, "subj");
+		from = !subj && (name_has(base, "sender") ||
+		                 (base && strncasecmp(base, "from", 4) == 0));
+		/* a recipient list has an '@' in its head */
+		if (!subj && !from && !memchr(in->head, '@', in->head_len))
+			return L_NONE;
+	}
 	head_init(&h, in);
 	while (lines < HEAD_LINES && head_next(&h, &line, &len)) {
 		const char *a;
 		size_t alen, i;
+
 		trim(&line, &len);
 		if (len == 0 || (relays && is_comment(line, len)))
 			continue;
 		lines++;
 		if (len > longest)
 			longest = len;
-		for (i = 0; i < len; i++)
-			if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
-				text = 0;
-		if (relays)
-			endpoints += relay_line(line, len, &r);
-		else
-			emails += line_address(line, len, &a, &alen);
+		if (len > SUBJECT_LINE_MAX) {
+			text = 0;
+		} else {
+			for (i = 0; i < len && (subj || from); i++)
+				if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
+					text = 0;
+			hits += relays ? relay_line(line, len, &r)
+			               : line_address(line, len, &a, &alen);
+		}
+		if ((subj || from) ? !text : (lines - hits) * 5 > HEAD_LINES)
+			return L_NONE;
 	}
 	if (relays)
-		return lines >= 3 && endpoints * 5 >= lines * 4 ? L_RELAYS : L_NONE;
-	if (name_has(base, "subj"))
-		return lines >= 1 && text && longest <= SUBJECT_LINE_MAX
-		               ? L_SUBJECTS : L_NONE;
-	if (name_has(base, "sender") ||
-	    (base && strncasecmp(base, "from", 4) == 0))
-		return lines >= 1 && text && (emails * 2 >= lines || longest <= 256)
+		return lines >= 3 && hits * 5 >= lines * 4 ? L_RELAYS : L_NONE;
+	if (subj)
+		return lines >= 1 ? L_SUBJECTS : L_NONE;
+	if (from)
+		return lines >= 1 && (hits * 2 >= lines || longest <= 256)
 		               ? L_SENDERS : L_NONE;
-	return lines >= 3 && emails * 5 >= lines * 4 ? L_RECIPIENTS : L_NONE;
+	return lines >= 3 && hits * 5 >= lines * 4 ? L_RECIPIENTS : L_NONE;
 }
 
 static int list_identify(const struct cust_x_input *in)
