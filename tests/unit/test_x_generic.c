@@ -490,6 +490,18 @@ static void test_not_claimed(void **state)
 		                "\"#debian\"; chatnet = \"liberachat\"; } );\n" },
 		{ "php.ini", "[mail function]\nSMTP = localhost\nsmtp_port = 25\n"
 		             "[Session]\nsession.gc_maxlifetime = 1440\n" },
+		/* words that let identify look closer, and no C&C */
+		{ "eth0.nmconnection", "[connection]\nid=eth0\ntype=ethernet\n"
+		                       "[ipv4]\naddress1=192.0.2.10/24\n"
+		                       "gateway=192.0.2.1\ndns=192.0.2.53;\n"
+		                       "method=manual\n" },
+		{ "client.ovpn", "client\nremote vpn.example.com 1194\n"
+		                 "cipher AES-256-CBC\nauth SHA256\n" },
+		{ "sleep.conf", "[Sleep]\nAllowSuspend=yes\n"
+		                "HibernateDelaySec=180min\n" },
+		{ "proxy.conf", "# the office proxy\nproxy_host = "
+		                "proxy.example.com\nproxy_port = 3128\n"
+		                "connect_timeout = 10s\n" },
 	};
 	size_t i;
 
