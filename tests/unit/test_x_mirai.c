@@ -554,9 +554,78 @@ static void test_table_hostile(void **state)
 	done(&r);
 }
 
+/* The C helpers of extractor.h the table is read with. */
+static void test_c_helpers(void **state)
+{
+	static const char src[] =
+		"a /* b \"c\" */ \"d\\\"e\" 'f' 0x1Fu // g\n"
+		"\"open\n"
+		"#define X 1 /* never closed";
+	static const char ok[] = "\\x41\\101\\n\\u00e9\\x4";
+	static const char refused[] = "\\x\\x414\\777\\q\\";
+	unsigned char out[64];
+	struct cust_x_clex lx;
+	struct cust_x_ctok t;
+	const char *why = NULL;
+	unsigned bad = 0;
+	uint64_t v;
+	size_t n;
+
+	(void)state;
+	cust_x_clex_init(&lx, src, strlen(src));
+	assert_int_equal(cust_x_clex_next(&lx, &t), 1);
+	assert_int_equal(t.kind, CUST_X_CT_IDENT);
+	assert_int_equal(cust_x_clex_next(&lx, &t), 1);
+	assert_int_equal(t.kind, CUST_X_CT_STRING);
+	assert_int_equal(t.len, 4); /* d\"e, the comment before skipped */
+	assert_int_equal(cust_x_clex_next(&lx, &t), 1);
+	assert_int_equal(t.kind, CUST_X_CT_CHAR);
+	assert_int_equal(cust_x_clex_next(&lx, &t), 1);
+	assert_int_equal(t.kind, CUST_X_CT_NUMBER);
+	assert_int_equal(t.len, 5);
+	assert_int_equal(cust_x_clex_next(&lx, &t), 1);
+	assert_int_equal(t.kind, CUST_X_CT_STRING);
+	assert_int_equal(t.line, 2);
+	assert_int_equal(t.open, 1); /* ends with its line */
+	assert_int_equal(cust_x_clex_next(&lx, &t), 1);
+	assert_int_equal(t.kind, CUST_X_CT_PUNCT);
+	assert_int_equal(t.line, 3);
+	while (cust_x_clex_next(&lx, &t))
+		;
+	assert_int_equal(t.kind, CUST_X_CT_END);
+	assert_int_equal(t.open, 1); /* the comment never closed */
+
+	n = cust_x_c_unescape(ok, strlen(ok), out, &bad, &why);
+	assert_int_equal(bad, 0);
+	assert_int_equal(n, 6);
+	assert_memory_equal(out, "AA\n\xc3\xa9\x04", 6);
+	n = cust_x_c_unescape(refused, strlen(refused), out, &bad, &why);
+	assert_int_equal(bad, 5);
+	assert_string_equal(why, "\\x without hex digits");
+	assert_int_equal(n, 4);
+	assert_memory_equal(out, "A4\xffq", 4);
+
+	assert_int_equal(cust_x_c_number("0xdeadbeef", 10, &v), 0);
+	assert_true(v == 0xdeadbeefu);
+	assert_int_equal(cust_x_c_number("0777UL", 6, &v), 0);
+	assert_true(v == 0777);
+	assert_int_equal(cust_x_c_number("99999999999999999999", 20, &v), -1);
+	assert_int_equal(cust_x_c_number("0x", 2, &v), -1);
+	assert_int_equal(cust_x_c_number("12a", 3, &v), -1);
+
+	assert_int_equal(cust_x_hostname("cnc.example.com", 15), 1);
+	assert_int_equal(cust_x_hostname("198.51.100.7", 12), 1);
+	assert_int_equal(cust_x_hostname("256.1.1.1", 9), 0);
+	assert_int_equal(cust_x_hostname("localhost", 9), 0);
+	assert_int_equal(cust_x_hostname("a-.example.com", 14), 0);
+	assert_int_equal(cust_x_hostname("under_score.com", 15), 0);
+	assert_int_equal(cust_x_hostname("version.1", 9), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_c_helpers),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_other_key),
 		cmocka_unit_test(test_scanner),
