@@ -989,11 +989,35 @@ static int in(const char *w, const char *const *list)
 	return 0;
 }
 
+static const char *const *const vocabulary[] = {
+	endpoint_words, cc_words, key_words, pass_words, interval_words,
+	glue_words, NULL
+};
+
 static int vocab(const char *w)
 {
-	return in(w, endpoint_words) || in(w, cc_words) || in(w, key_words) ||
-	       in(w, pass_words) || in(w, interval_words) || in(w, glue_words) ||
-	       strcmp(w, "mutex") == 0 || strcmp(w, "campaign") == 0;
+	size_t i;
+
+	for (i = 0; vocabulary[i]; i++)
+		if (in(w, vocabulary[i]))
+			return 1;
+	return strcmp(w, "mutex") == 0 || strcmp(w, "campaign") == 0;
+}
+
+/* Where W (not a word of the vocabulary) splits into two that are: the
+ * length of the first, 0 when it does not. */
+static size_t compound(const char *w)
+{
+	size_t n = strlen(w), i, k;
+
+	for (i = 0; vocabulary[i]; i++)
+		for (k = 0; vocabulary[i][k]; k++) {
+			size_t l = strlen(vocabulary[i][k]);
+			if (l < n && memcmp(w, vocabulary[i][k], l) == 0 &&
+			    vocab(w + l))
+				return l;
+		}
+	return 0;
 }
 
 static void word_add(struct words *ws, const char *s, size_t n)
@@ -1018,19 +1042,13 @@ static void word_add(struct words *ws, const char *s, size_t n)
 		if (!vocab(w))
 			w[n - 1] = 's';
 	}
-	if (!vocab(w)) {
+	if (ws->n + 1 < WORDS_MAX && !vocab(w)) {
 		/* a compound of two words: c2server, serverurl, rc4key */
-		size_t k;
-		char a[WORD_MAX + 1];
-		for (k = 1; k < n; k++) {
-			memcpy(a, w, k);
-			a[k] = '\0';
-			if (vocab(a) && vocab(w + k) && ws->n + 1 < WORDS_MAX) {
-				strcpy(ws->w[ws->n + 1], w + k);
-				w[k] = '\0';
-				ws->n++;
-				break;
-			}
+		size_t k = compound(w);
+		if (k) {
+			strcpy(ws->w[ws->n + 1], w + k);
+			w[k] = '\0';
+			ws->n++;
 		}
 	}
 	ws->n++;
