@@ -388,7 +388,7 @@ int cust_x_lines_next(struct cust_x_lines *l, const char **line, size_t *len,
 	}
 }
 
-/* ---- C source ---------------------------------------------------------- */
+/* ---- C source ----------------------------------------------------------- */
 
 void cust_x_clex_init(struct cust_x_clex *lx, const char *s, size_t len)
 {

@@ -79,7 +79,7 @@
 #define PARTS_MAX 64 /* hosts in one value */
 #define IDENTIFY_SPAN (16u * 1024) /* of the head, read by identify */
 
-/* ---- items ------------------------------------------------------------- */
+/* ---- items -------------------------------------------------------------- */
 
 /* The words of a key (see words_of). */
 struct words {
@@ -190,7 +190,7 @@ static void add(struct items *is, const char *section, size_t sl,
 	is->n++;
 }
 
-/* ---- C --------------------------------------------------------------------- */
+/* ---- C ------------------------------------------------------------------ */
 
 static int c_like(const char *s, size_t n)
 {
@@ -319,7 +319,7 @@ static void c_items(struct items *is, const char *d, size_t n)
 	}
 }
 
-/* ---- lines: INI, key=value, YAML, JSON written a pair a line ----------------- */
+/* ---- lines: INI, key=value, YAML, JSON written a pair a line ------------ */
 
 static int blank(int ch)
 {
@@ -486,7 +486,7 @@ static void line_items(struct items *is, const char *d, size_t n)
 	}
 }
 
-/* ---- JSON ------------------------------------------------------------------------ */
+/* ---- JSON --------------------------------------------------------------- */
 
 /* How deep S[0..N) nests, brackets inside strings not counted; stops
  * counting past LIMIT. */
@@ -660,7 +660,7 @@ static void json_pairs(struct items *is, const char *s, size_t n)
 	free(val);
 }
 
-/* ---- XML ---------------------------------------------------------------------------- */
+/* ---- XML ---------------------------------------------------------------- */
 
 /* S[0..N) with XML's entities decoded, into a new string. */
 static char *xml_text(const char *s, size_t n, size_t *ol)
@@ -891,7 +891,7 @@ static void xml_items(struct items *is, const char *d, size_t n)
 	}
 }
 
-/* ---- reading a file as items ----------------------------------------------------------- */
+/* ---- reading a file as items -------------------------------------------- */
 
 enum format { F_LINES, F_C, F_JSON, F_XML };
 
@@ -955,7 +955,7 @@ static void read_items(struct items *is, const char *s, size_t n, json_t *rec)
 	}
 }
 
-/* ---- words of keys, values ---------------------------------------------------------------- */
+/* ---- words of keys, values ---------------------------------------------- */
 
 static const char *const endpoint_words[] = {
 	"server", "host", "hostname", "domain", "url", "uri", "endpoint",
@@ -1251,7 +1251,7 @@ static size_t endpoints_of(const char *v, size_t vl, int any_tld,
 	return n;
 }
 
-/* ---- the record ------------------------------------------------------------------------------ */
+/* ---- the record --------------------------------------------------------- */
 
 static json_t *other(json_t *rec)
 {
@@ -1339,7 +1339,7 @@ static int finish(json_t *rec, struct cust_x_output *out, size_t learned)
 	return 0;
 }
 
-/* ---- IRC bots ---------------------------------------------------------------------------------- */
+/* ---- IRC bots ----------------------------------------------------------- */
 
 static int irc_role(const char *key, unsigned *num);
 
@@ -1716,7 +1716,7 @@ static int irc_parse(const struct cust_x_input *in, const json_t *known,
 	return finish(rec, out, learned);
 }
 
-/* ---- generic C&C configurations -------------------------------------------------------------- */
+/* ---- generic C&C configurations ----------------------------------------- */
 
 static int generic_claims(const struct items *is)
 {

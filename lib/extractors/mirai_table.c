@@ -383,7 +383,7 @@ static void scan(struct table *tb)
 	}
 }
 
-/* ---- which key ------------------------------------------------------------ */
+/* ---- which key ---------------------------------------------------------- */
 
 static int printable(unsigned char ch)
 {
@@ -488,7 +488,7 @@ static size_t candidates(const struct table *tb, const json_t *known,
 	return n;
 }
 
-/* ---- the record ------------------------------------------------------------ */
+/* ---- the record --------------------------------------------------------- */
 
 static json_t *other(json_t *rec)
 {

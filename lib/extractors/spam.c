@@ -94,7 +94,7 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-/* ---- the head, line by line ------------------------------------------- */
+/* ---- the head, line by line --------------------------------------------- */
 
 /* Lines of the head; the last one, cut by the head's end, only when the
  * head is the whole content. */
@@ -343,7 +343,7 @@ static const char *relay_kind(const struct relay *r, const char *name)
 	return "proxies";
 }
 
-/* ---- lists ---------------------------------------------------------------- */
+/* ---- lists -------------------------------------------------------------- */
 
 enum list_kind { L_NONE, L_RECIPIENTS, L_SENDERS, L_SUBJECTS, L_RELAYS };
 
@@ -562,7 +562,7 @@ static int relay_parse(const struct cust_x_input *in, const json_t *known,
 	return list_parse(in, L_RELAYS, "relay-list", out, err);
 }
 
-/* ---- templates: macros and spintax --------------------------------------- */
+/* ---- templates: macros and spintax -------------------------------------- */
 
 static int upper_byte(int ch)
 {
@@ -714,7 +714,7 @@ static void spin_feed(struct spin *sp, const char *s, size_t n)
 	}
 }
 
-/* ---- templates: the record -------------------------------------------------- */
+/* ---- templates: the record ---------------------------------------------- */
 
 struct tpl {
 	json_t *rec;
@@ -876,7 +876,7 @@ static void text(struct tpl *t, const char *s, size_t n, int body,
 	}
 }
 
-/* ---- templates: MIME, simply --------------------------------------------------- */
+/* ---- templates: MIME, simply -------------------------------------------- */
 
 enum enc { ENC_NONE, ENC_QP, ENC_B64 };
 
