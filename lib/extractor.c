@@ -17,6 +17,12 @@ static const struct cust_extractor *const registry[] = {
 	&cust_x_zeus_binstorage,
 	&cust_x_panel_php,
 	&cust_x_sql_dump,
+	&cust_x_mirai_table,
+	&cust_x_spam_template,
+	&cust_x_spam_list,
+	&cust_x_relay_list,
+	&cust_x_irc_bot_config,
+	&cust_x_generic_c2_config,
 	NULL
 };
 
@@ -403,4 +409,342 @@ int cust_x_lines_next(struct cust_x_lines *l, const char **line, size_t *len,
 		if (n == 0)
 			l->eof = 1;
 	}
+}
+
+/* ---- C source ----------------------------------------------------------- */
+
+void cust_x_clex_init(struct cust_x_clex *lx, const char *s, size_t len)
+{
+	lx->p = s;
+	lx->end = s + len;
+	lx->line = 1;
+}
+
+static int ident_byte(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* Skip white space and comments; 1 when a comment never ends. */
+static int skip_blank(struct cust_x_clex *lx)
+{
+	while (lx->p < lx->end) {
+		char ch = *lx->p;
+		if (ch == '\n') {
+			lx->line++;
+			lx->p++;
+		} else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' ||
+		           ch == '\v' || ch == '\0') {
+			lx->p++;
+		} else if (ch == '\\' && lx->p + 1 < lx->end && lx->p[1] == '\n') {
+			lx->p += 2; /* a line continued */
+			lx->line++;
+		} else if (ch == '/' && lx->p + 1 < lx->end && lx->p[1] == '/') {
+			/* to the end of the line, backslash-newlines included */
+			while (lx->p < lx->end && *lx->p != '\n') {
+				if (*lx->p == '\\' && lx->p + 1 < lx->end &&
+				    lx->p[1] == '\n') {
+					lx->line++;
+					lx->p++;
+				}
+				lx->p++;
+			}
+		} else if (ch == '/' && lx->p + 1 < lx->end && lx->p[1] == '*') {
+			lx->p += 2;
+			for (;;) {
+				if (lx->p + 1 >= lx->end) {
+					lx->p = lx->end;
+					return 1;
+				}
+				if (lx->p[0] == '*' && lx->p[1] == '/') {
+					lx->p += 2;
+					break;
+				}
+				if (*lx->p == '\n')
+					lx->line++;
+				lx->p++;
+			}
+		} else {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int cust_x_clex_next(struct cust_x_clex *lx, struct cust_x_ctok *t)
+{
+	const char *start;
+	char ch;
+
+	memset(t, 0, sizeof *t);
+	if (skip_blank(lx)) {
+		t->kind = CUST_X_CT_END;
+		t->open = 1; /* a comment never closed */
+		t->line = lx->line;
+		return 0;
+	}
+	t->line = lx->line;
+	if (lx->p >= lx->end) {
+		t->kind = CUST_X_CT_END;
+		return 0;
+	}
+	start = lx->p;
+	ch = *start;
+	if (ch == '"' || ch == '\'') {
+		const char *p = start + 1;
+		while (p < lx->end && *p != ch && *p != '\n') {
+			if (*p == '\\' && p + 1 < lx->end) {
+				if (p[1] == '\n')
+					lx->line++;
+				p++;
+			}
+			p++;
+		}
+		t->kind = ch == '"' ? CUST_X_CT_STRING : CUST_X_CT_CHAR;
+		t->s = start + 1;
+		t->len = (size_t)(p - t->s);
+		if (p < lx->end && *p == ch)
+			p++;
+		else
+			t->open = 1; /* ends at the line's end or the content's */
+		lx->p = p;
+		return 1;
+	}
+	if ((ch >= '0' && ch <= '9') ||
+	    (ch == '.' && start + 1 < lx->end && start[1] >= '0' &&
+	     start[1] <= '9')) {
+		const char *p = start + 1;
+		while (p < lx->end &&
+		       (ident_byte((unsigned char)*p) || *p == '.' ||
+		        ((*p == '+' || *p == '-') &&
+		         (p[-1] == 'e' || p[-1] == 'E' || p[-1] == 'p' ||
+		          p[-1] == 'P'))))
+			p++;
+		t->kind = CUST_X_CT_NUMBER;
+		t->s = start;
+		t->len = (size_t)(p - start);
+		lx->p = p;
+		return 1;
+	}
+	if (ident_byte((unsigned char)ch)) {
+		const char *p = start + 1;
+		while (p < lx->end && ident_byte((unsigned char)*p))
+			p++;
+		t->kind = CUST_X_CT_IDENT;
+		t->s = start;
+		t->len = (size_t)(p - start);
+		lx->p = p;
+		return 1;
+	}
+	t->kind = CUST_X_CT_PUNCT;
+	t->s = start;
+	t->len = 1;
+	lx->p = start + 1;
+	return 1;
+}
+
+static int hex_digit(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Write the code point CP as UTF-8 at OUT: the bytes written, 0 when CP is
+ * no character. */
+static size_t put_utf8(unsigned char *out, unsigned long cp)
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xc0 | (cp >> 6));
+		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return 0;
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xe0 | (cp >> 12));
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp <= 0x10ffff) {
+		out[0] = (unsigned char)(0xf0 | (cp >> 18));
+		out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 4;
+	}
+	return 0;
+}
+
+size_t cust_x_c_unescape(const char *s, size_t len, unsigned char *out,
+                         unsigned *bad, const char **why)
+{
+	size_t i = 0, o = 0;
+
+#define BAD(msg)                                                           \
+	do {                                                               \
+		if ((*bad)++ == 0 && why)                                  \
+			*why = (msg);                                      \
+	} while (0)
+	while (i < len) {
+		unsigned char ch = (unsigned char)s[i++];
+		int d;
+
+		if (ch != '\\') {
+			out[o++] = ch;
+			continue;
+		}
+		if (i >= len) {
+			BAD("a backslash ends the string");
+			break;
+		}
+		ch = (unsigned char)s[i++];
+		switch (ch) {
+		case 'n': out[o++] = '\n'; break;
+		case 't': out[o++] = '\t'; break;
+		case 'r': out[o++] = '\r'; break;
+		case 'a': out[o++] = '\a'; break;
+		case 'b': out[o++] = '\b'; break;
+		case 'f': out[o++] = '\f'; break;
+		case 'v': out[o++] = '\v'; break;
+		case 'e': out[o++] = 0x1b; break;
+		case '\\': case '\'': case '"': case '?': out[o++] = ch; break;
+		case '\n': break; /* the line goes on */
+		case 'x': {
+			unsigned v = 0, n = 0;
+			while (i < len && n < 2 && (d = hex_digit(s[i])) >= 0) {
+				v = v * 16 + (unsigned)d;
+				i++;
+				n++;
+			}
+			if (n == 0) {
+				BAD("\\x without hex digits");
+				break;
+			}
+			if (i < len && hex_digit(s[i]) >= 0)
+				BAD("\\x with more than two hex digits");
+			out[o++] = (unsigned char)v;
+			break;
+		}
+		case 'u': case 'U': {
+			unsigned want = ch == 'u' ? 4 : 8, n = 0;
+			unsigned long cp = 0;
+			size_t w;
+			while (i < len && n < want && (d = hex_digit(s[i])) >= 0) {
+				cp = cp * 16 + (unsigned long)d;
+				i++;
+				n++;
+			}
+			/* 4 or 8 digits take 6 or 10 bytes; UTF-8 needs 4 at most */
+			if (n < want || (w = put_utf8(out + o, cp)) == 0) {
+				BAD("a \\u or \\U escape that is no character");
+				break;
+			}
+			o += w;
+			break;
+		}
+		default:
+			if (ch >= '0' && ch <= '7') {
+				unsigned v = ch - '0', n = 1;
+				while (i < len && n < 3 && s[i] >= '0' && s[i] <= '7') {
+					v = v * 8 + (unsigned)(s[i++] - '0');
+					n++;
+				}
+				if (v > 0xff)
+					BAD("an octal escape over \\377");
+				out[o++] = (unsigned char)v;
+				break;
+			}
+			BAD("an escape C does not know");
+			out[o++] = ch;
+		}
+	}
+#undef BAD
+	return o;
+}
+
+int cust_x_c_number(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t n = 0;
+	unsigned base = 10;
+	size_t i = 0, digits = 0;
+
+	while (len > 0 && strchr("uUlL", s[len - 1]))
+		len--;
+	if (len == 0)
+		return -1;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, i = 2;
+	else if (len > 1 && s[0] == '0')
+		base = 8, i = 1;
+	for (; i < len; i++) {
+		int d = hex_digit(s[i]);
+		if (d < 0 || (unsigned)d >= base)
+			return -1;
+		if (n > (UINT64_MAX - (unsigned)d) / base)
+			return -1;
+		n = n * base + (unsigned)d;
+		digits++;
+	}
+	if (digits == 0)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+int cust_x_hostname(const char *s, size_t len)
+{
+	size_t i, label = 0, labels = 1, last = 0;
+	unsigned parts = 0, value = 0, digits = 0;
+	int alpha_last = 0, dotted_quad = 1;
+
+	if (len == 0 || len > 253)
+		return 0;
+	/* a dotted quad, each part 0..255 */
+	for (i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (digits == 0 || value > 255 || ++parts > 4)
+				dotted_quad = 0;
+			digits = value = 0;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9' || ++digits > 3) {
+			dotted_quad = 0;
+			break;
+		}
+		value = value * 10 + (unsigned)(s[i] - '0');
+	}
+	if (dotted_quad && parts == 4)
+		return 1;
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+		if (ch == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			labels++;
+			label = 0;
+			last = i + 1;
+			continue;
+		}
+		if (!ident_byte((unsigned char)ch) && ch != '-')
+			return 0;
+		if (ch == '_' || (ch == '-' && label == 0) || ++label > 63)
+			return 0;
+	}
+	if (label == 0 || s[len - 1] == '-' || labels < 2)
+		return 0;
+	for (i = last; i < len; i++)
+		if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))
+			alpha_last = 1;
+	return alpha_last;
 }

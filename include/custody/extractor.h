@@ -24,8 +24,9 @@
  *
  * A record is one JSON object (evidence-schema/botconfig.schema.json):
  *   {"family", "extractor", "kind": "config"|"webinjects"|"panel-config"|
- *    "database"|"spam"|"string-table"|..., "status": "decoded"|"needs-key"|
- *    "wrong-key"|"damaged"|"partial", "version", "botnet", "campaign",
+ *    "database"|"spam-template"|"target-list"|"string-table"|...,
+ *    "status": "decoded"|"needs-key"|"wrong-key"|"damaged"|"partial",
+ *    "version", "botnet", "campaign",
  *    "c2": [{"url"} | {"host", "port", "protocol"}, "usage"],
  *    "credentials": [{"service", "host", "port", "username", "password",
  *                     "database"}],
@@ -38,12 +39,18 @@
  *                "web_data_filters": [{"pattern", "fields"}],
  *                "web_fakes": [{"pattern", "fake", "flags"}],
  *                "recipients": [...], "senders": [...], "subjects": [...],
- *                "smtp_relays": [{"host", "port"}], "proxies": [...],
+ *                "smtp_relays": [{"host", "port", "protocol", "username",
+ *                                 "password"}],
+ *                "proxies": [{"host", "port", "protocol", "username",
+ *                             "password"}],
  *                "ddos": [{"target", "command", "time", "duration"}],
  *                "exclusions": [...],
  *                "victims": [{"bot_id", "botnet", "ip", "country", "os",
  *                             "first_seen", "last_seen"}],
- *                "urls": [...], "domains": [...]},
+ *                "urls": [...], "domains": [...],
+ *                "default_credentials": [{"username", "password",
+ *                                         "weight"}]},
+ *    "counts": {LIST: N, "lines": N, "unparsed": N},
  *    "controller": {"panel": "zeus"|"generic", "operators": [...],
  *                   "tables": [{"name", "columns": [...], "rows",
  *                               "role": "victims"|"operators"|"attacks"|
@@ -54,9 +61,12 @@
  * "real_size", "strings"}; "injects", the number of HTTP injects and
  * fakes; "keys_tried" of a wrong key) and "key_used" is the key, one of
  * what the run knows, that opened an encrypted file.  A record has only
- * the fields an extractor found; the builders below make them, so every
- * family writes the same shapes.  The caller adds "provenance" and, from
- * "key_used", "derived_from".  A credential's "service" is the
+ * the fields an extractor found.  A list read as a stream (a recipient
+ * list of gigabytes) keeps its first CUST_X_LIST_MAX entries in "targets"
+ * and its totals in "counts": every entry of each list, the lines read
+ * and the lines that were no entry.  The builders below make the fields,
+ * so every family writes the same shapes.  The caller adds "provenance"
+ * and, from "key_used", "derived_from".  A credential's "service" is the
  * software it opens: "mysql", "postgresql", "mssql", "smtp", "ftp", or
  * "panel" for a panel's own login (its "password" as the panel stores it,
  * often a hash).  A key's "algorithm" is "rc4", "xor", "aes", ...,
@@ -226,5 +236,65 @@ void cust_x_emit(struct cust_x_output *out, json_t *rec);
 void cust_x_learn_key(struct cust_x_output *out, const char *algorithm,
                       const char *usage, const void *value, size_t len,
                       int as_hex);
+
+/*
+ * Tokens of C source, or of any file written in C's syntax (a bot's
+ * config.h, a table.c): comments are skipped, string and character
+ * literals are given between their quotes, undecoded; preprocessor lines
+ * are tokens like any other.  A literal runs to the end of its line at
+ * most (C's own rule, a backslash-newline excepted): one left open there
+ * is given with OPEN set, as is a comment that never ends (then the
+ * content has no more tokens).  Nothing is allocated: tokens point into
+ * the content, which must outlive them.
+ */
+enum cust_x_ctok_kind {
+	CUST_X_CT_END = 0,
+	CUST_X_CT_IDENT,  /* a name: letters, digits, '_' */
+	CUST_X_CT_NUMBER, /* 0x1F, 6667, 10u, 1.5e3 */
+	CUST_X_CT_STRING, /* "..." (S is what stands between the quotes) */
+	CUST_X_CT_CHAR,   /* '...' */
+	CUST_X_CT_PUNCT   /* any other byte, one at a time */
+};
+
+struct cust_x_ctok {
+	enum cust_x_ctok_kind kind;
+	const char *s;
+	size_t len;
+	unsigned long line; /* from 1 */
+	int open;           /* a literal or comment not closed */
+};
+
+struct cust_x_clex {
+	const char *p, *end;
+	unsigned long line;
+};
+
+void cust_x_clex_init(struct cust_x_clex *lx, const char *s, size_t len);
+/* The next token in *T: 1, or 0 at the end (T->kind CUST_X_CT_END). */
+int cust_x_clex_next(struct cust_x_clex *lx, struct cust_x_ctok *t);
+
+/*
+ * Decode the body S[0..LEN) of a C string literal into OUT (LEN bytes at
+ * least: what it decodes to is never longer): \xH and \xHH, octal \N to
+ * \NNN, \uXXXX and \UXXXXXXXX (as UTF-8), \n \t \r \a \b \f \v \e
+ * \\ \' \" \?, and backslash-newline (nothing).  What C refuses is
+ * counted in *BAD, decoded as a reader would take it, and named in WHY
+ * (the first one, when WHY is not NULL): \x without hex digits (nothing),
+ * \x with more than two (the first two, the rest as text), an octal
+ * escape over 0377 (its low byte), an unknown escape (the byte after the
+ * backslash), a lone backslash at the end (dropped).  The number of bytes
+ * written.
+ */
+size_t cust_x_c_unescape(const char *s, size_t len, unsigned char *out,
+                         unsigned *bad, const char **why);
+
+/* The C integer constant S[0..LEN) (decimal, 0x hex, 0 octal, with u/l
+ * suffixes) in *V: 0, or -1 when it is not one or exceeds 64 bits. */
+int cust_x_c_number(const char *s, size_t len, uint64_t *v);
+
+/* 1 when S[0..LEN) is a host name (two labels at least of letters, digits
+ * and inner hyphens, 63 bytes each and 253 in all, the last label holding
+ * a letter) or a dotted-quad IPv4 address; no lookup of any list. */
+int cust_x_hostname(const char *s, size_t len);
 
 #endif
