@@ -61,6 +61,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <libpsl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,10 @@
 #define WORD_MAX 32
 #define OTHER_MAX 256u
 #define PARTS_MAX 64 /* hosts in one value */
-#define IDENTIFY_SPAN (16u * 1024) /* of the head, read by identify */
+/* Of the head, read by identify: a configuration names its C&C near its
+ * start, and identify parses what it reads of every text file that has
+ * a trigger word, so it reads little. */
+#define IDENTIFY_SPAN (4u * 1024)
 
 /* ---- items -------------------------------------------------------------- */
 
@@ -994,29 +998,58 @@ static const char *const *const vocabulary[] = {
 	glue_words, NULL
 };
 
-static int vocab(const char *w)
+/* Every word of the vocabulary, sorted once, for a binary search: identify
+ * splits every key of every text file it reads into words, so a lookup
+ * must not walk the lists. */
+static const char **sorted_words;
+static size_t nsorted;
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static int word_cmp(const void *a, const void *b)
 {
-	size_t i;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void sort_vocabulary(void)
+{
+	static const char *const extra[] = { "mutex", "campaign", NULL };
+	size_t i, k, n = 2;
 
 	for (i = 0; vocabulary[i]; i++)
-		if (in(w, vocabulary[i]))
-			return 1;
-	return strcmp(w, "mutex") == 0 || strcmp(w, "campaign") == 0;
+		for (k = 0; vocabulary[i][k]; k++)
+			n++;
+	sorted_words = malloc(n * sizeof *sorted_words);
+	if (!sorted_words)
+		return; /* no vocabulary: nothing claimed */
+	for (i = 0; vocabulary[i]; i++)
+		for (k = 0; vocabulary[i][k]; k++)
+			sorted_words[nsorted++] = vocabulary[i][k];
+	for (i = 0; extra[i]; i++)
+		sorted_words[nsorted++] = extra[i];
+	qsort(sorted_words, nsorted, sizeof *sorted_words, word_cmp);
+}
+
+static int vocab(const char *w)
+{
+	(void)pthread_once(&sorted_once, sort_vocabulary);
+	return nsorted &&
+	       bsearch(&w, sorted_words, nsorted, sizeof *sorted_words,
+	               word_cmp) != NULL;
 }
 
 /* Where W (not a word of the vocabulary) splits into two that are: the
- * length of the first, 0 when it does not. */
+ * length of the first (the shortest that works), 0 when it does not. */
 static size_t compound(const char *w)
 {
-	size_t n = strlen(w), i, k;
+	size_t n = strlen(w), l;
+	char head[WORD_MAX + 1];
 
-	for (i = 0; vocabulary[i]; i++)
-		for (k = 0; vocabulary[i][k]; k++) {
-			size_t l = strlen(vocabulary[i][k]);
-			if (l < n && memcmp(w, vocabulary[i][k], l) == 0 &&
-			    vocab(w + l))
-				return l;
-		}
+	for (l = 1; l < n && l <= WORD_MAX; l++) {
+		memcpy(head, w, l);
+		head[l] = '\0';
+		if (vocab(head) && vocab(w + l))
+			return l;
+	}
 	return 0;
 }
 

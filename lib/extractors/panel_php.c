@@ -1579,8 +1579,10 @@ static int identify(const struct cust_x_input *in)
 		 * CUST_X_SNIFF bytes, not compared at every byte */
 		unsigned char low[CUST_X_SNIFF];
 		size_t n = in->head_len < sizeof low ? in->head_len : sizeof low;
-		for (i = 0; i < n; i++)
-			low[i] = (unsigned char)tolower(in->head[i]);
+		for (i = 0; i < n; i++) /* ASCII only: a loop that vectorises */
+			low[i] = in->head[i] >= 'A' && in->head[i] <= 'Z'
+				         ? (unsigned char)(in->head[i] + 32)
+				         : in->head[i];
 		for (i = 0; marks[i]; i++)
 			if (memmem(low, n, marks[i], strlen(marks[i])))
 				return 1;
