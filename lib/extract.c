@@ -666,14 +666,16 @@ static const char *copy_reason(const struct run *r,
                                const char *path, const json_t *taken,
                                const char **interest)
 {
-	/* what an extractor takes is kept: its records are made from the
-	 * copy after the walk (botconfigs.h) */
-	if (taken) {
-		*interest = "bot-config";
-		return *interest;
-	}
 	*interest = cust_interest(a->typed ? a->mime : NULL,
 	                          a->typed ? a->description : NULL, path);
+	/* what an extractor takes is kept, whatever else makes it of
+	 * interest: its records are made from the copy after the walk
+	 * (botconfigs.h) */
+	if (taken) {
+		if (!*interest)
+			*interest = "bot-config";
+		return *interest;
+	}
 	if (!*interest && a->nrule_hits)
 		*interest = "rule";
 	if (!r->objects)

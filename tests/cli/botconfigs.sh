@@ -85,9 +85,11 @@ sha=$(sha256sum "$T/disk/var/www/builder/config.txt" | cut -d' ' -f1)
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 cfg = [o for o in lines if o.get("path") == "/var/www/builder/config.txt"][0]
-assert cfg["interest"] == "bot-config" and cfg["extractors"] == ["zeus-config"], cfg
+assert cfg["interest"] in ("config", "bot-config") and cfg["extractors"] == ["zeus-config"], cfg
 notes = [o for o in lines if o.get("path") == "/home/op/notes.txt"][0]
 assert "extractors" not in notes
+bin_line = [o for o in lines if o.get("path") == "/var/www/builder/webinjects.txt"][0]
+assert bin_line["extractors"] == ["zeus-webinjects"] and "object" in bin_line, bin_line
 PY
 grep -q '^https://www.bank.example/login\*,GP,www.bank.example,1,zeus,' "$X/targets/webinjects.csv" &&
 	ok "webinjects.csv lists the target with flags, host and injects" ||
