@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "custody/digest.h"
 #include "custody/json.h"
 #include "extractors/extractors.h"
 
@@ -133,7 +134,12 @@ json_t *cust_x_string(const char *s, size_t len)
 	while (i < cap) {
 		size_t n = utf8_len(p + i, cap - i);
 		if (n == 0 || p[i] == 0) {
-			o += (size_t)sprintf(out + o, "\\x%02x", p[i]);
+			/* \xHH: four bytes of the cap * 4 made for each input byte */
+			static const char digits[] = "0123456789abcdef";
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = digits[p[i] >> 4];
+			out[o++] = digits[p[i] & 15];
 			i++;
 			continue;
 		}
@@ -243,11 +249,8 @@ void cust_x_c2_host(json_t *rec, const char *host, size_t len, long port,
 /* VALUE[0..LEN) as a JSON string, in hex or as text. */
 static json_t *key_value(const void *value, size_t len, int as_hex)
 {
-	static const char digits[] = "0123456789abcdef";
-	const unsigned char *v = value;
 	char *hex;
 	json_t *j;
-	size_t i;
 
 	if (!as_hex)
 		return cust_x_string(value, len);
@@ -256,10 +259,7 @@ static json_t *key_value(const void *value, size_t len, int as_hex)
 	hex = malloc(len * 2 + 1);
 	if (!hex)
 		return NULL;
-	for (i = 0; i < len; i++) {
-		hex[2 * i] = digits[v[i] >> 4];
-		hex[2 * i + 1] = digits[v[i] & 15];
-	}
+	cust_hex_encode(value, len, hex);
 	j = json_stringn(hex, len * 2);
 	free(hex);
 	return j;

@@ -1079,7 +1079,8 @@ static void word_add(struct words *ws, const char *s, size_t n)
 		/* a compound of two words: c2server, serverurl, rc4key */
 		size_t k = compound(w);
 		if (k) {
-			strcpy(ws->w[ws->n + 1], w + k);
+			/* both are words of at most WORD_MAX bytes */
+			memcpy(ws->w[ws->n + 1], w + k, strlen(w + k) + 1);
 			w[k] = '\0';
 			ws->n++;
 		}
@@ -1435,7 +1436,9 @@ static int irc_role(const char *key, unsigned *num)
 	for (k = n; k > 0 && isdigit((unsigned char)norm[k - 1]); k--)
 		;
 	if (k < n && n - k <= 3) {
-		*num = (unsigned)atoi(norm + k);
+		/* at most three digits: no overflow to check */
+		for (i = k; i < n; i++)
+			*num = *num * 10 + (unsigned)(norm[i] - '0');
 		norm[k] = '\0';
 	}
 	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)

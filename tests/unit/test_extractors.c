@@ -188,16 +188,16 @@ static void test_zeus_config_1x(void **state)
  * crash, bounded. */
 static void test_zeus_config_hostile(void **state)
 {
-	size_t n = 10000, i, len = 0;
-	char *deep = malloc(n * 20 + 200000);
+	size_t n = 10000, i, len = 0, cap = n * 20 + 200000;
+	char *deep = malloc(cap);
 	json_t *recs, *learned, *r;
 
 	(void)state;
 	assert_non_null(deep);
-	len += (size_t)sprintf(deep, "entry \"StaticConfig\"\n");
+	appendf(deep, cap, &len, "entry \"StaticConfig\"\n");
 	for (i = 0; i < n; i++)
-		len += (size_t)sprintf(deep + len, "entry \"E%zu\"\n", i);
-	len += (size_t)sprintf(deep + len, "botnet \"\xff\xfe\x80x\"\n");
+		appendf(deep, cap, &len, "entry \"E%zu\"\n", i);
+	appendf(deep, cap, &len, "botnet \"\xff\xfe\x80x\"\n");
 	memset(deep + len, 'a', 100000);
 	len += 100000;
 	deep[len++] = '\n';
@@ -209,8 +209,9 @@ static void test_zeus_config_hostile(void **state)
 	json_decref(recs);
 	json_decref(learned);
 
-	len = (size_t)sprintf(deep, "entry \"StaticConfig\"\n"
-	                            "  botnet \"\xff\xfe\x80x\"\n");
+	len = 0;
+	appendf(deep, cap, &len, "entry \"StaticConfig\"\n"
+	                         "  botnet \"\xff\xfe\x80x\"\n");
 	assert_int_equal(run("zeus-config", "config.txt", deep, len, NULL,
 	                     &recs, &learned), 1);
 	r = json_array_get(recs, 0);

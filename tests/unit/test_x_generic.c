@@ -401,7 +401,8 @@ static void test_not_claimed(void **state)
 static void test_hostile(void **state)
 {
 	size_t n = 100000, i, len;
-	char *deep = malloc(2 * n + 256);
+	size_t cap = 2 * n + 256;
+	char *deep = malloc(cap);
 	static const char utf8[] =
 		"{\"c2\": \"http://cnc.botlab-test.com/\xff\xfe\", "
 		"\"key\": \"\xc3\x28\"}";
@@ -416,8 +417,9 @@ static void test_hostile(void **state)
 
 	(void)state;
 	assert_non_null(deep);
-	len = (size_t)sprintf(deep, "{\"c2\": \"http://cnc.botlab-test.com/\", "
-	                            "\"x\": ");
+	len = 0;
+	appendf(deep, cap, &len, "{\"c2\": \"http://cnc.botlab-test.com/\", "
+	                         "\"x\": ");
 	for (i = 0; i < n; i++)
 		deep[len++] = '[';
 	for (i = 0; i < n; i++)
@@ -452,10 +454,11 @@ static void test_hostile(void **state)
 	/* 10,000 keys: bounded */
 	many = malloc(10000 * 48 + 64);
 	assert_non_null(many);
-	len = (size_t)sprintf(many, "[bot]\nc2 = cnc.botlab-test.com\n");
+	len = 0;
+	appendf(many, 10000 * 48 + 64, &len, "[bot]\nc2 = cnc.botlab-test.com\n");
 	for (i = 0; i < 10000; i++)
-		len += (size_t)sprintf(many + len, "server%zu = s%zu.botlab-test.com\n",
-		                       i, i);
+		appendf(many, 10000 * 48 + 64, &len,
+		        "server%zu = s%zu.botlab-test.com\n", i, i);
 	r = run("generic-c2-config", "c.ini", many, len, NULL);
 	assert_int_equal(r.identified, 1);
 	rec = json_array_get(r.records, 0);

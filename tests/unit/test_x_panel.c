@@ -390,7 +390,8 @@ static void test_hostile(void **state)
 	static const char stray[] = "<?php\n$config = array('db_host' => 'h', "
 	                            "\0\5, }, 'db_user' => 'u');\n";
 	size_t n = 10000, i, len = 0;
-	char *deep = malloc(n * 8 + 200);
+	size_t cap = n * 8 + 200;
+	char *deep = malloc(cap);
 	json_t *recs, *learned, *r;
 
 	(void)state;
@@ -438,13 +439,13 @@ static void test_hostile(void **state)
 
 	/* arrays nested 10,000 deep around the credentials */
 	assert_non_null(deep);
-	len += (size_t)sprintf(deep, "<?php\n$db_pass = 'x'; $db_host = ");
+	appendf(deep, cap, &len, "<?php\n$db_pass = 'x'; $db_host = ");
 	for (i = 0; i < n; i++)
-		len += (size_t)sprintf(deep + len, "array(");
-	len += (size_t)sprintf(deep + len, "'h'");
+		appendf(deep, cap, &len, "array(");
+	appendf(deep, cap, &len, "'h'");
 	for (i = 0; i < n; i++)
 		deep[len++] = ')';
-	len += (size_t)sprintf(deep + len, ";\n$db_user = 'u';\n");
+	appendf(deep, cap, &len, ";\n$db_user = 'u';\n");
 	assert_int_equal(run("c.php", deep, len, &recs, &learned), 1);
 	r = json_array_get(recs, 0);
 	assert_string_equal(str(r, "status"), "partial");

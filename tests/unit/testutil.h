@@ -45,6 +45,26 @@ static char tmpdir[CUST_PATH_MAX];
 /* The case setup_case makes in the scratch folder: TMPDIR/case. */
 static char casedir[CUST_PATH_MAX];
 
+/* ---- text built by a test ------------------------------------------------ */
+
+/* Append the formatted text to BUF of CAP bytes at *LEN (and its NUL);
+ * fails the test when it does not fit. */
+static inline void appendf(char *buf, size_t cap, size_t *len,
+                           const char *fmt, ...) CUST_PRINTF(4, 5);
+static inline void appendf(char *buf, size_t cap, size_t *len,
+                           const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	assert_true(*len < cap);
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < cap - *len);
+	*len += (size_t)n;
+}
+
 /* ---- paths and files ---------------------------------------------------- */
 
 /* A/B into OUT (CUST_PATH_MAX bytes); fails the test when it does not fit. */
