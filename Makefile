@@ -73,7 +73,7 @@ $(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(CLI_OBJ) $(LIB_A) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/xtest.h $(LIB_A) $(HEADERS) | deps
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/xtest.h tests/unit/xmem.h $(LIB_A) $(HEADERS) | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIB_A) \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
