@@ -8,23 +8,7 @@
 
 #include "custody/extractor.h"
 #include "fuzz.h"
-
-struct mem {
-	const uint8_t *data;
-	size_t size;
-};
-
-static long mem_pread(void *ctx, void *buf, size_t len, uint64_t off)
-{
-	const struct mem *m = ctx;
-
-	if (off >= m->size)
-		return 0;
-	if (len > m->size - off)
-		len = m->size - (size_t)off;
-	memcpy(buf, m->data + off, len);
-	return (long)len;
-}
+#include "fuzz_x.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

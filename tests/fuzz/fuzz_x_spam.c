@@ -10,56 +10,7 @@
 
 #include "custody/extractor.h"
 #include "fuzz.h"
-
-struct mem {
-	const uint8_t *data;
-	size_t size;
-};
-
-static long mem_pread(void *ctx, void *buf, size_t len, uint64_t off)
-{
-	const struct mem *m = ctx;
-
-	if (off >= m->size)
-		return 0;
-	if (len > m->size - off)
-		len = m->size - (size_t)off;
-	memcpy(buf, m->data + off, len);
-	return (long)len;
-}
-
-static void one(const char *name, const char *file, const uint8_t *data,
-                size_t size)
-{
-	const struct cust_extractor *x = cust_extractor_find(name);
-	struct mem m = { data, size };
-	struct cust_x_input in = { 0 };
-	struct cust_x_output out = { json_array(), json_array(), 0 };
-	json_t *known = json_array();
-	struct cust_error err;
-	size_t i;
-
-	if (!x || !out.records || !out.learned || !known)
-		abort();
-	in.head = data;
-	in.head_len = size < CUST_X_HEAD ? size : CUST_X_HEAD;
-	in.size = size;
-	in.name = file;
-	in.pread = mem_pread;
-	in.pctx = &m;
-	(void)x->identify(&in);
-	if (x->parse(&in, known, &out, &err) != 0)
-		abort();
-	for (i = 0; i < json_array_size(out.records); i++) {
-		json_t *r = json_array_get(out.records, i);
-		if (!json_string_value(json_object_get(r, "family")) ||
-		    !json_string_value(json_object_get(r, "status")))
-			abort();
-	}
-	json_decref(out.records);
-	json_decref(out.learned);
-	json_decref(known);
-}
+#include "fuzz_x.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -68,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                                     "smtp-relays.txt", "msg.eml" };
 	const char *file = names[size ? data[0] % 6 : 0];
 
-	one("spam-template", file, data, size);
-	one("spam-list", file, data, size);
-	one("relay-list", file, data, size);
+	fuzz_x_one("spam-template", file, data, size);
+	fuzz_x_one("spam-list", file, data, size);
+	fuzz_x_one("relay-list", file, data, size);
 	return 0;
 }
