@@ -1644,34 +1644,50 @@ static const struct item *irc_find(const struct items *is, int role,
 	return NULL;
 }
 
+/* The items of the whole content of IN (at most CUST_X_WHOLE_MAX bytes)
+ * into IS, what was cut or binary noted on REC; *DATA receives the
+ * content the items point into, freed by the caller after IS. */
+static int read_all_items(const struct cust_x_input *in, json_t *rec,
+                          struct items *is, unsigned char **data,
+                          struct cust_error *err)
+{
+	size_t len;
+	int cut;
+
+	memset(is, 0, sizeof *is);
+	if (cust_x_slurp(in, CUST_X_WHOLE_MAX, data, &len, &cut, err) < 0)
+		return -1;
+	if (cut)
+		cust_x_problem(rec, "only the first %zu bytes of %llu were read",
+		               len, (unsigned long long)in->size);
+	read_items(is, (const char *)*data, len, rec);
+	prepare(is);
+	binary_problem(rec, is);
+	return 0;
+}
+
 static int irc_parse(const struct cust_x_input *in, const json_t *known,
                      struct cust_x_output *out, struct cust_error *err)
 {
 	struct items is;
 	unsigned char *data;
-	size_t len, i;
-	int cut;
+	size_t i;
 	json_t *rec, *seen;
 	size_t learned = json_array_size(out->learned);
 
 	(void)known;
-	memset(&is, 0, sizeof is);
-	if (cust_x_slurp(in, CUST_X_WHOLE_MAX, &data, &len, &cut, err) < 0)
-		return -1;
 	rec = cust_x_record("irc-bot", "irc-bot-config", "config");
 	seen = json_object();
 	if (!rec || !seen) {
-		free(data);
 		json_decref(rec);
 		json_decref(seen);
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	}
-	if (cut)
-		cust_x_problem(rec, "only the first %zu bytes of %llu were read",
-		               len, (unsigned long long)in->size);
-	read_items(&is, (const char *)data, len, rec);
-	prepare(&is);
-	binary_problem(rec, &is);
+	if (read_all_items(in, rec, &is, &data, err) < 0) {
+		json_decref(rec);
+		json_decref(seen);
+		return -1;
+	}
 	for (i = 0; i < is.n; i++) {
 		const struct item *it = &is.it[i];
 		struct endpoint e[PARTS_MAX];
@@ -2009,29 +2025,23 @@ static int generic_parse(const struct cust_x_input *in, const json_t *known,
 {
 	struct items is;
 	unsigned char *data;
-	size_t len, i;
-	int cut;
+	size_t i;
 	json_t *rec, *seen;
 	size_t learned = json_array_size(out->learned);
 
 	(void)known;
-	memset(&is, 0, sizeof is);
-	if (cust_x_slurp(in, CUST_X_WHOLE_MAX, &data, &len, &cut, err) < 0)
-		return -1;
 	rec = cust_x_record("generic", "generic-c2-config", "config");
 	seen = json_object();
 	if (!rec || !seen) {
-		free(data);
 		json_decref(rec);
 		json_decref(seen);
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	}
-	if (cut)
-		cust_x_problem(rec, "only the first %zu bytes of %llu were read",
-		               len, (unsigned long long)in->size);
-	read_items(&is, (const char *)data, len, rec);
-	prepare(&is);
-	binary_problem(rec, &is);
+	if (read_all_items(in, rec, &is, &data, err) < 0) {
+		json_decref(rec);
+		json_decref(seen);
+		return -1;
+	}
 	for (i = 0; i < is.n; i++)
 		if (!is.it[i].binary && is.it[i].vl > 0)
 			generic_item(rec, seen, out, &is, &is.it[i]);
