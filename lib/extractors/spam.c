@@ -34,7 +34,13 @@
  *     bytes at most.  Every line is counted; the record holds the first
  *     CUST_X_LIST_MAX entries (targets.recipients, senders or subjects) and
  *     the totals (counts: lines, the entries, unparsed lines of a
- *     recipient list).
+ *     recipient list).  Advertised URLs and domains: a file whose name
+ *     says so ("url", "link", "domain", "site", "adv", "promo", "redir" or
+ *     "spam" in it) and whose lines are 80% URLs (http, https, hxxp, hxxps
+ *     or ftp) or bare domain names, a path after them or not, 3 at least:
+ *     targets.urls (lines as written) and targets.domains (each host once),
+ *     counted.  The name is asked for because mirror lists, bookmarks and
+ *     crawl queues are URL lists too.
  *
  * relay-list  Lines `host:port`, `[IPv6]:port`, `user:password@host:port`,
  *     `host:port:user:password`, `scheme://host:port` or `host port`, with
@@ -70,9 +76,21 @@
 #define HEADER_MAX (64u * 1024) /* an unfolded header value */
 #define SUBJECT_LINE_MAX 998   /* RFC 5322's line limit */
 
+/* 1 when NAME holds WORD, or begins with it less its first letter after
+ * a '_': FAT marks a deleted entry in its name's first byte, which
+ * The Sleuth Kit shows as '_' ("links.txt" deleted reads "_inks.txt"). */
 static int name_has(const char *name, const char *word)
 {
-	return name && strcasestr(name, word) != NULL;
+	const char *base;
+
+	if (!name)
+		return 0;
+	if (strcasestr(name, word))
+		return 1;
+	base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	return base[0] == '_' && word[0] &&
+	       strncasecmp(base + 1, word + 1, strlen(word) - 1) == 0;
 }
 
 static int rule_is(const struct cust_x_input *in, const char *name)
@@ -345,7 +363,58 @@ static const char *relay_kind(const struct relay *r, const char *name)
 
 /* ---- lists -------------------------------------------------------------- */
 
-enum list_kind { L_NONE, L_RECIPIENTS, L_SENDERS, L_SUBJECTS, L_RELAYS };
+enum list_kind { L_NONE, L_RECIPIENTS, L_SENDERS, L_SUBJECTS, L_RELAYS,
+	         L_URLS };
+
+/* The host of a list line that is a URL (a scheme of url_schemes) or a
+ * bare domain name, a path after either or not; the line's first word
+ * only. */
+static int url_line(const char *line, size_t len, const char **host,
+                    size_t *hlen)
+{
+	static const char *const url_schemes[] = { "http", "https", "hxxp",
+	                                           "hxxps", "ftp", NULL };
+	const char *p, *end, *sep;
+	size_t i, sl;
+
+	trim(&line, &len);
+	for (i = 0; i < len && !space((unsigned char)line[i]); i++)
+		;
+	len = i;
+	end = line + len;
+	sep = memmem(line, len < 9 ? len : 9, "://", 3);
+	p = line;
+	if (sep) {
+		sl = (size_t)(sep - line);
+		for (i = 0; url_schemes[i]; i++)
+			if (strlen(url_schemes[i]) == sl &&
+			    strncasecmp(line, url_schemes[i], sl) == 0)
+				break;
+		if (!url_schemes[i])
+			return 0;
+		p = sep + 3;
+	}
+	*host = p;
+	while (p < end && !strchr("/:?#", *p))
+		p++;
+	*hlen = (size_t)(p - *host);
+	if (!sep && p < end && *p != '/')
+		return 0; /* "host:port" is a relay's, "a?b" no domain */
+	return memchr(*host, '.', *hlen) && cust_x_hostname(*host, *hlen);
+}
+
+static int url_list_name(const char *base)
+{
+	static const char *const words[] = { "url", "link", "domain", "site",
+	                                     "adv", "promo", "redir", "spam",
+	                                     NULL };
+	size_t i;
+
+	for (i = 0; words[i]; i++)
+		if (name_has(base, words[i]))
+			return 1;
+	return 0;
+}
 
 static int is_comment(const char *line, size_t len)
 {
@@ -362,7 +431,7 @@ static enum list_kind list_kind(const struct cust_x_input *in, int relays)
 	struct head_lines h;
 	const char *line;
 	size_t len, lines = 0, hits = 0, longest = 0;
-	int text = 1, subj = 0, from = 0;
+	int text = 1, subj = 0, from = 0, urls = 0;
 	struct relay r;
 	const char *name = in->name;
 	const char *base = name ? strrchr(name, '/') : NULL;
@@ -373,8 +442,11 @@ static enum list_kind list_kind(const struct cust_x_input *in, int relays)
 		from = !subj && (name_has(base, "sender") ||
 		                 (base && strncasecmp(base, "from", 4) == 0));
 		/* a recipient list has an '@' in its head */
-		if (!subj && !from && !memchr(in->head, '@', in->head_len))
-			return L_NONE;
+		if (!subj && !from && !memchr(in->head, '@', in->head_len)) {
+			if (!url_list_name(base))
+				return L_NONE;
+			urls = 1;
+		}
 	}
 	head_init(&h, in);
 	while (lines < HEAD_LINES && head_next(&h, &line, &len)) {
@@ -394,6 +466,7 @@ static enum list_kind list_kind(const struct cust_x_input *in, int relays)
 				if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
 					text = 0;
 			hits += relays ? relay_line(line, len, &r)
+			        : urls ? url_line(line, len, &a, &alen)
 			               : line_address(line, len, &a, &alen);
 		}
 		if ((subj || from) ? !text : (lines - hits) * 5 > HEAD_LINES)
@@ -406,7 +479,9 @@ static enum list_kind list_kind(const struct cust_x_input *in, int relays)
 	if (from)
 		return lines >= 1 && (hits * 2 >= lines || longest <= 256)
 		               ? L_SENDERS : L_NONE;
-	return lines >= 3 && hits * 5 >= lines * 4 ? L_RECIPIENTS : L_NONE;
+	if (lines < 3 || hits * 5 < lines * 4)
+		return L_NONE;
+	return urls ? L_URLS : L_RECIPIENTS;
 }
 
 static int list_identify(const struct cust_x_input *in)
@@ -464,12 +539,30 @@ static json_t *relay_entry(const struct relay *r)
 	return e;
 }
 
+/* Push the host H[0..N), lower-cased, to REC.targets.domains the first
+ * time SEEN meets it (CUST_X_LIST_MAX of them at most). */
+static void domain_once(json_t *rec, json_t *seen, const char *h, size_t n)
+{
+	char buf[256];
+	size_t i;
+
+	if (n >= sizeof buf || json_object_size(seen) >= CUST_X_LIST_MAX)
+		return;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)h[i]);
+	buf[n] = '\0';
+	if (json_object_get(seen, buf))
+		return;
+	json_object_set_new(seen, buf, json_true());
+	cust_x_push(rec, "targets", "domains", json_string(buf));
+}
+
 static int list_parse(const struct cust_x_input *in, enum list_kind kind,
                       const char *extractor, struct cust_x_output *out,
                       struct cust_error *err)
 {
 	static const char *const lists[] = { NULL, "recipients", "senders",
-	                                     "subjects", NULL };
+	                                     "subjects", NULL, "urls" };
 	struct cust_x_lines l;
 	const char *line;
 	size_t len;
@@ -477,11 +570,16 @@ static int list_parse(const struct cust_x_input *in, enum list_kind kind,
 	                   proxies = 0;
 	int got, cut_noted = 0;
 	json_t *rec = cust_x_record(FAMILY, extractor, "target-list");
+	json_t *domains = kind == L_URLS ? json_object() : NULL;
 
-	if (!rec)
+	if (!rec || (kind == L_URLS && !domains)) {
+		json_decref(rec);
+		json_decref(domains);
 		return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
 	if (cust_x_lines_init(&l, in, err) < 0) {
 		json_decref(rec);
+		json_decref(domains);
 		return -1;
 	}
 	while ((got = cust_x_lines_next(&l, &line, &len, err)) == 1) {
@@ -496,8 +594,8 @@ static int list_parse(const struct cust_x_input *in, enum list_kind kind,
 		if (l.cut && !cut_noted++)
 			cust_x_problem(rec, "line %lu is longer than %u bytes: %s",
 			               l.lineno, CUST_X_LINE_MAX,
-			               kind == L_RECIPIENTS || kind == L_RELAYS
-			                       ? "not taken" : "cut there");
+			               kind == L_SENDERS || kind == L_SUBJECTS
+			                       ? "cut there" : "not taken");
 		switch (kind) {
 		case L_RECIPIENTS:
 			if (!l.cut && line_address(line, len, &a, &alen))
@@ -509,6 +607,14 @@ static int list_parse(const struct cust_x_input *in, enum list_kind kind,
 		case L_SENDERS:
 		case L_SUBJECTS:
 			sample(rec, lists[kind], ++taken, cust_x_string(line, len));
+			break;
+		case L_URLS:
+			if (!l.cut && url_line(line, len, &a, &alen)) {
+				sample(rec, "urls", ++taken, cust_x_string(line, len));
+				domain_once(rec, domains, a, alen);
+			} else {
+				unparsed++;
+			}
 			break;
 		case L_RELAYS:
 			if (!l.cut && relay_line(line, len, &r)) {
@@ -527,16 +633,21 @@ static int list_parse(const struct cust_x_input *in, enum list_kind kind,
 	cust_x_lines_release(&l);
 	if (got < 0) {
 		json_decref(rec);
+		json_decref(domains);
 		return -1;
 	}
 	count(rec, "lines", lines);
+	if (kind == L_URLS) {
+		count(rec, "domains", json_object_size(domains));
+		json_decref(domains);
+	}
 	if (kind == L_RELAYS) {
 		count(rec, "smtp_relays", smtp);
 		count(rec, "proxies", proxies);
 	} else {
 		count(rec, lists[kind], taken);
 	}
-	if (kind == L_RECIPIENTS || kind == L_RELAYS)
+	if (kind != L_SENDERS && kind != L_SUBJECTS)
 		count(rec, "unparsed", unparsed);
 	if (json_object_get(rec, "problems"))
 		json_object_set_new(rec, "status", json_string("partial"));
@@ -1294,8 +1405,9 @@ const struct cust_extractor cust_x_spam_template = {
 
 const struct cust_extractor cust_x_spam_list = {
 	"spam-list", FAMILY,
-	"recipient, sender and subject lists of a spam campaign, counted in "
-	"full, the first entries kept",
+	"recipient, sender and subject lists of a spam campaign, and lists of "
+	"the URLs and domains it advertises, counted in full, the first "
+	"entries kept",
 	list_identify, spam_list_parse
 };
 

@@ -399,6 +399,54 @@ static void test_lists(void **state)
 
 /* Hostile twins of a list: invalid UTF-8, NULs, overlong addresses, and a
  * line of 1 GiB between the addresses, made as it is read. */
+/* Advertised URLs and domains: a list whose name says so, URLs and bare
+ * domains one a line; the same lines under another name are not taken,
+ * and a list of host:port lines is a relay list's. */
+static void test_url_lists(void **state)
+{
+	static const char links[] =
+		"http://cheap-pills.example.com/?id=%%RND%%\n"
+		"hxxps://Rolex-Replica.example.net/buy\n"
+		"cheap-pills.example.com/landing\n"
+		"  pharma.example.org  \n"
+		"not a url at all\n"
+		"ftp://files.example.org/x.zip\n";
+	static const char relays[] =
+		"mx1.example.com:25\nmx2.example.com:25\nmx3.example.com:25\n";
+	struct result r;
+	json_t *rec;
+
+	(void)state;
+	r = run("spam-list", "spam/links.txt", links, strlen(links), NULL);
+	assert_int_equal(r.identified, 1);
+	rec = json_array_get(r.records, 0);
+	assert_string_equal(str(rec, "kind"), "target-list");
+	assert_int_equal(num(rec, "counts.urls"), 5);
+	assert_int_equal(num(rec, "counts.unparsed"), 1);
+	assert_int_equal(num(rec, "counts.domains"), 4);
+	assert_string_equal(str(rec, "targets.urls.0"),
+	                    "http://cheap-pills.example.com/?id=%%RND%%");
+	assert_string_equal(str(rec, "targets.domains.0"), "cheap-pills.example.com");
+	assert_string_equal(str(rec, "targets.domains.1"),
+	                    "rolex-replica.example.net");
+	assert_string_equal(str(rec, "targets.domains.2"), "pharma.example.org");
+	assert_null(at(rec, "targets.domains.4"));
+	done(&r);
+
+	/* deleted from FAT, its name's first letter lost */
+	r = run("spam-list", "/spam/_inks.txt", links, strlen(links), NULL);
+	assert_int_equal(r.identified, 1);
+	done(&r);
+
+	/* a mirror list is a URL list too: without the name, not ours */
+	r = run("spam-list", "etc/yum/mirrorlist", links, strlen(links), NULL);
+	assert_int_equal(r.identified, 0);
+	done(&r);
+	r = run("spam-list", "domains.txt", relays, strlen(relays), NULL);
+	assert_int_equal(r.identified, 0);
+	done(&r);
+}
+
 static void test_lists_hostile(void **state)
 {
 	static const char odd[] =
@@ -561,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_template_hostile),
 		cmocka_unit_test(test_recipients),
 		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_url_lists),
 		cmocka_unit_test(test_lists_hostile),
 		cmocka_unit_test(test_relays),
 		cmocka_unit_test(test_relays_hostile),
