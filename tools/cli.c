@@ -117,6 +117,16 @@ void cli_ignore_sigpipe(void)
 	(void)sigaction(SIGPIPE, &sa, NULL);
 }
 
+static int repeatable(const struct cli *cli, const char *name)
+{
+	const char *const *r;
+
+	for (r = cli->repeatable; r && *r; r++)
+		if (strcmp(*r, name) == 0)
+			return 1;
+	return 0;
+}
+
 void cli_parse(struct cli *cli, int argc, char **argv)
 {
 	struct option longopts[CLI_MAX_OPTIONS + 4];
@@ -143,6 +153,7 @@ void cli_parse(struct cli *cli, int argc, char **argv)
 	}
 	memset(&longopts[own + i], 0, sizeof longopts[0]);
 	memset(cli->values, 0, sizeof cli->values);
+	cli->nrepeats = 0;
 	cli->json = 0;
 	opterr = 0;
 	optind = 1;
@@ -151,13 +162,23 @@ void cli_parse(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", longopts, &idx)) != -1) {
 		if (c >= 1000 && c < 1000 + (int)own) {
 			size_t k = (size_t)(c - 1000);
-			if (cli->values[k])
+			int many = repeatable(cli, cli->options[k].name);
+			if (cli->values[k] && !many)
 				exit(cli_usage_error(cli, "option '--%s' given twice",
 				                     cli->options[k].name));
 			if (optarg && !*optarg)
 				exit(cli_usage_error(cli, "option '--%s' needs a non-empty "
 				                          "argument", cli->options[k].name));
-			cli->values[k] = optarg ? optarg : "";
+			if (!cli->values[k])
+				cli->values[k] = optarg ? optarg : "";
+			if (many) {
+				if (cli->nrepeats == CLI_MAX_REPEATS)
+					exit(cli_usage_error(cli, "too many repeated "
+					                          "options (%d at most)",
+					                     CLI_MAX_REPEATS));
+				cli->repeat_of[cli->nrepeats] = (int)k;
+				cli->repeats[cli->nrepeats++] = optarg ? optarg : "";
+			}
 		} else if (c == 2000) {
 			cli->json = 1;
 		} else if (c == 2001) {
@@ -222,6 +243,21 @@ const char *cli_get(const struct cli *cli, const char *name)
 		if (strcmp(cli->options[i].name, name) == 0)
 			return cli->values[i];
 	return NULL;
+}
+
+size_t cli_get_all(const struct cli *cli, const char *name, const char **out,
+                   size_t max)
+{
+	size_t i, n = 0;
+	int k;
+
+	for (k = 0; cli->options && cli->options[k].name; k++)
+		if (strcmp(cli->options[k].name, name) == 0)
+			break;
+	for (i = 0; i < (size_t)cli->nrepeats; i++)
+		if (cli->repeat_of[i] == k && n < max)
+			out[n++] = cli->repeats[i];
+	return n;
 }
 
 const char *cli_case_dir(struct cli *cli)

@@ -15,6 +15,7 @@
 #include "custody/error.h"
 
 #define CLI_MAX_OPTIONS 32
+#define CLI_MAX_REPEATS 64 /* values of repeatable options, all together */
 
 struct cli_option {
 	const char *name; /* long name without the dashes; NULL ends a table */
@@ -27,8 +28,14 @@ struct cli {
 	const char *synopsis; /* usage lines, man-page synopsis form */
 	const char *summary;  /* one sentence: what the command does */
 	const struct cli_option *options;
+	const char *const *repeatable; /* names of the options that may be
+	                                  given more than once, NULL-ended
+	                                  (cli_get_all); NULL: none */
 	/* filled by cli_parse */
 	const char *values[CLI_MAX_OPTIONS]; /* argument, "" for a set flag */
+	const char *repeats[CLI_MAX_REPEATS]; /* every value of a repeatable */
+	int repeat_of[CLI_MAX_REPEATS];        /* option, with its index */
+	int nrepeats;
 	int json;
 	char **args; /* positional arguments */
 	int nargs;
@@ -37,7 +44,8 @@ struct cli {
 /*
  * Parse ARGV[1..ARGC) against the table.  --help prints the usage to stdout
  * and exits 0, --version prints the version and exits 0; an unknown option,
- * a missing or empty option argument, an option given twice or an empty
+ * a missing or empty option argument, an option given twice (unless
+ * repeatable; CLI_MAX_REPEATS values at most) or an empty
  * argument ("") prints one line and the synopsis to stderr and exits 2.  From then on SIGINT, SIGTERM and
  * SIGHUP end the command with exit 5 and a message.  SIGPIPE is ignored
  * from the start (cli_ignore_sigpipe).
@@ -52,8 +60,15 @@ void cli_parse(struct cli *cli, int argc, char **argv);
  * that does not parse with it calls it itself. */
 void cli_ignore_sigpipe(void);
 
-/* The value of option NAME, or NULL when not given. */
+/* The value of option NAME, or NULL when not given (the first value of a
+ * repeatable option). */
 const char *cli_get(const struct cli *cli, const char *name);
+
+/* Every value of the repeatable option NAME, in the order given, into
+ * OUT[0..MAX); returns how many were given (more than MAX is a usage
+ * error cli_parse already reported). */
+size_t cli_get_all(const struct cli *cli, const char *name, const char **out,
+                   size_t max);
 
 /* The case folder: --case, else $CUSTODY_CASE; usage error when neither. */
 const char *cli_case_dir(struct cli *cli);

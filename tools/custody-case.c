@@ -419,7 +419,7 @@ int main(int argc, char **argv)
 	struct cli cli = { TOOL, synopsis,
 	                   "Create a case folder, register seized items, show a "
 	                   "case.  Subcommands: init, add-item, show, status, recover.",
-	                   none, { 0 }, 0, NULL, 0 };
+	                   .options = none };
 	const struct subcommand *s;
 	char prog[64];
 

@@ -15,6 +15,8 @@
 #define TOOL "custody-extract"
 #define FILE_SECONDS_MAX 31536000 /* a year */
 
+static const char *const extract_repeatable[] = { "key-hint", NULL };
+
 static const struct cli_option options[] = {
 	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
 	{ "acq", "UNIT", "a sealed acquisition of the case (E001-A1)" },
@@ -39,8 +41,8 @@ static const struct cli_option options[] = {
 	{ "extractors", "LIST", "bot-config extractors to run, by name, "
 	  "comma-separated, or none (default: all)" },
 	{ "list-extractors", NULL, "list the extractors and exit" },
-	{ "key-hint", "KEY", "an RC4 key to try on encrypted configs, besides "
-	  "the keys found on the disk" },
+	{ "key-hint", "KEY", "a key to try on encrypted configs, besides "
+	  "the keys found on the disk (may be repeated)" },
 	{ "quiet", NULL, "no progress, no summary" },
 	{ "note", "T", "a note for the record and the custody log" },
 	{ "examiner", "NAME", "acting examiner (or $CUSTODY_EXAMINER)" },
@@ -167,7 +169,7 @@ int main(int argc, char **argv)
 		"[--copy WHICH]\n"
 		"             [--rules DIR] [--jobs N] [--max-sparse SIZE] "
 		"[--file-seconds N]\n"
-		"             [--extractors LIST] [--key-hint KEY] "
+		"             [--extractors LIST] [--key-hint KEY]... "
 		"[--quiet] [--note T]\n"
 		"       custody-extract --list-extractors\n"
 		"             [--examiner NAME] [--key FILE --cert FILE] "
@@ -176,10 +178,11 @@ int main(int argc, char **argv)
 		"image files), allocated and deleted entries, hash and carve "
 		"every file, into a sealed unit extractions/<ITEM>-X<n>/.  A "
 		"SOURCE may also be a folder of loose files or one archive.",
-		options, { 0 }, 0, NULL, 0
+		.options = options,
+		.repeatable = extract_repeatable
 	};
 	struct cust_extract_options o = { 0 };
-	const char *names[64], *hint;
+	const char *names[64], *hints[CLI_MAX_REPEATS];
 	char list[1024];
 	struct cust_actor actor;
 	struct cust_signer *signer = NULL;
@@ -216,10 +219,9 @@ int main(int argc, char **argv)
 			return cli_usage_error(&cli, "--extractors: none with names");
 		o.extractors = names;
 	}
-	if ((hint = cli_get(&cli, "key-hint"))) {
-		o.key_hints = &hint;
-		o.nkey_hints = 1;
-	}
+	o.nkey_hints = cli_get_all(&cli, "key-hint", hints,
+	                           sizeof hints / sizeof hints[0]);
+	o.key_hints = hints;
 	o.acquisition = cli_get(&cli, "acq");
 	o.sources = (const char *const *)cli.args;
 	o.nsources = (size_t)cli.nargs;

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 		"[--tsa URL] [--no-sign] PATH...",
 		"Copy files and folders into a new sealed unit artifacts/<ID>/, "
 		"hashed (MD5, SHA-1, SHA-256) while copied, and log it.",
-		options, { 0 }, 0, NULL, 0
+		.options = options
 	};
 	struct cust_artifacts_params p;
 	struct cust_actor actor;

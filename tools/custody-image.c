@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 		"into a sealed unit acquisitions/<ITEM>-A<n>/, hashed while read, "
 		"unreadable sectors retried, zero-filled and mapped, the image read "
 		"back and checked.",
-		options, { 0 }, 0, NULL, 0
+		.options = options
 	};
 	struct cust_acquire_options o = { 0 };
 	struct cust_actor actor;

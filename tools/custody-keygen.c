@@ -392,7 +392,7 @@ int main(int argc, char **argv)
 		"Create an examiner's key, encrypted under a passphrase, and a "
 		"self-signed X.509 certificate (or, with --csr, a request for the "
 		"agency's CA); or install the certificate the CA issued.",
-		options, { 0 }, 0, NULL, 0
+		.options = options
 	};
 	struct outcome o;
 	struct cust_error err;

@@ -255,7 +255,7 @@ int main(int argc, char **argv)
 	                   "Record a manual custody event, show the custody "
 	                   "timeline, or prove one event.  Subcommands: add, "
 	                   "show, proof.",
-	                   none, { 0 }, 0, NULL, 0 };
+	                   .options = none };
 	char prog[64];
 
 	if (argc < 2 || argv[1][0] == '-') {

@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 		"[--tsa-cafile FILE] [--examiner NAME] UNIT",
 		"Sign a sealed unit's SHA256SUMS (SHA256SUMS.p7s), add a second "
 		"examiner's signature, or timestamp the signature, and log it.",
-		options, { 0 }, 0, NULL, 0
+		.options = options
 	};
 	struct cust_actor actor;
 	struct cust_signer *signer = NULL;

@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		"checkpoint, every unit against its manifests, its logged seal, "
 		"its signatures and timestamps.  Exit 0 when everything holds, 1 "
 		"with the list of what failed.",
-		options, { 0 }, 0, NULL, 0
+		.options = options
 	};
 	struct cust_verify_options opt = { 0 };
 	struct cust_error err;

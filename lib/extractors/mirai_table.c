@@ -18,7 +18,8 @@
  *
  * Which key decodes the table is checked, not assumed: a key is taken when
  * the strings it gives are text ending with their NUL.  The file's own key
- * comes first, then the xor keys the run knows (usage "string-table"),
+ * comes first, then the xor keys the run knows (usage "string-table",
+ * and the keys given by hand that are written as one: 0xdeadbeef),
  * then the strings as they stand (copies of the source whose unlock does
  * not XOR), and, when the file declares no key, Mirai's public default.
  * When none gives text the record is "wrong-key" (the file's key fails) or
@@ -446,17 +447,27 @@ static int known_key(const json_t *item, struct key *k)
 	const char *alg = json_string_value(json_object_get(item, "algorithm"));
 	const char *val = json_string_value(json_object_get(item, "value"));
 	const char *enc = json_string_value(json_object_get(item, "encoding"));
+	const char *usage = json_string_value(json_object_get(item, "usage"));
+	const char *digits;
 	size_t len, i;
 
-	if (!kind || strcmp(kind, "key") != 0 || !alg ||
-	    strcmp(alg, "xor") != 0 || !val || !enc || strcmp(enc, "hex") != 0)
+	if (!kind || strcmp(kind, "key") != 0 || !alg || !val || !enc)
 		return 0;
-	len = strlen(val);
+	/* a key given by hand (--key-hint) is tried as a table key when it is
+	 * written as one: 0xdeadbeef, deadbeef or one byte */
+	digits = val;
+	if (usage && strcmp(usage, "hint") == 0) {
+		if (val[0] == '0' && (val[1] == 'x' || val[1] == 'X'))
+			digits += 2;
+	} else if (strcmp(alg, "xor") != 0 || strcmp(enc, "hex") != 0) {
+		return 0;
+	}
+	len = strlen(digits);
 	if (len != 8 && len != 2)
 		return 0;
 	for (i = 0; i < len; i += 2) {
 		unsigned hi, lo;
-		char pair[3] = { val[i], val[i + 1], 0 };
+		char pair[3] = { digits[i], digits[i + 1], 0 };
 		if (sscanf(pair, "%1x%1x", &hi, &lo) != 2)
 			return 0;
 		k->b[i / 2] = (unsigned char)(hi * 16 + lo);

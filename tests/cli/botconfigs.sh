@@ -164,6 +164,18 @@ expect_exit 0 "config.bin alone, with --key-hint" custody-extract --case "$C" \
 	"[('decoded', '--key-hint')]" ] &&
 	ok "with --key-hint: decoded, and the record says the key was given" ||
 	{ fail "with --key-hint: decoded"; sed 's/^/#   /' "$(last)/botconfigs.jsonl"; }
+expect_exit 0 "config.bin alone, with two --key-hint, the right one second" \
+	custody-extract --case "$C" --item E001 --quiet --key-hint 'not the key' \
+	--key-hint 'hinted key' "$T/k.img"
+[ "$(bc "$(last)" '[(r["status"], r["key_used"]["value"]) for r in recs]')" = \
+	"[('decoded', 'hinted key')]" ] &&
+	ok "--key-hint may be repeated: each key is tried" ||
+	{ fail "--key-hint may be repeated"; sed 's/^/#   /' "$(last)/botconfigs.jsonl"; }
+"$PYTHON" -c 'import json, sys
+p = json.load(open(sys.argv[1]))["parameters"]
+assert p["key_hints"] == ["not the key", "hinted key"], p' \
+	"$(last)/extraction.json" && ok "extraction.json records both keys given" ||
+	fail "extraction.json records both keys given"
 expect_exit 0 "config.bin alone, with a wrong --key-hint" custody-extract \
 	--case "$C" --item E001 --quiet --key-hint 'not the key' "$T/k.img"
 [ "$(bc "$(last)" '[r["status"] for r in recs]')" = "['wrong-key']" ] &&

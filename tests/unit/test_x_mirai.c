@@ -327,6 +327,18 @@ static void test_table_needs_key(void **state)
 	done(&r);
 	json_decref(known);
 
+	/* a key given by hand, written as the table key is */
+	known = json_pack("[{s:s, s:s, s:s, s:s, s:s}]", "kind", "key",
+	                  "algorithm", "rc4", "usage", "hint", "value",
+	                  "0x12345678", "encoding", "text");
+	r = run("mirai-table", "table.c", src, strlen(src), known);
+	rec = json_array_get(r.records, 0);
+	assert_string_equal(str(rec, "status"), "decoded");
+	assert_string_equal(str(rec, "c2.0.host"), "cnc.botlab-test.com");
+	assert_string_equal(str(rec, "key_used.value"), "0x12345678");
+	done(&r);
+	json_decref(known);
+
 	/* without a key in the file, Mirai's public default is tried */
 	free(src);
 	src = table_c(0, 0, 0xdeadbeef);
