@@ -104,7 +104,7 @@ check: all units $(REPLAYS) $(FIXTURES)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS='-O1 -g' \
-		SANITIZE='-fsanitize=address,undefined -fno-omit-frame-pointer' \
+		SANITIZE='-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer' \
 		build-fuzz/libcustody.a
 	@for src in $(FUZZ_SRC); do \
 		name=$$(basename $$src .c); \
