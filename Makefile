@@ -11,8 +11,10 @@ DESTDIR  ?=
 
 CC       = gcc
 BUILD    ?= build
+# libbfio before libvslvm: libvslvm carries a copy of libbfio's functions
+# and exports them; the first in link order is the one every library uses
 PKGS     := openssl jansson libewf libdeflate tsk libqcow libarchive libmagic \
-            libpsl yara
+            libpsl yara libbfio libfsxfs libvslvm
 SANITIZE ?=
 
 # pkg-config runs when a recipe needs the flags, i.e. after `deps` has

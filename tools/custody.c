@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 {
 	static const struct cli_option none[] = { { NULL, NULL, NULL } };
 	struct cli cli = { "custody", "custody COMMAND [ARGS...]",
-	                   "Run a custody command.", none, { 0 }, 0, NULL, 0 };
+	                   "Run a custody command.", .options = none };
 	char *help_argv[3];
 
 	cli_ignore_sigpipe();
