@@ -25,7 +25,8 @@ static const struct cli_option options[] = {
 	{ "hash", "LIST", "digests of every file: md5,sha1,sha256 "
 	                  "(default md5,sha256)" },
 	{ "no-types", NULL, "no file types (libmagic), so no archives opened" },
-	{ "no-targets", NULL, "no carving for targets" },
+	{ "no-targets", NULL, "no carving for targets, and no extractors "
+	                      "unless --extractors names some" },
 	{ "all-occurrences", NULL, "every occurrence of every target in "
 	                           "targets/occurrences.jsonl" },
 	{ "rules", "DIR", "YARA rules (*.yar, *.yara) to run on every file "
@@ -229,6 +230,9 @@ int main(int argc, char **argv)
 	o.no_deleted = cli_get(&cli, "no-deleted") != NULL;
 	o.no_types = cli_get(&cli, "no-types") != NULL;
 	o.no_targets = cli_get(&cli, "no-targets") != NULL;
+	/* no target lists: neither carved nor extracted, unless asked for */
+	if (o.no_targets && !cli_get(&cli, "extractors"))
+		o.no_extractors = 1;
 	o.all_occurrences = cli_get(&cli, "all-occurrences") != NULL;
 	if ((v = cli_get(&cli, "hash")) &&
 	    (cust_digest_parse_list(v, &o.digests, &err) < 0 ||

@@ -258,6 +258,17 @@ expect_exit 0 "--extractors none" custody-extract --case "$C" --item E001 \
 	--quiet --extractors none "$T/ctl.img"
 [ ! -e "$(last)/botconfigs.jsonl" ] && ok "no extractor, no botconfigs.jsonl" ||
 	fail "no extractor, no botconfigs.jsonl"
+expect_exit 0 "--no-targets" custody-extract --case "$C" --item E001 \
+	--quiet --no-targets "$T/ctl.img"
+[ ! -e "$(last)/botconfigs.jsonl" ] &&
+	ok "--no-targets: no target lists, so no extractors either" ||
+	fail "--no-targets: no target lists, so no extractors either"
+expect_exit 0 "--no-targets --extractors zeus-config" custody-extract \
+	--case "$C" --item E001 --quiet --no-targets --extractors zeus-config \
+	"$T/ctl.img"
+[ "$(bc "$(last)" 'sorted(set(r["extractor"] for r in recs))')" = "['zeus-config']" ] &&
+	ok "--no-targets with --extractors: the extractors named run" ||
+	fail "--no-targets with --extractors: the extractors named run"
 expect_exit 2 "an unknown extractor is a usage error" custody-extract \
 	--case "$C" --item E001 --extractors zeus-nothing "$T/ctl.img"
 expect_exit 0 "--list-extractors" custody-extract --list-extractors
