@@ -3,8 +3,10 @@
 #
 # Makes a small "seized controller disk" (an ext4 image built with
 # mke2fs -d from files such a server holds: a panel config, a recipient
-# list, a spam template, an access log, a ZeuS-style builder config and its
-# webinjects), then opens a case, registers the
+# list, a spam template, an access log, a ZeuS-style builder config, its
+# webinjects and its encrypted twin config.bin, the ZeuS panel's config and
+# its database dump, a Mirai string table, an SMTP relay list), then opens
+# a case, registers the
 # seized item, acquires the disk, extracts its inventory and target lists
 # (with the sample YARA rules in demo/rules),
 # registers the seizure paperwork, records a hand-over and verifies the case, everything signed by a sample examiner
@@ -75,10 +77,41 @@ data_end
 data_after
 data_end
 WI
+# its encrypted twin, config.bin, under the builder's encryption_key
+mkdir -p "$out/disk/var/www/cp/system" "$out/disk/root/mirai" "$out/disk/root/db"
+python3 "$top/tests/fixtures/zeus-configbin.py" "sample key, not a real one" \
+	"$out/disk/var/www/cp/config.bin" http://cdn-check.example.org/gate.php \
+	http://update.example.net/bot.exe
+# the ZeuS panel's own configuration, and its database dumped by the operators
+cat >"$out/disk/var/www/cp/system/config.php" <<'PHP'
+<?php
+$config['mysql_host'] = '127.0.0.1';
+$config['mysql_user'] = 'cp';
+$config['mysql_pass'] = 'sample-db-pass';
+$config['mysql_db'] = 'cpdb';
+$config['botnet_cryptkey'] = 'sample key, not a real one';
+PHP
+cat >"$out/disk/root/db/cpdb.sql" <<'SQL'
+-- MySQL dump 10.13  Distrib 5.0.51a, for debian-linux-gnu (i486)
+CREATE TABLE `botnet_list` (
+  `bot_id` varchar(100) NOT NULL,
+  `country` varchar(2) NOT NULL,
+  `ipv4` int(10) unsigned NOT NULL,
+  `rtime_first` int(10) unsigned NOT NULL,
+  `rtime_last` int(10) unsigned NOT NULL
+);
+INSERT INTO `botnet_list` VALUES ('PC-SAMPLE_01','US',3325256709,1300000000,1300300000),('PC-SAMPLE_02','DE',3325256710,1300000100,1300300100);
+SQL
+gzip -n "$out/disk/root/db/cpdb.sql"
+# a Mirai source tree's string table (C&C and report hosts XOR-encoded)
+python3 "$top/tests/fixtures/botfamilies.py" "$out/fam"
+cp "$out/fam/mirai/table.c" "$out/disk/root/mirai/table.c"
+cp "$out/fam/spam/smtp-list.txt" "$out/disk/var/www/panel/smtp-list.txt"
+rm -rf "$out/fam"
 # the installer the operators kept, and a target list they deleted
 (cd "$out/disk/var/www" && tar -czf panel-install.tar.gz panel)
 printf 'dave@example.com\nerin@example.org\n' >"$out/disk/var/www/old-list.txt"
-mke2fs -q -F -t ext4 -L controller -d "$out/disk" "$out/controller-disk.img" 8M
+mke2fs -q -F -t ext4 -L controller -d "$out/disk" "$out/controller-disk.img" 16M
 debugfs -w -R "rm /var/www/old-list.txt" "$out/controller-disk.img" >/dev/null 2>&1
 echo "$out/controller-disk.img"
 
@@ -128,6 +161,10 @@ echo "C&C endpoints (targets/c2.csv):"
 cat "$x/targets/c2.csv"
 echo "webinject targets (targets/webinjects.csv):"
 cut -d, -f1-4 "$x/targets/webinjects.csv"
+echo "victims from the panel's database (targets/victims.csv):"
+cut -d, -f1-3 "$x/targets/victims.csv"
+echo "SMTP relays (targets/smtp-relays.csv):"
+cut -d, -f1-2 "$x/targets/smtp-relays.csv"
 echo "YARA hits and copies of files of interest:"
 grep '"rules"' "$x/inventory.jsonl" | sed 's/.*"path":"\([^"]*\)".*"rule":"\([^"]*\)".*/  \1: \2/'
 (cd "$x" && find objects -type f | sort | sed 's/^/  /')

@@ -30,7 +30,10 @@
  *   a name ending in key with crypt, rc4, xor, aes, secret... -> "keys";
  *   path, dir, folder -> "paths";
  *   timeout, interval, delay, period (the unit from min, hours...)
- *       -> "intervals".
+ *       -> "intervals";
+ *   a URL, or a host with a port or not, under a name (or in an array)
+ *   with cnc, c2, cc, gate, controller, backconnect, reserve in it, and
+ *   no service word -> "c2" (usage report for gates, else c2).
  * Every other setting is kept in "other" under its name as written.
  */
 #include <ctype.h>
@@ -1007,6 +1010,67 @@ static int zeus_setting(struct state *st, const struct path *path,
 }
 
 /* One setting: the path it is assigned at and its value. */
+/* A C&C endpoint, when a key of PATH names C&C (cnc, c2, gate, ...: a
+ * name, or the array holding a list) and V is a URL or a host (with a
+ * port or not): $cnc_servers = array('a.example', 'b.example'),
+ * define('GATE_URL', 'http://...').  Hosts are written hosts: a bare word
+ * is no endpoint. */
+static int c2_setting(struct state *st, const struct path *path,
+                      const struct val *v)
+{
+	static const char *const c2_words[] = { "cnc", "c2", "cc", "candc",
+	                                        "gate", "gates", "gateway",
+	                                        "controller", "controllers",
+	                                        "backconnect", "reserve", NULL };
+	static const char *const usage_words[][2] = {
+		{ "gate", "report" },  { "gates", "report" },
+		{ "gateway", "report" }, { "panel", "panel" },
+		{ "proxy", "proxy" }, { "update", "download" },
+		{ "loader", "loader" }, { NULL, NULL }
+	};
+	char w[WORDS_MAX][WORD_MAX];
+	const char *usage = "c2", *colon;
+	size_t k, i, j, m, len;
+	int named = 0;
+	long port = 0;
+
+	for (k = 0; k < path->depth; k++) {
+		m = split_words(path->key[k], w);
+		for (i = 0; i < m; i++) {
+			named |= in_list(w[i], c2_words);
+			for (j = 0; usage_words[j][0]; j++)
+				if (strcmp(w[i], usage_words[j][0]) == 0)
+					usage = usage_words[j][1];
+		}
+	}
+	if (!named || v->str_len == 0 || v->str_len > 2048)
+		return 0;
+	if ((v->str_len > 7 && strncasecmp(v->str, "http://", 7) == 0) ||
+	    (v->str_len > 8 && strncasecmp(v->str, "https://", 8) == 0)) {
+		cust_x_c2_url(st->rec, v->str, v->str_len, usage);
+		return 1;
+	}
+	len = v->str_len;
+	colon = memchr(v->str, ':', len);
+	if (colon && colon == memrchr(v->str, ':', len)) {
+		size_t d = (size_t)(v->str + len - colon - 1);
+		if (d == 0 || d > 5)
+			return 0;
+		for (i = 1; i <= d; i++) {
+			if (colon[i] < '0' || colon[i] > '9')
+				return 0;
+			port = port * 10 + (colon[i] - '0');
+		}
+		if (port < 1 || port > 65535)
+			return 0;
+		len = (size_t)(colon - v->str);
+	}
+	if (!memchr(v->str, '.', len) || !cust_x_hostname(v->str, len))
+		return 0;
+	cust_x_c2_host(st->rec, v->str, len, port, "tcp", usage);
+	return 1;
+}
+
 static void setting(struct state *st, const struct path *path,
                     const struct val *v)
 {
@@ -1054,6 +1118,9 @@ static void setting(struct state *st, const struct path *path,
 		cust_x_push(st->rec, NULL, "paths", cust_x_string(s, len));
 		return;
 	}
+	if (!service && v->type == V_STR && v->literal_str &&
+	    c2_setting(st, path, v))
+		return;
 	if ((unit = interval_unit(w, n)) != 0 && v->type == V_INT &&
 	    v->num >= 0 && v->num < (1ll << 40)) {
 		long long sec = unit > 0 ? v->num * unit : v->num / -unit;

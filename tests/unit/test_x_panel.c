@@ -262,6 +262,43 @@ static void test_generic_arrays(void **state)
 	json_decref(learned);
 }
 
+/* A panel's list of C&C servers and its gate: endpoints, not settings;
+ * a database's server stays a credential, a word no host. */
+static void test_c2_lists(void **state)
+{
+	static const char php[] =
+		"<?php\n"
+		"$db_host = 'localhost';\n"
+		"$db_user = 'panel';\n"
+		"$db_pass = 'pw';\n"
+		"$cnc_servers = array('update.example.net', '203.0.113.17:8080',\n"
+		"                     'not-a-host');\n"
+		"define('GATE_URL', 'http://cdn-check.example.org/gate.php');\n"
+		"$config['reserve_domains'] = ['backup.example.com'];\n"
+		"$title = 'www.example.com';\n";
+	json_t *recs, *learned, *r;
+
+	(void)state;
+	assert_int_equal(run("config.php", php, strlen(php), &recs, &learned), 1);
+	r = json_array_get(recs, 0);
+	assert_int_equal(json_array_size(at(r, "credentials")), 1);
+	assert_int_equal(json_array_size(at(r, "c2")), 4);
+	assert_string_equal(str(r, "c2.0.host"), "update.example.net");
+	assert_string_equal(str(r, "c2.0.usage"), "c2");
+	assert_string_equal(str(r, "c2.1.host"), "203.0.113.17");
+	assert_int_equal(json_integer_value(at(r, "c2.1.port")), 8080);
+	assert_string_equal(str(r, "c2.2.url"),
+	                    "http://cdn-check.example.org/gate.php");
+	assert_string_equal(str(r, "c2.2.usage"), "report");
+	assert_string_equal(str(r, "c2.3.host"), "backup.example.com");
+	/* a word is no endpoint; a setting named otherwise is no C&C */
+	assert_string_equal(json_string_value(json_object_get(at(r, "other"),
+	                                       "$cnc_servers['2']")), "not-a-host");
+	assert_string_equal(str(r, "other.$title"), "www.example.com");
+	json_decref(recs);
+	json_decref(learned);
+}
+
 /* Files that are not a panel's configuration. */
 static void test_not_panel(void **state)
 {
@@ -424,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_zeus_wrong_schedule),
 		cmocka_unit_test(test_generic_define),
 		cmocka_unit_test(test_generic_arrays),
+		cmocka_unit_test(test_c2_lists),
 		cmocka_unit_test(test_not_panel),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_huge),
