@@ -1,6 +1,7 @@
 /* dfxml.c - an extraction's inventory as Digital Forensics XML, with
  * fiwalk's element names; see include/custody/dfxml.h. */
 #include "custody/dfxml.h"
+#include "custody/walk.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -22,6 +23,8 @@
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 #define DC_NS "http://purl.org/dc/elements/1.1/"
 #define NAME_MAX_BYTES 64 /* partition names, fs types */
+#define VATTRS_MAX 8192   /* custody's attributes of a layer's <volume> */
+#define VATTR_VALUE_MAX 160 /* bytes of one such attribute's value */
 #define RECORD_NAME "extraction.json"
 #define BODY_SUFFIX ".body"
 #define COPY_CHUNK ((size_t)1 << 20)
@@ -43,7 +46,9 @@ struct cust_dfxml {
 	struct declared *declared;   /* begun: partitions come from here */
 	json_t *parts;               /* the record's walk.partitions, copied */
 	json_int_t sector_size;      /* 0: unknown */
-	char volume[NAME_MAX_BYTES]; /* partition of the open <volume>, or "" */
+	char volume[CUST_WALK_PART_NAME_MAX]; /* partition of the open
+	                                       * <volume>, or "" */
+	char vattrs[VATTRS_MAX];     /* its layer's attributes (LVM2), or "" */
 	uint64_t part_offset;        /* of the open volume ... */
 	int has_part_offset;         /* ... when the record gave it */
 	uint64_t entries;            /* fileobjects written: fiwalk's <id> */
@@ -233,9 +238,17 @@ static int hex_ok(const char *s, size_t len, size_t want)
 }
 
 /* "p0" is the one file system of a disk without partitions: fiwalk's
- * partition 1; "pN" is partition N.  0 when NAME is not of that form. */
+ * partition 1; "pN" is partition N, and so is a volume of a layer found
+ * in it, "pN/lvm:VG/LV".  0 when NAME is not of that form. */
 static unsigned long partition_number(const char *name, size_t len)
 {
+	const char *slash = memchr(name, '/', len);
+
+	if (slash) {
+		if (len >= CUST_WALK_PART_NAME_MAX || (size_t)(slash - name) + 1 == len)
+			return 0;
+		len = (size_t)(slash - name);
+	}
 	if (len < 2 || len > 8 || name[0] != 'p' || !digits(name + 1, len - 1) ||
 	    (len > 2 && name[1] == '0'))
 		return 0;
@@ -512,6 +525,56 @@ static const json_t *find_partition(const json_t *parts, const char *name)
 	return NULL;
 }
 
+/* custody's attribute NAME='TEXT' when TEXT is a string of at most
+ * VATTR_VALUE_MAX bytes (from the record: anything longer is left out). */
+static void put_attr(FILE *f, const char *name, const json_t *text)
+{
+	if (!json_is_string(text) || json_string_length(text) > VATTR_VALUE_MAX)
+		return;
+	fprintf(f, " custody:%s='", name);
+	put_text(f, json_string_value(text), json_string_length(text));
+	fputc('\'', f);
+}
+
+/*
+ * The identity of NAME, a volume of a layer (an LVM2 logical volume) whose
+ * partition object is P: its name, the layer, and the names and UUIDs of
+ * its group, itself and the physical volume it was found in, as custody's
+ * attributes of <volume> (the schema takes attributes of other
+ * namespaces there), into BUF ("" when P is NULL or they do not fit).
+ */
+static void layer_attrs(char *buf, size_t size, const char *name,
+                        const json_t *p)
+{
+	static const char *const keys[] = {
+		"volume_group", "logical_volume", "physical_volume"
+	};
+	char attr[64];
+	json_t *jname;
+	FILE *f;
+	size_t i;
+
+	buf[0] = '\0';
+	if (!p || !(f = fmemopen(buf, size, "w")))
+		return;
+	jname = json_string(name);
+	put_attr(f, "name", jname);
+	json_decref(jname);
+	put_attr(f, "layer", json_object_get(p, "layer"));
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const json_t *o = json_object_get(p, keys[i]);
+		put_attr(f, keys[i], json_object_get(o, "name"));
+		snprintf(attr, sizeof attr, "%s_uuid", keys[i]);
+		put_attr(f, attr, json_object_get(o, "uuid"));
+	}
+	if (ferror(f) || ftell(f) < 0 || (size_t)ftell(f) >= size) {
+		fclose(f);
+		buf[0] = '\0'; /* cut: none rather than broken XML */
+		return;
+	}
+	fclose(f);
+}
+
 static void volume_close(struct cust_dfxml *w)
 {
 	if (w->volume[0])
@@ -533,6 +596,8 @@ static void volume_enter(struct cust_dfxml *w, const char *partition,
 		pthread_mutex_lock(&d->lock);
 	p = find_partition(d ? d->parts : w->parts, w->volume);
 	off = p ? json_object_get(p, "offset") : NULL;
+	layer_attrs(w->vattrs, sizeof w->vattrs, w->volume,
+	            p && json_is_string(json_object_get(p, "layer")) ? p : NULL);
 	w->has_part_offset = json_is_integer(off) && json_integer_value(off) >= 0;
 	w->part_offset = w->has_part_offset ? (uint64_t)json_integer_value(off)
 	                                    : 0;
@@ -547,12 +612,13 @@ static void volume_open(struct cust_dfxml *w, const struct entry *e)
 	unsigned ftype = ftype_of(e->fs_type);
 
 	volume_enter(w, e->partition, e->partition_len);
-	if (w->has_part_offset) {
-		fprintf(w->f, "  <volume offset='%" PRIu64 "'>\n", w->part_offset);
+	fputs("  <volume", w->f);
+	if (w->has_part_offset)
+		fprintf(w->f, " offset='%" PRIu64 "'", w->part_offset);
+	fputs(w->vattrs, w->f);
+	fputs(">\n", w->f);
+	if (w->has_part_offset)
 		put_elem_u64(w->f, 4, "partition_offset", w->part_offset);
-	} else {
-		fputs("  <volume>\n", w->f);
-	}
 	if (w->sector_size > 0)
 		put_elem_u64(w->f, 4, "sector_size", (uint64_t)w->sector_size);
 	if (ftype)
@@ -932,7 +998,7 @@ struct cust_dfxml *cust_dfxml_begin(const char *path, struct cust_error *err)
 
 int cust_dfxml_partition(struct cust_dfxml *w, const char *name,
                          uint64_t offset, uint32_t sector_size,
-                         struct cust_error *err)
+                         const json_t *layer, struct cust_error *err)
 {
 	struct declared *d;
 	json_t *p;
@@ -948,6 +1014,8 @@ int cust_dfxml_partition(struct cust_dfxml *w, const char *name,
 		                    CUST_DFXML_PARTS_MAX);
 	else if (!(p = json_pack("{s:s, s:I}", "name", name, "offset",
 	                         (json_int_t)offset)) ||
+	         (json_is_object(layer) &&
+	          json_object_update_missing(p, (json_t *)layer) < 0) ||
 	         json_array_append_new(d->parts, p) < 0)
 		rc = cust_error_set(err, CUST_E_IO, "out of memory");
 	else if (sector_size > 0 && sector_size <= 1u << 20)
@@ -1190,6 +1258,7 @@ static int chunk_commit(void *ctx, void *job, struct cust_error *err)
 		                          "cannot write '%s'", w->path);
 	} else {
 		memcpy(w->volume, c->end.volume, sizeof w->volume);
+		memcpy(w->vattrs, c->end.vattrs, sizeof w->vattrs);
 		w->has_part_offset = c->end.has_part_offset;
 		w->part_offset = c->end.part_offset;
 		w->entries = c->end.entries;
@@ -1214,8 +1283,8 @@ static void foresee(struct cust_dfxml *state, const char *line)
 		return;
 	p += strlen("\"partition\":\"");
 	len = strcspn(p, "\"");
-	if (len >= NAME_MAX_BYTES)
-		len = NAME_MAX_BYTES - 1;
+	if (len >= sizeof state->volume)
+		len = sizeof state->volume - 1;
 	if (len != strlen(state->volume) || strncmp(p, state->volume, len) != 0)
 		volume_enter(state, p, len);
 }

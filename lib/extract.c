@@ -83,7 +83,7 @@ struct run {
 	/* a listed folder's digest, from the lines (source.listed) */
 	struct cust_folder_listing *listing;
 	int listing_gap;          /* a file without its SHA-256: read again */
-	char declared[64];        /* the last partition it was told of */
+	char declared[CUST_WALK_PART_NAME_MAX]; /* the last partition told of */
 	struct cust_analysis_options ao;
 	struct cust_type_cache *cache;
 	struct cust_pool *pool;
@@ -111,7 +111,7 @@ struct run {
 	uint64_t read_short; /* files of the walk read short */
 	/* the space outside files (walk's thread, pool drained) */
 	struct cust_carver *space_carver;
-	char space_where[64];
+	char space_where[CUST_WALK_PART_NAME_MAX + 32];
 	uint64_t space_base, space_bytes, slack_bytes;
 	int space_open;
 	struct cust_rules *rules;
@@ -1914,7 +1914,7 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		snprintf(r->declared, sizeof r->declared, "%s", e->partition);
 		if (cust_dfxml_partition(r->dfxml, e->partition,
 		                         e->partition_offset, e->sector_size,
-		                         err) < 0) {
+		                         e->layer, err) < 0) {
 			json_decref(o);
 			return -1;
 		}

@@ -17,6 +17,7 @@
 
 #include "custody/fsutil.h"
 #include "custody/walk.h"
+#include "lvm.h"
 #include "walk_file.h"
 
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
@@ -595,8 +596,11 @@ struct walk {
 	const struct cust_walk_options *o;
 	cust_walk_fn fn;
 	void *ctx;
-	TSK_IMG_INFO *img;
+	TSK_IMG_INFO *img;  /* the image being walked: TOP, or a volume */
+	TSK_IMG_INFO *top;  /* the container's image */
 	enum container container;
+	struct cust_lvm *lvm;   /* LVM2 physical volumes found */
+	const json_t *layer;    /* keys of the volume walked, for its report */
 	int raw_fd;         /* a single raw image file, for direct reads */
 	uint64_t raw_size;
 	/* space outside files (o->space set) */
@@ -821,7 +825,10 @@ static int direct_readable(const struct walk *w, TSK_FS_FILE *f,
 	const TSK_FS_ATTR *a;
 	const TSK_FS_ATTR_RUN *r;
 
-	if (w->raw_fd < 0 || e->content != CUST_WALK_CONTENT_ALLOCATED ||
+	/* a file system inside a volume (an LVM2 logical volume) has run
+	 * offsets in that volume, not in the image file */
+	if (w->raw_fd < 0 || w->fs->img_info != w->top ||
+	    e->content != CUST_WALK_CONTENT_ALLOCATED ||
 	    e->type != CUST_WALK_REGULAR || e->runs_truncated ||
 	    !(TSK_FS_TYPE_ISEXT(w->fs->ftype) || TSK_FS_TYPE_ISFAT(w->fs->ftype)))
 		return 0;
@@ -960,6 +967,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	cust_walk_escape(nm, nlen, w->name, sizeof w->name);
 	e.partition = w->part;
 	e.partition_offset = w->part_offset;
+	e.layer = w->layer;
 	e.sector_size = w->img->sector_size;
 	e.fs_type = tsk_fs_type_toname(w->fs->ftype);
 	e.path = w->path;
@@ -1579,6 +1587,144 @@ static void walk_fs(struct walk *w, TSK_FS_INFO *fs, json_t *jpart)
 	w->fs = NULL;
 }
 
+/* ---- LVM2 (lvm.h) --------------------------------------------------------- */
+
+static void lvm_note(void *ctx, const char *where, const char *message)
+{
+	struct walk *w = ctx;
+	const char *part = w->part;
+
+	w->part = where;
+	problem(w, "%s", message);
+	w->part = part;
+}
+
+/* Whether the range of IMG walked as W->part (PART, or all of IMG: LEN
+ * bytes) is an LVM2 physical volume: then it is kept for walk_lvm and
+ * JP says so.  Only ranges of the container's image are looked at (a
+ * volume inside a logical volume is not opened). */
+static int lvm_pv(struct walk *w, TSK_IMG_INFO *img,
+                  const TSK_VS_PART_INFO *part, uint64_t len, json_t *jp)
+{
+	uint64_t off = 0;
+	int rc;
+
+	if (img != w->top || w->failed || (part &&
+	    mul_add(part->start, part->vs->block_size,
+	            (uint64_t)part->vs->offset, &off) < 0))
+		return 0;
+	if (!w->lvm && !(w->lvm = cust_lvm_new(lvm_note, w, w->err))) {
+		w->failed = 1;
+		return 1;
+	}
+	rc = cust_lvm_add_pv(w->lvm, img, off, len, w->part, jp, w->err);
+	if (rc < 0)
+		w->failed = 1;
+	return rc != 0;
+}
+
+/* The partition object named NAME of PARTS, or NULL. */
+static json_t *part_json(json_t *parts, const char *name)
+{
+	size_t i;
+
+	for (i = json_array_size(parts); parts && i-- > 0;) {
+		json_t *p = json_array_get(parts, i);
+		const char *n = json_string_value(json_object_get(p, "name"));
+		if (n && strcmp(n, name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* Add GOT to the count KEY of the partition object named NAME. */
+static void part_count(json_t *parts, const char *name, const char *key,
+                       uint64_t got)
+{
+	json_t *p = part_json(parts, name), *v;
+
+	if (!p)
+		return;
+	v = json_object_get(p, key);
+	json_object_set_new(p, key, json_integer((json_int_t)got +
+	                                         (v ? json_integer_value(v) : 0)));
+}
+
+static void walk_part(struct walk *w, TSK_IMG_INFO *img,
+                      const TSK_VS_PART_INFO *part, const char *name,
+                      json_t *parts);
+
+/* The logical volumes of every LVM2 volume group found, each walked as a
+ * partition "WHERE/lvm:VG/LV", then (with space) the bytes of its
+ * physical volumes outside them; the physical volumes of a group that
+ * cannot be opened are read as space. */
+static void walk_lvm(struct walk *w, json_t *parts)
+{
+	struct cust_lvm_vg *vg = NULL;
+	TSK_IMG_INFO *img;
+	uint64_t off, len;
+	const char *where;
+	size_t k;
+	int rc = 0;
+
+	while (w->lvm && !w->failed && !w->stopped &&
+	       (rc = cust_lvm_next_vg(w->lvm, &vg, w->err)) == 1) {
+		for (k = 0; k < cust_lvm_vg_count(vg) && !w->failed &&
+		            !w->stopped; k++) {
+			char name[CUST_WALK_PART_NAME_MAX];
+			json_t *layer = NULL, *jp;
+			TSK_IMG_INFO *lv = NULL;
+
+			rc = cust_lvm_vg_volume(vg, k, &lv, name, sizeof name, &layer,
+			                        w->err);
+			if (rc < 0)
+				w->failed = 1;
+			if (rc <= 0)
+				continue;
+			w->img = lv;
+			w->layer = layer;
+			walk_part(w, lv, NULL, name, parts);
+			jp = part_json(parts, name);
+			/* a volume without a file system is read as space */
+			if (w->o->space && !w->failed && !w->stopped && jp &&
+			    json_object_get(jp, "fs_error")) {
+				w->part = name;
+				json_object_set_new(jp, "unreadable_bytes", json_integer(
+					(json_int_t)space_range(w, "unreadable-partition",
+					                        0, (uint64_t)lv->size)));
+				w->part = NULL;
+			}
+			w->layer = NULL;
+			w->img = w->top;
+			json_decref(layer);
+			tsk_img_close(lv);
+		}
+		for (k = 0; w->o->space && !w->failed && !w->stopped &&
+		            cust_lvm_vg_unassigned(vg, k, &img, &off, &len, &where);
+		     k++) {
+			w->img = img;
+			w->part = where;
+			part_count(parts, where, "lvm_unassigned_bytes",
+			           space_range(w, "lvm-unassigned", off, len));
+			w->part = NULL;
+			w->img = w->top;
+		}
+		cust_lvm_vg_close(vg);
+		vg = NULL;
+	}
+	if (rc < 0)
+		w->failed = 1;
+	for (k = 0; w->o->space && !w->failed && !w->stopped &&
+	            cust_lvm_unread(w->lvm, k, &img, &off, &len, &where); k++) {
+		w->img = img;
+		w->part = where;
+		part_count(parts, where, "unreadable_bytes",
+		           space_range(w, "unreadable-partition", off, len));
+		w->part = NULL;
+		w->img = w->top;
+	}
+}
+
 /* Open and walk the file system at OFFSET (or in PART) as partition NAME. */
 static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO *part,
                       const char *name, json_t *parts)
@@ -1609,7 +1755,13 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 			                 sizeof desc);
 			json_object_set_new(jp, "description", json_string(desc));
 		}
+		if (w->layer)
+			json_object_update(jp, (json_t *)w->layer);
 		json_array_append_new(parts, jp);
+	}
+	if (lvm_pv(w, img, part, len, jp)) {
+		w->part = NULL;
+		return; /* its logical volumes are walked after the partitions */
 	}
 	tsk_error_reset();
 	fs = part ? tsk_fs_open_vol(part, TSK_FS_TYPE_DETECT) :
@@ -1843,6 +1995,7 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 	if (!(img = open_image(segs, nsegs, &w->container, err)))
 		goto out;
 	w->img = img;
+	w->top = img;
 	w->raw_fd = -1;
 	if (w->container == C_RAW && nsegs == 1 && !w->o->tsk_reads)
 		open_direct(w, segs[0]);
@@ -1861,6 +2014,7 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 		if (report)
 			json_object_set_new(report, "volume_system", json_null());
 		walk_part(w, img, NULL, "p0", parts);
+		walk_lvm(w, parts);
 	} else {
 		TSK_PNUM_T k, count = vs->part_count;
 		unsigned named = 0;
@@ -1883,7 +2037,8 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 			snprintf(name, sizeof name, "p%u", ++named);
 			walk_part(w, img, p, name, parts);
 		}
-		if (w->o->space)
+		walk_lvm(w, parts);
+		if (w->o->space && !w->failed)
 			space_vs(w, vs, report);
 		tsk_vs_close(vs);
 	}
@@ -1900,6 +2055,7 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 	}
 	ret = 0;
 out:
+	cust_lvm_free(w ? w->lvm : NULL);
 	if (img)
 		tsk_img_close(img);
 	tsk_error_reset();

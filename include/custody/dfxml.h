@@ -11,6 +11,10 @@
  *               start_time) </creator>
  *     <source> <image_filename>...</image_filename> </source>
  *     <volume offset=N> partition_offset, sector_size, ftype, ftype_str,
+ *       (a volume of a layer, "pN/lvm:VG/LV", has custody:name,
+ *       custody:layer, custody:volume_group and _uuid, custody:logical_volume
+ *       and _uuid, custody:physical_volume and _uuid attributes; its
+ *       fileobjects' <partition> is N),
  *       <fileobject> filename, error, partition, id, name_type, filesize,
  *         alloc_inode, alloc_name, used, orphan, inode, meta_type, mode,
  *         uid, gid, mtime, ctime, atime, crtime, link_target, libmagic,
@@ -124,12 +128,14 @@ struct cust_dfxml *cust_dfxml_begin(const char *path, struct cust_error *err);
 /*
  * Declare partition NAME of the walk, at image offset OFFSET in an image
  * of SECTOR_SIZE-byte sectors, before any entry of it is added: what the
- * record's walk.partitions and walk.container.sector_size will say.  May
- * be called from another thread than the one adding entries.
+ * record's walk.partitions and walk.container.sector_size will say;
+ * LAYER, when not NULL, is the identity of a volume of a layer (the
+ * entry's cust_walk_entry.layer: "layer", "volume_group", ...), copied.
+ * May be called from another thread than the one adding entries.
  */
 int cust_dfxml_partition(struct cust_dfxml *w, const char *name,
                          uint64_t offset, uint32_t sector_size,
-                         struct cust_error *err);
+                         const json_t *layer, struct cust_error *err);
 
 int cust_dfxml_finish(struct cust_dfxml *w, const json_t *record,
                       unsigned flags, struct cust_error *err);

@@ -39,6 +39,32 @@
  * chain order).  An image without a volume system is one file system at
  * offset 0, named "p0".
  *
+ * Layers: LVM2.  A partition (of any type) or a "p0" image that holds an
+ * LVM2 physical volume label ("LABELONE" in one of its first four
+ * 512-byte sectors) is not opened as a file system: its report object
+ * gets "layer": "lvm" and "physical_volume" {"uuid", "offset", "size",
+ * "data_offset" (where its extents start), "name"} and "volume_group".
+ * After all partitions, the volume groups of the physical volumes found
+ * are opened with libvslvm (lib/lvm.h; a group over several partitions is
+ * opened once, with all of them) and each logical volume is walked as a
+ * partition named "pN/lvm:VG/LV" (pN: the physical volume the group was
+ * read from, "p0" for a whole disk; VG and LV escaped: anything but
+ * A-Z a-z 0-9 + _ . - is \xHH).  Its report object has "layer": "lvm",
+ * "volume_group" {"name", "uuid", "extent_size", "sequence"},
+ * "logical_volume" {"name", "uuid", "size", "segments": [{"offset",
+ * "size", "stripes"}]} and "physical_volume" {"name", "uuid", "offset",
+ * "size"}; cust_walk_entry.layer points at these keys.  Inside a logical
+ * volume every offset (the partition's, runs, space) is an offset in
+ * that volume, not in the image: its "offset" is 0, and the segments and
+ * the physical volume say where it lies.  Content is read through
+ * libvslvm, never straight from the image file.  A group libvslvm cannot
+ * read (the libvslvm of Debian 12, 20181227, refuses a striped volume's
+ * stripes list, and so the whole group), a volume it cannot open, extents
+ * past the end of a physical volume, a physical volume the group lists
+ * but no partition holds: each is a problem and the walk goes on.  At
+ * most CUST_LVM_PVS_MAX physical volumes and CUST_LVM_LVS_MAX volumes of
+ * a group are read (lib/lvm.h).
+ *
  * Order.  Partitions in the order above; within a file system the order
  * of tsk_fs_dir_walk (directory order on disk, depth first, then TSK's
  * $OrphanFiles folder).  The same image always gives the same sequence.
@@ -76,6 +102,13 @@
  *    file system could be opened (an unknown, encrypted or damaged one), in
  *    its turn among the partitions.  A "p0" image without a file system
  *    gives nothing: it is not known to be a disk at all.
+ *  - "lvm-unassigned": after the logical volumes of an LVM2 volume group,
+ *    the bytes of each of its physical volumes that no logical volume
+ *    holds (the label, the metadata area, the free extents), partition
+ *    the physical volume's (pN), image offsets; the physical volumes of a
+ *    group that cannot be read are handed over whole as
+ *    "unreadable-partition", and so is a logical volume without a file
+ *    system (offsets in the volume).
  *  - "unpartitioned": after all partitions, the gaps of the volume system
  *    (TSK_VS_PART_FLAG_UNALLOC: the sectors before the first partition,
  *    between partitions and after the last), partition "-".
@@ -102,6 +135,7 @@
 #define CUST_WALK_DEPTH_MAX 256     /* directory levels below the root */
 #define CUST_WALK_SEGMENTS_MAX 1000 /* segments of a split image */
 #define CUST_WALK_PARTS_MAX 1024    /* partitions walked */
+#define CUST_WALK_PART_NAME_MAX 288 /* bytes of a partition name, with NUL */
 #define CUST_WALK_PROBLEMS_MAX 1000 /* problems recorded in the report */
 
 enum cust_walk_type {
@@ -148,12 +182,16 @@ struct cust_walk_run {
 
 /* One directory entry.  Every pointer is borrowed for the callback. */
 struct cust_walk_entry {
-	const char *partition; /* "p0", "p1", ... */
+	const char *partition; /* "p0", "p1", ..., "p1/lvm:VG/LV" */
 	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs" */
 	/* the partition's place, as in the report: image offset, and the
 	 * image's sector size */
 	uint64_t partition_offset;
 	uint32_t sector_size;
+	/* a volume of a layer (an LVM2 logical volume): its report keys
+	 * "layer", "volume_group", "logical_volume", "physical_volume"
+	 * (see "Layers" above); NULL for a partition of the image */
+	const json_t *layer;
 	/* The path from the root, "/a_directory/a_file", and the last name:
 	 * bytes from the image kept as given except that anything not valid
 	 * UTF-8, a control character or a backslash is written \xHH, so each
@@ -188,8 +226,10 @@ struct cust_walk_entry {
 struct cust_walk_space {
 	const char *partition; /* "p0", "p1", ..., or "-" for "unpartitioned" */
 	const char *kind;      /* "unallocated", "volume-slack",
-	                          "unreadable-partition", "unpartitioned" */
-	uint64_t image_offset; /* of BUF[0] in the image */
+	                          "unreadable-partition", "lvm-unassigned",
+	                          "unpartitioned" */
+	uint64_t image_offset; /* of BUF[0] in the image (in the logical
+	                          volume for a partition pN/lvm:VG/LV) */
 	int continues;         /* 1: BUF follows the previous call's bytes
 	                          directly (same run): a feature may span both */
 };
@@ -358,7 +398,10 @@ void cust_walk_pin_zone(void);
  *                   "fs_type" or "fs_error", "entries"}]; with
  *                   options.space also the bytes handed over of each kind:
  *                   "unallocated_bytes", "volume_slack_bytes" (a file
- *                   system) or "unreadable_bytes" (none)
+ *                   system) or "unreadable_bytes" (none); an LVM2
+ *                   physical volume and its logical volumes also the
+ *                   layer's keys (see "Layers" above), the physical
+ *                   volume "lvm_unassigned_bytes" with options.space
  *   "unpartitioned_bytes": with options.space and a volume system
  *   "problems": [{"partition", "message"}] (at most CUST_WALK_PROBLEMS_MAX;
  *                "problems_dropped" counts the rest)

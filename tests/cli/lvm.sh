@@ -1,0 +1,246 @@
+#!/bin/sh
+# custody-extract reads LVM2 volume groups (libvslvm): the logical volumes
+# of a physical volume in an MBR partition of type 8e, of two partitions
+# (a striped volume) and of a whole disk are walked like partitions, named
+# pN/lvm:VG/LV; the extents outside every volume are carved; hostile
+# metadata is a problem, never a crash.  The images are made with the
+# stock LVM2 tools on loop devices (nothing is activated: there is no
+# device-mapper here, --driverloaded n), then the file systems are written
+# at the volumes' physical extents.
+. "$CUSTODY_TOP/tests/cli/lib.sh"
+
+FIX=$CUSTODY_TOP/tests/fixtures/lvm-image.py
+C=$T/case
+last() { ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1; }
+# jq-like: a Python expression on the record R of the last extraction
+rec() {
+	"$PYTHON" -c 'import json,sys; R = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$(last)/extraction.json" "$1"
+}
+md5of() { md5sum <"$1" | cut -d' ' -f1; }
+# inv_md5 PARTITION PATH: the MD5 of that file in the last inventory
+inv_md5() {
+	"$PYTHON" -c 'import json,sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("partition") == sys.argv[2] and e.get("path") == sys.argv[3]:
+        print(e.get("md5")); break' "$(last)/inventory.jsonl" "$1" "$2"
+}
+
+if [ "$(id -u)" -ne 0 ] || ! command -v pvcreate >/dev/null 2>&1 ||
+	! losetup -f >/dev/null 2>&1; then
+	skip "LVM2 images: loop devices and the LVM2 tools need root"
+	echo "1..$n"
+	exit 0
+fi
+
+# LVM2 sees only this test's loop devices and keeps nothing on the host
+export LVM_SYSTEM_DIR="$T/lvm" LVM_SUPPRESS_FD_WARNINGS=1
+mkdir -p "$T/lvm"
+LOOPS=""
+detach() { for l in $LOOPS; do losetup -d "$l" 2>/dev/null; done; LOOPS=""; }
+trap 'detach; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+lvm_conf() {
+	f=""
+	for l in $LOOPS; do f="$f\"a|^$l\$|\", "; done
+	cat >"$T/lvm/lvm.conf" <<CONF
+devices { global_filter = [ $f"r|.*|" ] obtain_device_list_from_udev = 0
+          use_devicesfile = 0 hints = "none" }
+backup { backup = 0 archive = 0 }
+activation { udev_sync = 0 udev_rules = 0 }
+CONF
+}
+# attach DISK OFFSET SIZE: L, a loop device over those bytes of DISK, its
+# place noted for the layout
+attach() {
+	L=$(losetup -f --show -o "$2" --sizelimit "$3" "$1") || return 1
+	LOOPS="$LOOPS $L"
+	echo "$L $2" >>"$T/attached"
+	lvm_conf
+}
+lvm() { command "$@" --driverloaded n >>"$T/lvm.log" 2>&1; }
+# layout VG OUT: where the volumes of VG lie, for lvm-image.py put
+layout() {
+	: >"$2"
+	while read -r dev off; do
+		pe=$(pvs --noheadings --units b --nosuffix -o pe_start "$dev" 2>/dev/null | tr -d ' ')
+		echo "pv $dev $off $pe" >>"$2"
+	done <"$T/attached"
+	echo "extent $(vgs --noheadings --units b --nosuffix -o vg_extent_size "$1" 2>/dev/null | tr -d ' ')" >>"$2"
+	lvs --noheadings --units b --nosuffix --separator ' ' \
+		-o lv_name,seg_start,seg_size,stripes,stripe_size,seg_pe_ranges \
+		"$1" 2>/dev/null | sed 's/^ */seg /' >>"$2"
+}
+# uuids VG: "VG_UUID LV=UUID ..." as the LVM2 tools give them
+uuids() {
+	vgs --noheadings -o vg_uuid "$1" 2>/dev/null | tr -d ' '
+	lvs --noheadings --separator = -o lv_name,lv_uuid "$1" 2>/dev/null | tr -d ' '
+}
+disk() { truncate -s "$2" "$1" && : >"$T/attached"; }
+
+new_case "$C" || fail "test case created"
+
+# ---- one PV in partition 1: two linear volumes, free extents ----------
+mkdir -p "$T/root/etc" "$T/root/srv/panel" "$T/data/db"
+printf 'server panel.example.net\n' >"$T/root/etc/c2.conf"
+head -c 300000 /dev/urandom >"$T/root/srv/panel/bot.bin"
+printf '<?php $db_pass = "hunter2";\n' >"$T/root/srv/panel/config.php"
+printf 'victims\n' >"$T/data/db/list.txt"
+head -c 70000 /dev/urandom >"$T/data/db/dump.bin"
+mke2fs -q -F -t ext4 -d "$T/root" "$T/root.ext4" 8M >/dev/null 2>&1 &&
+	mke2fs -q -F -t ext4 -d "$T/data" "$T/data.ext4" 8M >/dev/null 2>&1 ||
+	fail "ext4 images of two trees (mke2fs -d)"
+D1=$T/disk1.img
+disk "$D1" 64M && "$PYTHON" "$FIX" mbr "$D1" 2048:61440:8e &&
+	attach "$D1" $((2048 * 512)) $((61440 * 512)) &&
+	lvm pvcreate -ff -y "$L" && lvm vgcreate vg0 "$L" &&
+	lvm lvcreate -an -Zn -y -L 8M -n root vg0 &&
+	lvm lvcreate -an -Zn -y -L 8M -n data vg0 &&
+	layout vg0 "$T/layout1" && uuids vg0 >"$T/uuids1" &&
+	ok "a PV in partition 1 of type 8e, vg0 with root and data (pvcreate, vgcreate, lvcreate -an -Zn)" ||
+	{ fail "an LVM2 image"; sed 's/^/#   /' "$T/lvm.log"; }
+detach
+"$PYTHON" "$FIX" put "$D1" "$T/layout1" root "$T/root.ext4" &&
+	"$PYTHON" "$FIX" put "$D1" "$T/layout1" data "$T/data.ext4" &&
+	ok "ext4 written at the volumes' extents" || fail "ext4 written at the volumes' extents"
+
+# ---- two PVs in partitions 1 and 2: a volume striped over both --------
+D2=$T/disk2.img
+disk "$D2" 64M &&
+	"$PYTHON" "$FIX" mbr "$D2" 2048:55296:8e 57344:55296:8e 112640:18432:0c &&
+	attach "$D2" $((2048 * 512)) $((55296 * 512)) && L1=$L &&
+	attach "$D2" $((57344 * 512)) $((55296 * 512)) && L2=$L &&
+	lvm pvcreate -ff -y "$L1" "$L2" && lvm vgcreate vg0 "$L1" "$L2" &&
+	lvm lvcreate -an -Zn -y -i 2 -I 64k -L 16M -n root vg0 &&
+	layout vg0 "$T/layout2" && uuids vg0 >"$T/uuids2" &&
+	grep -q "^seg root 0 16777216 2 65536 " "$T/layout2" &&
+	ok "vg0 over two partitions, root striped over both (lvcreate -i 2 -I 64k)" ||
+	{ fail "a striped LVM2 image"; sed 's/^/#   /' "$T/lvm.log" "$T/layout2"; }
+detach
+"$PYTHON" "$FIX" put "$D2" "$T/layout2" root "$T/root.ext4" ||
+	fail "ext4 written over the stripes"
+# and a FAT partition 3 beside them
+printf 'notes\n' >"$T/NOTES.TXT"
+mkfs.fat -C "$T/fat.img" 9216 >/dev/null 2>&1 && mcopy -i "$T/fat.img" "$T/NOTES.TXT" :: &&
+	dd if="$T/fat.img" of="$D2" bs=512 seek=112640 conv=notrunc 2>/dev/null ||
+	fail "a FAT partition 3"
+
+# ---- a whole disk as the PV, no partition table ----------------------
+D3=$T/disk3.img
+disk "$D3" 24M && attach "$D3" 0 $((24 * 1048576)) &&
+	lvm pvcreate -ff -y "$L" && lvm vgcreate vg0 "$L" &&
+	lvm lvcreate -an -Zn -y -L 8M -n root vg0 &&
+	layout vg0 "$T/layout3" && uuids vg0 >"$T/uuids3" &&
+	ok "a whole disk as the PV" ||
+	{ fail "a whole-disk PV"; sed 's/^/#   /' "$T/lvm.log"; }
+detach
+"$PYTHON" "$FIX" put "$D3" "$T/layout3" root "$T/data.ext4" ||
+	fail "ext4 written on the whole-disk PV's volume"
+
+# ---- the linear volumes walked ----------------------------------------
+# an address in the free extents (PE 5 of the PV: after root and data)
+PE1=$(awk '$1 == "pv" {print $4}' "$T/layout1")
+FREE_AT=$((2048 * 512 + PE1 + 5 * 4194304 + 100))
+printf 'free extents: lost@unassigned.example.org\n' |
+	dd of="$D1" bs=1 seek="$FREE_AT" conv=notrunc 2>/dev/null
+check "vslvminfo reads the PV of partition 1" sh -c \
+	"dd if='$D1' of='$T/p1.img' bs=512 skip=2048 count=61440 2>/dev/null && vslvminfo '$T/p1.img' >'$T/vslvminfo1'"
+grep -q "Name:.*vg0" "$T/vslvminfo1" && grep -q "Name:.*root" "$T/vslvminfo1" &&
+	grep -q "Identifier:.*$(sed -n 's/^root=//p' "$T/uuids1")" "$T/vslvminfo1" &&
+	ok "and finds vg0/root with the UUID lvs gives" ||
+	{ fail "vslvminfo finds vg0/root"; sed 's/^/#   /' "$T/vslvminfo1"; }
+check "extracted (a PV in partition 1)" custody-extract --case "$C" --item E001 \
+	--quiet "$D1"
+X=$(last)
+for f in etc/c2.conf srv/panel/bot.bin srv/panel/config.php; do
+	[ "$(inv_md5 p1/lvm:vg0/root "/$f")" = "$(md5of "$T/root/$f")" ] &&
+		ok "p1/lvm:vg0/root: /$f listed with its MD5" ||
+		fail "p1/lvm:vg0/root: /$f listed with its MD5"
+done
+for f in db/list.txt db/dump.bin; do
+	[ "$(inv_md5 p1/lvm:vg0/data "/$f")" = "$(md5of "$T/data/$f")" ] &&
+		ok "p1/lvm:vg0/data: /$f listed with its MD5" ||
+		fail "p1/lvm:vg0/data: /$f listed with its MD5"
+done
+[ "$(rec 'R["walk"]["complete"] and not R["walk"]["problems"]')" = True ] &&
+	ok "the walk is complete, no problem" ||
+	{ fail "the walk is complete"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+want="$(head -n 1 "$T/uuids1") $(sed -n 's/^root=//p' "$T/uuids1") $(sed -n 's/^data=//p' "$T/uuids1")"
+got=$(rec '" ".join([[p for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/root"][0]["volume_group"]["uuid"]] + [[p for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/" + n][0]["logical_volume"]["uuid"] for n in ("root", "data")])')
+[ "$got" = "$want" ] &&
+	ok "the record names vg0, root and data with the UUIDs of the LVM2 tools" ||
+	fail "the VG and LV UUIDs ($got, expected $want)"
+[ "$(rec '[(p["layer"], p["volume_group"]["name"], p["logical_volume"]["name"], p["logical_volume"]["segments"], p["physical_volume"]["name"], p["physical_volume"]["offset"]) for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/data"]')" = \
+	"[('lvm', 'vg0', 'data', [{'offset': 0, 'size': 8388608, 'stripes': 1}], 'pv0', 1048576)]" ] &&
+	ok "the volume's layer: group, volume, its segment, the PV and where it lies" ||
+	fail "the volume's layer in the record"
+grep -q "^lost@unassigned.example.org,1,p1 (lvm-unassigned),$((FREE_AT + 14))\$" \
+	"$X/targets/emails.csv" &&
+	ok "an address in the PV's free extents is carved, at its image offset" ||
+	{ fail "an address in the free extents"; sed 's/^/#   /' "$X/targets/emails.csv"; }
+grep -q "<volume offset='0' custody:name='p1/lvm:vg0/root' custody:layer='lvm' custody:volume_group='vg0'" \
+	"$X/inventory.dfxml" &&
+	ok "the DFXML volume of the LV names it and its layer" ||
+	fail "the DFXML volume of the LV"
+XSD=$CUSTODY_TESTDATA/schemas/dfxml/dfxml.xsd
+if ! command -v xmllint >/dev/null 2>&1; then
+	skip "the DFXML against the DFXML schema: no xmllint (libxml2-utils)"
+elif testdata "$XSD" "the DFXML against the DFXML schema"; then
+	check "the DFXML is valid against the DFXML schema (xmllint)" \
+		xmllint --noout --nonet --schema "$XSD" "$X/inventory.dfxml"
+fi
+
+# ---- the striped volume: libvslvm (20181227) refuses its stripes list --
+# (the walk is not complete: exit 6)
+expect_exit 6 "extracted (a volume striped over two PVs, and FAT)" \
+	custody-extract --case "$C" --item E001 --quiet "$D2"
+X=$(last)
+[ "$(inv_md5 p3 /NOTES.TXT)" = "$(md5of "$T/NOTES.TXT")" ] &&
+	ok "the walk goes on: the FAT partition's file is listed" ||
+	fail "the walk goes on past the striped group"
+[ "$(rec '[p["partition"] for p in R["walk"]["problems"] if "libvslvm cannot read its volume group" in p["message"]]')" = "['p1', 'p2']" ] &&
+	ok "each PV whose group libvslvm cannot read is a problem" ||
+	{ fail "the striped group is a problem"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+grep -q '^panel.example.net,.*p[12] (unreadable-partition)' "$X/targets/domains.csv" &&
+	ok "and its PVs are carved as space: a domain in the striped volume's files is found" ||
+	{ fail "the striped PVs carved"; sed 's/^/#   /' "$X/targets/domains.csv"; }
+
+# ---- the whole-disk PV ------------------------------------------------
+check "extracted (a whole-disk PV)" custody-extract --case "$C" --item E001 \
+	--quiet "$D3"
+[ "$(inv_md5 p0/lvm:vg0/root /db/dump.bin)" = "$(md5of "$T/data/db/dump.bin")" ] &&
+	ok "p0/lvm:vg0/root: its files listed with their MD5" ||
+	fail "p0/lvm:vg0/root: its files listed"
+[ "$(rec '[p["logical_volume"]["uuid"] for p in R["walk"]["partitions"] if p["name"] == "p0/lvm:vg0/root"][0]')" = \
+	"$(sed -n 's/^root=//p' "$T/uuids3")" ] &&
+	ok "and its UUID" || fail "the whole-disk PV's volume UUID"
+
+# ---- hostile twins ----------------------------------------------------
+# hostile RECORD-CHECK DESCRIPTION: the last extraction did not crash (an
+# exit status custody gives), and its record passes CHECK
+hostile() {
+	s=$1
+	[ "$s" -lt 64 ] && [ "$(rec "$2")" = True ] && ok "$3" ||
+		{ fail "$3 (exit $s)"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+}
+cp "$D1" "$T/past.img"
+"$PYTHON" "$FIX" patch "$T/past.img" $((2048 * 512)) '"pv0", 2' '"pv0", 90' ||
+	fail "metadata patched: data's extents past the disk"
+custody-extract --case "$C" --item E001 --quiet "$T/past.img" >/dev/null 2>&1
+hostile $? 'any("data" in p["message"] and "past the end of physical volume pv0" in p["message"] for p in R["walk"]["problems"]) and any(p["name"] == "p1/lvm:vg0/root" and p["entries"] > 0 for p in R["walk"]["partitions"])' \
+	"extents past the disk: a problem, root still walked"
+cp "$D1" "$T/missing.img"
+"$PYTHON" "$FIX" patch "$T/missing.img" $((2048 * 512)) '"pv0", 2' '"pv7", 2' ||
+	fail "metadata patched: data on a PV the group does not list"
+custody-extract --case "$C" --item E001 --quiet "$T/missing.img" >/dev/null 2>&1
+hostile $? 'any("logical volume 2 cannot be read" in p["message"] for p in R["walk"]["problems"]) and any(p["name"] == "p1/lvm:vg0/root" and p["entries"] > 0 for p in R["walk"]["partitions"])' \
+	"a segment on a PV the group does not list: a problem, root still walked"
+head -c $((2048 * 512 + PE1 + 4194304 + 2097152)) "$D1" >"$T/cut.img"
+custody-extract --case "$C" --item E001 --quiet "$T/cut.img" >/dev/null 2>&1
+hostile $? 'not R["walk"]["complete"] and any("truncated" in p["message"] for p in R["walk"]["problems"])' \
+	"a truncated image: problems, no crash"
+
+check "the case verifies" custody-verify --case "$C"
+schemas_ok "$C" "the records match their schemas"
+
+echo "1..$n"
