@@ -294,14 +294,17 @@ static uint64_t round_used(int level, uint64_t used, uint32_t chunk)
 	return used - used % chunk;
 }
 
-/* RAID10 array bytes from the bytes used on each member (raid10_size). */
+/* RAID10 array bytes from the bytes used on each member (raid10_size);
+ * 0 on overflow. */
 static uint64_t raid10_size(uint64_t used, uint32_t chunk, uint32_t n,
                             unsigned near, unsigned far)
 {
-	uint64_t chunks = used / chunk / far;
+	/* at most 2^52 chunks of 4 KiB, times 256 disks: no overflow yet */
+	uint64_t chunks = used / chunk / far * n / near, out;
 
-	/* at most 2^64 / 4096 / 1 chunks, times 256 disks: no overflow */
-	return chunks * n / near * chunk;
+	if (__builtin_mul_overflow(chunks, (uint64_t)chunk, &out))
+		return 0;
+	return out;
 }
 
 /* The array's size from USED bytes per member; 0 for linear and RAID0
@@ -1279,7 +1282,8 @@ struct cust_md_array *cust_md_array_new(const struct cust_md_member *members,
 	if (a->level == 10) {
 		(void)raid10_copies(a->layout, a->n, &a->near, &a->far, &a->offset,
 		                    &a->far_set);
-		/* calc_sectors: chunks used per device, stride between copies */
+		/* calc_sectors: chunks used per device, stride between copies
+		 * (the product stays under 2^52 chunks times 256 copies) */
 		if (a->offset) {
 			a->stride = a->chunk;
 		} else {
@@ -1306,8 +1310,11 @@ struct cust_md_array *cust_md_array_new(const struct cust_md_member *members,
 	case CUST_MD_LINEAR:
 		for (k = 0; k < a->n; k++) {
 			a->slots[k].start = total;
-			if (__builtin_add_overflow(total, a->slots[k].data_size, &total))
+			if (__builtin_add_overflow(total, a->slots[k].data_size,
+			                           &total)) {
+				total = 0; /* refused below */
 				break;
+			}
 		}
 		a->size = total;
 		break;
@@ -1355,6 +1362,35 @@ fail:
 
 /* ---- the record --------------------------------------------------------------- */
 
+/* A source as JSON: null when unnamed; a name that is not UTF-8 (jansson
+ * takes no other) written with its other bytes as \xHH. */
+static json_t *source_json(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	char out[CUST_MD_SOURCE_MAX * 4];
+	json_t *v;
+	size_t i, o = 0;
+
+	if (!s[0])
+		return json_null();
+	v = json_string(s);
+	if (v)
+		return v;
+	for (i = 0; s[i] && o + 5 < sizeof out; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return json_string(out);
+}
+
 json_t *cust_md_array_json(const struct cust_md_array *a,
                            struct cust_error *err)
 {
@@ -1393,8 +1429,7 @@ json_t *cust_md_array_json(const struct cust_md_array *a,
 		const struct slot *s = &a->slots[k];
 		json_t *m = json_pack(
 			"{s:I, s:b, s:o, s:o}", "role", (json_int_t)k, "present",
-			s->present, "source",
-			s->present && s->source[0] ? json_string(s->source) : json_null(),
+			s->present, "source", source_json(s->present ? s->source : ""),
 			"data_offset",
 			s->present ? json_integer((json_int_t)s->data_offset)
 			           : json_null());
@@ -1409,9 +1444,7 @@ json_t *cust_md_array_json(const struct cust_md_array *a,
 	}
 	for (i = 0; i < a->nunused; i++) {
 		const struct unused *u = &a->unused[i];
-		json_t *m = json_pack("{s:o, s:s}", "source",
-		                      u->source[0] ? json_string(u->source)
-		                                   : json_null(),
+		json_t *m = json_pack("{s:o, s:s}", "source", source_json(u->source),
 		                      "reason", u->reason);
 		if (!m || json_array_append_new(unused, m) < 0)
 			goto nomem;

@@ -780,10 +780,15 @@ static void test_record(void **state)
 		snprintf(src, sizeof src, "m%d.img", i);
 		probe_dev(&im.dev[i], &m[i], src);
 	}
+	/* a device name that is not UTF-8 (a Latin-1 file name) */
+	snprintf(m[0].source, sizeof m[0].source, "disk\xe9.img");
 	a = cust_md_array_new(m, 3, NULL, &err);
 	assert_non_null(a);
 	o = cust_md_array_json(a, &err);
-	assert_non_null(o);
+	if (!o)
+		fail_msg("%s", cust_error_message(&err));
+	assert_string_equal(cust_json_string(json_array_get(
+		json_object_get(o, "members"), 0), "source"), "disk\\xe9.img");
 	assert_string_equal(cust_json_string(o, "uuid"), UUID_A);
 	assert_string_equal(cust_json_string(o, "name"), "srv:data");
 	assert_string_equal(cust_json_string(o, "metadata"), "1.2");
