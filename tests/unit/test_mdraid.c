@@ -16,6 +16,14 @@
 #define UUID_A "3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13"
 #define MAXDEV 8
 
+/* The formatted text into the array BUF; fails the test when it does not
+ * fit. */
+#define SETF(buf, ...)                                                        \
+	do {                                                                      \
+		size_t setf_len_ = 0;                                                 \
+		appendf(buf, sizeof buf, &setf_len_, __VA_ARGS__);                    \
+	} while (0)
+
 /* ---- member devices in memory ------------------------------------------------ */
 
 struct dev {
@@ -61,7 +69,7 @@ static void generate(struct images *im, int n, const char *args)
 	int i;
 
 	memset(im, 0, sizeof *im);
-	snprintf(name, sizeof name, "gen%d", gen_count++);
+	SETF(name, "gen%d", gen_count++);
 	tpath(im->dir, name);
 	appendf(cmd, sizeof cmd, &len,
 	        "python3 %s/tests/fixtures/mdraid.py --disks %d %s %s",
@@ -70,7 +78,7 @@ static void generate(struct images *im, int n, const char *args)
 		fail_msg("generator failed: %s", cmd);
 	im->n = n;
 	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof name, "m%d.img", i);
+		SETF(name, "m%d.img", i);
 		join(path, im->dir, name);
 		im->dev[i].data = (unsigned char *)slurp(path, &im->dev[i].size);
 	}
@@ -93,7 +101,7 @@ static void probe_dev(struct dev *d, struct cust_md_member *m,
 	struct cust_error err;
 
 	assert_int_equal(cust_md_probe(dev_read, d, d->size, m, &err), 0);
-	snprintf(m->source, sizeof m->source, "%s", source);
+	SETF(m->source, "%s", source);
 }
 
 /* Members of IM except the roles in MISSING (a bit set), probed in a
@@ -122,7 +130,7 @@ static size_t probe_shuffled(struct images *im, unsigned missing,
 				probe_dev(blank, &out[n++], "blank");
 			continue;
 		}
-		snprintf(src, sizeof src, "m%d.img", r);
+		SETF(src, "m%d.img", r);
 		probe_dev(&im->dev[r], &out[n], src);
 		assert_true(out[n].found);
 		if (!out[n].valid)
@@ -202,7 +210,7 @@ static void check_record(struct cust_md_array *a, unsigned missing,
 		assert_int_equal(present, !(missing & 1u << i));
 		if (present) {
 			char want[32];
-			snprintf(want, sizeof want, "m%zu.img", i);
+			SETF(want, "m%zu.img", i);
 			assert_string_equal(cust_json_string(v, "source"), want);
 			assert_true(json_is_integer(json_object_get(v, "data_offset")));
 		} else {
@@ -280,7 +288,7 @@ static void test_probe_versions(void **state)
 		struct cust_md_member m;
 		char args[128];
 
-		snprintf(args, sizeof args, "--level 5 --metadata %s --events 4242",
+		SETF(args, "--level 5 --metadata %s --events 4242",
 		         v[i].meta);
 		generate(&im, 4, args);
 		probe_dev(&im.dev[2], &m, "m2");
@@ -376,7 +384,7 @@ static void test_raid5_layouts(void **state)
 	(void)state;
 	for (i = 0; i < N(layouts); i++) {
 		char args[128];
-		snprintf(args, sizeof args, "--level 5 --layout %s --metadata 1.1 "
+		SETF(args, "--level 5 --layout %s --metadata 1.1 "
 		         "--chunk 32 --data-kib 320", layouts[i]);
 		check_array(5, args, 32768, 1, (const unsigned[]){ 1, 4, 16 }, 3);
 	}
@@ -633,8 +641,8 @@ static void test_duplicate_role(void **state)
 	(void)state;
 	generate(&im, 4, "--level 5");
 	for (i = 0; i < 4; i++) {
-		char src[16];
-		snprintf(src, sizeof src, "m%d.img", i);
+		char src[32];
+		SETF(src, "m%d.img", i);
 		probe_dev(&im.dev[i], &m[i], src);
 	}
 	probe_dev(&im.dev[2], &m[4], "copy-of-m2.img");
@@ -660,8 +668,8 @@ static void test_other_array(void **state)
 	generate(&b, 3, "--level 5 --seed 2 --uuid "
 	                "00112233445566778899aabbccddeeff");
 	for (i = 0; i < 4; i++) {
-		char src[16];
-		snprintf(src, sizeof src, "m%d.img", i);
+		char src[32];
+		SETF(src, "m%d.img", i);
 		probe_dev(&a.dev[i], &m[i], src);
 	}
 	for (i = 0; i < 3; i++)
@@ -708,8 +716,8 @@ static void test_stale_member(void **state)
 	generate(&im, 4, "--level 5 --events 50");
 	generate(&old, 4, "--level 5 --events 49 --seed 9");
 	for (i = 0; i < 4; i++) {
-		char src[16];
-		snprintf(src, sizeof src, "m%d.img", i);
+		char src[32];
+		SETF(src, "m%d.img", i);
 		probe_dev(i == 3 ? &old.dev[3] : &im.dev[i], &m[i], src);
 	}
 	a = cust_md_array_new(m, 4, NULL, &err);
@@ -776,12 +784,12 @@ static void test_record(void **state)
 	(void)state;
 	generate(&im, 4, "--level 5 --name srv:data");
 	for (i = 0; i < 3; i++) {
-		char src[16];
-		snprintf(src, sizeof src, "m%d.img", i);
+		char src[32];
+		SETF(src, "m%d.img", i);
 		probe_dev(&im.dev[i], &m[i], src);
 	}
 	/* a device name that is not UTF-8 (a Latin-1 file name) */
-	snprintf(m[0].source, sizeof m[0].source, "disk\xe9.img");
+	SETF(m[0].source, "disk\xe9.img");
 	a = cust_md_array_new(m, 3, NULL, &err);
 	assert_non_null(a);
 	o = cust_md_array_json(a, &err);
