@@ -232,8 +232,9 @@ int cust_md_array_read(struct cust_md_array *a, uint64_t offset, void *buf,
  *    "chunk_size" (bytes, 0 when none), "raid_disks", "size" (bytes),
  *    "events",
  *    "members": [{"role", "present", "source" (null when absent or not
- *                 named), "data_offset" (bytes, null when absent)}] one per
- *               role in role order,
+ *                 named; bytes of a name that is not UTF-8 written \xHH),
+ *                 "data_offset" (bytes, null when absent)}] one per role in
+ *               role order,
  *    "degraded", "missing_roles": [...], "rebuilt_roles": [...] (the
  *    missing roles whose data is rebuilt from parity: RAID4/5/6),
  *    "unused": [{"source", "reason"}] (members given but not used)}.
