@@ -82,13 +82,15 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/xtest.h tests/
 
 units: $(UNITS)
 
-# Test fixtures: programs the tests run as real peers (the faulty disk).
+# Test fixtures: programs the tests run as real peers (the faulty disk)
+# and small drivers of library modules (mdraid-cat).
 FIXTURE_SRC := $(sort $(wildcard tests/fixtures/*.c))
 FIXTURES    := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%)
 
-$(BUILD)/fixtures/%: tests/fixtures/%.c | deps
+$(BUILD)/fixtures/%: tests/fixtures/%.c $(LIB_A) $(HEADERS) | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(FUSE_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(FUSE_LIBS)
+	$(CC) $(ALL_CFLAGS) $(FUSE_CFLAGS) -o $@ $< $(LIB_A) $(ALL_LDFLAGS) \
+		$(FUSE_LIBS) $(PKG_LIBS)
 
 # The fuzz harnesses, linked with a replay main: `make check` runs them over
 # the seed corpus; `make fuzz` runs them under libFuzzer.
