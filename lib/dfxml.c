@@ -240,10 +240,20 @@ static int hex_ok(const char *s, size_t len, size_t want)
 /* "p0" is the one file system of a disk without partitions: fiwalk's
  * partition 1; "pN" is partition N, and so is a volume of a layer found
  * in it, "pN/lvm:VG/LV".  0 when NAME is not of that form. */
+/* The DFXML partition number of the walk's partition NAME: N of "pN" (1
+ * for "p0", fiwalk's number for a file system without a partition
+ * table), of "pN/lvm:VG/LV" too; MD_ARRAY for an md array's "md:NAME"
+ * (and its logical volumes), which is no partition of the image; 0 for a
+ * name that is neither. */
+#define MD_ARRAY ((unsigned long)-1)
+
 static unsigned long partition_number(const char *name, size_t len)
 {
 	const char *slash = memchr(name, '/', len);
 
+	if (len > 3 && len < CUST_WALK_PART_NAME_MAX &&
+	    memcmp(name, "md:", 3) == 0 && name[3] != '/')
+		return MD_ARRAY;
 	if (slash) {
 		if (len >= CUST_WALK_PART_NAME_MAX || (size_t)(slash - name) + 1 == len)
 			return 0;
@@ -456,7 +466,7 @@ static int parse_entry(const json_t *o, uint64_t n, struct entry *e,
 	e->partition_len = json_string_length(partition);
 	e->part_no = partition_number(e->partition, e->partition_len);
 	if (e->part_no == 0)
-		return bad(err, n, "partition", "is not p0, p1, ...");
+		return bad(err, n, "partition", "is not p0, p1, ... nor md:NAME");
 	e->fs_type = json_string_value(fs_type);
 	e->fs_type_len = json_string_length(fs_type);
 	if (e->fs_type_len == 0 || e->fs_type_len >= NAME_MAX_BYTES ||
@@ -537,9 +547,10 @@ static void put_attr(FILE *f, const char *name, const json_t *text)
 }
 
 /*
- * The identity of NAME, a volume of a layer (an LVM2 logical volume) whose
- * partition object is P: its name, the layer, and the names and UUIDs of
- * its group, itself and the physical volume it was found in, as custody's
+ * The identity of NAME, a volume of a layer (an LVM2 logical volume, an md
+ * array) whose partition object is P: its name, the layer, and the names
+ * and UUIDs of its group, itself and the physical volume it was found in,
+ * or of its md array and the array's level, as custody's
  * attributes of <volume> (the schema takes attributes of other
  * namespaces there), into BUF ("" when P is NULL or they do not fit).
  */
@@ -547,7 +558,7 @@ static void layer_attrs(char *buf, size_t size, const char *name,
                         const json_t *p)
 {
 	static const char *const keys[] = {
-		"volume_group", "logical_volume", "physical_volume"
+		"volume_group", "logical_volume", "physical_volume", "md"
 	};
 	char attr[64];
 	json_t *jname;
@@ -567,6 +578,8 @@ static void layer_attrs(char *buf, size_t size, const char *name,
 		snprintf(attr, sizeof attr, "%s_uuid", keys[i]);
 		put_attr(f, attr, json_object_get(o, "uuid"));
 	}
+	put_attr(f, "md_level", json_object_get(json_object_get(p, "md"),
+	                                        "level"));
 	if (ferror(f) || ftell(f) < 0 || (size_t)ftell(f) >= size) {
 		fclose(f);
 		buf[0] = '\0'; /* cut: none rather than broken XML */
@@ -684,7 +697,8 @@ static void put_fileobject(struct cust_dfxml *w, const struct entry *e)
 	put_elem(f, 6, "filename", e->path + 1, e->path_len - 1);
 	if (e->read_error)
 		put_str(f, 6, "error", e->read_error);
-	put_elem_u64(f, 6, "partition", e->part_no);
+	if (e->part_no != MD_ARRAY)
+		put_elem_u64(f, 6, "partition", e->part_no);
 	put_elem_u64(f, 6, "id", w->entries);
 	fprintf(f, "      <name_type>%c</name_type>\n", e->name_type);
 	put_elem_u64(f, 6, "filesize", e->size);

@@ -18,6 +18,7 @@
 #include "custody/fsutil.h"
 #include "custody/walk.h"
 #include "lvm.h"
+#include "mdset.h"
 #include "walk_file.h"
 
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
@@ -600,6 +601,7 @@ struct walk {
 	TSK_IMG_INFO *top;  /* the container's image */
 	enum container container;
 	struct cust_lvm *lvm;   /* LVM2 physical volumes found */
+	struct cust_mdset *md;  /* md RAID members found, and their arrays */
 	const json_t *layer;    /* keys of the volume walked, for its report */
 	int raw_fd;         /* a single raw image file, for direct reads */
 	uint64_t raw_size;
@@ -1601,15 +1603,16 @@ static void lvm_note(void *ctx, const char *where, const char *message)
 
 /* Whether the range of IMG walked as W->part (PART, or all of IMG: LEN
  * bytes) is an LVM2 physical volume: then it is kept for walk_lvm and
- * JP says so.  Only ranges of the container's image are looked at (a
- * volume inside a logical volume is not opened). */
+ * JP says so.  Only ranges of the container's image and md arrays are
+ * looked at (a volume inside a logical volume is not opened). */
 static int lvm_pv(struct walk *w, TSK_IMG_INFO *img,
                   const TSK_VS_PART_INFO *part, uint64_t len, json_t *jp)
 {
 	uint64_t off = 0;
 	int rc;
 
-	if (img != w->top || w->failed || (part &&
+	if ((img != w->top && !cust_mdset_owns(w->md, img)) || w->failed ||
+	    (part &&
 	    mul_add(part->start, part->vs->block_size,
 	            (uint64_t)part->vs->offset, &off) < 0))
 		return 0;
@@ -1618,6 +1621,29 @@ static int lvm_pv(struct walk *w, TSK_IMG_INFO *img,
 		return 1;
 	}
 	rc = cust_lvm_add_pv(w->lvm, img, off, len, w->part, jp, w->err);
+	if (rc < 0)
+		w->failed = 1;
+	return rc != 0;
+}
+
+/* Whether the range of the container's image walked as W->part (PART, or
+ * all of it: LEN bytes) is an md RAID member: then it is kept for walk_md
+ * and JP says so. */
+static int md_member(struct walk *w, TSK_IMG_INFO *img,
+                     const TSK_VS_PART_INFO *part, uint64_t len, json_t *jp)
+{
+	uint64_t off = 0;
+	int rc;
+
+	if (img != w->top || w->failed || (part &&
+	    mul_add(part->start, part->vs->block_size,
+	            (uint64_t)part->vs->offset, &off) < 0))
+		return 0;
+	if (!w->md && !(w->md = cust_mdset_new(lvm_note, w, w->err))) {
+		w->failed = 1;
+		return 1;
+	}
+	rc = cust_mdset_add(w->md, img, off, len, w->part, jp, w->err);
 	if (rc < 0)
 		w->failed = 1;
 	return rc != 0;
@@ -1654,6 +1680,61 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img,
                       const TSK_VS_PART_INFO *part, const char *name,
                       json_t *parts);
 
+/* Walk the volume IMG named NAME, whose report keys are LAYER, as a
+ * partition; a volume in which nothing opens is read as space. */
+static void walk_volume(struct walk *w, TSK_IMG_INFO *img, const char *name,
+                        const json_t *layer, json_t *parts)
+{
+	json_t *jp;
+
+	w->img = img;
+	w->layer = layer;
+	walk_part(w, img, NULL, name, parts);
+	jp = part_json(parts, name);
+	if (w->o->space && !w->failed && !w->stopped && jp &&
+	    json_object_get(jp, "fs_error")) {
+		w->part = name;
+		json_object_set_new(jp, "unreadable_bytes", json_integer(
+			(json_int_t)space_range(w, "unreadable-partition", 0,
+			                        (uint64_t)img->size)));
+		w->part = NULL;
+	}
+	w->layer = NULL;
+	w->img = w->top;
+}
+
+/* Every md array the members found make, each walked as a partition
+ * "md:NAME" (an LVM2 physical volume on it is kept for walk_lvm); then,
+ * with space, the members of arrays that could not be assembled. */
+static void walk_md(struct walk *w, json_t *parts)
+{
+	TSK_IMG_INFO *img;
+	uint64_t off, len;
+	const char *where;
+	size_t k;
+	int rc = 0;
+
+	while (w->md && !w->failed && !w->stopped) {
+		char name[CUST_WALK_PART_NAME_MAX];
+		json_t *layer = NULL;
+
+		rc = cust_mdset_next(w->md, &img, name, sizeof name, &layer, w->err);
+		if (rc <= 0)
+			break;
+		walk_volume(w, img, name, layer, parts);
+		json_decref(layer);
+	}
+	if (rc < 0)
+		w->failed = 1;
+	for (k = 0; w->o->space && !w->failed && !w->stopped &&
+	            cust_mdset_unread(w->md, k, &img, &off, &len, &where); k++) {
+		w->part = where;
+		part_count(parts, where, "unreadable_bytes",
+		           space_range(w, "unreadable-partition", off, len));
+		w->part = NULL;
+	}
+}
+
 /* The logical volumes of every LVM2 volume group found, each walked as a
  * partition "WHERE/lvm:VG/LV", then (with space) the bytes of its
  * physical volumes outside them; the physical volumes of a group that
@@ -1672,7 +1753,7 @@ static void walk_lvm(struct walk *w, json_t *parts)
 		for (k = 0; k < cust_lvm_vg_count(vg) && !w->failed &&
 		            !w->stopped; k++) {
 			char name[CUST_WALK_PART_NAME_MAX];
-			json_t *layer = NULL, *jp;
+			json_t *layer = NULL;
 			TSK_IMG_INFO *lv = NULL;
 
 			rc = cust_lvm_vg_volume(vg, k, &lv, name, sizeof name, &layer,
@@ -1681,21 +1762,7 @@ static void walk_lvm(struct walk *w, json_t *parts)
 				w->failed = 1;
 			if (rc <= 0)
 				continue;
-			w->img = lv;
-			w->layer = layer;
-			walk_part(w, lv, NULL, name, parts);
-			jp = part_json(parts, name);
-			/* a volume without a file system is read as space */
-			if (w->o->space && !w->failed && !w->stopped && jp &&
-			    json_object_get(jp, "fs_error")) {
-				w->part = name;
-				json_object_set_new(jp, "unreadable_bytes", json_integer(
-					(json_int_t)space_range(w, "unreadable-partition",
-					                        0, (uint64_t)lv->size)));
-				w->part = NULL;
-			}
-			w->layer = NULL;
-			w->img = w->top;
+			walk_volume(w, lv, name, layer, parts);
 			json_decref(layer);
 			tsk_img_close(lv);
 		}
@@ -1758,6 +1825,10 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 		if (w->layer)
 			json_object_update(jp, (json_t *)w->layer);
 		json_array_append_new(parts, jp);
+	}
+	if (md_member(w, img, part, len, jp)) {
+		w->part = NULL;
+		return; /* its array is walked after the partitions */
 	}
 	if (lvm_pv(w, img, part, len, jp)) {
 		w->part = NULL;
@@ -2014,6 +2085,7 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 		if (report)
 			json_object_set_new(report, "volume_system", json_null());
 		walk_part(w, img, NULL, "p0", parts);
+		walk_md(w, parts);
 		walk_lvm(w, parts);
 	} else {
 		TSK_PNUM_T k, count = vs->part_count;
@@ -2037,6 +2109,7 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 			snprintf(name, sizeof name, "p%u", ++named);
 			walk_part(w, img, p, name, parts);
 		}
+		walk_md(w, parts);
 		walk_lvm(w, parts);
 		if (w->o->space && !w->failed)
 			space_vs(w, vs, report);
@@ -2055,7 +2128,8 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 	}
 	ret = 0;
 out:
-	cust_lvm_free(w ? w->lvm : NULL);
+	cust_lvm_free(w ? w->lvm : NULL); /* its volumes may read md arrays */
+	cust_mdset_free(w ? w->md : NULL);
 	if (img)
 		tsk_img_close(img);
 	tsk_error_reset();

@@ -1,0 +1,142 @@
+#!/bin/sh
+# custody-extract reads md RAID arrays: a RAID1 member seized alone, a
+# RAID5 set whose members are partitions of one image (whole, then with a
+# member lost), each walked as partition md:NAME with its files' MD5s and
+# the array's identity in extraction.json.  The members are written by
+# tests/fixtures/mdraid.py as md lays them out (mdadm --examine reads
+# them), around an ext4 image made with mke2fs -d.
+. "$CUSTODY_TOP/tests/cli/lib.sh"
+
+MD="$PYTHON $CUSTODY_TOP/tests/fixtures/mdraid.py"
+MBR="$PYTHON $CUSTODY_TOP/tests/fixtures/lvm-image.py mbr"
+C=$T/case
+new_case "$C" || fail "test case created"
+last() { ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1; }
+# rec EXPR: a Python expression on R, the last extraction.json
+rec() {
+	"$PYTHON" -c 'import json,sys; R = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$(last)/extraction.json" "$1"
+}
+# same_md5s PARTITION: every file of the tree has its MD5 in the last
+# inventory, under PARTITION
+same_md5s() {
+	"$PYTHON" - "$(last)/inventory.jsonl" "$1" "$T/tree" <<'PY'
+import hashlib, json, os, sys
+inv = {}
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("partition") == sys.argv[2] and e.get("type") == "regular":
+        inv[e["path"]] = e.get("md5")
+top = sys.argv[3]
+n = 0
+for d, _, files in os.walk(top):
+    for f in files:
+        p = os.path.join(d, f)
+        want = hashlib.md5(open(p, "rb").read()).hexdigest()
+        got = inv.get("/" + os.path.relpath(p, top))
+        assert got == want, (p, got, want)
+        n += 1
+assert n >= 3, n
+PY
+}
+
+mkdir -p "$T/tree/var/www/panel" "$T/tree/root"
+printf '<?php\n$db_host = "localhost";\n$db_user = "panel";\n$db_pass = "pw";\n' \
+	>"$T/tree/var/www/panel/config.php"
+head -c 300000 /dev/zero | tr '\0' 'x' >"$T/tree/root/big.txt"
+printf 'ops@panel.example.com\n' >"$T/tree/root/notes.txt"
+mke2fs -q -F -t ext4 -d "$T/tree" "$T/fs.img" 4M >/dev/null 2>&1 ||
+	fail "an ext4 image of the server's files (mke2fs -d)"
+
+# ---- a RAID1 member seized alone ---------------------------------------
+$MD --level 1 --disks 2 --metadata 1.2 --data-kib 4096 --volume "$T/fs.img" \
+	--name srv:0 "$T/r1" || fail "a RAID1 pair (mdraid.py)"
+mdadm --examine "$T/r1/m0.img" 2>/dev/null | grep -q 'Raid Level : raid1' &&
+	ok "mdadm --examine reads the member as RAID1" ||
+	fail "mdadm --examine reads the member as RAID1"
+expect_exit 0 "extract the RAID1 member alone" custody-extract --case "$C" \
+	--item E001 --quiet "$T/r1/m0.img"
+same_md5s md:srv:0 && ok "its files, with their MD5s, as partition md:srv:0" ||
+	fail "its files, with their MD5s, as partition md:srv:0"
+[ "$(rec '[(p["name"], p.get("layer"), p.get("md_member", {}).get("role")) for p in R["walk"]["partitions"]]')" = \
+	"[('p0', 'md-member', 0), ('md:srv:0', 'md', None)]" ] &&
+	ok "the member and the array are both in extraction.json" ||
+	{ fail "the member and the array are both in extraction.json"; rec 'R["walk"]["partitions"]' | sed 's/^/#   /'; }
+[ "$(rec '[(p["md"]["level"], p["md"]["degraded"], p["md"]["missing_roles"], p["md"]["uuid"]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
+	"[('raid1', True, [1], '3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13')]" ] &&
+	ok "the array's level, UUID, and the member not seized" ||
+	{ fail "the array's level, UUID, and the member not seized"; rec 'R["walk"]["partitions"]' | sed 's/^/#   /'; }
+uuid=$(mdadm --examine "$T/r1/m0.img" 2>/dev/null | awk '/Array UUID/ {print $4}')
+[ "$uuid" = 3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13 ] &&
+	ok "the UUID is the one mdadm --examine gives" ||
+	fail "the UUID is the one mdadm --examine gives ($uuid)"
+schemas_ok "$C" "the record with its md layer matches the schema"
+grep -q "<volume offset='0' custody:name='md:srv:0' custody:layer='md' custody:md='srv:0' custody:md_uuid='3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13' custody:md_level='raid1'>" \
+	"$(last)/inventory.dfxml" &&
+	ok "the DFXML volume of the array names it, its UUID and level" ||
+	{ fail "the DFXML volume of the array"; grep '<volume' "$(last)/inventory.dfxml" | sed 's/^/#   /'; }
+XSD=$CUSTODY_TESTDATA/schemas/dfxml/dfxml.xsd
+if ! command -v xmllint >/dev/null 2>&1; then
+	skip "the DFXML against the DFXML schema: no xmllint (libxml2-utils)"
+elif testdata "$XSD" "the DFXML against the DFXML schema"; then
+	check "the DFXML is valid against the DFXML schema (xmllint)" \
+		xmllint --noout --nonet --schema "$XSD" "$(last)/inventory.dfxml"
+fi
+
+# ---- RAID5 over three partitions of one image --------------------------
+$MD --level 5 --disks 3 --metadata 1.2 --chunk 64 --data-kib 2048 \
+	--volume "$T/fs.img" --uuid 0badc0de0badc0de0badc0de0badc0de \
+	--name web:1 "$T/r5" || fail "a RAID5 set of three (mdraid.py)"
+msz=$(($(stat -c %s "$T/r5/m0.img") / 512))
+# raid5disk OUT [SKIP]: an MBR image with the members in partitions 1-3
+# (type fd), member SKIP's partition left zero
+raid5disk() {
+	truncate -s $(((2048 + 3 * msz) * 512 + 1048576)) "$1"
+	$MBR "$1" 2048:$msz:fd $((2048 + msz)):$msz:fd \
+		$((2048 + 2 * msz)):$msz:fd
+	for i in 0 1 2; do
+		[ "$i" = "${2:-}" ] && continue
+		dd if="$T/r5/m$i.img" of="$1" bs=512 seek=$((2048 + i * msz)) \
+			conv=notrunc 2>/dev/null
+	done
+}
+raid5disk "$T/r5.img"
+expect_exit 0 "extract the disk of the RAID5 set" custody-extract --case "$C" \
+	--item E001 --quiet "$T/r5.img"
+same_md5s md:web:1 && ok "RAID5: every file, with its MD5" ||
+	fail "RAID5: every file, with its MD5"
+[ "$(rec '[(p["md"]["level"], p["md"]["layout"], p["md"]["degraded"], [m["source"] for m in p["md"]["members"]]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
+	"[('raid5', 'left-symmetric', False, ['p1', 'p2', 'p3'])]" ] &&
+	ok "RAID5: level, layout, and which partition holds each role" ||
+	{ fail "RAID5: level, layout and members"; rec 'R["walk"]["partitions"]' | sed 's/^/#   /'; }
+
+# the same with the second member's partition wiped: rebuilt from parity
+raid5disk "$T/r5-lost.img" 1
+# the wiped partition is a problem: exit 6, everything else read
+expect_exit 6 "extract the RAID5 set missing a member" custody-extract \
+	--case "$C" --item E001 --quiet "$T/r5-lost.img"
+same_md5s md:web:1 && ok "RAID5 less a member: every file, rebuilt" ||
+	fail "RAID5 less a member: every file, rebuilt"
+[ "$(rec '[(p["md"]["degraded"], p["md"]["rebuilt_roles"]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
+	"[(True, [1])]" ] &&
+	ok "RAID5 less a member: the record says which role was rebuilt" ||
+	{ fail "RAID5 less a member: the record says which"; rec 'R["walk"]["partitions"]' | sed 's/^/#   /'; }
+
+# two members gone, the first's place reformatted FAT: more than RAID5
+# loses; a problem, the member left carved, the FAT walked
+raid5disk "$T/r5-two.img" 1
+truncate -s $((msz * 512)) "$T/fat.img" && mkfs.fat "$T/fat.img" >/dev/null 2>&1 &&
+	dd if="$T/fat.img" of="$T/r5-two.img" bs=512 seek=2048 conv=notrunc 2>/dev/null ||
+	fail "a FAT file system over the first member"
+expect_exit 6 "extract the RAID5 set missing two members" custody-extract \
+	--case "$C" --item E001 --quiet "$T/r5-two.img"
+rec '[p["message"] for p in R["walk"]["problems"]]' | grep -q "cannot be assembled.*missing" &&
+	ok "two members lost: a problem names the missing roles" ||
+	{ fail "two members lost: a problem names the missing roles"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+[ "$(rec '[(p["name"], p.get("fs_type"), p.get("unreadable_bytes", 0) > 0) for p in R["walk"]["partitions"]]')" = \
+	"[('p1', 'fat12', False), ('p2', None, True), ('p3', None, True)]" ] &&
+	ok "two members lost: no array made up, the member left read as space" ||
+	{ fail "two members lost: no array made up, the member left read as space"; rec 'R["walk"]["partitions"]' | sed 's/^/#   /'; }
+
+expect_exit 0 "the case verifies" custody-verify --case "$C"
+echo "1..$n"
