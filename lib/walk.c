@@ -1728,10 +1728,12 @@ static void walk_md(struct walk *w, json_t *parts)
 		w->failed = 1;
 	for (k = 0; w->o->space && !w->failed && !w->stopped &&
 	            cust_mdset_unread(w->md, k, &img, &off, &len, &where); k++) {
+		w->img = img;
 		w->part = where;
 		part_count(parts, where, "unreadable_bytes",
 		           space_range(w, "unreadable-partition", off, len));
 		w->part = NULL;
+		w->img = w->top;
 	}
 }
 
@@ -2015,88 +2017,79 @@ void cust_walk_pin_zone(void)
 	}
 }
 
-int cust_walk_image(const char *const *paths, size_t npaths,
-                    const struct cust_walk_options *o, cust_walk_fn fn,
-                    void *ctx, json_t *report, struct cust_error *err)
-{
-	static const struct cust_walk_options defaults = {
-		.include_deleted = 1
-	};
-	struct walk *w = NULL;
-	char **segs = NULL;
-	size_t nsegs = 0, i;
-	TSK_IMG_INFO *img = NULL;
-	TSK_VS_INFO *vs;
-	json_t *parts = NULL;
-	int ret = -1;
+/* One disk of a walk: its image, volume system and report object. */
+struct disk {
+	char **segs;
+	size_t nsegs;
+	TSK_IMG_INFO *img;
+	TSK_VS_INFO *vs;   /* NULL: none, one file system at 0 */
+	json_t *report;    /* the walk's report, or its object in "disks" */
+	char name[16];     /* "" (one disk), or "dK" */
+	char prefix[16];   /* "" (one disk), or "dK/" */
+};
 
-	if (!paths || npaths == 0 || !fn || (report && !json_is_object(report)))
-		return cust_error_set(err, CUST_E_USAGE, "walk: no image given");
-	cust_walk_pin_zone();
-	if (npaths > CUST_WALK_SEGMENTS_MAX)
+/* The segments of disk D: its first segment alone (the others looked up
+ * next to it), or all of them. */
+static int disk_segments(const struct cust_walk_disk *d, struct disk *out,
+                         struct cust_error *err)
+{
+	size_t i;
+
+	if (!d->paths || d->npaths == 0)
+		return cust_error_set(err, CUST_E_USAGE, "walk: a disk without "
+		                      "an image");
+	if (d->npaths > CUST_WALK_SEGMENTS_MAX)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "walk: more than %d segments",
 		                      CUST_WALK_SEGMENTS_MAX);
-	if (npaths == 1) {
-		if (cust_walk_segments(paths[0], &segs, &nsegs, err) < 0)
-			return -1;
-	} else {
-		segs = calloc(npaths, sizeof *segs);
-		for (i = 0; segs && i < npaths; i++, nsegs++)
-			if (!(segs[i] = strdup(paths[i])))
-				break;
-		if (!segs || nsegs < npaths) {
-			cust_walk_segments_free(segs, nsegs);
-			return cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
-		}
-	}
-	w = calloc(1, sizeof *w);
-	if (!w) {
-		cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
-		goto out;
-	}
-	w->o = o ? o : &defaults;
-	w->fn = fn;
-	w->ctx = ctx;
-	w->err = err;
-	if (w->o->space && !(w->buf = malloc(CUST_WALK_SPACE_CHUNK))) {
-		cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
-		goto out;
-	}
-	if (!(img = open_image(segs, nsegs, &w->container, err)))
-		goto out;
-	w->img = img;
-	w->top = img;
-	w->raw_fd = -1;
-	if (w->container == C_RAW && nsegs == 1 && !w->o->tsk_reads)
-		open_direct(w, segs[0]);
-	report_container(report, img, w->container, segs, nsegs);
-	if (report) {
-		w->problems = json_array();
-		parts = json_array();
-		json_object_set_new(report, "problems", w->problems);
-		json_object_set_new(report, "partitions", parts);
-	}
+	if (d->npaths == 1)
+		return cust_walk_segments(d->paths[0], &out->segs, &out->nsegs,
+		                          err);
+	out->segs = calloc(d->npaths, sizeof *out->segs);
+	for (i = 0; out->segs && i < d->npaths; i++, out->nsegs++)
+		if (!(out->segs[i] = strdup(d->paths[i])))
+			break;
+	if (!out->segs || out->nsegs < d->npaths)
+		return cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
+	return 0;
+}
 
+/* Open disk D and walk its partitions (or its one file system) as W's
+ * top image: md members and LVM2 physical volumes are kept for the
+ * layers, walked once every disk is. */
+static int walk_disk(struct walk *w, struct disk *d, json_t *parts)
+{
+	enum container kind;
+
+	if (!(d->img = open_image(d->segs, d->nsegs, &kind, w->err)))
+		return -1;
+	w->container = kind;
+	w->img = d->img;
+	w->top = d->img;
+	w->raw_fd = -1;
+	if (kind == C_RAW && d->nsegs == 1 && !w->o->tsk_reads)
+		open_direct(w, d->segs[0]);
+	report_container(d->report, d->img, kind, d->segs, d->nsegs);
 	tsk_error_reset();
-	vs = tsk_vs_open(img, 0, TSK_VS_TYPE_DETECT);
-	if (!vs) {
+	d->vs = tsk_vs_open(d->img, 0, TSK_VS_TYPE_DETECT);
+	if (!d->vs) {
+		char name[32];
 		tsk_error_reset(); /* no volume system: one file system at 0 */
-		if (report)
-			json_object_set_new(report, "volume_system", json_null());
-		walk_part(w, img, NULL, "p0", parts);
-		walk_md(w, parts);
-		walk_lvm(w, parts);
+		if (d->report)
+			json_object_set_new(d->report, "volume_system", json_null());
+		snprintf(name, sizeof name, "%sp0", d->prefix);
+		walk_part(w, d->img, NULL, name, parts);
 	} else {
-		TSK_PNUM_T k, count = vs->part_count;
+		TSK_PNUM_T k, count = d->vs->part_count;
 		unsigned named = 0;
-		if (report)
-			json_object_set_new(report, "volume_system", json_pack(
-				"{s:s, s:I, s:i}", "type", tsk_vs_type_toname(vs->vstype),
-				"offset", (json_int_t)vs->offset,
-				"block_size", (int)vs->block_size));
+		if (d->report)
+			json_object_set_new(d->report, "volume_system", json_pack(
+				"{s:s, s:I, s:i}", "type",
+				tsk_vs_type_toname(d->vs->vstype), "offset",
+				(json_int_t)d->vs->offset, "block_size",
+				(int)d->vs->block_size));
 		for (k = 0; k < count && !w->failed && !w->stopped; k++) {
-			const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, k);
+			const TSK_VS_PART_INFO *p = tsk_vs_part_get(d->vs, k);
 			char name[32];
 			if (!p || !(p->flags & TSK_VS_PART_FLAG_ALLOC))
 				continue;
@@ -2106,18 +2099,97 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 				        CUST_WALK_PARTS_MAX);
 				break;
 			}
-			snprintf(name, sizeof name, "p%u", ++named);
-			walk_part(w, img, p, name, parts);
+			snprintf(name, sizeof name, "%sp%u", d->prefix, ++named);
+			walk_part(w, d->img, p, name, parts);
 		}
-		walk_md(w, parts);
-		walk_lvm(w, parts);
-		if (w->o->space && !w->failed)
-			space_vs(w, vs, report);
-		tsk_vs_close(vs);
+	}
+	if (w->raw_fd >= 0)
+		close(w->raw_fd); /* direct reads are for this disk's partitions */
+	w->raw_fd = -1;
+	return 0;
+}
+
+int cust_walk_disks(const struct cust_walk_disk *disks, size_t ndisks,
+                    const struct cust_walk_options *o, cust_walk_fn fn,
+                    void *ctx, json_t *report, struct cust_error *err)
+{
+	static const struct cust_walk_options defaults = {
+		.include_deleted = 1
+	};
+	struct walk *w = NULL;
+	struct disk *d = NULL;
+	json_t *parts = NULL, *jdisks = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (!disks || ndisks == 0 || !fn || (report && !json_is_object(report)))
+		return cust_error_set(err, CUST_E_USAGE, "walk: no image given");
+	if (ndisks > CUST_WALK_DISKS_MAX)
+		return cust_error_set(err, CUST_E_USAGE, "walk: more than %d "
+		                      "disks", CUST_WALK_DISKS_MAX);
+	cust_walk_pin_zone();
+	w = calloc(1, sizeof *w);
+	d = calloc(ndisks, sizeof *d);
+	if (!w || !d) {
+		cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
+		goto out;
+	}
+	for (i = 0; i < ndisks; i++)
+		if (disk_segments(&disks[i], &d[i], err) < 0)
+			goto out;
+	w->o = o ? o : &defaults;
+	w->fn = fn;
+	w->ctx = ctx;
+	w->err = err;
+	w->raw_fd = -1;
+	if (w->o->space && !(w->buf = malloc(CUST_WALK_SPACE_CHUNK))) {
+		cust_error_set_errno(err, CUST_E_IO, ENOMEM, "walk");
+		goto out;
+	}
+	if (report) {
+		w->problems = json_array();
+		parts = json_array();
+		json_object_set_new(report, "problems", w->problems);
+		json_object_set_new(report, "partitions", parts);
+		if (ndisks > 1) {
+			jdisks = json_array();
+			json_object_set_new(report, "disks", jdisks);
+		}
+	}
+	for (i = 0; i < ndisks && !w->failed && !w->stopped; i++) {
+		d[i].report = report;
+		if (ndisks > 1) {
+			snprintf(d[i].name, sizeof d[i].name, "d%zu", i + 1);
+			snprintf(d[i].prefix, sizeof d[i].prefix, "d%zu/", i + 1);
+			d[i].report = NULL;
+			if (report && (d[i].report = json_pack("{s:s}", "name",
+			                                       d[i].name)))
+				json_array_append_new(jdisks, d[i].report); /* held */
+		}
+		if (walk_disk(w, &d[i], parts) < 0)
+			goto out;
+	}
+	/* the layers, once every disk's partitions are known: md arrays
+	 * first (an LVM2 physical volume may lie on one) */
+	walk_md(w, parts);
+	walk_lvm(w, parts);
+	for (i = 0; i < ndisks && w->o->space && !w->failed; i++) {
+		if (!d[i].vs)
+			continue;
+		w->img = w->top = d[i].img;
+		w->part = ndisks > 1 ? d[i].name : NULL; /* "-" for one disk */
+		space_vs(w, d[i].vs, d[i].report);
+		w->part = NULL;
 	}
 	if (w->failed)
 		goto out;
 	if (report) {
+		if (ndisks > 1) { /* the first disk's, as for one disk */
+			json_object_set(report, "container",
+			                json_object_get(d[0].report, "container"));
+			json_object_set(report, "volume_system",
+			                json_object_get(d[0].report, "volume_system"));
+		}
 		json_object_set_new(report, "entries",
 		                    json_integer((json_int_t)w->entries));
 		json_object_set_new(report, "complete",
@@ -2130,14 +2202,28 @@ int cust_walk_image(const char *const *paths, size_t npaths,
 out:
 	cust_lvm_free(w ? w->lvm : NULL); /* its volumes may read md arrays */
 	cust_mdset_free(w ? w->md : NULL);
-	if (img)
-		tsk_img_close(img);
+	for (i = 0; d && i < ndisks; i++) {
+		if (d[i].vs)
+			tsk_vs_close(d[i].vs);
+		if (d[i].img)
+			tsk_img_close(d[i].img);
+		cust_walk_segments_free(d[i].segs, d[i].nsegs);
+	}
 	tsk_error_reset();
 	if (w && w->raw_fd >= 0)
 		close(w->raw_fd);
 	if (w)
 		free(w->buf);
 	free(w);
-	cust_walk_segments_free(segs, nsegs);
+	free(d);
 	return ret;
+}
+
+int cust_walk_image(const char *const *paths, size_t npaths,
+                    const struct cust_walk_options *o, cust_walk_fn fn,
+                    void *ctx, json_t *report, struct cust_error *err)
+{
+	struct cust_walk_disk disk = { paths, npaths };
+
+	return cust_walk_disks(&disk, 1, o, fn, ctx, report, err);
 }

@@ -415,6 +415,33 @@ int cust_walk_image(const char *const *paths, size_t npaths,
                     const struct cust_walk_options *o, cust_walk_fn fn,
                     void *ctx, json_t *report, struct cust_error *err);
 
+/* One disk of a walk over several (cust_walk_disks): the segments of its
+ * image in order, or its first segment alone (cust_walk_image's PATHS). */
+struct cust_walk_disk {
+	const char *const *paths;
+	size_t npaths;
+};
+
+#define CUST_WALK_DISKS_MAX 64 /* disks walked together */
+
+/*
+ * Walk NDISKS disks of one server together, as cust_walk_image walks one:
+ * the partitions of each disk in turn, named "dK/pN" (K from 1, in the
+ * order given; "dK/p0" for a disk without a volume system), then the md
+ * RAID arrays and LVM2 volume groups their partitions make, whichever
+ * disks they span (members and physical volumes are matched by their
+ * UUIDs, never by the order of the disks), then the unpartitioned space
+ * of each disk (partition "dK").  With one disk it is cust_walk_image:
+ * names "pN", unpartitioned "-".  REPORT receives the keys
+ * cust_walk_image writes ("container" and "volume_system" are the first
+ * disk's) and, for several disks, "disks": [{"name": "dK", "container",
+ * "volume_system", "unpartitioned_bytes"}].  A disk that cannot be opened
+ * fails the walk (CUST_E_INPUT), as for one.
+ */
+int cust_walk_disks(const struct cust_walk_disk *disks, size_t ndisks,
+                    const struct cust_walk_options *o, cust_walk_fn fn,
+                    void *ctx, json_t *report, struct cust_error *err);
+
 /*
  * The segments of the split image whose first segment is FIRST: FIRST
  * itself, then the files next to it with the following names, while they
