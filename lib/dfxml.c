@@ -242,10 +242,11 @@ static int hex_ok(const char *s, size_t len, size_t want)
  * in it, "pN/lvm:VG/LV".  0 when NAME is not of that form. */
 /* The DFXML partition number of the walk's partition NAME: N of "pN" (1
  * for "p0", fiwalk's number for a file system without a partition
- * table), of "pN/lvm:VG/LV" too; MD_ARRAY for an md array's "md:NAME"
- * (and its logical volumes), which is no partition of the image; 0 for a
- * name that is neither. */
-#define MD_ARRAY ((unsigned long)-1)
+ * table), of "pN/lvm:VG/LV" too; NO_NUMBER for an md array's "md:NAME"
+ * and a partition "dK/pN" of one of several disks (and their logical
+ * volumes), which are no partition of one image's numbering (their
+ * <volume> names them); 0 for a name that is none of these. */
+#define NO_NUMBER ((unsigned long)-1)
 
 static unsigned long partition_number(const char *name, size_t len)
 {
@@ -253,7 +254,13 @@ static unsigned long partition_number(const char *name, size_t len)
 
 	if (len > 3 && len < CUST_WALK_PART_NAME_MAX &&
 	    memcmp(name, "md:", 3) == 0 && name[3] != '/')
-		return MD_ARRAY;
+		return NO_NUMBER;
+	/* "dK/pN": partition N of disk K of several, no partition of one
+	 * image's numbering either */
+	if (len > 3 && len < CUST_WALK_PART_NAME_MAX && name[0] == 'd' &&
+	    slash && slash - name > 1 && digits(name + 1, (size_t)(slash - name - 1)) &&
+	    partition_number(slash + 1, len - (size_t)(slash - name) - 1))
+		return NO_NUMBER;
 	if (slash) {
 		if (len >= CUST_WALK_PART_NAME_MAX || (size_t)(slash - name) + 1 == len)
 			return 0;
@@ -609,8 +616,10 @@ static void volume_enter(struct cust_dfxml *w, const char *partition,
 		pthread_mutex_lock(&d->lock);
 	p = find_partition(d ? d->parts : w->parts, w->volume);
 	off = p ? json_object_get(p, "offset") : NULL;
+	/* a layer's volume, or a partition of one of several disks: named */
 	layer_attrs(w->vattrs, sizeof w->vattrs, w->volume,
-	            p && json_is_string(json_object_get(p, "layer")) ? p : NULL);
+	            p && (json_is_string(json_object_get(p, "layer")) ||
+	                  strchr(w->volume, '/')) ? p : NULL);
 	w->has_part_offset = json_is_integer(off) && json_integer_value(off) >= 0;
 	w->part_offset = w->has_part_offset ? (uint64_t)json_integer_value(off)
 	                                    : 0;
@@ -697,7 +706,7 @@ static void put_fileobject(struct cust_dfxml *w, const struct entry *e)
 	put_elem(f, 6, "filename", e->path + 1, e->path_len - 1);
 	if (e->read_error)
 		put_str(f, 6, "error", e->read_error);
-	if (e->part_no != MD_ARRAY)
+	if (e->part_no != NO_NUMBER)
 		put_elem_u64(f, 6, "partition", e->part_no);
 	put_elem_u64(f, 6, "id", w->entries);
 	fprintf(f, "      <name_type>%c</name_type>\n", e->name_type);

@@ -75,6 +75,9 @@ struct source {
 	pthread_t hasher;
 	int hashing, hash_rc;
 	struct cust_error hash_err;
+	/* the other disks of the server, walked with this one (images) */
+	struct source *more;
+	size_t nmore;
 };
 
 struct run {
@@ -130,6 +133,9 @@ static void source_free(struct source *s)
 		free(s->paths[i]);
 	free(s->paths);
 	json_decref(s->record);
+	for (i = 0; i < s->nmore; i++)
+		source_free(&s->more[i]);
+	free(s->more);
 }
 
 /* The acquisition NAME of the case: its first image file (the walk finds
@@ -253,13 +259,19 @@ static int folder_listed(struct source *s, struct run *r,
 /* Wait for the hashes of the source; -1 with the hasher's error. */
 static int source_hashed(struct source *s, struct cust_error *err)
 {
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < s->nmore; i++)
+		if (source_hashed(&s->more[i], err) < 0)
+			rc = -1;
 	if (!s->hashing)
-		return 0;
+		return rc;
 	pthread_join(s->hasher, NULL);
 	s->hashing = 0;
 	if (s->hash_rc < 0 && err)
 		*err = s->hash_err;
-	return s->hash_rc;
+	return s->hash_rc < 0 ? -1 : rc;
 }
 
 static int archive_type(const char *mime);
@@ -356,6 +368,95 @@ static int source_kind(const char *path, int only, enum source_kind *kind,
 	return 0;
 }
 
+/* Hash the files of S on a thread of their own (source_hashed waits). */
+static int start_hashing(struct source *s, struct cust_error *err)
+{
+	int rc = pthread_create(&s->hasher, NULL, hash_source, s);
+
+	if (rc != 0)
+		return cust_error_set_errno(err, CUST_E_IO, rc,
+		                            "cannot start hashing the source");
+	s->hashing = 1;
+	return 0;
+}
+
+/* Another disk of the server given by path (its first segment): the
+ * files of its image, hashed as the first disk's are. */
+static int image_disk(const char *first, struct source *s,
+                      struct cust_error *err)
+{
+	enum source_kind k;
+	size_t i;
+
+	if (source_kind(first, 1, &k, err) < 0)
+		return -1;
+	if (k != SOURCE_IMAGE)
+		return cust_error_set(err, CUST_E_USAGE, "'%s' is not a disk "
+		                      "image: only images are walked together",
+		                      first);
+	s->kind = SOURCE_IMAGE;
+	if (cust_walk_segments(first, &s->paths, &s->n, err) < 0)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		if (access(s->paths[i], R_OK) != 0)
+			return cust_error_set_errno(err, CUST_E_INPUT, errno,
+			                            "cannot read '%s'",
+			                            s->paths[i]);
+	if (!(s->record = json_pack("{s:[]}", "files")))
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	return start_hashing(s, err);
+}
+
+/* The other disks of O (o->more_disks: acquisitions with an acquisition,
+ * images by path with images) into S->more. */
+static int more_disks(const struct cust_case *c,
+                      const struct cust_extract_options *o, struct source *s,
+                      struct cust_error *err)
+{
+	size_t i;
+
+	if (o->nmore_disks == 0)
+		return 0;
+	if (s->kind != SOURCE_IMAGE)
+		return cust_error_set(err, CUST_E_USAGE, "several disks are "
+		                      "walked together only as disk images, not "
+		                      "with a folder or an archive");
+	if (o->nmore_disks + 1 > CUST_WALK_DISKS_MAX)
+		return cust_error_set(err, CUST_E_USAGE, "more than %d disks",
+		                      CUST_WALK_DISKS_MAX);
+	if (!(s->more = calloc(o->nmore_disks, sizeof *s->more)))
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	for (i = 0; i < o->nmore_disks; i++) {
+		s->nmore++;
+		if ((o->acquisition
+		             ? acquisition_source(c, o->more_disks[i], &s->more[i],
+		                                  err)
+		             : image_disk(o->more_disks[i], &s->more[i], err)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The source's record with its disks, when there are several: "disks",
+ * each disk's own record under its walk name ("d1", "d2", ...). */
+static json_t *source_record(const struct source *s)
+{
+	json_t *rec = json_deep_copy(s->record), *disks, *d;
+	size_t i;
+
+	if (!rec || s->nmore == 0)
+		return rec;
+	disks = json_array();
+	for (i = 0; disks && i <= s->nmore; i++) {
+		d = json_deep_copy(i == 0 ? s->record : s->more[i - 1].record);
+		if (d)
+			json_object_set_new(d, "name", json_sprintf("d%zu", i + 1));
+		json_array_append_new(disks, d);
+	}
+	json_object_set_new(rec, "disks", disks);
+	return rec;
+}
+
 /* Image files given by path: an external source, each file hashed (on a
  * thread, during the walk: source_hashed waits for it). */
 static int external_source(const struct cust_extract_options *o,
@@ -363,7 +464,6 @@ static int external_source(const struct cust_extract_options *o,
 {
 	json_t *files;
 	size_t i;
-	int rc;
 
 	if (!o->item)
 		return cust_error_set(err, CUST_E_USAGE,
@@ -412,12 +512,7 @@ static int external_source(const struct cust_extract_options *o,
 	            (!o->digests || (o->digests & CUST_DIGEST_SHA256));
 	if (s->listed)
 		return 0;
-	rc = pthread_create(&s->hasher, NULL, hash_source, s);
-	if (rc != 0)
-		return cust_error_set_errno(err, CUST_E_IO, rc,
-		                            "cannot start hashing the source");
-	s->hashing = 1;
-	return 0;
+	return start_hashing(s, err);
 }
 
 /* "2011-03-16T14:05:00Z", or with nanoseconds; without the Z for a
@@ -2129,6 +2224,23 @@ static json_t *parameters_json(const struct cust_extract_options *o,
 	return p;
 }
 
+/* Walk the disks of S (one, or several of one server) into R. */
+static int walk_disks(const struct source *s,
+                      const struct cust_walk_options *wo, struct run *r,
+                      json_t *report, struct cust_error *err)
+{
+	struct cust_walk_disk disks[CUST_WALK_DISKS_MAX];
+	size_t i;
+
+	disks[0].paths = (const char *const *)s->paths;
+	disks[0].npaths = s->n;
+	for (i = 0; i < s->nmore && i + 1 < CUST_WALK_DISKS_MAX; i++) {
+		disks[i + 1].paths = (const char *const *)s->more[i].paths;
+		disks[i + 1].npaths = s->more[i].n;
+	}
+	return cust_walk_disks(disks, i + 1, wo, on_entry, r, report, err);
+}
+
 static int walk_into(struct cust_unit *u, const struct source *s,
                      const struct cust_extract_options *o, struct run *r,
                      json_t *report, struct cust_error *err)
@@ -2176,8 +2288,7 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (!r->pool)
 		rc = -1;
 	else if (s->kind == SOURCE_IMAGE)
-		rc = cust_walk_image((const char *const *)s->paths, s->n, &wo,
-		                     on_entry, r, report, err);
+		rc = walk_disks(s, &wo, r, report, err);
 	else
 		rc = cust_walk_folder(s->paths[0], &wo, on_entry, r, report, err);
 	if (rc == 0 && space_end(r, err) < 0)
@@ -2249,6 +2360,7 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	}
 	if ((o->acquisition ? acquisition_source(c, o->acquisition, &s, err)
 	                    : external_source(o, &s, err)) < 0 ||
+	    more_disks(c, o, &s, err) < 0 ||
 	    !(item = cust_case_load_item(c, s.item, err)) ||
 	    cust_time_now_string(started, err) < 0)
 		goto out;
@@ -2274,12 +2386,12 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ms_between(&t0, &t1);
-	rec = json_pack("{s:s, s:s, s:O, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:O, "
+	rec = json_pack("{s:s, s:s, s:o, s:{s:s, s:s}, s:o, s:s, s:s, s:s, s:O, "
 	                "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
 	                "s:o, s:o, "
 	                "s:{s:i, s:I, s:I, s:I}}",
 	                "unit", cust_unit_relpath(u), "item", s.item, "source",
-	                s.record, "tool", "name", o->tool, "version",
+	                source_record(&s), "tool", "name", o->tool, "version",
 	                cust_version(), "command_line", argv_json(o),
 	                "examiner", actor->name, "started", started, "ended",
 	                ended, "walk", report, "counts", "entries",

@@ -15,12 +15,16 @@
 #define TOOL "custody-extract"
 #define FILE_SECONDS_MAX 31536000 /* a year */
 
-static const char *const extract_repeatable[] = { "key-hint", NULL };
+static const char *const extract_repeatable[] = { "acq", "disk", "key-hint",
+	                                           NULL };
 
 static const struct cli_option options[] = {
 	{ "case", "DIR", "the case folder (or $CUSTODY_CASE)" },
-	{ "acq", "UNIT", "a sealed acquisition of the case (E001-A1)" },
+	{ "acq", "UNIT", "a sealed acquisition of the case (E001-A1); again "
+	                 "for each other disk of the same server" },
 	{ "item", "ID", "the item a source given by path belongs to" },
+	{ "disk", "IMAGE", "another disk of the same server, by path (its "
+	                   "first segment), walked with SOURCE; repeatable" },
 	{ "no-deleted", NULL, "leave deleted entries out" },
 	{ "hash", "LIST", "digests of every file: md5,sha1,sha256 "
 	                  "(default md5,sha256)" },
@@ -164,8 +168,9 @@ int main(int argc, char **argv)
 {
 	struct cli cli = {
 		TOOL,
-		"custody-extract --case DIR (--acq UNIT | --item ID SOURCE...) "
-		"[--no-deleted] [--hash LIST]\n"
+		"custody-extract --case DIR (--acq UNIT... | --item ID SOURCE... "
+		"[--disk IMAGE]...)\n"
+		"             [--no-deleted] [--hash LIST]\n"
 		"             [--no-types] [--no-targets] [--all-occurrences] "
 		"[--copy WHICH]\n"
 		"             [--rules DIR] [--jobs N] [--max-sparse SIZE] "
@@ -184,6 +189,8 @@ int main(int argc, char **argv)
 	};
 	struct cust_extract_options o = { 0 };
 	const char *names[64], *hints[CLI_MAX_REPEATS];
+	const char *acqs[CLI_MAX_REPEATS], *disks[CLI_MAX_REPEATS];
+	size_t nacq, ndisks;
 	char list[1024];
 	struct cust_actor actor;
 	struct cust_signer *signer = NULL;
@@ -223,7 +230,15 @@ int main(int argc, char **argv)
 	o.nkey_hints = cli_get_all(&cli, "key-hint", hints,
 	                           sizeof hints / sizeof hints[0]);
 	o.key_hints = hints;
-	o.acquisition = cli_get(&cli, "acq");
+	nacq = cli_get_all(&cli, "acq", acqs, sizeof acqs / sizeof acqs[0]);
+	ndisks = cli_get_all(&cli, "disk", disks, sizeof disks / sizeof disks[0]);
+	if (nacq && ndisks)
+		return cli_usage_error(&cli, "--disk goes with image files; give "
+		                             "the other disks' acquisitions with "
+		                             "--acq");
+	o.acquisition = nacq ? acqs[0] : NULL;
+	o.more_disks = nacq ? acqs + 1 : disks;
+	o.nmore_disks = nacq ? nacq - 1 : ndisks;
 	o.sources = (const char *const *)cli.args;
 	o.nsources = (size_t)cli.nargs;
 	o.item = cli_get(&cli, "item");

@@ -95,6 +95,12 @@ struct cust_extract_options {
 	const char *const *sources;  /* image files given by path */
 	size_t nsources;
 	const char *item;            /* the item, required with sources */
+	/* the other disks of the same server, walked with the first so that
+	 * md arrays and LVM2 groups spanning them are assembled: sealed
+	 * acquisitions (with ACQUISITION) or images by path, each its first
+	 * segment (with SOURCES); at most CUST_WALK_DISKS_MAX - 1 */
+	const char *const *more_disks;
+	size_t nmore_disks;
 	int no_deleted;              /* leave deleted entries out */
 	unsigned digests;            /* CUST_DIGEST_MD5|SHA1|SHA256; 0: md5,sha256 */
 	int no_types;                /* no libmagic (nor archives opened) */

@@ -138,5 +138,47 @@ rec '[p["message"] for p in R["walk"]["problems"]]' | grep -q "cannot be assembl
 	ok "two members lost: no array made up, the member left read as space" ||
 	{ fail "two members lost: no array made up, the member left read as space"; rec 'R["walk"]["partitions"]' | sed 's/^/#   /'; }
 
+# ---- several disks of one server, given together ----------------------
+# the RAID1 pair as two seized disks, the second given with --disk
+expect_exit 0 "extract both RAID1 disks together (--disk)" custody-extract \
+	--case "$C" --item E001 --quiet "$T/r1/m1.img" --disk "$T/r1/m0.img"
+same_md5s md:srv:0 && ok "two disks: the array's files" ||
+	fail "two disks: the array's files"
+[ "$(rec '[(p["md"]["degraded"], [m["source"] for m in p["md"]["members"]]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
+	"[(False, ['d2/p0', 'd1/p0'])]" ] &&
+	ok "two disks: whole, each role from its disk whatever the order given" ||
+	{ fail "two disks: whole, each role from its disk"; rec 'R["walk"]["partitions"]' | sed 's/^/#   /'; }
+"$PYTHON" - "$(last)/extraction.json" "$T/r1/m1.img" "$T/r1/m0.img" <<'PY' && ok "two disks: the record lists both, each with its files hashed" || fail "two disks: the record lists both, each with its files hashed"
+import hashlib, json, sys
+r = json.load(open(sys.argv[1]))
+assert [d["name"] for d in r["walk"]["disks"]] == ["d1", "d2"], r["walk"]
+for d, path in zip(r["source"]["disks"], sys.argv[2:]):
+    f = d["files"][0]
+    assert f["path"] == path, d
+    assert f["sha256"] == hashlib.sha256(open(path, "rb").read()).hexdigest()
+PY
+schemas_ok "$C" "the record of two disks matches the schema"
+
+# the RAID5 set as three seized disks, one missing, by their acquisitions
+for i in 0 2; do
+	custody-case add-item --case "$C" --item E10$i --description "member $i" \
+		>/dev/null 2>&1 &&
+		custody-image --case "$C" --item E10$i --quiet "$T/r5/m$i.img" \
+			>/dev/null 2>&1 || fail "acquire member $i"
+done
+expect_exit 0 "extract two of the three RAID5 disks (--acq twice)" \
+	custody-extract --case "$C" --quiet --acq E102-A1 --acq E100-A1
+Y=$(ls -d "$C"/extractions/E102-X* | sort -V | tail -n 1)
+"$PYTHON" - "$Y/extraction.json" <<'PY' && ok "three disks less one: rebuilt from parity, the acquisitions named" || fail "three disks less one: rebuilt from parity, the acquisitions named"
+import json, sys
+r = json.load(open(sys.argv[1]))
+md = [p for p in r["walk"]["partitions"] if p.get("layer") == "md"][0]
+assert md["md"]["rebuilt_roles"] == [1], md
+assert [m["source"] for m in md["md"]["members"]] == ["d2/p0", None, "d1/p0"], md
+assert [d["acquisition"] for d in r["source"]["disks"]] == ["E102-A1", "E100-A1"], r["source"]
+PY
+expect_exit 2 "--disk with --acq is a usage error" custody-extract \
+	--case "$C" --acq E100-A1 --disk "$T/r5/m1.img"
+
 expect_exit 0 "the case verifies" custody-verify --case "$C"
 echo "1..$n"
