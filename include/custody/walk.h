@@ -65,6 +65,35 @@
  * most CUST_LVM_PVS_MAX physical volumes and CUST_LVM_LVS_MAX volumes of
  * a group are read (lib/lvm.h).
  *
+ * Layers: md RAID.  A partition or a "p0" image that holds a valid md
+ * superblock (0.90, 1.0, 1.1 or 1.2: include/custody/mdraid.h) is a
+ * member: it is not opened as a file system, its report object gets
+ * "layer": "md-member" and "md_member" {"uuid", "name", "level",
+ * "layout", "role", "metadata", "data_offset", "events"}.  After all
+ * partitions of every disk, the members are assembled by array UUID and
+ * role (lib/mdset.h; never by the order they were found) and each array
+ * is walked as a partition named "md:NAME" (the array's name, else its
+ * UUID; a '/' in it written \x2f), its report object with "layer": "md"
+ * and "md" (cust_md_array_json: level, layout, chunk, every role with
+ * the partition holding it, degraded, missing and rebuilt roles, members
+ * not used and why).  A RAID1 member seized alone is read as its array,
+ * degraded; a RAID4/5 array missing one member, a RAID6 missing two, are
+ * rebuilt from parity as they are read.  An LVM2 physical volume on an
+ * array is opened as on a partition (md arrays come before LVM2: a
+ * server's usual stack is md RAID, then LVM2, then the file system).  A
+ * superblock that fails a check is a problem and its partition is opened
+ * as anything else; an array that cannot be assembled (more members
+ * missing than its level tolerates, members that disagree) is a problem
+ * and, with space, its members are read as "unreadable-partition".
+ * Offsets inside an array are offsets in the array.
+ *
+ * Several disks (cust_walk_disks).  The disks of one server are walked
+ * together so that arrays and volume groups spanning them are
+ * assembled: the partitions of disk K are named "dK/pN" ("dK/p0"), the
+ * layers' volumes are named after the range they were found in
+ * ("dK/pN/lvm:VG/LV") or their array ("md:NAME"), and each disk's
+ * unpartitioned space is of partition "dK".
+ *
  * Order.  Partitions in the order above; within a file system the order
  * of tsk_fs_dir_walk (directory order on disk, depth first, then TSK's
  * $OrphanFiles folder).  The same image always gives the same sequence.
@@ -182,7 +211,8 @@ struct cust_walk_run {
 
 /* One directory entry.  Every pointer is borrowed for the callback. */
 struct cust_walk_entry {
-	const char *partition; /* "p0", "p1", ..., "p1/lvm:VG/LV" */
+	const char *partition; /* "p0", "p1", ..., "p1/lvm:VG/LV", "md:NAME",
+	                          "d2/p1" (cust_walk_disks) */
 	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs" */
 	/* the partition's place, as in the report: image offset, and the
 	 * image's sector size */
