@@ -146,6 +146,7 @@ bench: all $(BENCHES)
 	@sh bench/carve.sh $(BUILD)
 	@sh bench/extract.sh $(BUILD)
 	@sh bench/extractors.sh $(BUILD)
+	@sh bench/layers.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/custody \
