@@ -1914,7 +1914,10 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		snprintf(r->declared, sizeof r->declared, "%s", e->partition);
 		if (cust_dfxml_partition(r->dfxml, e->partition,
 		                         e->partition_offset, e->sector_size,
-		                         err) < 0) {
+		                         err) < 0 ||
+		    ((e->fs_uuid || e->fs_label) &&
+		     cust_dfxml_partition_id(r->dfxml, e->partition, e->fs_uuid,
+		                             e->fs_label, err) < 0)) {
 			json_decref(o);
 			return -1;
 		}

@@ -19,6 +19,7 @@
 #include "custody/walk.h"
 #include "walk_file.h"
 #include "walk_internal.h"
+#include "xfs.h"
 
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
 #define SLACK_RUNS_MAX 65536         /* runs looked through for the last one */
@@ -992,6 +993,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.span_start = 0;
 	wf.fs_offset = (uint64_t)w->fs->offset;
 	wf.block_size = w->fs->block_size;
+	wf.xfs = NULL;
 	w->entries++;
 	w->part_entries++;
 	rc = w->fn(w->ctx, &e, &wf, w->err);
@@ -1083,6 +1085,8 @@ static int walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 		len = (size_t)(f->size - offset);
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
+	if (f->xfs)
+		return xfs_file_read(f, offset, buf, len, got, err);
 	if (!f->file && f->host_fd < 0)
 		return cust_error_set(err, CUST_E_INPUT, "cannot read '%s': it "
 		                      "could not be opened", f->path);
@@ -1214,6 +1218,10 @@ int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
 		host_span(f->host_fd, offset, rest, hole, len);
 		return 0;
 	}
+	if (f->xfs) {
+		xfs_file_span(f, offset, hole, len);
+		return 0;
+	}
 	if (!(a = hole_runs(f)))
 		return 0;
 	bs = f->block_size;
@@ -1260,6 +1268,8 @@ uint64_t cust_walk_holes(struct cust_walk_file *f)
 
 	if (!f || f->magic != WALK_FILE_MAGIC)
 		return 0;
+	if (f->xfs)
+		return xfs_file_holes(f);
 	if (f->host_fd >= 0) {
 		while (off < f->size && spans++ < HOST_SPANS_MAX &&
 		       cust_walk_span(f, off, &hole, &len, NULL) == 0 && len) {
@@ -1303,6 +1313,10 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
 	if (!f || f->magic != WALK_FILE_MAGIC)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "walk file slack read outside its callback");
+	if (f->xfs) {
+		xfs_file_slack(f, buf, cap, got, image_offset);
+		return 0;
+	}
 	if (f->type != CUST_WALK_REGULAR || !f->file ||
 	    f->content != CUST_WALK_CONTENT_ALLOCATED || cap == 0)
 		return 0;
@@ -1610,12 +1624,37 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 	fs = part ? tsk_fs_open_vol(part, TSK_FS_TYPE_DETECT) :
 	            tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
 	if (!fs) {
+		char why[512];
+		uint64_t xoff = 0, xlen = (uint64_t)img->size;
+		int x = 0;
+
 		tsk_message(msg, sizeof msg);
-		problem(w, "no file system could be opened at offset %" PRIu64 ": %s",
-		        off, msg[0] ? msg : "unknown type");
-		if (jp)
-			json_object_set_new(jp, "fs_error", json_string(
-				"no file system could be opened"));
+		/* what libtsk does not read: XFS, through libfsxfs */
+		if (!part || (mul_add(part->start, part->vs->block_size,
+		                      (uint64_t)part->vs->offset, &xoff) == 0 &&
+		              mul_add(part->len, part->vs->block_size, 0,
+		                      &xlen) == 0 &&
+		              xoff <= (uint64_t)img->size))
+			x = walk_xfs(w, img, xoff, xlen, jp, why, sizeof why);
+		tsk_error_reset();
+		if (x > 0) {
+			w->part = NULL;
+			return;
+		}
+		if (x < 0) {
+			problem(w, "no file system could be opened at offset %" PRIu64
+			        ": an XFS signature, but %s", off, why);
+			if (jp)
+				json_object_set_new(jp, "fs_error", json_string(
+					"no file system could be opened: an XFS "
+					"signature, but it cannot be read"));
+		} else {
+			problem(w, "no file system could be opened at offset %"
+			        PRIu64 ": %s", off, msg[0] ? msg : "unknown type");
+			if (jp)
+				json_object_set_new(jp, "fs_error", json_string(
+					"no file system could be opened"));
+		}
 		if (part && w->o->space && !w->failed &&
 		    mul_add(part->start, part->vs->block_size,
 		            (uint64_t)part->vs->offset, &off) == 0 &&

@@ -149,7 +149,11 @@ struct cust_walk_run {
 /* One directory entry.  Every pointer is borrowed for the callback. */
 struct cust_walk_entry {
 	const char *partition; /* "p0", "p1", ... */
-	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs" */
+	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs";
+	                        * "xfs" (read through libfsxfs) */
+	/* the file system's identity where the walk reads it (XFS): its UUID
+	 * (8-4-4-4-12 hex) and its label (escaped); else NULL */
+	const char *fs_uuid, *fs_label;
 	/* the partition's place, as in the report: image offset, and the
 	 * image's sector size */
 	uint64_t partition_offset;
