@@ -202,6 +202,9 @@ static struct xfs_time inode_time(const unsigned char *p, int big)
 {
 	struct xfs_time t = { 0, 0, 0 };
 
+	/* none: zeros on disk (in the big form, its epoch of 1901) */
+	if (be64(p) == 0)
+		return t;
 	if (big) {
 		uint64_t ns = be64(p);
 		t.sec = (int64_t)(ns / 1000000000u) - BIGTIME_EPOCH_OFFSET;
@@ -212,7 +215,7 @@ static struct xfs_time inode_time(const unsigned char *p, int big)
 		if (t.nsec >= 1000000000u)
 			t.nsec = 0;
 	}
-	t.present = t.sec != 0 || t.nsec != 0;
+	t.present = 1;
 	return t;
 }
 
