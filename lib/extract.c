@@ -1941,6 +1941,9 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		r->files++;
 		j = calloc(1, sizeof *j);
 		if (j) {
+			/* the line first: read_whole notes a read error on it */
+			j->o = o;
+			o = NULL;
 			j->size = e->size;
 			j->data = malloc((size_t)e->size);
 			if (j->data)
@@ -1954,8 +1957,10 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	}
 	if (j) {
-		j->o = o;
-		o = NULL;
+		if (!j->o) {
+			j->o = o;
+			o = NULL;
+		}
 		j->partition = strdup(e->partition);
 		j->path = strdup(e->path);
 		j->name = strdup(e->name);

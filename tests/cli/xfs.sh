@@ -394,3 +394,26 @@ assert any("/d1/d2/sub" in p["message"] and "loop" in p["message"]
 	"$X/inventory.jsonl" &&
 	ok "the loop is entered once and recorded" ||
 	fail "the loop is entered once and recorded"
+
+# a small file whose extent points outside the file system (xfs_db -x):
+# its content cannot be read, which its line says; the rest is extracted
+cat >"$T/fill.sh" <<'EOF2'
+set -e
+printf 'a small file\n' >small.txt
+printf 'another\n' >other.txt
+EOF2
+truncate -s 32M "$T/bad-extent.img" && mkxfs "$T/bad-extent.img" BAD &&
+	fill "$T/bad-extent.img" || fail "an XFS for the bad extent"
+ino=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["/small.txt"]["ino"])' "$T/stat.json")
+xfs_db -x -c "inode $ino" -c "write u3.bmx[0].startblock 9999999" \
+	"$T/bad-extent.img" >/dev/null 2>&1 &&
+	ok "/small.txt's extent made to point past the file system" ||
+	fail "/small.txt's extent made to point past the file system"
+expect_exit 6 "extracted, exit 6" custody-extract --case "$C" --item E001 \
+	--quiet "$T/bad-extent.img"
+X=$(last)
+grep -F '"path":"/small.txt"' "$X/inventory.jsonl" | grep -q '"read_error"' &&
+	grep -F '"path":"/other.txt"' "$X/inventory.jsonl" |
+		grep -q "\"md5\":\"$(printf 'another\n' | md5sum | cut -d' ' -f1)\"" &&
+	ok "its line has read_error; the other file is read" ||
+	fail "its line has read_error; the other file is read"
