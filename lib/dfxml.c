@@ -51,6 +51,8 @@ struct cust_dfxml {
 	char vattrs[VATTRS_MAX];     /* its layer's attributes (LVM2), or "" */
 	uint64_t part_offset;        /* of the open volume ... */
 	int has_part_offset;         /* ... when the record gave it */
+	char fs_uuid[40];            /* ... and its file system's, or "" */
+	char fs_label[64];
 	uint64_t entries;            /* fileobjects written: fiwalk's <id> */
 };
 
@@ -595,8 +597,28 @@ static void layer_attrs(char *buf, size_t size, const char *name,
 	fclose(f);
 }
 
+/* The string KEY of partition P into BUF (SIZE bytes), or "" when it
+ * has none or it does not fit. */
+static void copy_id(char *buf, size_t size, const json_t *p, const char *key)
+{
+	const json_t *v = p ? json_object_get(p, key) : NULL;
+	size_t len = json_is_string(v) ? json_string_length(v) : size;
+
+	buf[0] = '\0';
+	if (len < size && strlen(json_string_value(v)) == len)
+		memcpy(buf, json_string_value(v), len + 1);
+}
+
 static void volume_close(struct cust_dfxml *w)
 {
+	/* the file system's identity: custody's own, after the fileobjects
+	 * (the schema takes other namespaces at the end of a volume) */
+	if (w->volume[0] && w->fs_uuid[0])
+		put_elem(w->f, 4, "custody:fs_uuid", w->fs_uuid,
+		         strlen(w->fs_uuid));
+	if (w->volume[0] && w->fs_label[0])
+		put_elem(w->f, 4, "custody:fs_label", w->fs_label,
+		         strlen(w->fs_label));
 	if (w->volume[0])
 		fputs("  </volume>\n", w->f);
 	w->volume[0] = '\0';
@@ -623,6 +645,8 @@ static void volume_enter(struct cust_dfxml *w, const char *partition,
 	w->has_part_offset = json_is_integer(off) && json_integer_value(off) >= 0;
 	w->part_offset = w->has_part_offset ? (uint64_t)json_integer_value(off)
 	                                    : 0;
+	copy_id(w->fs_uuid, sizeof w->fs_uuid, p, "fs_uuid");
+	copy_id(w->fs_label, sizeof w->fs_label, p, "fs_label");
 	if (d) {
 		w->sector_size = d->sector_size;
 		pthread_mutex_unlock(&d->lock);
@@ -1047,6 +1071,32 @@ int cust_dfxml_partition(struct cust_dfxml *w, const char *name,
 	return rc;
 }
 
+int cust_dfxml_partition_id(struct cust_dfxml *w, const char *name,
+                            const char *uuid, const char *label,
+                            struct cust_error *err)
+{
+	struct declared *d;
+	json_t *p;
+	int rc = 0;
+
+	if (!w || w->magic != DFXML_MAGIC || !w->declared)
+		return cust_error_set(err, CUST_E_USAGE,
+		                      "dfxml: not a writer begun for a walk");
+	d = w->declared;
+	pthread_mutex_lock(&d->lock);
+	p = (json_t *)find_partition(d->parts, name);
+	if (!p)
+		rc = cust_error_set(err, CUST_E_USAGE, "dfxml: partition '%s' "
+		                    "not declared", name);
+	else if ((uuid && json_object_set_new(p, "fs_uuid",
+	                                      json_string(uuid)) < 0) ||
+	         (label && json_object_set_new(p, "fs_label",
+	                                       json_string(label)) < 0))
+		rc = cust_error_set(err, CUST_E_IO, "out of memory");
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
 /* Append the body file to F; 0, or -1 with errno set. */
 static int copy_body(const char *body_path, FILE *f)
 {
@@ -1284,6 +1334,8 @@ static int chunk_commit(void *ctx, void *job, struct cust_error *err)
 		memcpy(w->vattrs, c->end.vattrs, sizeof w->vattrs);
 		w->has_part_offset = c->end.has_part_offset;
 		w->part_offset = c->end.part_offset;
+		memcpy(w->fs_uuid, c->end.fs_uuid, sizeof w->fs_uuid);
+		memcpy(w->fs_label, c->end.fs_label, sizeof w->fs_label);
 		w->entries = c->end.entries;
 	}
 	chunk_free(c);

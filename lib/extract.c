@@ -2009,7 +2009,10 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		snprintf(r->declared, sizeof r->declared, "%s", e->partition);
 		if (cust_dfxml_partition(r->dfxml, e->partition,
 		                         e->partition_offset, e->sector_size,
-		                         e->layer, err) < 0) {
+		                         e->layer, err) < 0 ||
+		    ((e->fs_uuid || e->fs_label) &&
+		     cust_dfxml_partition_id(r->dfxml, e->partition, e->fs_uuid,
+		                             e->fs_label, err) < 0)) {
 			json_decref(o);
 			return -1;
 		}
@@ -2033,6 +2036,9 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		r->files++;
 		j = calloc(1, sizeof *j);
 		if (j) {
+			/* the line first: read_whole notes a read error on it */
+			j->o = o;
+			o = NULL;
 			j->size = e->size;
 			j->data = malloc((size_t)e->size);
 			if (j->data)
@@ -2046,8 +2052,10 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		return cust_error_set(err, CUST_E_IO, "out of memory");
 	}
 	if (j) {
-		j->o = o;
-		o = NULL;
+		if (!j->o) {
+			j->o = o;
+			o = NULL;
+		}
 		j->partition = strdup(e->partition);
 		j->path = strdup(e->path);
 		j->name = strdup(e->name);

@@ -20,16 +20,13 @@
 #include "lvm.h"
 #include "mdset.h"
 #include "walk_file.h"
+#include "walk_internal.h"
+#include "xfs.h"
 
 #define BLOCK_CHECK_MAX 65536        /* clusters checked for reuse per entry */
 #define SLACK_RUNS_MAX 65536         /* runs looked through for the last one */
 #define HOST_SPANS_MAX 65536         /* holes and data of a host file counted */
 #define SPAN_RUNS_MAX 4096           /* runs of one kind one span covers */
-/* libtsk's directory walk (fs_dir.c) enters at most this many levels, and
- * only while its string of directory names stays shorter than this; past
- * either it gives up the rest of the directory it was listing. */
-#define TSK_DIR_DEPTH_MAX 128
-#define TSK_DIR_STRSZ 4096
 
 
 /* ---- sizes from the image: every product and sum checked -------------- */
@@ -315,7 +312,6 @@ static void qcow_imgstat(TSK_IMG_INFO *img, FILE *f)
  * detection tries libvmdk and libvhdi on every image and leaks their
  * handles when they refuse it (TSK 4.11), so the type is chosen here and
  * libtsk is asked for that one format. */
-enum container { C_RAW, C_QCOW, C_EWF, C_VMDK, C_VHD };
 
 static enum container container_of(const char *path)
 {
@@ -593,49 +589,6 @@ static int ewf_check(char **segs, size_t n, char *msg, size_t size)
 
 /* ---- the walk ----------------------------------------------------------- */
 
-struct walk {
-	const struct cust_walk_options *o;
-	cust_walk_fn fn;
-	void *ctx;
-	TSK_IMG_INFO *img;  /* the image being walked: TOP, or a volume */
-	TSK_IMG_INFO *top;  /* the container's image */
-	enum container container;
-	struct cust_lvm *lvm;   /* LVM2 physical volumes found */
-	struct cust_mdset *md;  /* md RAID members found, and their arrays */
-	const json_t *layer;    /* keys of the volume walked, for its report */
-	int raw_fd;         /* a single raw image file, for direct reads */
-	uint64_t raw_size;
-	/* space outside files (o->space set) */
-	unsigned char *buf;     /* CUST_WALK_SPACE_CHUNK bytes */
-	const char *kind;       /* of the run being read */
-	uint64_t run_start;     /* image offset of the bytes not handed yet */
-	uint64_t run_pending;   /* their count */
-	int run_active;         /* a run is open (RUN_PENDING may be 0) */
-	int run_cont;           /* the next chunk follows the last one handed */
-	uint64_t space_bytes;   /* handed over in the current partition/kind */
-	json_t *problems;   /* borrowed from the report, or NULL */
-	uint64_t nproblems;
-	uint64_t entries;   /* reported in the whole image */
-	uint64_t part_entries;
-	int stopped;        /* a limit was reached */
-	int failed;         /* FN failed: ERR holds why */
-	int deep_noted;
-	/* a directory libtsk is about to enter: its entries come next, under
-	 * the directory string PENDING_DIR (see expect_dir, settle_dir) */
-	int pending;
-	TSK_INUM_T pending_addr;
-	char pending_dir[TSK_DIR_STRSZ + 1];
-	char pending_path[CUST_WALK_PATH_MAX];
-	struct cust_error *err;
-	const char *part;
-	uint64_t part_offset; /* image offset of PART */
-	TSK_FS_INFO *fs;
-	struct cust_walk_run runs[CUST_WALK_RUNS_MAX];
-	char raw[CUST_WALK_PATH_MAX];
-	char path[CUST_WALK_PATH_MAX];
-	char name[CUST_WALK_PATH_MAX];
-	char link[CUST_WALK_LINK_MAX];
-};
 
 /* libtsk's pending error as text, then cleared ("" when none). */
 static const char *tsk_message(char *buf, size_t size)
@@ -651,24 +604,42 @@ static const char *tsk_message(char *buf, size_t size)
 	return buf;
 }
 
-static void problem(struct walk *w, const char *fmt, ...) CUST_PRINTF(2, 3);
+static void vproblem(struct walk *w, const char *fmt, va_list ap)
+	CUST_PRINTF(2, 0);
 
-static void problem(struct walk *w, const char *fmt, ...)
+static void vproblem(struct walk *w, const char *fmt, va_list ap)
 {
 	char raw[1024], msg[1024 * 4 + 1];
-	va_list ap;
 	json_t *p;
 
 	w->nproblems++;
 	if (!w->problems || json_array_size(w->problems) >= CUST_WALK_PROBLEMS_MAX)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
-	va_end(ap);
 	cust_walk_escape(raw, strlen(raw), msg, sizeof msg);
 	p = json_pack("{s:s?, s:s}", "partition", w->part, "message", msg);
 	if (p)
 		json_array_append_new(w->problems, p);
+}
+
+static void problem(struct walk *w, const char *fmt, ...) CUST_PRINTF(2, 3);
+
+static void problem(struct walk *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(w, fmt, ap);
+	va_end(ap);
+}
+
+void walk_problem(struct walk *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(w, fmt, ap);
+	va_end(ap);
 }
 
 static enum cust_walk_type type_of(const TSK_FS_FILE *f)
@@ -1028,6 +999,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.span_start = 0;
 	wf.fs_offset = (uint64_t)w->fs->offset;
 	wf.block_size = w->fs->block_size;
+	wf.xfs = NULL;
 	w->entries++;
 	w->part_entries++;
 	rc = w->fn(w->ctx, &e, &wf, w->err);
@@ -1119,6 +1091,8 @@ static int walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
 		len = (size_t)(f->size - offset);
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
+	if (f->xfs)
+		return xfs_file_read(f, offset, buf, len, got, err);
 	if (!f->file && f->host_fd < 0)
 		return cust_error_set(err, CUST_E_INPUT, "cannot read '%s': it "
 		                      "could not be opened", f->path);
@@ -1250,6 +1224,10 @@ int cust_walk_span(struct cust_walk_file *f, uint64_t offset, int *hole,
 		host_span(f->host_fd, offset, rest, hole, len);
 		return 0;
 	}
+	if (f->xfs) {
+		xfs_file_span(f, offset, hole, len);
+		return 0;
+	}
 	if (!(a = hole_runs(f)))
 		return 0;
 	bs = f->block_size;
@@ -1296,6 +1274,8 @@ uint64_t cust_walk_holes(struct cust_walk_file *f)
 
 	if (!f || f->magic != WALK_FILE_MAGIC)
 		return 0;
+	if (f->xfs)
+		return xfs_file_holes(f);
 	if (f->host_fd >= 0) {
 		while (off < f->size && spans++ < HOST_SPANS_MAX &&
 		       cust_walk_span(f, off, &hole, &len, NULL) == 0 && len) {
@@ -1339,6 +1319,10 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
 	if (!f || f->magic != WALK_FILE_MAGIC)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "walk file slack read outside its callback");
+	if (f->xfs) {
+		xfs_file_slack(f, buf, cap, got, image_offset);
+		return 0;
+	}
 	if (f->type != CUST_WALK_REGULAR || !f->file ||
 	    f->content != CUST_WALK_CONTENT_ALLOCATED || cap == 0)
 		return 0;
@@ -1489,6 +1473,27 @@ static uint64_t space_range(struct walk *w, const char *kind, uint64_t off,
 	space_add(w, off, len);
 	space_drain(w, 1);
 	return w->space_bytes;
+}
+
+void walk_space_begin(struct walk *w, const char *kind)
+{
+	space_begin(w, kind);
+}
+
+void walk_space_add(struct walk *w, uint64_t off, uint64_t len)
+{
+	space_add(w, off, len);
+}
+
+void walk_space_drain(struct walk *w, int all)
+{
+	space_drain(w, all);
+}
+
+uint64_t walk_space_range(struct walk *w, const char *kind, uint64_t off,
+                          uint64_t len)
+{
+	return space_range(w, kind, off, len);
 }
 
 static TSK_WALK_RET_ENUM space_block(const TSK_FS_BLOCK *b, void *ptr)
@@ -1840,12 +1845,37 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 	fs = part ? tsk_fs_open_vol(part, TSK_FS_TYPE_DETECT) :
 	            tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
 	if (!fs) {
+		char why[512];
+		uint64_t xoff = 0, xlen = (uint64_t)img->size;
+		int x = 0;
+
 		tsk_message(msg, sizeof msg);
-		problem(w, "no file system could be opened at offset %" PRIu64 ": %s",
-		        off, msg[0] ? msg : "unknown type");
-		if (jp)
-			json_object_set_new(jp, "fs_error", json_string(
-				"no file system could be opened"));
+		/* what libtsk does not read: XFS, through libfsxfs */
+		if (!part || (mul_add(part->start, part->vs->block_size,
+		                      (uint64_t)part->vs->offset, &xoff) == 0 &&
+		              mul_add(part->len, part->vs->block_size, 0,
+		                      &xlen) == 0 &&
+		              xoff <= (uint64_t)img->size))
+			x = walk_xfs(w, img, xoff, xlen, jp, why, sizeof why);
+		tsk_error_reset();
+		if (x > 0) {
+			w->part = NULL;
+			return;
+		}
+		if (x < 0) {
+			problem(w, "no file system could be opened at offset %" PRIu64
+			        ": an XFS signature, but %s", off, why);
+			if (jp)
+				json_object_set_new(jp, "fs_error", json_string(
+					"no file system could be opened: an XFS "
+					"signature, but it cannot be read"));
+		} else {
+			problem(w, "no file system could be opened at offset %"
+			        PRIu64 ": %s", off, msg[0] ? msg : "unknown type");
+			if (jp)
+				json_object_set_new(jp, "fs_error", json_string(
+					"no file system could be opened"));
+		}
 		if (part && w->o->space && !w->failed &&
 		    mul_add(part->start, part->vs->block_size,
 		            (uint64_t)part->vs->offset, &off) == 0 &&

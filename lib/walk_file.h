@@ -1,5 +1,6 @@
 /* walk_file.h - what a cust_walk_file is, shared by the walks of images
- * (walk.c) and of host folders (folder.c); not installed. */
+ * (walk.c, and xfs.c for XFS) and of host folders (folder.c); not
+ * installed. */
 #ifndef CUSTODY_WALK_FILE_H
 #define CUSTODY_WALK_FILE_H
 
@@ -35,6 +36,9 @@ struct cust_walk_file {
 	 * content offset it starts at (NULL: start from the first run) */
 	const TSK_FS_ATTR_RUN *span_run;
 	uint64_t span_start;
+	/* an entry of an XFS file system (xfs.c), read through libfsxfs;
+	 * else NULL */
+	struct xfs_file *xfs;
 };
 
 #endif

@@ -24,6 +24,8 @@
  *         then custody's own facts in the namespace urn:custody:dfxml
  *         (content, path_truncated, runs_truncated, read_short)
  *       </fileobject> ...
+ *       custody:fs_uuid, custody:fs_label (a file system custody reads
+ *       the identity of: XFS)
  *     </volume> ...
  *   </dfxml>
  *
@@ -136,6 +138,17 @@ struct cust_dfxml *cust_dfxml_begin(const char *path, struct cust_error *err);
 int cust_dfxml_partition(struct cust_dfxml *w, const char *name,
                          uint64_t offset, uint32_t sector_size,
                          const json_t *layer, struct cust_error *err);
+
+/*
+ * The identity of the file system of partition NAME, declared before:
+ * its UUID and label (either may be NULL), as the record's
+ * walk.partitions[].fs_uuid and fs_label will say; written at the end of
+ * its <volume> as <custody:fs_uuid> and <custody:fs_label>.  Same
+ * threads as above.
+ */
+int cust_dfxml_partition_id(struct cust_dfxml *w, const char *name,
+                            const char *uuid, const char *label,
+                            struct cust_error *err);
 
 int cust_dfxml_finish(struct cust_dfxml *w, const json_t *record,
                       unsigned flags, struct cust_error *err);

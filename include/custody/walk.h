@@ -113,6 +113,36 @@
  *  - any file system: a deleted entry whose clusters are now allocated to
  *    another file is REUSED, whatever libtsk would read.
  *
+ * XFS.  libtsk 4.11 reads no XFS.  Where it opens no file system in a
+ * range (a partition, or a "p0" image), the walk asks libfsxfs whether
+ * the range holds XFS (its superblock's signature) and, if so, walks it
+ * through libfsxfs: every entry from the root, depth first, each
+ * directory's entries in the order libfsxfs gives them (the order on
+ * disk), fs_type "xfs", fs_uuid and fs_label set.  libfsxfs gives the
+ * names, inode numbers, types, modes, owners, sizes and symlink targets,
+ * and reads the content (cust_walk_read); the walk reads itself, from the
+ * on-disk structures (lib/xfs_disk.h), what libfsxfs does not give or
+ * gives wrong: the times (libfsxfs 20201117 misreads the big timestamps
+ * of every file system xfsprogs 5.15 or later made), crtime included (v5
+ * inodes), in UTC with nanoseconds; the runs (the extents of the data
+ * fork: a hole between or after them, and an unwritten extent, which
+ * reads as zeros, are sparse runs; cust_walk_span and cust_walk_holes
+ * follow them, and the slack is read from the image past the size in the
+ * last extent); a name that is not UTF-8 (libfsxfs refuses it: the raw
+ * bytes are read from the directory); the UUID (sb_uuid).  A directory's
+ * size is its inode's.  Every entry is allocated, its content ALLOCATED
+ * or EMPTY: libfsxfs lists no deleted entry, and the partition's report
+ * says so ("deleted": "not listed: libfsxfs reads allocated entries
+ * only"), whatever include_deleted asks; their content is still carved
+ * from the unallocated space.  A directory whose inode was entered
+ * already (a loop, or a second name of a directory on a damaged file
+ * system) is reported and not entered; depth, path length and
+ * max_entries are bounded as for libtsk; an entry libfsxfs cannot read
+ * is a problem for that entry, and the walk goes on.  A range with XFS's
+ * signature that cannot be opened (a damaged superblock; an image cut
+ * before the last group's superblock, which libfsxfs reads when it opens
+ * the volume) is a partition with fs_error, as any unreadable one.
+ *
  * Space outside files.  With cust_walk_options.space set, the walk also
  * hands over, in chunks of at most CUST_WALK_SPACE_CHUNK bytes, the image
  * bytes no file claims.  Each kind below comes in block (byte) order at
@@ -125,6 +155,10 @@
  *    cust_walk_slack), NTFS's free clusters in $Bitmap.  ISO9660 has no
  *    allocation map: libtsk calls every block that holds no file content
  *    unallocated, volume descriptors and directory records included.
+ *    XFS: the free extents of each allocation group's free-space B+tree
+ *    (by block number), read by the walk itself; a group whose tree is
+ *    damaged is a problem, and what was read of it stands.  The blocks of
+ *    the groups' free lists (AGFL) are not included.
  *  - "volume-slack": then the bytes of the partition (or of a "p0" image)
  *    past the end of its file system.
  *  - "unreadable-partition": the whole extent of a partition in which no
@@ -213,7 +247,11 @@ struct cust_walk_run {
 struct cust_walk_entry {
 	const char *partition; /* "p0", "p1", ..., "p1/lvm:VG/LV", "md:NAME",
 	                          "d2/p1" (cust_walk_disks) */
-	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs" */
+	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs";
+	                        * "xfs" (read through libfsxfs) */
+	/* the file system's identity where the walk reads it (XFS): its UUID
+	 * (8-4-4-4-12 hex) and its label (escaped); else NULL */
+	const char *fs_uuid, *fs_label;
 	/* the partition's place, as in the report: image offset, and the
 	 * image's sector size */
 	uint64_t partition_offset;
@@ -299,9 +337,10 @@ typedef int (*cust_walk_fn)(void *ctx, const struct cust_walk_entry *e,
 /*
  * Read up to LEN bytes of F's content from OFFSET into BUF; *GOT receives
  * the count (0 at or after the end).  Reads the default data stream
- * through libtsk, deleted entries included (see enum cust_walk_content for
- * what that content is worth).  -1 (CUST_E_INPUT) when libtsk cannot read
- * it: the message names the entry and carries libtsk's, and the first
+ * through libtsk (an XFS entry's through libfsxfs), deleted entries
+ * included (see enum cust_walk_content for what that content is worth).
+ * -1 (CUST_E_INPUT) when libtsk (libfsxfs) cannot read it: the message
+ * names the entry and carries the library's, and the first
  * such failure of an entry is a problem of the walk's report.
  */
 int cust_walk_read(struct cust_walk_file *f, uint64_t offset, void *buf,
@@ -425,7 +464,8 @@ void cust_walk_pin_zone(void);
  *   "container": {"type", "size", "sector_size", "segments": [paths]}
  *   "volume_system": {"type", "offset", "block_size"} or null
  *   "partitions": [{"name", "offset", "length", "description",
- *                   "fs_type" or "fs_error", "entries"}]; with
+ *                   "fs_type" or "fs_error", "entries"; for XFS also
+ *                   "fs_uuid", "fs_label", "fs_version", "deleted"}]; with
  *                   options.space also the bytes handed over of each kind:
  *                   "unallocated_bytes", "volume_slack_bytes" (a file
  *                   system) or "unreadable_bytes" (none); an LVM2
