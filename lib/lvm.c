@@ -833,9 +833,14 @@ static int open_custody(struct cust_lvm_vg *vg, struct pv *pv,
 {
 	struct cust_lvm *l = vg->l;
 	const struct cust_lvm_meta *m = vg->meta;
-	char uuid[CUST_LVM_NAME_MAX + 1];
+	char uuid[CUST_LVM_NAME_MAX + 1], said[1200];
 	size_t i;
 
+	/* libvslvm's message may quote the metadata: printable ASCII only,
+	 * which JSON takes as it is */
+	for (i = 0; reason[i] && i + 1 < sizeof said; i++)
+		said[i] = reason[i] >= 0x20 && reason[i] < 0x7f ? reason[i] : '?';
+	said[i] = '\0';
 	drop_vslvm(vg);
 	vg->custody = 1;
 	escape_name(m->vg_name, strlen(m->vg_name), vg->name);
@@ -847,7 +852,7 @@ static int open_custody(struct cust_lvm_vg *vg, struct pv *pv,
 	                                     INT64_MAX : m->extent_size),
 	                        "sequence", (json_int_t)(m->seqno > INT64_MAX ?
 	                                                 INT64_MAX : m->seqno),
-	                        "reader", "custody", "reader_reason", reason,
+	                        "reader", "custody", "reader_reason", said,
 	                        "metadata_checksums_ok", vg->crcs_ok);
 	if (!vg->vg_json)
 		return -1;
