@@ -13,6 +13,7 @@
 
 #include "bfio_img.h"
 #include "lvm.h"
+#include "lvm_meta.h"
 
 #define LVM_MAGIC 0x4c564d32u    /* "LVM2": a live struct cust_lvm */
 #define VG_MAGIC 0x4c564d47u     /* "LVMG": a live struct cust_lvm_vg */
@@ -31,6 +32,7 @@ struct pv {
 	char uuid[40];          /* as LVM2 prints it: 6-4-4-4-4-4-6 */
 	uint64_t dev_size;      /* the label's device size */
 	uint64_t data_off;      /* the first physical extent (pe_start) */
+	struct cust_lvm_meta_label lab; /* its label, as custody reads it */
 	json_t *jp;             /* the walk's report object, held */
 	enum pv_state state;
 };
@@ -76,6 +78,11 @@ struct cust_lvm_vg {
 	int used_cut;
 	struct range *free;
 	size_t nfree;
+	/* the metadata as custody reads it (NULL when it cannot), and
+	 * whether custody's reader, not libvslvm, reads the volumes */
+	struct cust_lvm_meta *meta;
+	int crcs_ok;
+	int custody;
 };
 
 /* ---- messages ----------------------------------------------------------- */
@@ -211,49 +218,22 @@ void cust_lvm_free(struct cust_lvm *l)
 	free(l);
 }
 
-static uint32_t le32(const unsigned char *p)
+/* The label of the PV in BUF (GOT bytes of its start) into PV; -1 when
+ * there is no readable label (WHY says why). */
+static int read_label(const unsigned char *buf, size_t got, struct pv *pv,
+                      char *why, size_t whysz)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
+	struct cust_error e;
 
-static uint64_t le64(const unsigned char *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-/* The label of the PV in BUF (GOT bytes of its start): its UUID, device
- * size and first extent into PV; -1 when there is no readable label. */
-static int read_label(const unsigned char *buf, size_t got, struct pv *pv)
-{
-	size_t s, h, i, o = 0;
-
-	for (s = 0; s + 32 <= got && s < LABEL_BYTES; s += 512) {
-		const unsigned char *lb = buf + s;
-		uint32_t contents;
-		if (memcmp(lb, "LABELONE", 8) != 0 || memcmp(lb + 24, "LVM2 001", 8))
-			continue;
-		contents = le32(lb + 20);
-		if (contents < 32 || contents > 512 || s + contents + 56 > got)
-			return -1;
-		h = s + contents;
-		for (i = 0; i < 32; i++) {
-			unsigned char c = buf[h + i];
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			      (c >= '0' && c <= '9')))
-				return -1;
-			pv->uuid[o++] = (char)c;
-			if (i == 5 || i == 9 || i == 13 || i == 17 || i == 21 ||
-			    i == 25)
-				pv->uuid[o++] = '-';
-		}
-		pv->uuid[o] = '\0';
-		pv->dev_size = le64(buf + h + 32);
-		/* the first data area descriptor: where the extents start */
-		pv->data_off = le64(buf + h + 40);
-		return 0;
+	cust_error_clear(&e);
+	if (cust_lvm_meta_label(buf, got, &pv->lab, &e) < 0) {
+		snprintf(why, whysz, "%s", e.message);
+		return -1;
 	}
-	return -1;
+	memcpy(pv->uuid, pv->lab.uuid, sizeof pv->uuid);
+	pv->dev_size = pv->lab.dev_size;
+	pv->data_off = pv->lab.data_off;
+	return 0;
 }
 
 int cust_lvm_add_pv(struct cust_lvm *l, TSK_IMG_INFO *img, uint64_t off,
@@ -264,6 +244,7 @@ int cust_lvm_add_pv(struct cust_lvm *l, TSK_IMG_INFO *img, uint64_t off,
 	libvslvm_error_t *e = NULL;
 	unsigned char buf[LABEL_BYTES];
 	struct pv pv;
+	char why[1024];
 	ssize_t got;
 	int sig;
 
@@ -281,11 +262,16 @@ int cust_lvm_add_pv(struct cust_lvm *l, TSK_IMG_INFO *img, uint64_t off,
 	memset(&pv, 0, sizeof pv);
 	got = tsk_img_read(img, (TSK_OFF_T)off, (char *)buf, sizeof buf);
 	tsk_error_reset();
-	if (got <= 0 || read_label(buf, (size_t)got, &pv) < 0) {
+	if (got <= 0)
+		snprintf(why, sizeof why, "it cannot be read");
+	if (got <= 0 || read_label(buf, (size_t)got, &pv, why, sizeof why) < 0) {
 		note(l, where, "an LVM2 physical volume label whose header "
-		     "cannot be read: not opened");
+		     "cannot be read (%s): not opened", why);
 		return 0;
 	}
+	if (!pv.lab.crc_ok)
+		note(l, where, "LVM2 physical volume %s: its label's checksum "
+		     "does not match (read anyway)", pv.uuid);
 	if (l->npvs == CUST_LVM_PVS_MAX) {
 		if (!l->full_noted)
 			note(l, where, "more than %d LVM2 physical volumes: the "
@@ -338,10 +324,9 @@ int cust_lvm_unread(struct cust_lvm *l, size_t k, TSK_IMG_INFO **img,
 
 /* ---- a volume group ------------------------------------------------------ */
 
-void cust_lvm_vg_close(struct cust_lvm_vg *vg)
+/* Let go of VG's libvslvm objects (custody's reader needs none). */
+static void drop_vslvm(struct cust_lvm_vg *vg)
 {
-	if (!vg || vg->magic != VG_MAGIC)
-		return;
 	if (vg->vg)
 		libvslvm_volume_group_free(&vg->vg, NULL);
 	if (vg->handle) {
@@ -352,6 +337,14 @@ void cust_lvm_vg_close(struct cust_lvm_vg *vg)
 		libbfio_pool_free(&vg->pool, NULL); /* and its handles */
 	if (vg->first)
 		libbfio_handle_free(&vg->first, NULL);
+}
+
+void cust_lvm_vg_close(struct cust_lvm_vg *vg)
+{
+	if (!vg || vg->magic != VG_MAGIC)
+		return;
+	drop_vslvm(vg);
+	cust_lvm_meta_free(vg->meta);
 	json_decref(vg->vg_json);
 	free(vg->used);
 	free(vg->free);
@@ -604,17 +597,325 @@ static int unassigned(struct cust_lvm_vg *vg)
 	return 0;
 }
 
-/* Open the group of PV; 1, 0 when libvslvm refuses it (a problem), -1 on
- * a failure of the system. */
+/* ---- custody's reading of the metadata ----------------------------------- */
+
+/*
+ * The metadata of PV as custody reads it (lvm_meta.h): 0 with *OUT and
+ * *CRCS_OK (0 when a checksum of its label, its metadata area's header
+ * or its text does not match: it is read anyway); -1 when it cannot be
+ * read (WHY says why).
+ */
+static int read_meta(struct pv *pv, struct cust_lvm_meta **out, int *crcs_ok,
+                     char *why, size_t whysz)
+{
+	unsigned char hdr[CUST_LVM_META_HEADER];
+	struct cust_lvm_meta_area a;
+	struct cust_error e;
+	uint64_t mda = pv->lab.mda_off[0], done = 0;
+	char *text = NULL;
+	int i, rc = -1;
+
+	*out = NULL;
+	*crcs_ok = pv->lab.crc_ok;
+	cust_error_clear(&e);
+	if (pv->lab.nmdas == 0) {
+		snprintf(why, whysz, "its label lists no metadata area");
+		return -1;
+	}
+	if (mda >= pv->avail || pv->avail - mda < sizeof hdr) {
+		snprintf(why, whysz, "its metadata area lies past the end of "
+		         "the image");
+		return -1;
+	}
+	if (tsk_img_read(pv->img, (TSK_OFF_T)(pv->off + mda), (char *)hdr,
+	                 sizeof hdr) != (ssize_t)sizeof hdr) {
+		tsk_error_reset();
+		snprintf(why, whysz, "its metadata area cannot be read");
+		return -1;
+	}
+	if (cust_lvm_meta_area(hdr, sizeof hdr, pv->lab.mda_size[0], &a,
+	                       &e) < 0) {
+		snprintf(why, whysz, "%s", e.message);
+		return -1;
+	}
+	*crcs_ok = *crcs_ok && a.crc_ok;
+	/* at most CUST_LVM_META_TEXT_MAX bytes (cust_lvm_meta_area) */
+	if (!(text = malloc((size_t)a.text_size))) {
+		snprintf(why, whysz, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < 2 && a.piece_len[i]; i++) {
+		uint64_t at = a.piece_off[i], n = a.piece_len[i];
+		if (at > pv->avail - mda || n > pv->avail - mda - at ||
+		    tsk_img_read(pv->img, (TSK_OFF_T)(pv->off + mda + at),
+		                 text + done, (size_t)n) != (ssize_t)n) {
+			tsk_error_reset();
+			snprintf(why, whysz, "its metadata text cannot be read "
+			         "(%" PRIu64 " bytes at byte %" PRIu64 " of its "
+			         "area)", n, at);
+			goto out;
+		}
+		done += n;
+	}
+	if (cust_lvm_meta_crc(CUST_LVM_META_CRC_INIT, text, (size_t)done) !=
+	    a.text_crc)
+		*crcs_ok = 0;
+	if (cust_lvm_meta_parse(text, (size_t)done, out, &e) < 0) {
+		snprintf(why, whysz, "%s", e.message);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
+/* Whether M has a segment of more than one stripe. */
+static int meta_striped(const struct cust_lvm_meta *m)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->nlvs; i++)
+		for (k = 0; k < m->lvs[i].nsegs; k++)
+			if (m->lvs[i].segs[k].striped &&
+			    m->lvs[i].segs[k].stripe_count > 1)
+				return 1;
+	return 0;
+}
+
+/* The logical volume named RAW in VG's metadata as custody reads it, or
+ * NULL. */
+static const struct cust_lvm_meta_lv *meta_lv(const struct cust_lvm_vg *vg,
+                                              const char *raw)
+{
+	size_t i;
+
+	for (i = 0; vg->meta && i < vg->meta->nlvs; i++)
+		if (strcmp(vg->meta->lvs[i].name, raw) == 0)
+			return &vg->meta->lvs[i];
+	return NULL;
+}
+
+/* Why LV cannot be read (into WHY): 1 when its metadata is damaged or a
+ * segment is of a type other than "striped"; 0 when it can be read. */
+static int meta_refuses(const struct cust_lvm_meta_lv *lv, char *why,
+                        size_t whysz)
+{
+	char type[CUST_LVM_NAME_MAX + 1];
+	size_t k;
+
+	if (lv->damage[0]) {
+		snprintf(why, whysz, "its metadata is damaged (%s)", lv->damage);
+		return 1;
+	}
+	for (k = 0; k < lv->nsegs; k++) {
+		if (lv->segs[k].striped)
+			continue;
+		escape_name(lv->segs[k].type, strlen(lv->segs[k].type), type);
+		snprintf(why, whysz, "segment %zu is of type '%s', which "
+		         "custody does not read (its data lies in other "
+		         "volumes, through a map of that type)", k + 1, type);
+		return 1;
+	}
+	return 0;
+}
+
+/* Add the bytes [START, END) of the group's physical volume I to the
+ * used ranges. */
+static void use_range(struct cust_lvm_vg *vg, size_t i, uint64_t start,
+                      uint64_t end)
+{
+	if (vg->nused == USED_MAX) {
+		vg->used_cut = 1;
+		return;
+	}
+	vg->used[vg->nused].pv = i;
+	vg->used[vg->nused].start = start;
+	vg->used[vg->nused].end = end;
+	vg->nused++;
+}
+
+/*
+ * Look at the segments and stripes of logical volume K of VG's metadata
+ * (named NAME, escaped): their extents go into VG->USED when USE, their
+ * description into SEGS when not NULL, and with NOTES each stripe that
+ * cannot be read is a problem.
+ */
+static void meta_describe(struct cust_lvm_vg *vg, size_t k, const char *name,
+                          int use, json_t *segs, int notes)
+{
+	const struct cust_lvm_meta *m = vg->meta;
+	const struct cust_lvm_meta_lv *lv = &m->lvs[k];
+	struct cust_lvm *l = vg->l;
+	const char *where = vg->from->where;
+	size_t s, t;
+
+	for (s = 0; s < lv->nsegs; s++) {
+		const struct cust_lvm_meta_segment *seg = &lv->segs[s];
+		uint64_t per = seg->extent_count / seg->stripe_count, start;
+		json_t *js;
+
+		/* lvm_meta.c checked extents * extent_size for the volume */
+		if (segs && (js = json_pack("{s:I, s:I, s:i, s:s}", "offset",
+		                (json_int_t)(seg->start_extent * m->extent_size),
+		                "size", (json_int_t)(seg->extent_count *
+		                                     m->extent_size),
+		                "stripes", (int)seg->stripe_count,
+		                "type", "striped"))) {
+			if (seg->stripe_count > 1)
+				json_object_set_new(js, "stripe_size", json_integer(
+					(json_int_t)seg->stripe_size));
+			json_array_append_new(segs, js);
+		}
+		per *= m->extent_size;
+		for (t = 0; t < seg->nstripes; t++) {
+			const struct cust_lvm_meta_stripe *st = &seg->stripes[t];
+			struct pv *pv = vg->pvs[st->pv];
+			uint64_t have, ext = 0;
+			int inside;
+
+			if (!pv)
+				continue; /* noted when the group was opened */
+			have = pv->avail;
+			start = m->pvs[st->pv].pe_start;
+			inside = st->start_extent <= UINT64_MAX / m->extent_size &&
+			         (ext = st->start_extent * m->extent_size) <=
+			         UINT64_MAX - start && (start += ext) < have;
+			if (!inside || per > have - start) {
+				if (notes)
+					note(l, where, "LVM2 volume %s/%s: segment %zu "
+					     "lies past the end of physical volume %s "
+					     "(%" PRIu64 " bytes there): what lies past "
+					     "it cannot be read", vg->name, name, s + 1,
+					     vg->pv_names[st->pv], have);
+				if (!inside)
+					continue;
+			}
+			if (use)
+				use_range(vg, st->pv, start, per > have - start ?
+				          have : start + per);
+		}
+	}
+}
+
+/* The end of opening VG (from PV): the space outside its volumes, and
+ * its physical volumes' report objects told of the group.  -1 when
+ * memory runs out. */
+static int vg_done(struct cust_lvm_vg *vg, struct pv *pv)
+{
+	size_t i;
+
+	if (vg->used_cut) {
+		note(vg->l, pv->where, "LVM2 volume group %s: more than %d extent "
+		     "ranges: the space outside its volumes is not read",
+		     vg->name, USED_MAX);
+		vg->nused = 0;
+	} else if (unassigned(vg) < 0) {
+		return -1;
+	}
+	for (i = 0; i < vg->npvs; i++) {
+		json_t *jpv;
+		if (!vg->pvs[i] || !vg->pvs[i]->jp)
+			continue;
+		json_object_set(vg->pvs[i]->jp, "volume_group", vg->vg_json);
+		jpv = json_object_get(vg->pvs[i]->jp, "physical_volume");
+		if (jpv)
+			json_object_set_new(jpv, "name",
+			                    json_string(vg->pv_names[i]));
+	}
+	return 0;
+}
+
+/* VG (from PV) read by custody's reader, REASON saying why; 1, or -1 when
+ * memory runs out. */
+static int open_custody(struct cust_lvm_vg *vg, struct pv *pv,
+                        const char *reason)
+{
+	struct cust_lvm *l = vg->l;
+	const struct cust_lvm_meta *m = vg->meta;
+	char uuid[CUST_LVM_NAME_MAX + 1], said[1200];
+	size_t i;
+
+	/* libvslvm's message may quote the metadata: printable ASCII only,
+	 * which JSON takes as it is */
+	for (i = 0; reason[i] && i + 1 < sizeof said; i++)
+		said[i] = reason[i] >= 0x20 && reason[i] < 0x7f ? reason[i] : '?';
+	said[i] = '\0';
+	drop_vslvm(vg);
+	vg->custody = 1;
+	escape_name(m->vg_name, strlen(m->vg_name), vg->name);
+	escape_name(m->vg_uuid, strlen(m->vg_uuid), uuid);
+	json_decref(vg->vg_json);
+	vg->vg_json = json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:b}", "name",
+	                        vg->name, "uuid", uuid, "extent_size",
+	                        (json_int_t)(m->extent_size > INT64_MAX ?
+	                                     INT64_MAX : m->extent_size),
+	                        "sequence", (json_int_t)(m->seqno > INT64_MAX ?
+	                                                 INT64_MAX : m->seqno),
+	                        "reader", "custody", "reader_reason", said,
+	                        "metadata_checksums_ok", vg->crcs_ok);
+	if (!vg->vg_json)
+		return -1;
+	pv->state = PV_WAITING;
+	vg->npvs = m->npvs;
+	for (i = 0; i < m->npvs; i++) {
+		struct pv *found = pv_by_uuid(l, m->pvs[i].uuid);
+		escape_name(m->pvs[i].name, strlen(m->pvs[i].name),
+		            vg->pv_names[i]);
+		if (found && found->state == PV_OPENED)
+			found = NULL; /* one range, one volume of one group */
+		vg->pvs[i] = found;
+		if (found) {
+			found->state = PV_OPENED;
+			continue;
+		}
+		escape_name(m->pvs[i].uuid, strlen(m->pvs[i].uuid), uuid);
+		note(l, pv->where, "LVM2 volume group %s: its physical volume "
+		     "%s (%s) is not among the ranges read: its extents read as "
+		     "errors", vg->name, vg->pv_names[i], uuid);
+	}
+	if (pv->state != PV_OPENED) {
+		note(l, pv->where, "LVM2 volume group %s: the metadata read from "
+		     "physical volume %s does not list it: it is read as space",
+		     vg->name, pv->uuid);
+		pv->state = PV_UNREAD;
+	}
+	vg->nlvs = m->nlvs;
+	if (m->lvs_total > m->nlvs)
+		note(l, pv->where, "LVM2 volume group %s: %zu logical volumes, "
+		     "the first %zu walked", vg->name, m->lvs_total, m->nlvs);
+	if (!(vg->used = calloc(USED_MAX, sizeof *vg->used)))
+		return -1;
+	/* the extents of the volumes walked; those of a volume not walked
+	 * are read as space */
+	for (i = 0; i < m->nlvs; i++) {
+		char why[1024];
+		if (!meta_refuses(&m->lvs[i], why, sizeof why))
+			meta_describe(vg, i, "", 1, NULL, 0);
+	}
+	return vg_done(vg, pv) < 0 ? -1 : 1;
+}
+
+/*
+ * Open the group of PV; 1, 0 when it cannot be read (a problem), -1 on a
+ * failure of the system.  The metadata is read by custody (lvm_meta.h)
+ * and by libvslvm; custody's reader reads the group when libvslvm
+ * refuses it (its reason kept), or when the group has more than one
+ * physical volume (libvslvm 20181227 cannot open the pool of such a
+ * group, and its handle then crashes when closed) or a striped segment.  Otherwise libvslvm reads
+ * it, and a volume custody's reading of the metadata finds damaged or of
+ * a segment type other than "striped" is not walked.
+ */
 static int open_vg(struct cust_lvm *l, struct pv *pv, struct cust_lvm_vg **out,
                    struct cust_error *err)
 {
 	struct cust_lvm_vg *vg = calloc(1, sizeof *vg);
 	libvslvm_error_t *e = NULL;
 	char msg[1024], raw[RAW_NAME_MAX], uuid[CUST_LVM_NAME_MAX + 1];
+	char why[1024] = "", reason[1200];
 	size64_t extent = 0;
 	uint32_t seq = 0;
-	int n = 0, cut = 0, i;
+	int n = 0, cut = 0, i, rc;
 
 	if (!vg)
 		return cust_error_set_errno(err, CUST_E_IO, ENOMEM, "lvm");
@@ -624,6 +925,10 @@ static int open_vg(struct cust_lvm *l, struct pv *pv, struct cust_lvm_vg **out,
 	pthread_mutex_init(&vg->lock, NULL);
 	snprintf(vg->name, sizeof vg->name, "(unnamed)");
 	pv->state = PV_UNREAD; /* until the group is opened */
+	if (read_meta(pv, &vg->meta, &vg->crcs_ok, why, sizeof why) == 0 &&
+	    !vg->crcs_ok)
+		note(l, pv->where, "LVM2 physical volume %s: a checksum of its "
+		     "label or metadata does not match (read anyway)", pv->uuid);
 	if (cust_bfio_img_open(pv->img, pv->off, pv->len, &vg->first, err) < 0) {
 		cust_lvm_vg_close(vg);
 		return -1;
@@ -632,21 +937,53 @@ static int open_vg(struct cust_lvm *l, struct pv *pv, struct cust_lvm_vg **out,
 	    libvslvm_handle_open_file_io_handle(vg->handle, vg->first,
 	                                        LIBVSLVM_OPEN_READ, &e) != 1 ||
 	    libvslvm_handle_get_volume_group(vg->handle, &vg->vg, &e) != 1) {
-		note(l, pv->where, "LVM2 physical volume %s: libvslvm cannot "
-		     "read its volume group (its logical volumes are not "
-		     "walked; the volume is read as space): %s", pv->uuid,
-		     vslvm_message(&e, msg, sizeof msg));
+		vslvm_message(&e, msg, sizeof msg);
+		if (vg->meta) {
+			snprintf(reason, sizeof reason, "libvslvm cannot read the "
+			         "volume group: %s", msg);
+			goto custody;
+		}
+		note(l, pv->where, "LVM2 physical volume %s: neither libvslvm "
+		     "nor custody can read its volume group (its logical volumes "
+		     "are not walked; the volume is read as space): %s; %s",
+		     pv->uuid, msg, why);
 		goto refused;
 	}
+	if (vg->meta && (vg->meta->npvs > 1 || meta_striped(vg->meta))) {
+		snprintf(reason, sizeof reason, "%s", vg->meta->npvs > 1 ?
+		         "a group of more than one physical volume, whose pool "
+		         "libvslvm 20181227 cannot open" :
+		         "a striped segment");
+		goto custody;
+	}
+	if (!vg->meta)
+		note(l, pv->where, "LVM2 physical volume %s: custody cannot read "
+		     "its metadata (%s): libvslvm reads the group, the segment "
+		     "types of its volumes unchecked", pv->uuid, why);
 	vg_name(vg->vg, raw, vg->name, &cut);
 	vg_uuid(vg->vg, raw, uuid, &cut);
 	libvslvm_volume_group_get_extent_size(vg->vg, &extent, NULL);
 	libvslvm_volume_group_get_sequence_number(vg->vg, &seq, NULL);
-	vg->vg_json = json_pack("{s:s, s:s, s:I, s:I}", "name", vg->name,
+	vg->vg_json = json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", vg->name,
 	                        "uuid", uuid, "extent_size",
 	                        (json_int_t)(extent > INT64_MAX ? INT64_MAX
 	                                                        : extent),
-	                        "sequence", (json_int_t)seq);
+	                        "sequence", (json_int_t)seq,
+	                        "reader", "libvslvm");
+	if (vg->vg_json && vg->meta)
+		json_object_set_new(vg->vg_json, "metadata_checksums_ok",
+		                    json_boolean(vg->crcs_ok));
+	if (libvslvm_volume_group_get_number_of_physical_volumes(vg->vg, &n,
+	                                                         NULL) == 1 &&
+	    n > 1) {
+		/* libvslvm 20181227 fails there and crashes when closed */
+		if (vg->meta)
+			snprintf(why, sizeof why, "it lists %zu", vg->meta->npvs);
+		note(l, pv->where, "LVM2 volume group %s: %d physical volumes, "
+		     "which libvslvm cannot open, and custody cannot read its "
+		     "metadata (%s): not walked", vg->name, n, why);
+		goto refused;
+	}
 	pv->state = PV_WAITING;
 	if (gather_pvs(vg, msg, sizeof msg) < 0) {
 		note(l, pv->where, "LVM2 volume group %s: %s", vg->name, msg);
@@ -677,37 +1014,35 @@ static int open_vg(struct cust_lvm *l, struct pv *pv, struct cust_lvm_vg **out,
 		n = CUST_LVM_LVS_MAX;
 	}
 	vg->nlvs = (size_t)n;
-	/* the extents every volume holds, for the space outside them */
+	/* the extents every volume walked holds, for the space outside
+	 * them (a volume custody's reading refuses is read as space) */
 	if (!(vg->used = calloc(USED_MAX, sizeof *vg->used))) {
 		cust_lvm_vg_close(vg);
 		return cust_error_set_errno(err, CUST_E_IO, ENOMEM, "lvm");
 	}
 	for (i = 0; i < n; i++) {
 		libvslvm_logical_volume_t *lv = NULL;
+		const struct cust_lvm_meta_lv *mlv;
+		char lvname[CUST_LVM_NAME_MAX + 1];
 		if (libvslvm_volume_group_get_logical_volume(vg->vg, i, &lv,
 		                                             NULL) != 1)
 			continue;
-		describe_lv(vg, lv, "", 1, NULL, 0);
+		lv_name(lv, raw, lvname, &cut);
+		if (!(mlv = meta_lv(vg, raw)) || !meta_refuses(mlv, why,
+		                                              sizeof why))
+			describe_lv(vg, lv, "", 1, NULL, 0);
 		libvslvm_logical_volume_free(&lv, NULL);
 	}
-	if (vg->used_cut) {
-		note(l, pv->where, "LVM2 volume group %s: more than %d extent "
-		     "ranges: the space outside its volumes is not read",
-		     vg->name, USED_MAX);
-		vg->nused = 0;
-	} else if (unassigned(vg) < 0) {
+	if (vg_done(vg, pv) < 0) {
 		cust_lvm_vg_close(vg);
 		return cust_error_set_errno(err, CUST_E_IO, ENOMEM, "lvm");
 	}
-	for (i = 0; i < (int)vg->npvs; i++) {
-		json_t *jpv;
-		if (!vg->pvs[i] || !vg->pvs[i]->jp)
-			continue;
-		json_object_set(vg->pvs[i]->jp, "volume_group", vg->vg_json);
-		jpv = json_object_get(vg->pvs[i]->jp, "physical_volume");
-		if (jpv)
-			json_object_set_new(jpv, "name",
-			                    json_string(vg->pv_names[i]));
+	*out = vg;
+	return 1;
+custody:
+	if ((rc = open_custody(vg, pv, reason)) < 0) {
+		cust_lvm_vg_close(vg);
+		return cust_error_set_errno(err, CUST_E_IO, ENOMEM, "lvm");
 	}
 	*out = vg;
 	return 1;
@@ -764,8 +1099,114 @@ int cust_lvm_vg_unassigned(struct cust_lvm_vg *vg, size_t k,
 struct lv_img {
 	TSK_IMG_INFO img;
 	struct cust_lvm_vg *vg;
-	libvslvm_logical_volume_t *lv;
+	libvslvm_logical_volume_t *lv;      /* libvslvm's reader, or */
+	const struct cust_lvm_meta_lv *mlv; /* custody's */
 };
+
+static ssize_t read_fail(TSK_OFF_T off, size_t done, const char *fmt, ...)
+	CUST_PRINTF(3, 4);
+
+/* What a read of a logical volume gives when it fails at OFF after DONE
+ * bytes: those bytes, or -1 and libtsk's error (FMT) when none. */
+static ssize_t read_fail(TSK_OFF_T off, size_t done, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (done > 0)
+		return (ssize_t)done;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	tsk_error_reset();
+	tsk_error_set_errno(TSK_ERR_IMG_READ);
+	tsk_error_set_errstr("LVM2 volume read at %" PRIdOFF ": %s", off, msg);
+	return -1;
+}
+
+/*
+ * Custody's read of LEN bytes at OFF (inside the volume) of the volume of
+ * V: each segment in turn, then its stripe: with N stripes of S bytes,
+ * chunk c = (offset in the segment) / S lies on stripe c mod N, at
+ * (c / N) * S + (offset mod S) of that stripe's area, which begins at its
+ * first extent of its physical volume (pe_start + extent * extent_size).
+ * A physical volume no range holds, or an area past its range, is an
+ * error; what was read before it is given.
+ */
+static ssize_t meta_read(struct lv_img *v, TSK_OFF_T off, char *buf,
+                         size_t len)
+{
+	const struct cust_lvm_meta *m = v->vg->meta;
+	const struct cust_lvm_meta_lv *lv = v->mlv;
+	uint64_t es = m->extent_size;
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t pos = (uint64_t)off + done, ext = pos / es;
+		uint64_t in, seglen, per, within, run, at, area;
+		const struct cust_lvm_meta_segment *seg;
+		const struct cust_lvm_meta_stripe *st;
+		size_t lo = 0, hi = lv->nsegs, t;
+		struct pv *pv;
+		ssize_t got;
+
+		while (hi - lo > 1) { /* the last segment starting <= ext */
+			size_t mid = lo + (hi - lo) / 2;
+			if (lv->segs[mid].start_extent <= ext)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		seg = &lv->segs[lo];
+		/* lvm_meta.c: contiguous from 0, extents * es < 2^63 */
+		in = pos - seg->start_extent * es;
+		seglen = seg->extent_count * es;
+		per = seg->extent_count / seg->stripe_count * es;
+		if (in >= seglen)
+			return read_fail(off, done, "past its last segment");
+		if (seg->stripe_count == 1) {
+			t = 0;
+			within = in;
+			run = seglen - in;
+		} else {
+			uint64_t ss = seg->stripe_size, c = in / ss;
+			t = (size_t)(c % seg->stripe_count);
+			within = (c / seg->stripe_count) * ss + in % ss;
+			run = ss - in % ss;
+			if (run > seglen - in)
+				run = seglen - in;
+		}
+		if (run > len - done)
+			run = len - done;
+		if (within >= per)
+			return read_fail(off, done, "stripe %zu of segment %zu "
+			                 "holds no byte %" PRIu64, t + 1, lo + 1,
+			                 within);
+		st = &seg->stripes[t];
+		if (!(pv = v->vg->pvs[st->pv]))
+			return read_fail(off, done, "its physical volume %s is "
+			                 "missing", v->vg->pv_names[st->pv]);
+		at = m->pvs[st->pv].pe_start;
+		if (st->start_extent > UINT64_MAX / es ||
+		    within > UINT64_MAX - at ||
+		    (area = st->start_extent * es) > UINT64_MAX - at - within ||
+		    (at += area + within) >= pv->avail)
+			return read_fail(off, done, "past the end of physical "
+			                 "volume %s", v->vg->pv_names[st->pv]);
+		if (run > pv->avail - at)
+			run = pv->avail - at;
+		got = tsk_img_read(pv->img, (TSK_OFF_T)(pv->off + at),
+		                   buf + done, (size_t)run);
+		if (got <= 0) {
+			const char *te = tsk_error_get();
+			return read_fail(off, done, "physical volume %s: %s",
+			                 v->vg->pv_names[st->pv],
+			                 te ? te : "nothing read");
+		}
+		done += (size_t)got;
+	}
+	return (ssize_t)done;
+}
 
 static ssize_t lv_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf,
                        size_t len)
@@ -779,6 +1220,8 @@ static ssize_t lv_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf,
 		return 0;
 	if ((TSK_OFF_T)len > img->size - off)
 		len = (size_t)(img->size - off);
+	if (v->mlv)
+		return meta_read(v, off, buf, len);
 	pthread_mutex_lock(&v->vg->lock);
 	n = libvslvm_logical_volume_read_buffer_at_offset(v->lv, buf, len, off,
 	                                                  &e);
@@ -799,9 +1242,11 @@ static void lv_close(TSK_IMG_INFO *img)
 {
 	struct lv_img *v = (struct lv_img *)img;
 
-	pthread_mutex_lock(&v->vg->lock);
-	libvslvm_logical_volume_free(&v->lv, NULL);
-	pthread_mutex_unlock(&v->vg->lock);
+	if (v->lv) {
+		pthread_mutex_lock(&v->vg->lock);
+		libvslvm_logical_volume_free(&v->lv, NULL);
+		pthread_mutex_unlock(&v->vg->lock);
+	}
 	free(v);
 }
 
@@ -809,6 +1254,81 @@ static void lv_imgstat(TSK_IMG_INFO *img, FILE *f)
 {
 	(void)img;
 	(void)f; /* the library never prints */
+}
+
+/* The layer object of a volume of VG (NAME, UUID, SIZE, SEGS taken). */
+static json_t *volume_layer(struct cust_lvm_vg *vg, const char *lvname,
+                            const char *uuid, uint64_t size, json_t *segs)
+{
+	json_t *jpv;
+	size_t p;
+
+	for (p = 0; p < vg->npvs && vg->pvs[p] != vg->from; p++)
+		;
+	jpv = json_pack("{s:s, s:s, s:I, s:I}", "name",
+	                p < vg->npvs ? vg->pv_names[p] : "", "uuid",
+	                vg->from->uuid, "offset", (json_int_t)vg->from->off,
+	                "size", (json_int_t)vg->from->len);
+	return json_pack("{s:s, s:O, s:{s:s, s:s, s:I, s:o}, s:o}",
+	                 "layer", "lvm", "volume_group", vg->vg_json,
+	                 "logical_volume", "name", lvname, "uuid", uuid,
+	                 "size", (json_int_t)size, "segments",
+	                 segs ? segs : json_array(),
+	                 "physical_volume", jpv ? jpv : json_object());
+}
+
+/* cust_lvm_vg_volume for a group custody's reader reads. */
+static int custody_volume(struct cust_lvm_vg *vg, size_t k,
+                          TSK_IMG_INFO **img, char *name, size_t namesz,
+                          json_t **layer, struct cust_error *err)
+{
+	struct cust_lvm *l = vg->l;
+	const struct cust_lvm_meta_lv *mlv = &vg->meta->lvs[k];
+	char lvname[CUST_LVM_NAME_MAX + 1], uuid[CUST_LVM_NAME_MAX + 1];
+	char why[1024];
+	struct lv_img *v;
+	uint64_t size;
+	json_t *segs;
+
+	if (escape_name(mlv->name, strlen(mlv->name), lvname))
+		note(l, vg->from->where, "LVM2 volume group %s: a logical volume "
+		     "name cut to %d bytes: %s", vg->name, CUST_LVM_NAME_MAX,
+		     lvname);
+	escape_name(mlv->uuid, strlen(mlv->uuid), uuid);
+	if (snprintf(name, namesz, "%s/lvm:%s/%s", vg->from->where, vg->name,
+	             lvname) >= (int)namesz)
+		return cust_error_set(err, CUST_E_USAGE, "lvm: name too long");
+	if (meta_refuses(mlv, why, sizeof why)) {
+		note(l, vg->from->where, "LVM2 volume %s: %s: not walked (its "
+		     "extents are read as space)", name, why);
+		return 0;
+	}
+	/* lvm_meta.c: extents * extent_size < 2^63 */
+	size = mlv->extents * vg->meta->extent_size;
+	segs = json_array();
+	meta_describe(vg, k, lvname, 0, segs, 1);
+	*layer = volume_layer(vg, lvname, uuid, size, segs);
+	if (!(v = calloc(1, sizeof *v)) || !*layer) {
+		free(v);
+		json_decref(*layer);
+		*layer = NULL;
+		return cust_error_set_errno(err, CUST_E_IO, ENOMEM, "lvm");
+	}
+	v->vg = vg;
+	v->mlv = mlv;
+	*img = tsk_img_open_external(v, (TSK_OFF_T)size, 512, lv_read, lv_close,
+	                             lv_imgstat);
+	if (!*img) {
+		const char *te = tsk_error_get();
+		note(l, vg->from->where, "LVM2 volume %s: libtsk refused it: %s",
+		     name, te ? te : "no reason");
+		tsk_error_reset();
+		lv_close(&v->img);
+		json_decref(*layer);
+		*layer = NULL;
+		return 0;
+	}
+	return 1;
 }
 
 int cust_lvm_vg_volume(struct cust_lvm_vg *vg, size_t k, TSK_IMG_INFO **img,
@@ -822,15 +1342,17 @@ int cust_lvm_vg_volume(struct cust_lvm_vg *vg, size_t k, TSK_IMG_INFO **img,
 	char raw[RAW_NAME_MAX], lvname[CUST_LVM_NAME_MAX + 1];
 	char uuid[CUST_LVM_NAME_MAX + 1], msg[512];
 	size64_t size = 0;
-	json_t *segs = NULL, *jpv;
+	json_t *segs = NULL;
+	const struct cust_lvm_meta_lv *mlv;
 	int cut = 0;
-	size_t p;
 
 	*img = NULL;
 	*layer = NULL;
 	if (!vg || vg->magic != VG_MAGIC || k >= vg->nlvs)
 		return cust_error_set(err, CUST_E_USAGE, "lvm: no such volume");
 	l = vg->l;
+	if (vg->custody)
+		return custody_volume(vg, k, img, name, namesz, layer, err);
 	if (libvslvm_volume_group_get_logical_volume(vg->vg, (int)k, &lv,
 	                                             &e) != 1) {
 		note(l, vg->from->where, "LVM2 volume group %s: logical volume "
@@ -843,11 +1365,19 @@ int cust_lvm_vg_volume(struct cust_lvm_vg *vg, size_t k, TSK_IMG_INFO **img,
 		note(l, vg->from->where, "LVM2 volume group %s: a logical volume "
 		     "name cut to %d bytes: %s", vg->name, CUST_LVM_NAME_MAX,
 		     lvname);
+	mlv = meta_lv(vg, raw);
 	lv_uuid(lv, raw, uuid, &cut);
 	if (snprintf(name, namesz, "%s/lvm:%s/%s", vg->from->where, vg->name,
 	             lvname) >= (int)namesz) {
 		libvslvm_logical_volume_free(&lv, NULL);
 		return cust_error_set(err, CUST_E_USAGE, "lvm: name too long");
+	}
+	/* libvslvm reads every segment as striped, whatever its type */
+	if (mlv && meta_refuses(mlv, msg, sizeof msg)) {
+		note(l, vg->from->where, "LVM2 volume %s: %s: not walked (its "
+		     "extents are read as space)", name, msg);
+		libvslvm_logical_volume_free(&lv, NULL);
+		return 0;
 	}
 	if (libvslvm_logical_volume_get_size(lv, &size, &e) != 1 ||
 	    size == 0 || size > (size64_t)INT64_MAX) {
@@ -859,18 +1389,7 @@ int cust_lvm_vg_volume(struct cust_lvm_vg *vg, size_t k, TSK_IMG_INFO **img,
 	}
 	segs = json_array();
 	describe_lv(vg, lv, lvname, 0, segs, 1);
-	for (p = 0; p < vg->npvs && vg->pvs[p] != vg->from; p++)
-		;
-	jpv = json_pack("{s:s, s:s, s:I, s:I}", "name",
-	                p < vg->npvs ? vg->pv_names[p] : "", "uuid",
-	                vg->from->uuid, "offset", (json_int_t)vg->from->off,
-	                "size", (json_int_t)vg->from->len);
-	*layer = json_pack("{s:s, s:O, s:{s:s, s:s, s:I, s:o}, s:o}",
-	                   "layer", "lvm", "volume_group", vg->vg_json,
-	                   "logical_volume", "name", lvname, "uuid", uuid,
-	                   "size", (json_int_t)size, "segments",
-	                   segs ? segs : json_array(),
-	                   "physical_volume", jpv ? jpv : json_object());
+	*layer = volume_layer(vg, lvname, uuid, (uint64_t)size, segs);
 	if (!(v = calloc(1, sizeof *v)) || !*layer) {
 		free(v);
 		json_decref(*layer);

@@ -45,23 +45,33 @@
  * gets "layer": "lvm" and "physical_volume" {"uuid", "offset", "size",
  * "data_offset" (where its extents start), "name"} and "volume_group".
  * After all partitions, the volume groups of the physical volumes found
- * are opened with libvslvm (lib/lvm.h; a group over several partitions is
- * opened once, with all of them) and each logical volume is walked as a
+ * are opened (lib/lvm.h; a group over several partitions is opened once,
+ * with all of them), read through libvslvm or, where libvslvm falls short
+ * (a group it refuses, of several physical volumes, or striped),
+ * custody's own reader of the LVM2 metadata (lib/lvm_meta.h), and each
+ * logical volume is walked as a
  * partition named "pN/lvm:VG/LV" (pN: the physical volume the group was
  * read from, "p0" for a whole disk; VG and LV escaped: anything but
  * A-Z a-z 0-9 + _ . - is \xHH).  Its report object has "layer": "lvm",
- * "volume_group" {"name", "uuid", "extent_size", "sequence"},
+ * "volume_group" {"name", "uuid", "extent_size", "sequence", "reader"
+ * ("libvslvm" or "custody"), "reader_reason" (why custody's: libvslvm's
+ * own error when it refused the group), "metadata_checksums_ok"},
  * "logical_volume" {"name", "uuid", "size", "segments": [{"offset",
- * "size", "stripes"}]} and "physical_volume" {"name", "uuid", "offset",
- * "size"}; cust_walk_entry.layer points at these keys.  Inside a logical
+ * "size", "stripes", "type", "stripe_size"}]} and "physical_volume"
+ * {"name", "uuid", "offset", "size"}; cust_walk_entry.layer points at
+ * these keys.  Inside a logical
  * volume every offset (the partition's, runs, space) is an offset in
  * that volume, not in the image: its "offset" is 0, and the segments and
- * the physical volume say where it lies.  Content is read through
- * libvslvm, never straight from the image file.  A group libvslvm cannot
- * read (the libvslvm of Debian 12, 20181227, refuses a striped volume's
- * stripes list, and so the whole group), a volume it cannot open, extents
- * past the end of a physical volume, a physical volume the group lists
- * but no partition holds: each is a problem and the walk goes on.  At
+ * the physical volume say where it lies.  Content is read through the
+ * group's reader, never straight from the image file.  A volume with a
+ * segment of a type other than "striped" (thin, raid1, mirror, snapshot,
+ * cache...) or damaged metadata is not walked (a problem naming the type
+ * or the damage; its extents are carved as lvm-unassigned); a physical
+ * volume the group lists but no partition holds is a problem naming its
+ * UUID, and reads of its extents fail while the rest of the volume is
+ * read; a group neither reader can read, a checksum of the metadata that
+ * does not match, extents past the end of a physical volume: each is a
+ * problem and the walk goes on.  At
  * most CUST_LVM_PVS_MAX physical volumes and CUST_LVM_LVS_MAX volumes of
  * a group are read (lib/lvm.h).
  *
@@ -165,7 +175,8 @@
  *    file system could be opened (an unknown, encrypted or damaged one), in
  *    its turn among the partitions.  A "p0" image without a file system
  *    gives nothing: it is not known to be a disk at all.
- *  - "lvm-unassigned": after the logical volumes of an LVM2 volume group,
+ *  - "lvm-unassigned": after the logical volumes of an LVM2 volume group
+ *    (and those of a volume not walked),
  *    the bytes of each of its physical volumes that no logical volume
  *    holds (the label, the metadata area, the free extents), partition
  *    the physical volume's (pN), image offsets; the physical volumes of a

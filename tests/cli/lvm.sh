@@ -1,9 +1,12 @@
 #!/bin/sh
-# custody-extract reads LVM2 volume groups (libvslvm): the logical volumes
+# custody-extract reads LVM2 volume groups (libvslvm, and custody's own
+# reader of the metadata where libvslvm falls short): the logical volumes
 # of a physical volume in an MBR partition of type 8e, of two partitions
-# (a striped volume) and of a whole disk are walked like partitions, named
-# pN/lvm:VG/LV; the extents outside every volume are carved; hostile
-# metadata is a problem, never a crash.  The images are made with the
+# (a volume striped over both, a linear volume spanning both) and of a
+# whole disk are walked like partitions, named pN/lvm:VG/LV; the extents
+# outside every volume are carved; a segment type custody does not read
+# (raid1, thin-pool) is refused, never read as linear; a missing physical
+# volume reads as errors; hostile metadata is a problem, never a crash.  The images are made with the
 # stock LVM2 tools on loop devices (nothing is activated: there is no
 # device-mapper here, --driverloaded n), then the file systems are written
 # at the volumes' physical extents.
@@ -18,6 +21,13 @@ rec() {
 		"$(last)/extraction.json" "$1"
 }
 md5of() { md5sum <"$1" | cut -d' ' -f1; }
+# hostile RECORD-CHECK DESCRIPTION: the last extraction did not crash (an
+# exit status custody gives), and its record passes CHECK
+hostile() {
+	s=$1
+	[ "$s" -lt 64 ] && [ "$(rec "$2")" = True ] && ok "$3" ||
+		{ fail "$3 (exit $s)"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+}
 # inv_md5 PARTITION PATH: the MD5 of that file in the last inventory
 inv_md5() {
 	"$PYTHON" -c 'import json,sys
@@ -125,6 +135,30 @@ mkfs.fat -C "$T/fat.img" 9216 >/dev/null 2>&1 && mcopy -i "$T/fat.img" "$T/NOTES
 	dd if="$T/fat.img" of="$D2" bs=512 seek=112640 conv=notrunc 2>/dev/null ||
 	fail "a FAT partition 3"
 
+# ---- two PVs: a linear volume whose second segment is on the second ----
+# (p1 holds one extent, root takes it and two of p2's)
+mkdir -p "$T/span/var"
+head -c 6000000 /dev/urandom >"$T/span/var/big.bin"
+printf 'gate http://gate.example.com/x.php\n' >"$T/span/var/gate.txt"
+mke2fs -q -F -t ext4 -d "$T/span" "$T/span.ext4" 12M >/dev/null 2>&1 ||
+	fail "an ext4 image of 6 MB (mke2fs -d)"
+D4=$T/disk4.img
+disk "$D4" 48M &&
+	"$PYTHON" "$FIX" mbr "$D4" 2048:12288:8e 14336:51200:8e &&
+	attach "$D4" $((2048 * 512)) $((12288 * 512)) && L1=$L &&
+	attach "$D4" $((14336 * 512)) $((51200 * 512)) && L2=$L &&
+	lvm pvcreate -ff -y "$L1" "$L2" && lvm vgcreate vg0 "$L1" "$L2" &&
+	lvm lvcreate -an -Zn -y -L 4M -n root vg0 "$L1" &&
+	lvm lvextend -y -L 12M vg0/root "$L2" &&
+	layout vg0 "$T/layout4" && uuids vg0 >"$T/uuids4" &&
+	pvs --noheadings -o pv_uuid "$L2" 2>/dev/null | tr -d ' ' >"$T/pv1uuid4" &&
+	[ "$(grep -c '^seg root ' "$T/layout4")" = 2 ] &&
+	ok "vg0 over two partitions, root linear over both (two segments)" ||
+	{ fail "a linear volume over two PVs"; sed 's/^/#   /' "$T/lvm.log" "$T/layout4"; }
+detach
+"$PYTHON" "$FIX" put "$D4" "$T/layout4" root "$T/span.ext4" ||
+	fail "ext4 written over the two segments"
+
 # ---- a whole disk as the PV, no partition table ----------------------
 D3=$T/disk3.img
 disk "$D3" 24M && attach "$D3" 0 $((24 * 1048576)) &&
@@ -190,20 +224,100 @@ elif testdata "$XSD" "the DFXML against the DFXML schema"; then
 		xmllint --noout --nonet --schema "$XSD" "$X/inventory.dfxml"
 fi
 
-# ---- the striped volume: libvslvm (20181227) refuses its stripes list --
-# (the walk is not complete: exit 6)
-expect_exit 6 "extracted (a volume striped over two PVs, and FAT)" \
+# ---- the striped volume: libvslvm (20181227) refuses its stripes list,
+# custody reads the group itself --------------------------------------
+check "extracted (a volume striped over two PVs, and FAT)" \
 	custody-extract --case "$C" --item E001 --quiet "$D2"
 X=$(last)
 [ "$(inv_md5 p3 /NOTES.TXT)" = "$(md5of "$T/NOTES.TXT")" ] &&
-	ok "the walk goes on: the FAT partition's file is listed" ||
-	fail "the walk goes on past the striped group"
-[ "$(rec '[p["partition"] for p in R["walk"]["problems"] if "libvslvm cannot read its volume group" in p["message"]]')" = "['p1', 'p2']" ] &&
-	ok "each PV whose group libvslvm cannot read is a problem" ||
-	{ fail "the striped group is a problem"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
-grep -q '^panel.example.net,.*p[12] (unreadable-partition)' "$X/targets/domains.csv" &&
-	ok "and its PVs are carved as space: a domain in the striped volume's files is found" ||
-	{ fail "the striped PVs carved"; sed 's/^/#   /' "$X/targets/domains.csv"; }
+	ok "the FAT partition's file is listed" ||
+	fail "the FAT partition beside the striped group"
+for f in etc/c2.conf srv/panel/bot.bin srv/panel/config.php; do
+	[ "$(inv_md5 p1/lvm:vg0/root "/$f")" = "$(md5of "$T/root/$f")" ] &&
+		ok "striped p1/lvm:vg0/root: /$f listed with its MD5" ||
+		fail "striped p1/lvm:vg0/root: /$f listed with its MD5"
+done
+[ "$(rec 'R["walk"]["complete"] and not R["walk"]["problems"]')" = True ] &&
+	ok "the walk is complete, no problem" ||
+	{ fail "the striped walk is complete"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+[ "$(rec '[(p["volume_group"]["reader"], "libvslvm" in p["volume_group"]["reader_reason"], p["logical_volume"]["uuid"], p["logical_volume"]["segments"]) for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/root"]')" = \
+	"[('custody', True, '$(sed -n 's/^root=//p' "$T/uuids2")', [{'offset': 0, 'size': 16777216, 'stripe_size': 65536, 'stripes': 2, 'type': 'striped'}])]" ] &&
+	ok "the record: custody's reader (libvslvm's refusal quoted), 2 stripes of 64 KiB" ||
+	{ fail "the striped volume's record"; rec '[p for p in R["walk"]["partitions"] if p["name"].startswith("p1")]' | sed 's/^/#   /'; }
+[ "$(rec '[p["volume_group"]["reader"] for p in R["walk"]["partitions"] if p["name"] == "p2"]')" = "['custody']" ] &&
+	ok "the second PV belongs to the group read" ||
+	fail "the second PV of the striped group"
+
+# ---- a linear volume over two PVs -------------------------------------
+check "extracted (a linear volume over two PVs)" \
+	custody-extract --case "$C" --item E001 --quiet "$D4"
+for f in var/big.bin var/gate.txt; do
+	[ "$(inv_md5 p1/lvm:vg0/root "/$f")" = "$(md5of "$T/span/$f")" ] &&
+		ok "p1/lvm:vg0/root over two PVs: /$f listed with its MD5" ||
+		fail "p1/lvm:vg0/root over two PVs: /$f listed with its MD5"
+done
+[ "$(rec 'R["walk"]["complete"] and [len(p["logical_volume"]["segments"]) for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/root"] == [2]')" = True ] &&
+	ok "complete, two segments in the record" ||
+	{ fail "the spanning volume's record"; rec 'R["walk"]' | sed 's/^/#   /'; }
+
+# ---- a physical volume missing: its extents read as errors ------------
+cp "$D4" "$T/nopv1.img" && "$PYTHON" "$FIX" mbr "$T/nopv1.img" 2048:12288:8e 0:0:0 ||
+	fail "partition 2 removed from the table"
+expect_exit 6 "extracted (its second PV missing: not complete)" \
+	custody-extract --case "$C" --item E001 --quiet "$T/nopv1.img"
+U=$(cat "$T/pv1uuid4")
+[ "$(rec 'any("'"$U"'" in p["message"] for p in R["walk"]["problems"])')" = True ] &&
+	ok "a problem names the missing PV's UUID" ||
+	{ fail "the missing PV named"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+[ "$(inv_md5 p1/lvm:vg0/root /var/big.bin)" != "$(md5of "$T/span/var/big.bin")" ] &&
+	[ "$(rec 'any(p["name"] == "p1/lvm:vg0/root" and p["entries"] > 0 for p in R["walk"]["partitions"])')" = True ] &&
+	ok "the volume is walked; the file on the missing PV is not read as if whole" ||
+	fail "the volume with a missing PV"
+
+# ---- the striped volume, a PV missing -----------------------------------
+cp "$D2" "$T/nostripe.img" &&
+	"$PYTHON" "$FIX" mbr "$T/nostripe.img" 2048:55296:8e 0:0:0 112640:18432:0c ||
+	fail "the second stripe's partition removed"
+expect_exit 6 "extracted (a striped volume, a PV missing)" \
+	custody-extract --case "$C" --item E001 --quiet "$T/nostripe.img"
+# (every other 64 KiB of the volume is missing: the root directory too)
+[ "$(rec 'any("is not among the ranges read" in p["message"] and "physical volume pv1" in p["message"] for p in R["walk"]["problems"])')" = True ] &&
+	[ "$(rec 'any(p["partition"] == "p1/lvm:vg0/root" for p in R["walk"]["problems"]) and [p["volume_group"]["reader"] for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/root"] == ["custody"]')" = True ] &&
+	[ "$(inv_md5 p1/lvm:vg0/root /srv/panel/bot.bin)" != "$(md5of "$T/root/srv/panel/bot.bin")" ] &&
+	ok "walked, the missing stripe named, its reads errors, no file read as whole" ||
+	{ fail "the striped volume with a missing PV"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+
+# ---- segment types custody does not read --------------------------------
+# raid1 written into the metadata of the linear group (libvslvm opens it)
+cp "$D1" "$T/raid1.img"
+"$PYTHON" "$FIX" patch "$T/raid1.img" $((2048 * 512)) 'type = "striped"' 'type = "raid1"' ||
+	fail "metadata patched: root's segment of type raid1"
+custody-extract --case "$C" --item E001 --quiet "$T/raid1.img" >/dev/null 2>&1
+s=$?
+[ "$s" -lt 64 ] &&
+	[ "$(rec 'any("raid1" in p["message"] and "vg0/root" in p["message"] for p in R["walk"]["problems"])')" = True ] &&
+	[ "$(rec '[p for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/root"]')" = "[]" ] &&
+	[ "$(inv_md5 p1/lvm:vg0/data /db/dump.bin)" = "$(md5of "$T/data/db/dump.bin")" ] &&
+	ok "a raid1 segment: refused with its type named, not read as linear; data still read" ||
+	{ fail "a raid1 segment refused (exit $s)"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+# thin-pool written into the striped group's metadata (custody's reader)
+cp "$D2" "$T/thin.img"
+"$PYTHON" "$FIX" patch "$T/thin.img" $((2048 * 512)) 'type = "striped"' 'type = "thin-pool"' ||
+	fail "metadata patched: a thin-pool segment"
+custody-extract --case "$C" --item E001 --quiet "$T/thin.img" >/dev/null 2>&1
+s=$?
+[ "$s" -lt 64 ] &&
+	[ "$(rec 'any("thin-pool" in p["message"] and "vg0/root" in p["message"] for p in R["walk"]["problems"])')" = True ] &&
+	[ "$(rec '[p for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/root"]')" = "[]" ] &&
+	ok "a thin-pool segment: refused with its type named, not read" ||
+	{ fail "a thin-pool segment refused (exit $s)"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
+# a stripes list shorter than its stripe_count
+cp "$D2" "$T/short.img"
+"$PYTHON" "$FIX" patch "$T/short.img" $((2048 * 512)) 'stripe_count = 2' 'stripe_count = 3' ||
+	fail "metadata patched: stripe_count 3 over 2 stripes"
+custody-extract --case "$C" --item E001 --quiet "$T/short.img" >/dev/null 2>&1
+hostile $? 'any("stripes list of 2 stripes" in p["message"] for p in R["walk"]["problems"]) and not [p for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/root"]' \
+	"a stripes list shorter than stripe_count: a problem, the volume not read"
 
 # ---- the whole-disk PV ------------------------------------------------
 check "extracted (a whole-disk PV)" custody-extract --case "$C" --item E001 \
@@ -216,13 +330,6 @@ check "extracted (a whole-disk PV)" custody-extract --case "$C" --item E001 \
 	ok "and its UUID" || fail "the whole-disk PV's volume UUID"
 
 # ---- hostile twins ----------------------------------------------------
-# hostile RECORD-CHECK DESCRIPTION: the last extraction did not crash (an
-# exit status custody gives), and its record passes CHECK
-hostile() {
-	s=$1
-	[ "$s" -lt 64 ] && [ "$(rec "$2")" = True ] && ok "$3" ||
-		{ fail "$3 (exit $s)"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
-}
 cp "$D1" "$T/past.img"
 "$PYTHON" "$FIX" patch "$T/past.img" $((2048 * 512)) '"pv0", 2' '"pv0", 90' ||
 	fail "metadata patched: data's extents past the disk"
