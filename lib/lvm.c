@@ -288,7 +288,10 @@ int cust_lvm_add_pv(struct cust_lvm *l, TSK_IMG_INFO *img, uint64_t off,
 	pv.state = PV_WAITING;
 	if (jp) {
 		pv.jp = json_incref(jp);
-		json_object_set_new(jp, "layer", json_string("lvm"));
+		/* an md array holding the PV stays an md array: its
+		 * physical_volume says it is a PV too */
+		if (!json_object_get(jp, "layer"))
+			json_object_set_new(jp, "layer", json_string("lvm"));
 		json_object_set_new(jp, "physical_volume", json_pack(
 			"{s:s, s:I, s:I, s:I}", "uuid", pv.uuid,
 			"offset", (json_int_t)off, "size", (json_int_t)len,

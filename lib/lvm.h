@@ -85,7 +85,8 @@ void cust_lvm_free(struct cust_lvm *l);
  * range named WHERE (copied); 0 when not (or when CUST_LVM_PVS_MAX are
  * kept already: a problem); -1 only on a failure of the system (ERR).
  * IMG must outlive L.  JP, when not NULL, is the walk's report object of
- * the range: it receives "layer": "lvm" and "physical_volume" {"uuid",
+ * the range: it receives "layer": "lvm" (unless it names a layer already:
+ * an md array holding a PV stays "md") and "physical_volume" {"uuid",
  * "offset", "size", "data_offset"} now, and the group's name and the
  * volume's name in it once its group is opened (JP is held, not copied).
  */

@@ -37,56 +37,7 @@ for l in open(sys.argv[1]):
         print(e.get("md5")); break' "$(last)/inventory.jsonl" "$1" "$2"
 }
 
-if [ "$(id -u)" -ne 0 ] || ! command -v pvcreate >/dev/null 2>&1 ||
-	! losetup -f >/dev/null 2>&1; then
-	skip "LVM2 images: loop devices and the LVM2 tools need root"
-	echo "1..$n"
-	exit 0
-fi
-
-# LVM2 sees only this test's loop devices and keeps nothing on the host
-export LVM_SYSTEM_DIR="$T/lvm" LVM_SUPPRESS_FD_WARNINGS=1
-mkdir -p "$T/lvm"
-LOOPS=""
-detach() { for l in $LOOPS; do losetup -d "$l" 2>/dev/null; done; LOOPS=""; }
-trap 'detach; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-lvm_conf() {
-	f=""
-	for l in $LOOPS; do f="$f\"a|^$l\$|\", "; done
-	cat >"$T/lvm/lvm.conf" <<CONF
-devices { global_filter = [ $f"r|.*|" ] obtain_device_list_from_udev = 0
-          use_devicesfile = 0 hints = "none" }
-backup { backup = 0 archive = 0 }
-activation { udev_sync = 0 udev_rules = 0 }
-CONF
-}
-# attach DISK OFFSET SIZE: L, a loop device over those bytes of DISK, its
-# place noted for the layout
-attach() {
-	L=$(losetup -f --show -o "$2" --sizelimit "$3" "$1") || return 1
-	LOOPS="$LOOPS $L"
-	echo "$L $2" >>"$T/attached"
-	lvm_conf
-}
-lvm() { command "$@" --driverloaded n >>"$T/lvm.log" 2>&1; }
-# layout VG OUT: where the volumes of VG lie, for lvm-image.py put
-layout() {
-	: >"$2"
-	while read -r dev off; do
-		pe=$(pvs --noheadings --units b --nosuffix -o pe_start "$dev" 2>/dev/null | tr -d ' ')
-		echo "pv $dev $off $pe" >>"$2"
-	done <"$T/attached"
-	echo "extent $(vgs --noheadings --units b --nosuffix -o vg_extent_size "$1" 2>/dev/null | tr -d ' ')" >>"$2"
-	lvs --noheadings --units b --nosuffix --separator ' ' \
-		-o lv_name,seg_start,seg_size,stripes,stripe_size,seg_pe_ranges \
-		"$1" 2>/dev/null | sed 's/^ */seg /' >>"$2"
-}
-# uuids VG: "VG_UUID LV=UUID ..." as the LVM2 tools give them
-uuids() {
-	vgs --noheadings -o vg_uuid "$1" 2>/dev/null | tr -d ' '
-	lvs --noheadings --separator = -o lv_name,lv_uuid "$1" 2>/dev/null | tr -d ' '
-}
-disk() { truncate -s "$2" "$1" && : >"$T/attached"; }
+. "$CUSTODY_TOP/tests/cli/lvm.inc"
 
 new_case "$C" || fail "test case created"
 

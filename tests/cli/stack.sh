@@ -1,0 +1,146 @@
+#!/bin/sh
+# A seized server's storage as it is built, end to end: md RAID1, LVM2 on
+# the array, XFS and ext4 on the logical volumes (both disks given
+# together, then one alone), and an MBR partition of type 8e holding LVM2
+# with XFS on it.  Every file is found with the MD5 of the file written,
+# and every layer's identity (array, group, volumes, file system) is in
+# extraction.json and the DFXML.
+. "$CUSTODY_TOP/tests/cli/lib.sh"
+
+FIX=$CUSTODY_TOP/tests/fixtures/lvm-image.py
+MD="$PYTHON $CUSTODY_TOP/tests/fixtures/mdraid.py"
+C=$T/case
+last() { ls -d "$C"/extractions/E001-X* | sort -V | tail -n 1; }
+rec() {
+	"$PYTHON" -c 'import json,sys; R = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$(last)/extraction.json" "$1"
+}
+# same_md5s PARTITION TREE: every file of TREE, with its MD5, in the last
+# inventory under PARTITION
+same_md5s() {
+	"$PYTHON" - "$(last)/inventory.jsonl" "$1" "$2" <<'PY'
+import hashlib, json, os, sys
+inv = {}
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("partition") == sys.argv[2] and e.get("type") == "regular" \
+            and not e.get("member"):
+        inv[e["path"]] = e.get("md5")
+n = 0
+for d, _, files in os.walk(sys.argv[3]):
+    for f in files:
+        p = os.path.join(d, f)
+        want = hashlib.md5(open(p, "rb").read()).hexdigest()
+        got = inv.get("/" + os.path.relpath(p, sys.argv[3]))
+        assert got == want, (p, got, want)
+        n += 1
+assert n >= 3, n
+PY
+}
+
+if ! command -v mkfs.xfs >/dev/null 2>&1; then
+	skip "the server stack: mkfs.xfs (xfsprogs) is needed"
+	echo "1..$n"
+	exit 0
+fi
+. "$CUSTODY_TOP/tests/cli/lvm.inc"
+new_case "$C" || fail "test case created"
+
+# the files: the panel on XFS (mounted and filled), the database on ext4
+mkdir -p "$T/srv/www/panel" "$T/srv/home/op" "$T/db/var/lib/mysql"
+printf '<?php\n$db_host = "localhost";\n$db_user = "cp";\n$db_pass = "s3cret";\n' \
+	>"$T/srv/www/panel/config.php"
+head -c 200000 /dev/urandom >"$T/srv/home/op/bot.bin"
+printf 'ops@panel.example.com\n' >"$T/srv/home/op/notes.txt"
+head -c 90000 /dev/urandom >"$T/db/var/lib/mysql/ibdata1"
+printf 'victims\n' >"$T/db/var/lib/mysql/list.txt"
+printf '[mysqld]\n' >"$T/db/var/lib/mysql/my.cnf"
+truncate -s 32M "$T/srv.xfs"
+TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=xfs mkfs.xfs -q -f -L panel \
+	"$T/srv.xfs" >/dev/null 2>&1 || fail "mkfs.xfs"
+mkdir -p "$T/mnt"
+mount -o loop "$T/srv.xfs" "$T/mnt" && cp -a "$T/srv/." "$T/mnt/" &&
+	umount "$T/mnt" || fail "the XFS filled through a loop mount"
+xfs_uuid=$(xfs_db -r -c 'sb 0' -c 'p uuid' "$T/srv.xfs" 2>/dev/null |
+	sed 's/^uuid = //')
+mke2fs -q -F -t ext4 -d "$T/db" "$T/db.ext4" 8M >/dev/null 2>&1 ||
+	fail "an ext4 image (mke2fs -d)"
+
+# ---- md RAID1 -> LVM2 -> XFS and ext4 ----------------------------------
+# the physical volume, made on a loop device, the file systems written at
+# its volumes' extents; then the RAID1 pair around it
+disk "$T/pv.img" 48M && attach "$T/pv.img" 0 $((48 * 1048576)) &&
+	lvm pvcreate -ff -y "$L" && lvm vgcreate vgsrv "$L" &&
+	lvm lvcreate -an -Zn -y -L 32M -n srv vgsrv &&
+	lvm lvcreate -an -Zn -y -L 8M -n db vgsrv &&
+	layout vgsrv "$T/layout" && uuids vgsrv >"$T/uuids" &&
+	ok "an LVM2 group of two volumes (pvcreate, vgcreate, lvcreate)" ||
+	{ fail "an LVM2 group of two volumes"; sed 's/^/#   /' "$T/lvm.log"; }
+detach
+"$PYTHON" "$FIX" put "$T/pv.img" "$T/layout" srv "$T/srv.xfs" &&
+	"$PYTHON" "$FIX" put "$T/pv.img" "$T/layout" db "$T/db.ext4" ||
+	fail "the file systems written at the volumes' extents"
+$MD --level 1 --disks 2 --metadata 1.2 --data-kib 49152 --volume "$T/pv.img" \
+	--name srv:0 "$T/md" || fail "the RAID1 pair around the PV (mdraid.py)"
+
+expect_exit 0 "extract the server's two disks together" custody-extract \
+	--case "$C" --item E001 --quiet "$T/md/m0.img" --disk "$T/md/m1.img"
+same_md5s md:srv:0/lvm:vgsrv/srv "$T/srv" &&
+	ok "md RAID1 -> LVM2 -> XFS: every file, with its MD5" ||
+	fail "md RAID1 -> LVM2 -> XFS: every file, with its MD5"
+same_md5s md:srv:0/lvm:vgsrv/db "$T/db" &&
+	ok "md RAID1 -> LVM2 -> ext4: every file, with its MD5" ||
+	fail "md RAID1 -> LVM2 -> ext4: every file, with its MD5"
+"$PYTHON" - "$(last)/extraction.json" "$T/uuids" "$xfs_uuid" <<'PY' && ok "each layer's identity: array, group, volumes, XFS UUID and label" || { fail "each layer's identity"; rec 'R["walk"]["partitions"]' | sed 's/^/#   /'; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+lines = open(sys.argv[2]).read().split()
+vg_uuid, lvs = lines[0], dict(l.split("=") for l in lines[1:])
+parts = {p["name"]: p for p in r["walk"]["partitions"]}
+md = parts["md:srv:0"]
+assert md["md"]["level"] == "raid1" and not md["md"]["degraded"], md
+assert [m["source"] for m in md["md"]["members"]] == ["d1/p0", "d2/p0"], md
+srv, db = parts["md:srv:0/lvm:vgsrv/srv"], parts["md:srv:0/lvm:vgsrv/db"]
+assert srv["volume_group"]["uuid"] == vg_uuid, srv
+assert srv["logical_volume"]["uuid"] == lvs["srv"], srv
+assert db["logical_volume"]["uuid"] == lvs["db"], db
+assert srv["fs_type"] == "xfs" and db["fs_type"] == "ext4", (srv, db)
+assert srv["fs_uuid"] == sys.argv[3] and srv["fs_label"] == "panel", srv
+PY
+grep -q "custody:name='md:srv:0/lvm:vgsrv/srv'" "$(last)/inventory.dfxml" &&
+	ok "the DFXML names the XFS volume by its layers" ||
+	fail "the DFXML names the XFS volume by its layers"
+schemas_ok "$C" "the stack's records match their schemas"
+
+expect_exit 0 "extract one RAID1 disk alone" custody-extract --case "$C" \
+	--item E001 --quiet "$T/md/m1.img"
+same_md5s md:srv:0/lvm:vgsrv/srv "$T/srv" &&
+	ok "one disk of the pair: the XFS files all the same" ||
+	fail "one disk of the pair: the XFS files all the same"
+[ "$(rec '[(p["md"]["degraded"], p["md"]["missing_roles"]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
+	"[(True, [0])]" ] &&
+	ok "one disk of the pair: the array says which member is missing" ||
+	{ fail "one disk of the pair: the array says which member is missing"; rec '[p.get("md") for p in R["walk"]["partitions"]]' | sed 's/^/#   /'; }
+
+# ---- an MBR partition of type 8e -> LVM2 -> XFS ------------------------
+disk "$T/d8e.img" 50M && "$PYTHON" "$FIX" mbr "$T/d8e.img" 2048:98304:8e &&
+	attach "$T/d8e.img" 1048576 $((48 * 1048576)) &&
+	lvm pvcreate -ff -y "$L" && lvm vgcreate vg0 "$L" &&
+	lvm lvcreate -an -Zn -y -L 32M -n root vg0 &&
+	layout vg0 "$T/layout8e" ||
+	{ fail "a PV in a partition of type 8e"; sed 's/^/#   /' "$T/lvm.log"; }
+detach
+"$PYTHON" "$FIX" put "$T/d8e.img" "$T/layout8e" root "$T/srv.xfs" ||
+	fail "XFS written at the volume's extents"
+expect_exit 0 "extract the disk of partition type 8e" custody-extract \
+	--case "$C" --item E001 --quiet "$T/d8e.img"
+same_md5s p1/lvm:vg0/root "$T/srv" &&
+	ok "MBR 8e -> LVM2 -> XFS: every file, with its MD5" ||
+	fail "MBR 8e -> LVM2 -> XFS: every file, with its MD5"
+grep -q '"path":"/www/panel/config.php"' "$(last)/inventory.jsonl" &&
+	grep -q 'panel-php-config' "$(last)/botconfigs.jsonl" &&
+	ok "the panel's config on that XFS goes to the extractors" ||
+	fail "the panel's config on that XFS goes to the extractors"
+
+expect_exit 0 "the case verifies" custody-verify --case "$C"
+echo "1..$n"
