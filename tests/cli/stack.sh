@@ -142,5 +142,41 @@ grep -q '"path":"/www/panel/config.php"' "$(last)/inventory.jsonl" &&
 	ok "the panel's config on that XFS goes to the extractors" ||
 	fail "the panel's config on that XFS goes to the extractors"
 
+# ---- one LVM2 group over two seized disks -----------------------------
+# each disk a whole-disk PV; the volume fills the first and runs onto the
+# second
+disk "$T/da.img" 24M && attach "$T/da.img" 0 $((24 * 1048576)) &&
+	disk2_at=$L && : &&
+	truncate -s 24M "$T/db.img" && L2=$(losetup -f --show "$T/db.img") &&
+	LOOPS="$LOOPS $L2" && echo "$L2 0" >>"$T/attached" && lvm_conf &&
+	lvm pvcreate -ff -y "$disk2_at" "$L2" && lvm vgcreate vgspan "$disk2_at" "$L2" &&
+	lvm lvcreate -an -Zn -y -L 32M -n srv vgspan &&
+	layout vgspan "$T/layoutspan" && uuids vgspan >"$T/uuidspan" ||
+	{ fail "a group over two disks"; sed 's/^/#   /' "$T/lvm.log"; }
+detach
+# lvm-image.py put writes one file: the two disks as one, then split
+cat "$T/da.img" "$T/db.img" >"$T/dab.img"
+sed "s|^pv $L2 0 |pv $L2 $((24 * 1048576)) |" "$T/layoutspan" >"$T/layoutspan2"
+"$PYTHON" "$FIX" put "$T/dab.img" "$T/layoutspan2" srv "$T/srv.xfs" &&
+	head -c $((24 * 1048576)) "$T/dab.img" >"$T/da.img" &&
+	tail -c $((24 * 1048576)) "$T/dab.img" >"$T/db.img" ||
+	fail "XFS written across the two disks' extents"
+grep -c "^seg srv" "$T/layoutspan" | grep -q '^[2-9]' &&
+	ok "the volume spans both disks (two segments)" ||
+	{ fail "the volume spans both disks"; sed 's/^/#   /' "$T/layoutspan"; }
+expect_exit 0 "extract the two disks of the group together" custody-extract \
+	--case "$C" --item E001 --quiet "$T/db.img" --disk "$T/da.img"
+span=$(rec '[p["name"] for p in R["walk"]["partitions"] if p["name"].endswith("/lvm:vgspan/srv")][0]')
+same_md5s "$span" "$T/srv" &&
+	ok "a volume over two disks given together: every file ($span)" ||
+	fail "a volume over two disks given together: every file"
+expect_exit 6 "extract one disk of the group alone" custody-extract \
+	--case "$C" --item E001 --quiet "$T/da.img"
+rec '"\n".join(p["message"] for p in R["walk"]["problems"])' >"$T/problems"
+grep -q "volume group vgspan: its physical volume pv1 ([^)]*) is not among the ranges read" \
+	"$T/problems" &&
+	ok "one disk of the group alone: the missing PV is reported" ||
+	{ fail "one disk of the group alone: the missing PV is reported"; sed 's/^/#   /' "$T/problems"; }
+
 expect_exit 0 "the case verifies" custody-verify --case "$C"
 echo "1..$n"
