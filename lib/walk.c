@@ -1594,9 +1594,10 @@ static void walk_fs(struct walk *w, TSK_FS_INFO *fs, json_t *jpart)
 	w->fs = NULL;
 }
 
-/* ---- LVM2 (lvm.h) --------------------------------------------------------- */
+/* ---- layers: md RAID (mdset.h) and LVM2 (lvm.h) ------------------------ */
 
-static void lvm_note(void *ctx, const char *where, const char *message)
+/* A problem of a layer, in the range WHERE. */
+static void layer_note(void *ctx, const char *where, const char *message)
 {
 	struct walk *w = ctx;
 	const char *part = w->part;
@@ -1606,49 +1607,37 @@ static void lvm_note(void *ctx, const char *where, const char *message)
 	w->part = part;
 }
 
+enum layer { LAYER_MD, LAYER_LVM };
+
 /* Whether the range of IMG walked as W->part (PART, or all of IMG: LEN
- * bytes) is an LVM2 physical volume: then it is kept for walk_lvm and
- * JP says so.  Only ranges of the container's image and md arrays are
- * looked at (a volume inside a logical volume is not opened). */
-static int lvm_pv(struct walk *w, TSK_IMG_INFO *img,
-                  const TSK_VS_PART_INFO *part, uint64_t len, json_t *jp)
+ * bytes) is a member of the layer L: an md RAID member, or an LVM2
+ * physical volume; it is then kept for walk_md or walk_lvm and JP says so.
+ * md members are looked for on the disks' own ranges only; physical
+ * volumes there and on md arrays (a volume inside a logical volume is
+ * not opened). */
+static int layer_member(struct walk *w, enum layer l, TSK_IMG_INFO *img,
+                        const TSK_VS_PART_INFO *part, uint64_t len,
+                        json_t *jp)
 {
 	uint64_t off = 0;
 	int rc;
 
-	if ((img != w->top && !cust_mdset_owns(w->md, img)) || w->failed ||
-	    (part &&
-	    mul_add(part->start, part->vs->block_size,
-	            (uint64_t)part->vs->offset, &off) < 0))
+	if ((img != w->top && (l == LAYER_MD || !cust_mdset_owns(w->md, img))) ||
+	    w->failed || (part && mul_add(part->start, part->vs->block_size,
+	                                  (uint64_t)part->vs->offset, &off) < 0))
 		return 0;
-	if (!w->lvm && !(w->lvm = cust_lvm_new(lvm_note, w, w->err))) {
-		w->failed = 1;
-		return 1;
-	}
-	rc = cust_lvm_add_pv(w->lvm, img, off, len, w->part, jp, w->err);
-	if (rc < 0)
-		w->failed = 1;
-	return rc != 0;
-}
-
-/* Whether the range of the container's image walked as W->part (PART, or
- * all of it: LEN bytes) is an md RAID member: then it is kept for walk_md
- * and JP says so. */
-static int md_member(struct walk *w, TSK_IMG_INFO *img,
-                     const TSK_VS_PART_INFO *part, uint64_t len, json_t *jp)
-{
-	uint64_t off = 0;
-	int rc;
-
-	if (img != w->top || w->failed || (part &&
-	    mul_add(part->start, part->vs->block_size,
-	            (uint64_t)part->vs->offset, &off) < 0))
-		return 0;
-	if (!w->md && !(w->md = cust_mdset_new(lvm_note, w, w->err))) {
-		w->failed = 1;
-		return 1;
-	}
-	rc = cust_mdset_add(w->md, img, off, len, w->part, jp, w->err);
+	if (l == LAYER_MD && !w->md &&
+	    !(w->md = cust_mdset_new(layer_note, w, w->err)))
+		rc = -1;
+	else if (l == LAYER_LVM && !w->lvm &&
+	         !(w->lvm = cust_lvm_new(layer_note, w, w->err)))
+		rc = -1;
+	else
+		rc = l == LAYER_MD
+		             ? cust_mdset_add(w->md, img, off, len, w->part, jp,
+		                              w->err)
+		             : cust_lvm_add_pv(w->lvm, img, off, len, w->part, jp,
+		                               w->err);
 	if (rc < 0)
 		w->failed = 1;
 	return rc != 0;
@@ -1833,11 +1822,11 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 			json_object_update(jp, (json_t *)w->layer);
 		json_array_append_new(parts, jp);
 	}
-	if (md_member(w, img, part, len, jp)) {
+	if (layer_member(w, LAYER_MD, img, part, len, jp)) {
 		w->part = NULL;
 		return; /* its array is walked after the partitions */
 	}
-	if (lvm_pv(w, img, part, len, jp)) {
+	if (layer_member(w, LAYER_LVM, img, part, len, jp)) {
 		w->part = NULL;
 		return; /* its logical volumes are walked after the partitions */
 	}
