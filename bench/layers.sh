@@ -192,5 +192,5 @@ printf '  %-44s %8s s\n' "XFS on LVM2 on an md RAID1 member" "$best_layers"
 awk -v a="$best_layers" -v b="$best_plain" 'BEGIN {
 	r = a / b
 	printf "layers / plain                                  %5.2fx  (target <= 1.25x)%s\n",
-	       r, r > 1.25 ? "  BELOW TARGET" : ""
+	       r, (r > 1.25 ? "  BELOW TARGET" : "")
 }'
