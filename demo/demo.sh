@@ -6,7 +6,8 @@
 # list, a spam template, an access log, a ZeuS-style builder config, its
 # webinjects and its encrypted twin config.bin, the ZeuS panel's config and
 # its database dump, a Mirai string table, an SMTP relay list), then opens
-# a case, registers the
+# a case (and a second server: two mirrored disks, md RAID1, LVM2 on the
+# mirror, ext4 in its volume, extracted together), registers the
 # seized item, acquires the disk, extracts its inventory and target lists
 # (with the sample YARA rules in demo/rules),
 # registers the seizure paperwork, records a hand-over and verifies the case, everything signed by a sample examiner
@@ -168,6 +169,49 @@ cut -d, -f1-2 "$x/targets/smtp-relays.csv"
 echo "YARA hits and copies of files of interest:"
 grep '"rules"' "$x/inventory.jsonl" | sed 's/.*"path":"\([^"]*\)".*"rule":"\([^"]*\)".*/  \1: \2/'
 (cd "$x" && find objects -type f | sort | sed 's/^/  /')
+
+say "a second server: two disks mirrored (md RAID1), LVM2 on the mirror"
+# the panel's volume: ext4 in an LVM2 logical volume, on an md RAID1
+# pair; each disk is an item of its own, acquired, and the two are
+# extracted together so that the mirror and the volume group are rebuilt
+mkdir -p "$out/server2/var/www/gate" "$out/layers"
+cat >"$out/server2/var/www/gate/settings.php" <<'PHP'
+<?php
+define('DB_HOST', 'localhost');
+define('DB_USER', 'gate');
+define('DB_PASS', 'sample-gate-pass');
+$cnc_servers = array('backup-c2.example.net', '198.51.100.77:8443');
+PHP
+mke2fs -q -F -t ext4 -L panel -d "$out/server2" "$out/layers/panel.ext4" 8M \
+	>/dev/null
+python3 "$top/tests/fixtures/lvm-image.py" pv "$out/layers/pv.img" vgweb \
+	panel="$out/layers/panel.ext4"
+python3 "$top/tests/fixtures/mdraid.py" --level 1 --disks 2 --metadata 1.2 \
+	--data-kib $(($(stat -c %s "$out/layers/pv.img") / 1024)) \
+	--volume "$out/layers/pv.img" --name web01:0 "$out/layers"
+for i in 0 1; do
+	custody-case add-item --case "$out/case" --item E00$((i + 2)) \
+		--exhibit $((i + 2)) --description "Web server disk $((i + 1)) (mirrored)" \
+		--seized-at "Hosting provider, Kansas City" --seized-on 2011-03-16T15:20:00Z \
+		--seized-by "US Marshal" >/dev/null
+	custody-image --case "$out/case" --item E00$((i + 2)) --quiet \
+		--note "web server disk $((i + 1))" "$out/layers/m$i.img"
+done
+custody-extract --case "$out/case" --acq E002-A1 --acq E003-A1 --quiet
+x2=$out/case/extractions/E002-X1
+echo "volumes found (extraction.json, walk.partitions):"
+python3 -c 'import json, sys
+for p in json.load(open(sys.argv[1]))["walk"]["partitions"]:
+    what = p.get("fs_type") or p.get("layer", "")
+    if p.get("layer") == "md":
+        what = "md %s, %s, degraded %s" % (p["md"]["level"], p["md"]["uuid"],
+                                           p["md"]["degraded"])
+    if "logical_volume" in p:
+        what += " LVM2 %s/%s" % (p["volume_group"]["name"],
+                                 p["logical_volume"]["name"])
+    print("  %-28s %s" % (p["name"], what))' "$x2/extraction.json"
+echo "bot configurations on it:"
+"$top/demo/botconfigs.py" "$x2/botconfigs.jsonl"
 
 say "custody-log show: the timeline"
 custody-log show --case "$out/case"
