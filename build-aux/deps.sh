@@ -7,14 +7,15 @@ set -eu
 
 # build: compiler, libraries; tests and benchmarks: the tools custody is
 # checked against and the fixtures' needs (FUSE for the faulty disk; LVM2,
-# XFS and md RAID tools to build and check the images of server layers)
+# XFS and md RAID tools to build and check the images of server layers;
+# ntfs-3g to format NTFS)
 packages="gcc make pkg-config libssl-dev openssl libjansson-dev libewf-dev
 libdeflate-dev libtsk-dev libqcow-dev libarchive-dev libmagic-dev libpsl-dev libyara-dev
 libucl-dev libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
 sleuthkit libxml2-utils dosfstools mtools zip p7zip-full cpio zstd lz4 bzip2
 xz-utils binutils time python3 python3-jsonschema e2fsprogs util-linux
 coreutils gdb libbfio-dev libvslvm-dev libfsxfs-dev libvslvm-utils
-libfsxfs-utils lvm2 xfsprogs mdadm"
+libfsxfs-utils lvm2 xfsprogs mdadm ntfs-3g"
 
 missing=""
 for p in $packages; do

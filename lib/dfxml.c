@@ -239,12 +239,10 @@ static int hex_ok(const char *s, size_t len, size_t want)
 	return 1;
 }
 
-/* "p0" is the one file system of a disk without partitions: fiwalk's
- * partition 1; "pN" is partition N, and so is a volume of a layer found
- * in it, "pN/lvm:VG/LV".  0 when NAME is not of that form. */
 /* The DFXML partition number of the walk's partition NAME: N of "pN" (1
  * for "p0", fiwalk's number for a file system without a partition
- * table), of "pN/lvm:VG/LV" too; NO_NUMBER for an md array's "md:NAME"
+ * table), of "pN/lvm:VG/LV" too, and of each of several file systems in
+ * one of these, "pN#TYPE"; NO_NUMBER for an md array's "md:NAME"
  * and a partition "dK/pN" of one of several disks (and their logical
  * volumes), which are no partition of one image's numbering (their
  * <volume> names them); 0 for a name that is none of these. */
@@ -252,7 +250,14 @@ static int hex_ok(const char *s, size_t len, size_t want)
 
 static unsigned long partition_number(const char *name, size_t len)
 {
-	const char *slash = memchr(name, '/', len);
+	const char *slash, *hash = len ? memrchr(name, '#', len) : NULL;
+
+	/* "NAME#TYPE": one of several file systems of the range NAME */
+	if (hash && hash > name && (size_t)(hash - name) + 1 < len &&
+	    strspn(hash + 1, "abcdefghijklmnopqrstuvwxyz0123456789") ==
+	            len - (size_t)(hash - name) - 1)
+		len = (size_t)(hash - name);
+	slash = memchr(name, '/', len);
 
 	if (len > 3 && len < CUST_WALK_PART_NAME_MAX &&
 	    memcmp(name, "md:", 3) == 0 && name[3] != '/')
@@ -638,10 +643,12 @@ static void volume_enter(struct cust_dfxml *w, const char *partition,
 		pthread_mutex_lock(&d->lock);
 	p = find_partition(d ? d->parts : w->parts, w->volume);
 	off = p ? json_object_get(p, "offset") : NULL;
-	/* a layer's volume, or a partition of one of several disks: named */
+	/* a layer's volume, a partition of one of several disks, one of
+	 * several file systems of a partition: named */
 	layer_attrs(w->vattrs, sizeof w->vattrs, w->volume,
 	            p && (json_is_string(json_object_get(p, "layer")) ||
-	                  strchr(w->volume, '/')) ? p : NULL);
+	                  strchr(w->volume, '/') || strchr(w->volume, '#'))
+	                    ? p : NULL);
 	w->has_part_offset = json_is_integer(off) && json_integer_value(off) >= 0;
 	w->part_offset = w->has_part_offset ? (uint64_t)json_integer_value(off)
 	                                    : 0;

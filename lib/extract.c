@@ -2313,17 +2313,16 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (cust_fs_fclose_synced(r->inventory, path, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	r->inventory = NULL;
-	if (rc == 0 && r->entries == 0) {
+	/* an image without entries is still extracted: where no file system
+	 * opened, the walk carved its bytes as unrecognised space and noted
+	 * why (walk.notes); an empty folder holds nothing to extract */
+	if (rc == 0 && r->entries == 0 && s->kind != SOURCE_IMAGE) {
 		/* the walk's first problem says why, when it met one */
 		const char *why = cust_json_string(
 			json_array_get(json_object_get(report, "problems"), 0),
 			"message");
 		rc = cust_error_set(err, CUST_E_INPUT,
-		                    s->kind == SOURCE_IMAGE
-		                            ? "no file system could be read in "
-		                              "'%s'%s%s"
-		                            : "nothing to extract: '%s' is "
-		                              "empty%s%s",
+		                    "nothing to extract: '%s' is empty%s%s",
 		                    s->paths[0], why ? ": " : "", why ? why : "");
 	}
 	if (rc == 0 && cust_targets_write(r->targets, targets, err) < 0)

@@ -204,7 +204,8 @@ static void array_imgstat(TSK_IMG_INFO *img, FILE *f)
 }
 
 /* "md:" and the array's name, else its UUID; a '/' is written \x2f, as
- * '/' parts a layer's path. */
+ * '/' parts a layer's path, and a '#' \x23, as '#' parts one of several
+ * file systems of a range from the range's name (walk.h). */
 static int array_name(const struct cust_md_member *m, char *out, size_t cap)
 {
 	const char *n = m->name[0] ? m->name : m->uuid_str;
@@ -215,10 +216,10 @@ static int array_name(const struct cust_md_member *m, char *out, size_t cap)
 	memcpy(out, "md:", 3);
 	o = 3;
 	for (i = 0; n[i]; i++) {
-		if (n[i] == '/') {
+		if (n[i] == '/' || n[i] == '#') {
 			if (o + 4 >= cap)
 				return -1;
-			memcpy(out + o, "\\x2f", 4);
+			memcpy(out + o, n[i] == '/' ? "\\x2f" : "\\x23", 4);
 			o += 4;
 		} else {
 			if (o + 1 >= cap)

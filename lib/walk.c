@@ -633,6 +633,31 @@ static void problem(struct walk *w, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A finding of the walk that is no damage (nothing was missed): a note
+ * {"partition", "kind", "message"} of the report, bounded as problems
+ * are; the walk stays complete. */
+static void note(struct walk *w, const char *part, const char *kind,
+                 const char *fmt, ...) CUST_PRINTF(4, 5);
+
+static void note(struct walk *w, const char *part, const char *kind,
+                 const char *fmt, ...)
+{
+	char raw[1024], msg[1024 * 4 + 1];
+	va_list ap;
+	json_t *p;
+
+	if (!w->notes || json_array_size(w->notes) >= CUST_WALK_PROBLEMS_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	cust_walk_escape(raw, strlen(raw), msg, sizeof msg);
+	p = json_pack("{s:s?, s:s, s:s}", "partition", part, "kind", kind,
+	              "message", msg);
+	if (p)
+		json_array_append_new(w->notes, p);
+}
+
 void walk_problem(struct walk *w, const char *fmt, ...)
 {
 	va_list ap;
@@ -1507,10 +1532,102 @@ static TSK_WALK_RET_ENUM space_block(const TSK_FS_BLOCK *b, void *ptr)
 	return w->failed ? TSK_WALK_STOP : TSK_WALK_CONT;
 }
 
+/* Several file systems in one range (walk_several): their unallocated
+ * space is read once.  A byte is handed over by the first file system
+ * (in FS order) whose blocks hold it, and only when it is unallocated in
+ * every file system that holds it; K is the one being block-walked. */
+struct several {
+	struct walk *w;
+	TSK_FS_INFO **fs;
+	size_t n, k;
+};
+
+/* [*START, *END): the image bytes of FS's blocks (0 .. last_block). */
+static void fs_extent(const TSK_FS_INFO *fs, uint64_t *start, uint64_t *end)
+{
+	uint64_t bytes;
+
+	*start = (uint64_t)fs->offset;
+	if (fs_bytes(fs, &bytes) < 0 || bytes > UINT64_MAX - *start)
+		*end = UINT64_MAX;
+	else
+		*end = *start + bytes;
+}
+
+/* Hand over what of [A, B) no file system before S->k holds and every
+ * file system from J on (but S->k) leaves unallocated. */
+static void several_free(struct several *s, size_t j, uint64_t a, uint64_t b)
+{
+	uint64_t start, end, ia, ib, bs, addr, ra = 0, rb = 0;
+	TSK_FS_INFO *fs;
+	int open = 0;
+
+	if (j == s->k)
+		j++;
+	if (a >= b || s->w->failed)
+		return;
+	if (j >= s->n) {
+		space_add(s->w, a, b - a);
+		return;
+	}
+	fs = s->fs[j];
+	fs_extent(fs, &start, &end);
+	if (a < start)
+		several_free(s, j + 1, a, b < start ? b : start);
+	ia = a > start ? a : start;
+	ib = b < end ? b : end;
+	bs = fs->block_size;
+	/* before K: its bytes are that file system's to hand over; after K:
+	 * kept where its blocks are unallocated too */
+	if (j > s->k && ia < ib && bs > 0 && fs->block_getflags) {
+		for (addr = (ia - start) / bs; !s->w->failed; addr++) {
+			uint64_t pa = start + addr * bs, pb = pa + bs;
+			if (pa >= ib)
+				break;
+			if (pa < ia)
+				pa = ia;
+			if (pb > ib)
+				pb = ib;
+			if (addr <= (uint64_t)fs->last_block &&
+			    (fs->block_getflags(fs, (TSK_DADDR_T)addr) &
+			     TSK_FS_BLOCK_FLAG_UNALLOC)) {
+				if (!open)
+					ra = pa;
+				rb = pb;
+				open = 1;
+				continue;
+			}
+			if (open)
+				several_free(s, j + 1, ra, rb);
+			open = 0;
+		}
+		if (open)
+			several_free(s, j + 1, ra, rb);
+		tsk_error_reset();
+	}
+	if (b > end)
+		several_free(s, j + 1, a > end ? a : end, b);
+}
+
+static TSK_WALK_RET_ENUM space_block_several(const TSK_FS_BLOCK *b,
+                                             void *ptr)
+{
+	struct several *s = ptr;
+	TSK_FS_INFO *fs = s->fs[s->k];
+	uint64_t bs = fs->block_size;
+	uint64_t off = (uint64_t)fs->offset + (uint64_t)b->addr * bs;
+
+	if (b->flags & TSK_FS_BLOCK_FLAG_UNALLOC)
+		several_free(s, 0, off, off + bs);
+	return s->w->failed ? TSK_WALK_STOP : TSK_WALK_CONT;
+}
+
 /* The unallocated blocks of FS, then the partition's bytes past its end
- * (the partition is LEN bytes at OFF). */
+ * (the partition is LEN bytes at OFF).  With S (FS is S->fs[S->k]): only
+ * the blocks several_free keeps, and no volume slack (walk_several reads
+ * it once, past every file system). */
 static void space_fs(struct walk *w, TSK_FS_INFO *fs, uint64_t off,
-                     uint64_t len, json_t *jp)
+                     uint64_t len, json_t *jp, struct several *s)
 {
 	uint64_t bs = fs->block_size, size = (uint64_t)w->img->size;
 	uint64_t fs_off = (uint64_t)fs->offset, in_image, fs_end;
@@ -1534,7 +1651,9 @@ static void space_fs(struct walk *w, TSK_FS_INFO *fs, uint64_t off,
 		if (tsk_fs_block_walk(fs, fs->first_block, last,
 		                      TSK_FS_BLOCK_WALK_FLAG_UNALLOC |
 		                      TSK_FS_BLOCK_WALK_FLAG_AONLY,
-		                      space_block, w) != 0 && !w->failed)
+		                      s ? space_block_several : space_block,
+		                      s ? (void *)s : (void *)w) != 0 &&
+		    !w->failed)
 			problem(w, "unallocated space not read to the end: %s",
 			        tsk_message(msg, sizeof msg));
 		tsk_error_reset();
@@ -1544,7 +1663,7 @@ static void space_fs(struct walk *w, TSK_FS_INFO *fs, uint64_t off,
 		json_object_set_new(jp, "unallocated_bytes",
 		                    json_integer((json_int_t)w->space_bytes));
 	w->fs = NULL;
-	if (w->failed)
+	if (w->failed || s)
 		return;
 	/* the partition past the file system */
 	if (fs_bytes(fs, &fs_end) < 0 || fs_end > UINT64_MAX - fs_off)
@@ -1675,24 +1794,14 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img,
                       json_t *parts);
 
 /* Walk the volume IMG named NAME, whose report keys are LAYER, as a
- * partition; a volume in which nothing opens is read as space. */
+ * partition (one in which nothing opens is read as space). */
 static void walk_volume(struct walk *w, TSK_IMG_INFO *img, const char *name,
                         const json_t *layer, json_t *parts)
 {
-	json_t *jp;
 
 	w->img = img;
 	w->layer = layer;
 	walk_part(w, img, NULL, name, parts);
-	jp = part_json(parts, name);
-	if (w->o->space && !w->failed && !w->stopped && jp &&
-	    json_object_get(jp, "fs_error")) {
-		w->part = name;
-		json_object_set_new(jp, "unreadable_bytes", json_integer(
-			(json_int_t)space_range(w, "unreadable-partition", 0,
-			                        (uint64_t)img->size)));
-		w->part = NULL;
-	}
 	w->layer = NULL;
 	w->img = w->top;
 }
@@ -1788,6 +1897,193 @@ static void walk_lvm(struct walk *w, json_t *parts)
 	}
 }
 
+/* ---- a range in which nothing opens, or several file systems ---------- */
+
+/* The file system types libtsk's autodetection tries (tsk_fs_open_img,
+ * fs_open.c of TSK 4.11), in its order.  It stops at the second that
+ * opens and names both ("Cannot determine file system type (EXT2/3/4 or
+ * NTFS)"), so a third is never tried: each is tried by name. */
+static const TSK_FS_TYPE_ENUM fs_candidates[] = {
+	TSK_FS_TYPE_NTFS_DETECT, TSK_FS_TYPE_FAT_DETECT,
+	TSK_FS_TYPE_EXT_DETECT, TSK_FS_TYPE_FFS_DETECT,
+	TSK_FS_TYPE_YAFFS2_DETECT, TSK_FS_TYPE_HFS_DETECT,
+	TSK_FS_TYPE_ISO9660_DETECT
+};
+#define FS_CANDIDATES (sizeof fs_candidates / sizeof fs_candidates[0])
+
+/* Whether libtsk's autodetection just refused a range because more than
+ * one type opened it (its error: TSK_ERR_FS_UNKTYPE, "X or Y"). */
+static int several_types(void)
+{
+	const char *why = tsk_error_get_errstr();
+
+	return tsk_error_get_errno() == TSK_ERR_FS_UNKTYPE && why &&
+	       strstr(why, " or ") != NULL;
+}
+
+/* Open the range at OFF of IMG as each type of fs_candidates: the file
+ * systems that open into FSS, in that order; their count.  libtsk's
+ * error is left as the last type's. */
+static size_t open_each(TSK_IMG_INFO *img, uint64_t off,
+                        TSK_FS_INFO *fss[FS_CANDIDATES])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < FS_CANDIDATES; i++) {
+		tsk_error_reset();
+		fss[n] = tsk_fs_open_img(img, (TSK_OFF_T)off, fs_candidates[i]);
+		if (fss[n])
+			n++;
+	}
+	return n;
+}
+
+/* Nothing opened in the range NAME of W->img (LEN bytes at OFF, JP its
+ * report object): libtsk said MSG; XFS_WHY when an XFS signature is
+ * there but cannot be read (damage: a problem, its bytes "unreadable-
+ * partition"); otherwise nothing is known to be damaged: a note, and its
+ * bytes are "unrecognised" space. */
+static void nothing_opened(struct walk *w, const char *name, json_t *jp, const char *xfs_why,
+                           const char *msg, uint64_t off, uint64_t len)
+{
+	char why[600];
+	const char *kind = xfs_why ? "unreadable-partition" : "unrecognised";
+	uint64_t got;
+
+	if (xfs_why) {
+		problem(w, "no file system could be opened at offset %" PRIu64
+		        ": an XFS signature, but %s", off, xfs_why);
+		if (jp)
+			json_object_set_new(jp, "fs_error", json_string(
+				"no file system could be opened: an XFS "
+				"signature, but it cannot be read"));
+	} else {
+		snprintf(why, sizeof why, "no file system could be opened: %s",
+		         msg[0] ? msg : "unknown type");
+		if (jp) {
+			char esc[sizeof why * 4];
+			cust_walk_escape(why, strlen(why), esc, sizeof esc);
+			json_object_set_new(jp, "fs_error", json_string(esc));
+		}
+		note(w, name, "no-file-system", "no file system found: %s (%s)",
+		     w->o->space ? "carved as unrecognised space"
+		                 : "space not read",
+		     msg[0] ? msg : "unknown type");
+	}
+	if (!w->o->space || w->failed || w->stopped)
+		return;
+	got = space_range(w, kind, off, len);
+	if (jp)
+		json_object_set_new(jp, xfs_why ? "unreadable_bytes"
+		                                : "unrecognised_bytes",
+		                    json_integer((json_int_t)got));
+}
+
+/* The file system FS opened in a range of IMG that it may not fill: a
+ * problem when its blocks reach past the end of the image (libtsk opens
+ * a truncated one, the missing part reads as errors; a block count
+ * beyond 64 bits of bytes is past any image).  The range is LEN bytes at
+ * OFF. */
+static void check_truncated(struct walk *w, TSK_IMG_INFO *img,
+                            TSK_FS_INFO *fs, uint64_t off, uint64_t len)
+{
+	uint64_t need, have = (uint64_t)img->size > off ?
+	                      (uint64_t)img->size - off : 0;
+
+	if (have > len)
+		have = len;
+	if (fs_bytes(fs, &need) < 0 || need > have)
+		problem(w, "file system of blocks 0 to %" PRIu64 " of %u "
+		        "bytes extends past the end of the image (%" PRIu64
+		        " bytes there): truncated",
+		        (uint64_t)fs->last_block, fs->block_size, have);
+}
+
+/*
+ * The N (2 or more) file systems FSS that open in the same range, the
+ * partition NAME (JP its report object, already in PARTS; OFF and LEN as
+ * reported, ROFF its offset in the image): each walked as a partition of
+ * its own, "NAME#TYPE", in the order of fs_candidates; then the range's
+ * space once (struct several) and the bytes past every file system as
+ * volume slack, of the one that ends last.  Closes FSS.
+ */
+static void walk_several(struct walk *w, TSK_FS_INFO **fss, size_t n,
+                         const char *name, json_t *jp, json_t *parts,
+                         uint64_t off, uint64_t len, uint64_t roff)
+{
+	char names[FS_CANDIDATES][CUST_WALK_PART_NAME_MAX];
+	json_t *jps[FS_CANDIDATES] = { NULL }, *all = json_array();
+	char types[FS_CANDIDATES * 16] = "";
+	uint64_t start, end, last_end = 0;
+	size_t k, m = 0, last = 0;
+
+	for (k = 0; k < n; k++) {
+		const char *t = tsk_fs_type_toname(fss[k]->ftype);
+		size_t tl = strlen(types);
+		int r = snprintf(names[m], sizeof names[m], "%s#%s", name, t);
+		if (r < 0 || (size_t)r >= sizeof names[m]) {
+			problem(w, "a %s file system here too: not walked, the "
+			        "name of the partition is too long", t);
+			tsk_fs_close(fss[k]);
+			continue;
+		}
+		snprintf(types + tl, sizeof types - tl, "%s%s", tl ? ", " : "",
+		         t);
+		fss[m] = fss[k];
+		if (all)
+			json_array_append_new(all, json_string(names[m]));
+		m++;
+	}
+	note(w, name, "several-file-systems", "more than one file system "
+	     "opens here (%s): each walked as its own partition, its space "
+	     "read once", types);
+	for (k = 0; k < m; k++) {
+		if (jp && k == 0)
+			jps[k] = jp;
+		else if (jp && (jps[k] = json_deep_copy(jp)))
+			json_array_append_new(parts, jps[k]); /* held by PARTS */
+		if (jps[k]) {
+			json_object_set_new(jps[k], "name", json_string(names[k]));
+			json_object_set_new(jps[k], "fs_type", json_string(
+				tsk_fs_type_toname(fss[k]->ftype)));
+			if (all)
+				json_object_set(jps[k], "file_systems", all);
+		}
+	}
+	json_decref(all);
+	for (k = 0; k < m && !w->failed && !w->stopped; k++) {
+		w->part = names[k];
+		check_truncated(w, w->img, fss[k], off, len);
+		walk_fs(w, fss[k], jps[k]);
+	}
+	for (k = 0; k < m && w->o->space && !w->failed && !w->stopped; k++) {
+		struct several s = { w, fss, m, k };
+		w->part = names[k];
+		space_fs(w, fss[k], roff, len, jps[k], &s);
+		fs_extent(fss[k], &start, &end);
+		if (end > last_end) {
+			last_end = end;
+			last = k;
+		}
+	}
+	if (w->o->space && !w->failed && !w->stopped && m > 0) {
+		uint64_t got = 0;
+		w->part = names[last];
+		if (len <= UINT64_MAX - roff && last_end < roff + len)
+			got = space_range(w, "volume-slack", last_end,
+			                  roff + len - last_end);
+		for (k = 0; k < m; k++)
+			if (jps[k])
+				json_object_set_new(jps[k], "volume_slack_bytes",
+				                    json_integer(k == last
+				                                 ? (json_int_t)got
+				                                 : 0));
+	}
+	for (k = 0; k < m; k++)
+		tsk_fs_close(fss[k]);
+	w->part = NULL; /* NAMES ends here */
+}
+
 /* Open and walk the file system at OFFSET (or in PART) as partition NAME. */
 static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO *part,
                       const char *name, json_t *parts)
@@ -1796,6 +2092,7 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 	json_t *jp = json_object();
 	char msg[512], desc[1024];
 	uint64_t off = 0, len = (uint64_t)img->size;
+	uint64_t roff = 0, rlen = (uint64_t)img->size;
 
 	w->part = name;
 	if (part && (bytes_of(part->start, part->vs->block_size, 0, &off) < 0 ||
@@ -1830,73 +2127,61 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 		w->part = NULL;
 		return; /* its logical volumes are walked after the partitions */
 	}
+	/* the range in the image (IMG): the partition's sectors, or all */
+	if (part && (mul_add(part->start, part->vs->block_size,
+	                     (uint64_t)part->vs->offset, &roff) < 0 ||
+	             mul_add(part->len, part->vs->block_size, 0, &rlen) < 0 ||
+	             roff > (uint64_t)INT64_MAX)) {
+		problem(w, "partition at sector %" PRIu64 " lies beyond any "
+		        "image: not walked", (uint64_t)part->start);
+		w->part = NULL;
+		return;
+	}
 	tsk_error_reset();
-	fs = part ? tsk_fs_open_vol(part, TSK_FS_TYPE_DETECT) :
-	            tsk_fs_open_img(img, 0, TSK_FS_TYPE_DETECT);
+	fs = tsk_fs_open_img(img, (TSK_OFF_T)roff, TSK_FS_TYPE_DETECT);
 	if (!fs) {
-		char why[512];
-		uint64_t xoff = 0, xlen = (uint64_t)img->size;
-		int x = 0;
+		int several = several_types();
 
 		tsk_message(msg, sizeof msg);
+		if (several) {
+			TSK_FS_INFO *fss[FS_CANDIDATES];
+			size_t n = open_each(img, roff, fss);
+
+			tsk_error_reset();
+			if (n > 1) {
+				walk_several(w, fss, n, name, jp, parts, off, len,
+				             roff);
+				w->part = NULL;
+				return;
+			}
+			/* one opened by name: autodetection's doubt, not ours */
+			fs = n == 1 ? fss[0] : NULL;
+		}
+	}
+	if (!fs) {
+		char why[512];
+		int x = 0;
+
 		/* what libtsk does not read: XFS, through libfsxfs */
-		if (!part || (mul_add(part->start, part->vs->block_size,
-		                      (uint64_t)part->vs->offset, &xoff) == 0 &&
-		              mul_add(part->len, part->vs->block_size, 0,
-		                      &xlen) == 0 &&
-		              xoff <= (uint64_t)img->size))
-			x = walk_xfs(w, img, xoff, xlen, jp, why, sizeof why);
+		if (roff <= (uint64_t)img->size)
+			x = walk_xfs(w, img, roff, rlen, jp, why, sizeof why);
 		tsk_error_reset();
 		if (x > 0) {
 			w->part = NULL;
 			return;
 		}
-		if (x < 0) {
-			problem(w, "no file system could be opened at offset %" PRIu64
-			        ": an XFS signature, but %s", off, why);
-			if (jp)
-				json_object_set_new(jp, "fs_error", json_string(
-					"no file system could be opened: an XFS "
-					"signature, but it cannot be read"));
-		} else {
-			problem(w, "no file system could be opened at offset %"
-			        PRIu64 ": %s", off, msg[0] ? msg : "unknown type");
-			if (jp)
-				json_object_set_new(jp, "fs_error", json_string(
-					"no file system could be opened"));
-		}
-		if (part && w->o->space && !w->failed &&
-		    mul_add(part->start, part->vs->block_size,
-		            (uint64_t)part->vs->offset, &off) == 0 &&
-		    mul_add(part->len, part->vs->block_size, 0, &len) == 0) {
-			uint64_t got = space_range(w, "unreadable-partition", off,
-			                           len);
-			if (jp)
-				json_object_set_new(jp, "unreadable_bytes",
-				                    json_integer((json_int_t)got));
-		}
+		nothing_opened(w, name, jp, x < 0 ? why : NULL, msg, roff,
+		               rlen);
 		w->part = NULL;
 		return;
 	}
 	if (jp)
 		json_object_set_new(jp, "fs_type",
 		                    json_string(tsk_fs_type_toname(fs->ftype)));
-	/* a truncated image: libtsk opens it, the missing part reads as errors
-	 * (a block count beyond 64 bits of bytes is past any image) */
-	{
-		uint64_t need, have = (uint64_t)img->size > off ?
-		                      (uint64_t)img->size - off : 0;
-		if (have > len)
-			have = len;
-		if (fs_bytes(fs, &need) < 0 || need > have)
-			problem(w, "file system of blocks 0 to %" PRIu64 " of %u "
-			        "bytes extends past the end of the image (%" PRIu64
-			        " bytes there): truncated",
-			        (uint64_t)fs->last_block, fs->block_size, have);
-	}
+	check_truncated(w, img, fs, off, len);
 	walk_fs(w, fs, jp);
 	if (w->o->space && !w->failed && !w->stopped)
-		space_fs(w, fs, off, len, jp);
+		space_fs(w, fs, roff, len, jp, NULL);
 	tsk_fs_close(fs);
 	w->part = NULL;
 }
@@ -2167,8 +2452,10 @@ int cust_walk_disks(const struct cust_walk_disk *disks, size_t ndisks,
 	}
 	if (report) {
 		w->problems = json_array();
+		w->notes = json_array();
 		parts = json_array();
 		json_object_set_new(report, "problems", w->problems);
+		json_object_set_new(report, "notes", w->notes);
 		json_object_set_new(report, "partitions", parts);
 		if (ndisks > 1) {
 			jdisks = json_array();

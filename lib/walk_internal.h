@@ -41,6 +41,7 @@ struct walk {
 	int run_cont;           /* the next chunk follows the last one handed */
 	uint64_t space_bytes;   /* handed over in the current partition/kind */
 	json_t *problems;   /* borrowed from the report, or NULL */
+	json_t *notes;      /* findings that are no damage: borrowed, or NULL */
 	uint64_t nproblems;
 	uint64_t entries;   /* reported in the whole image */
 	uint64_t part_entries;

@@ -136,6 +136,78 @@ static void print_summary(const json_t *rec)
 		       json_object_get(t, "ipv6"), "distinct")));
 }
 
+#define NAMES_SHOWN 8 /* partitions named in one line of findings */
+
+/* The walk's findings that are no damage (walk.notes), one line each on
+ * stderr: the ranges in which no file system was found, carved as
+ * unrecognised space (one line for all of them), and each range that
+ * holds more than one file system. */
+static void say_notes(const json_t *rec)
+{
+	const json_t *walk = json_object_get(rec, "walk");
+	const json_t *notes = json_object_get(walk, "notes");
+	const json_t *parts = json_object_get(walk, "partitions");
+	const json_t *n, *p;
+	size_t i, k, none = 0, carved = 0;
+	const char *first = NULL;
+
+	json_array_foreach(notes, i, n) {
+		const char *kind = cust_json_string(n, "kind");
+		const char *part = cust_json_string(n, "partition");
+		if (!kind || !part || strcmp(kind, "no-file-system") != 0)
+			continue;
+		if (!first)
+			first = part;
+		none++;
+		json_array_foreach(parts, k, p) {
+			const char *name = cust_json_string(p, "name");
+			if (name && strcmp(name, part) == 0 &&
+			    json_object_get(p, "unrecognised_bytes"))
+				carved++;
+		}
+	}
+	if (none == 1 && json_is_null(json_object_get(walk, "volume_system")) &&
+	    !json_object_get(walk, "disks")) {
+		fprintf(stderr, "%s: no file system found: the whole image was "
+		        "%s\n", TOOL, carved ? "carved as unrecognised space"
+		                             : "not carved (--no-targets)");
+	} else if (none > 0) {
+		size_t shown = 0;
+		fprintf(stderr, "%s: no file system found in ", TOOL);
+		json_array_foreach(notes, i, n) {
+			const char *kind = cust_json_string(n, "kind");
+			if (!kind || strcmp(kind, "no-file-system") != 0)
+				continue;
+			if (shown++ == NAMES_SHOWN)
+				break;
+			fprintf(stderr, "%s%s", shown > 1 ? ", " : "",
+			        cust_json_string(n, "partition"));
+		}
+		if (none > NAMES_SHOWN)
+			fprintf(stderr, " and %zu more", none - NAMES_SHOWN);
+		fprintf(stderr, ": %s\n", carved ? "carved as unrecognised space"
+		                                 : "not carved (--no-targets)");
+	}
+	json_array_foreach(notes, i, n) {
+		const char *kind = cust_json_string(n, "kind");
+		const char *part = cust_json_string(n, "partition");
+		size_t len, shown = 0;
+		if (!kind || !part || strcmp(kind, "several-file-systems") != 0)
+			continue;
+		len = strlen(part);
+		fprintf(stderr, "%s: %s holds more than one file system (", TOOL,
+		        part);
+		json_array_foreach(parts, k, p) {
+			const char *name = cust_json_string(p, "name");
+			if (name && strncmp(name, part, len) == 0 &&
+			    name[len] == '#' && cust_json_string(p, "fs_type"))
+				fprintf(stderr, "%s%s", shown++ ? ", " : "",
+				        cust_json_string(p, "fs_type"));
+		}
+		fprintf(stderr, "): each walked as its own\n");
+	}
+}
+
 /* Whether the run left evidence unread: the walk not complete (a
  * directory, an entry or a partition it could not read, a limit), a file
  * whose content could not be read, or one read short (its content ended
@@ -315,6 +387,7 @@ int main(int argc, char **argv)
 			cli_print_json(rec);
 		else if (!cli_get(&cli, "quiet"))
 			print_summary(rec);
+		say_notes(rec);
 		/* sealed and logged, but not all of the evidence */
 		if (say_unread(rec))
 			rc = CUST_E_FILLED;

@@ -132,10 +132,13 @@ struct cust_extract_options {
 /*
  * Extract as ACTOR into a new sealed unit of the case C and log the
  * `extracted` event.  *RECORD (may be NULL) receives extraction.json's
- * content.  An image in which no file system can be opened is an input
- * error (CUST_E_INPUT); damage met on the way is recorded, not fatal: the
- * record's walk.problems names what could not be read, walk.complete is
- * false and counts.unreadable counts the files (custody-extract exits 6).
+ * content.  An image in which no file system can be opened is extracted
+ * as one region of unrecognised space, carved end to end (walk.h,
+ * "Nothing opens": the record's walk.notes and the partition's fs_error
+ * say why); an empty folder is an input error (CUST_E_INPUT).  Damage
+ * met on the way is recorded, not fatal: the record's walk.problems names
+ * what could not be read, walk.complete is false and counts.unreadable
+ * counts the files (custody-extract exits 6).
  */
 int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
                  const struct cust_actor *actor, json_t **record,

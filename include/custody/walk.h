@@ -8,7 +8,9 @@
  * with a description of the entry and a handle to read its content.  The
  * image is hostile: every count and length read from it is bounded, damage
  * is recorded in the report and the walk goes on; only an image that
- * cannot be opened at all is an error.
+ * cannot be opened at all is an error.  An image in which nothing opens
+ * as a file system is no error either: its bytes are handed over as
+ * "unrecognised" space (see "Nothing opens" below).
  *
  * Opening.  Raw segments are opened as evidence is (fsutil.h,
  * cust_fs_open_evidence): with O_NOATIME where the examiner may, so that
@@ -38,6 +40,38 @@
  * start sector (for DOS: primary entries, then each extended table in
  * chain order).  An image without a volume system is one file system at
  * offset 0, named "p0".
+ *
+ * Nothing opens.  A range (the "p0" image, a partition, a volume of a
+ * layer) in which libtsk opens no file system, libfsxfs finds no XFS
+ * signature and no layer is recognised is not damage but a finding: its
+ * report object gets "fs_error" ("no file system could be opened: " and
+ * libtsk's message: "Cannot determine file system type", "Possible
+ * encryption detected (High entropy (7.97))"), the report's "notes" get
+ * {"partition", "kind": "no-file-system", "message"}, and with
+ * options.space its whole extent is handed over as "unrecognised" space
+ * (a wiped disk, a memory or swap dump, an encrypted or unknown
+ * partition: every byte is carved); the walk stays complete.  A range
+ * where something was recognised but cannot be read (an XFS signature
+ * whose file system does not open, see "XFS") is a problem, and its bytes
+ * are "unreadable-partition" space.
+ *
+ * Several file systems in one range.  libtsk's autodetection tries NTFS,
+ * FAT, ext2/3/4, UFS, YAFFS2, HFS and ISO9660 in turn and refuses a
+ * range where two of them open ("Cannot determine file system type
+ * (EXT2/3/4 or NTFS)": a partition formatted twice, a hybrid image); it
+ * names the two it met first and tries no further.  The walk then opens
+ * the range as each of these types by name and walks every one that
+ * opens, in that order, each as a partition of its own named
+ * "NAME#TYPE" ("p1#ntfs", "p1#ext2"; TYPE is fs_type), its report object
+ * a copy of the range's with "fs_type" and "file_systems" (the names of
+ * all of them), and the report's "notes" get {"partition": NAME, "kind":
+ * "several-file-systems", "message"}.  Their space is read once: a byte
+ * of the range is "unallocated" space of the first of them whose blocks
+ * hold it, and only when every one of them holding it leaves it
+ * unallocated (a byte one of them allocates is that one's file content,
+ * or its structures); the bytes past the end of all of them are the
+ * "volume-slack" of the one that ends last.  When only one opens by name,
+ * it is walked as the range itself; when none does, nothing opens.
  *
  * Layers: LVM2.  A partition (of any type) or a "p0" image that holds an
  * LVM2 physical volume label ("LABELONE" in one of its first four
@@ -94,7 +128,9 @@
  * superblock that fails a check is a problem and its partition is opened
  * as anything else; an array that cannot be assembled (more members
  * missing than its level tolerates, members that disagree) is a problem
- * and, with space, its members are read as "unreadable-partition".
+ * and, with space, its members are read as "unreadable-partition" (they
+ * were recognised; their array's content cannot be read).  A '#' in an
+ * array's name is written \x23 (see "Several file systems").
  * Offsets inside an array are offsets in the array.
  *
  * Several disks (cust_walk_disks).  The disks of one server are walked
@@ -151,7 +187,8 @@
  * is a problem for that entry, and the walk goes on.  A range with XFS's
  * signature that cannot be opened (a damaged superblock; an image cut
  * before the last group's superblock, which libfsxfs reads when it opens
- * the volume) is a partition with fs_error, as any unreadable one.
+ * the volume) is a partition with fs_error and a problem (damage), its
+ * bytes "unreadable-partition" space.
  *
  * Space outside files.  With cust_walk_options.space set, the walk also
  * hands over, in chunks of at most CUST_WALK_SPACE_CHUNK bytes, the image
@@ -171,18 +208,22 @@
  *    the groups' free lists (AGFL) are not included.
  *  - "volume-slack": then the bytes of the partition (or of a "p0" image)
  *    past the end of its file system.
- *  - "unreadable-partition": the whole extent of a partition in which no
- *    file system could be opened (an unknown, encrypted or damaged one), in
- *    its turn among the partitions.  A "p0" image without a file system
- *    gives nothing: it is not known to be a disk at all.
+ *  - "unrecognised": the whole extent of a range in which nothing opens
+ *    (see "Nothing opens": an unknown, encrypted, wiped or damaged
+ *    partition, the "p0" image, a logical volume or md array without a
+ *    file system; offsets in the volume for those), in its turn among the
+ *    partitions.
+ *  - "unreadable-partition": the whole extent of a range in which
+ *    something was recognised that cannot be read: an XFS signature whose
+ *    file system does not open, and the layers' below.
  *  - "lvm-unassigned": after the logical volumes of an LVM2 volume group
  *    (and those of a volume not walked),
  *    the bytes of each of its physical volumes that no logical volume
  *    holds (the label, the metadata area, the free extents), partition
  *    the physical volume's (pN), image offsets; the physical volumes of a
  *    group that cannot be read are handed over whole as
- *    "unreadable-partition", and so is a logical volume without a file
- *    system (offsets in the volume).
+ *    "unreadable-partition" (a logical volume without a file system is
+ *    "unrecognised", offsets in the volume).
  *  - "unpartitioned": after all partitions, the gaps of the volume system
  *    (TSK_VS_PART_FLAG_UNALLOC: the sectors before the first partition,
  *    between partitions and after the last), partition "-".
@@ -257,6 +298,7 @@ struct cust_walk_run {
 /* One directory entry.  Every pointer is borrowed for the callback. */
 struct cust_walk_entry {
 	const char *partition; /* "p0", "p1", ..., "p1/lvm:VG/LV", "md:NAME",
+	                          "p1#ntfs" (one of several file systems),
 	                          "d2/p1" (cust_walk_disks) */
 	const char *fs_type;   /* tsk_fs_type_toname: "ext2", "fat12", "ntfs";
 	                        * "xfs" (read through libfsxfs) */
@@ -305,8 +347,8 @@ struct cust_walk_entry {
 struct cust_walk_space {
 	const char *partition; /* "p0", "p1", ..., or "-" for "unpartitioned" */
 	const char *kind;      /* "unallocated", "volume-slack",
-	                          "unreadable-partition", "lvm-unassigned",
-	                          "unpartitioned" */
+	                          "unrecognised", "unreadable-partition",
+	                          "lvm-unassigned", "unpartitioned" */
 	uint64_t image_offset; /* of BUF[0] in the image (in the logical
 	                          volume for a partition pN/lvm:VG/LV) */
 	int continues;         /* 1: BUF follows the previous call's bytes
@@ -479,13 +521,18 @@ void cust_walk_pin_zone(void);
  *                   "fs_uuid", "fs_label", "fs_version", "deleted"}]; with
  *                   options.space also the bytes handed over of each kind:
  *                   "unallocated_bytes", "volume_slack_bytes" (a file
- *                   system) or "unreadable_bytes" (none); an LVM2
+ *                   system), "unrecognised_bytes" (nothing opened) or
+ *                   "unreadable_bytes" (recognised, not read); of several
+ *                   file systems in one range, "file_systems"; an LVM2
  *                   physical volume and its logical volumes also the
  *                   layer's keys (see "Layers" above), the physical
  *                   volume "lvm_unassigned_bytes" with options.space
  *   "unpartitioned_bytes": with options.space and a volume system
  *   "problems": [{"partition", "message"}] (at most CUST_WALK_PROBLEMS_MAX;
  *                "problems_dropped" counts the rest)
+ *   "notes": [{"partition", "kind", "message"}]: findings that are no
+ *            damage ("no-file-system", "several-file-systems"; at most
+ *            CUST_WALK_PROBLEMS_MAX)
  *   "entries": count reported, "complete": false when a limit stopped it
  *              or anything was not read (any problem)
  * Returns 0 once the image was walked, even past damage (the problems say

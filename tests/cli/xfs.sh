@@ -341,11 +341,19 @@ grep -qx ok "$T/.runs" &&
 cp "$T/space.img" "$T/badsb.img"
 printf '\000\000\000\000' | dd of="$T/badsb.img" bs=1 seek=4 conv=notrunc \
 	status=none
-expect_exit 3 "a damaged superblock: exit 3, as no file system" \
+# (an XFS that does not open is damage: a problem, exit 6, its bytes
+# carved as unreadable-partition space)
+expect_exit 6 "a damaged superblock: exit 6, carved as unreadable space" \
 	custody-extract --case "$C" --item E001 --quiet "$T/badsb.img"
-grep -q "XFS signature, but" "$T/.err" && grep -q "block size 0" "$T/.err" &&
-	ok "it says the XFS superblock is damaged, and where" ||
-	fail "it says the XFS superblock is damaged, and where"
+"$PYTHON" -c 'import json, sys
+w = json.load(open(sys.argv[1]))["walk"]
+m = " ".join(p["message"] for p in w["problems"])
+assert "XFS signature, but" in m and "block size 0" in m, m
+p0 = w["partitions"][0]
+assert p0["unreadable_bytes"] == w["container"]["size"], p0' \
+	"$(last)/extraction.json" >"$T/.why" 2>&1 &&
+	ok "it says the XFS superblock is damaged, and where; every byte carved" ||
+	{ fail "it says the XFS superblock is damaged, and where"; sed 's/^/#   /' "$T/.why"; }
 
 # truncated: its last quarter gone (both groups' superblocks there)
 head -c 24M "$T/space.img" >"$T/short.img"
@@ -361,11 +369,15 @@ assert w["partitions"][0]["fs_type"] == "xfs", w' "$X/extraction.json" &&
 # cut in half: libfsxfs reads every group's superblock when it opens one,
 # and the second is gone
 head -c 16M "$T/space.img" >"$T/half.img"
-expect_exit 3 "an XFS cut in half: exit 3, as no file system" \
+expect_exit 6 "an XFS cut in half: exit 6, carved as unreadable space" \
 	custody-extract --case "$C" --item E001 --quiet "$T/half.img"
-grep -q "truncated" "$T/.err" && grep -q "16777216 bytes" "$T/.err" &&
+"$PYTHON" -c 'import json, sys
+w = json.load(open(sys.argv[1]))["walk"]
+m = " ".join(p["message"] for p in w["problems"])
+assert "truncated" in m and "16777216 bytes" in m, m' \
+	"$(last)/extraction.json" >"$T/.why" 2>&1 &&
 	ok "it says the image ends before the file system" ||
-	fail "it says the image ends before the file system"
+	{ fail "it says the image ends before the file system"; sed 's/^/#   /' "$T/.why"; }
 
 # a directory loop: an entry of /d1/d2 made to name /d1 (xfs_db -x)
 cat >"$T/fill.sh" <<'EOF'

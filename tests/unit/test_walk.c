@@ -539,6 +539,36 @@ static void expect_damage(const char *path, const char *what)
 	free(rs);
 }
 
+/* PATH opens, but nothing in it opens as a file system: no damage (no
+ * problem), a note of it, p0's fs_error says what libtsk said. */
+static void expect_unrecognised(const char *path)
+{
+	const char *paths[1] = { path };
+	struct recs *rs;
+	json_t *report, *notes, *p0;
+	struct cust_error err;
+
+	assert_int_equal(walk(paths, 1, &rs, &report, &err), 0);
+	notes = json_object_get(report, "notes");
+	p0 = json_array_get(json_object_get(report, "partitions"), 0);
+	if (json_array_size(json_object_get(report, "problems")) != 0 ||
+	    json_array_size(notes) != 1)
+		dump_findings(report);
+	assert_int_equal(json_array_size(json_object_get(report, "problems")),
+	                 0);
+	assert_int_equal(json_array_size(notes), 1);
+	assert_string_equal(cust_json_string(json_array_get(notes, 0), "kind"),
+	                    "no-file-system");
+	assert_string_equal(cust_json_string(json_array_get(notes, 0),
+	                                     "partition"), "p0");
+	assert_non_null(strstr(cust_json_string(p0, "fs_error"),
+	                       "no file system could be opened"));
+	assert_null(json_object_get(p0, "fs_type"));
+	assert_true(json_is_true(json_object_get(report, "complete")));
+	json_decref(report);
+	free(rs);
+}
+
 static void test_built_ext4(void **state)
 {
 	char img[CUST_PATH_MAX], dir[CUST_PATH_MAX], p[CUST_PATH_MAX];
@@ -588,7 +618,8 @@ static void test_built_ext4(void **state)
 	json_decref(report);
 	free(rs);
 
-	/* hostile twins: cut in half, superblock zeroed, random bytes */
+	/* hostile twins: cut in half (damage); superblock zeroed and random
+	 * bytes (nothing there to call a file system: unrecognised) */
 	buf = slurp(img, &len);
 	tpath(twin, "half.img");
 	write_file(twin, buf, len / 2);
@@ -596,12 +627,12 @@ static void test_built_ext4(void **state)
 	memset(buf + 1024, 0, 1024);
 	tpath(twin, "nosb.img");
 	write_file(twin, buf, len);
-	expect_damage(twin, "no file system could be opened");
+	expect_unrecognised(twin);
 	free(buf);
 	buf = (char *)make_data(1 << 20, 99);
 	tpath(twin, "random.img");
 	write_file(twin, buf, 1 << 20);
-	expect_damage(twin, NULL);
+	expect_unrecognised(twin);
 	free(buf);
 	free(data);
 }
@@ -1027,7 +1058,7 @@ struct scan {
 	char part[NEEDLES_MAX][8];       /* and partition */
 	int cont[NEEDLES_MAX];           /* continues of the call ending it */
 	size_t calls, fail_at;           /* FAIL_AT: return -1 on that call */
-	uint64_t bytes, unalloc, unpart, unreadable, vslack, end_max;
+	uint64_t bytes, unalloc, unpart, unreadable, unrecog, vslack, end_max;
 	uint64_t hash;                   /* of every call and its bytes */
 	unsigned char tail[TAIL_MAX];
 	size_t tail_len;
@@ -1088,6 +1119,8 @@ static int scan_space(void *ctx, const struct cust_walk_space *s,
 		sc->unpart += len;
 	else if (strcmp(s->kind, "unreadable-partition") == 0)
 		sc->unreadable += len;
+	else if (strcmp(s->kind, "unrecognised") == 0)
+		sc->unrecog += len;
 	else if (strcmp(s->kind, "volume-slack") == 0)
 		sc->vslack += len;
 	else
@@ -1225,7 +1258,7 @@ static void test_space_ext4_deleted(void **state)
 	                 (json_int_t)sc->unalloc);
 	assert_true(sc->unalloc > 2u << 20); /* most of a fresh 4 MiB */
 	assert_true(sc->end_max <= 4096u * 1024);
-	assert_int_equal(sc->unpart + sc->unreadable, 0);
+	assert_int_equal(sc->unpart + sc->unreadable + sc->unrecog, 0);
 	assert_int_equal(json_array_size(json_object_get(report, "problems")), 0);
 	assert_null(json_object_get(report, "unpartitioned_bytes"));
 
@@ -1453,7 +1486,7 @@ static void test_space_partitions(void **state)
 	assert_string_equal(sc->part[0], "-");
 	assert_int_equal(sc->at[0], (P1_START + SIZE_P + 100) * SEC);
 	assert_int_equal(sc->found[1], 1);
-	assert_string_equal(sc->kind[1], "unreadable-partition");
+	assert_string_equal(sc->kind[1], "unrecognised");
 	assert_string_equal(sc->part[1], "p2");
 	assert_int_equal(sc->at[1], (P2_START + 7) * SEC + 3);
 	assert_int_equal(sc->found[2], 1);
@@ -1466,8 +1499,10 @@ static void test_space_partitions(void **state)
 		"unpartitioned_bytes")),
 		(json_int_t)(DISK_SECTORS - 2 * SIZE_P) * SEC);
 	assert_int_equal(sc->unpart, (DISK_SECTORS - 2 * SIZE_P) * SEC);
-	assert_int_equal(part_int(report, 1, "unreadable_bytes"), SIZE_P * SEC);
-	assert_int_equal(sc->unreadable, SIZE_P * SEC);
+	assert_int_equal(part_int(report, 1, "unrecognised_bytes"),
+	                 SIZE_P * SEC);
+	assert_int_equal(sc->unrecog, SIZE_P * SEC);
+	assert_int_equal(sc->unreadable, 0);
 	assert_int_equal(part_int(report, 0, "unallocated_bytes"),
 	                 (json_int_t)sc->unalloc);
 	assert_true(sc->unalloc > 0 && sc->unalloc < SIZE_P * SEC);
@@ -1480,8 +1515,8 @@ static void test_space_partitions(void **state)
 	scan_init(sc, needle, 4);
 	assert_int_equal(walk_space(img, sc, report, &err), 0);
 	assert_int_equal(sc->found[1], 1);
-	assert_int_equal(sc->unreadable, 8 * SEC);
-	assert_int_equal(part_int(report, 1, "unreadable_bytes"), 8 * SEC);
+	assert_int_equal(sc->unrecog, 8 * SEC);
+	assert_int_equal(part_int(report, 1, "unrecognised_bytes"), 8 * SEC);
 	assert_int_equal(sc->found[2], 0);
 	assert_true(sc->end_max <= (P2_START + 8) * SEC);
 	json_decref(report);
