@@ -421,7 +421,8 @@ static int on_dot(struct cust_carver *c, size_t p)
 		if ((c->kinds & CUST_CARVE_DOMAIN) &&
 		    domain_piece(c, ps, pe, pe == end && end < n && b[end] == '@') < 0)
 			return -1;
-		if ((c->kinds & CUST_CARVE_ONION) && onion_piece(c, ps, pe) < 0)
+		if ((c->kinds & CUST_CARVE_ONION) && pe - ps >= 62 &&
+		    onion_piece(c, ps, pe) < 0)
 			return -1;
 		if (pe >= end)
 			break;
@@ -1307,11 +1308,18 @@ static int on_colon(struct cust_carver *c, size_t p)
 	if ((c->kinds & CUST_CARVE_URL) && p + 2 < c->win_len &&
 	    b[p + 1] == '/' && b[p + 2] == '/' && on_url(c, p) < 0)
 		return -1;
-	if ((c->kinds & CUST_CARVE_MAC) && p + 3 < c->win_len &&
-	    b[p + 3] == ':' && mac_pairs(c, p) < 0)
+	if ((c->kinds & CUST_CARVE_MAC) && p + 6 < c->win_len &&
+	    b[p + 3] == ':' && b[p + 6] == ':' && mac_pairs(c, p) < 0)
 		return -1;
-	if ((c->kinds & CUST_CARVE_HOSTPORT) && p + 1 < c->win_len &&
-	    is_digit(b[p + 1]) && on_hostport(c, p) < 0)
+	/* a host ends with a letter (a top-level domain), a digit after a
+	 * dot (IPv4) or the root's dot */
+	if ((c->kinds & CUST_CARVE_HOSTPORT) && p >= 3 && p + 1 < c->win_len &&
+	    is_digit(b[p + 1]) &&
+	    ((c->cls[b[p - 1]] & K_ALPHA) || b[p - 1] == '.' ||
+	     (is_digit(b[p - 1]) &&
+	      (b[p - 2] == '.' || b[p - 3] == '.' ||
+	       (p >= 4 && b[p - 4] == '.')))) &&
+	    on_hostport(c, p) < 0)
 		return -1;
 	if (c->kinds & CUST_CARVE_IPV6)
 		return on_ipv6(c, p);
@@ -1341,8 +1349,8 @@ static int on_anchor(struct cust_carver *c, size_t p)
 		return (c->kinds & CUST_CARVE_PHONE) && p + 1 < n &&
 		       is_digit(b[p + 1]) ? on_plus(c, p) : 0;
 	case '-':
-		return (c->kinds & CUST_CARVE_MAC) && p + 3 < n && b[p + 3] == '-'
-		       ? mac_pairs(c, p) : 0;
+		return (c->kinds & CUST_CARVE_MAC) && p + 6 < n &&
+		       b[p + 3] == '-' && b[p + 6] == '-' ? mac_pairs(c, p) : 0;
 	}
 	return 0;
 }
@@ -1427,9 +1435,9 @@ static int on_run_block(struct cust_carver *c, size_t i, __m128i v)
 /* The block of 16 bytes at I holds 7 bytes in a row that may belong to a
  * card number or a Bitcoin address; DM marks its digits, AM its letters
  * and digits (as on_run_block computes them). */
-__attribute__((target("avx2,popcnt"), always_inline))
-static inline int on_run_masks(struct cust_carver *c, size_t i, unsigned dm,
-                               unsigned am)
+__attribute__((target("avx2,popcnt")))
+static int on_run_masks(struct cust_carver *c, size_t i, unsigned dm,
+                        unsigned am)
 {
 	if ((c->kinds & CUST_CARVE_CCN) &&
 	    __builtin_popcount(dm) >= CCN_BLOCK_DIGITS &&
@@ -1452,8 +1460,8 @@ static inline int on_run_masks(struct cust_carver *c, size_t i, unsigned dm,
  * 16-byte block, and its 16-byte block with 7 digits or 13 letters and
  * digits at an end lies in that block: each half of a block that passes
  * is looked at as scan looks at a 16-byte block.  '+' is an anchor only
- * before a digit and '-' only three bytes before another '-' (the bytes
- * after LIMIT are there: RIGHT_CONTEXT). */
+ * before a digit and '-' only three and six bytes before another '-' (the
+ * bytes after LIMIT are there: RIGHT_CONTEXT). */
 __attribute__((target("avx2,popcnt")))
 static int scan_avx2(struct cust_carver *c, size_t *at, size_t limit)
 {
@@ -1472,7 +1480,9 @@ static int scan_avx2(struct cust_carver *c, size_t *at, size_t limit)
 	const __m256i case_bit = _mm256_set1_epi8(0x20);
 	const __m256i alpha0 = _mm256_set1_epi8('a' - 128);
 	const __m256i alpha26 = _mm256_set1_epi8(-128 + 26);
-	const int runs = (c->kinds & (CUST_CARVE_CCN | CUST_CARVE_BITCOIN)) != 0;
+	const int ccn = (c->kinds & CUST_CARVE_CCN) != 0;
+	const int btc = (c->kinds & CUST_CARVE_BITCOIN) != 0;
+	const int runs = ccn || btc;
 	size_t i = *at;
 
 	for (; i + 32 <= limit; i += 32) {
@@ -1480,6 +1490,7 @@ static int scan_avx2(struct cust_carver *c, size_t *at, size_t limit)
 		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
 		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 1));
 		__m256i v3 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 3));
+		__m256i v6 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 6));
 		__m256i next_digit = _mm256_cmpgt_epi8(
 			digit9, _mm256_sub_epi8(v1, digit0));
 		unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
@@ -1488,9 +1499,11 @@ static int scan_avx2(struct cust_carver *c, size_t *at, size_t limit)
 			                _mm256_cmpeq_epi8(v, colon)),
 			_mm256_or_si256(
 				_mm256_and_si256(_mm256_cmpeq_epi8(v, plus), next_digit),
-				_mm256_and_si256(_mm256_cmpeq_epi8(v, dash),
-				                 _mm256_cmpeq_epi8(v3, dash)))));
-		unsigned r = 0;
+				_mm256_and_si256(
+					_mm256_cmpeq_epi8(v, dash),
+					_mm256_and_si256(_mm256_cmpeq_epi8(v3, dash),
+					                 _mm256_cmpeq_epi8(v6, dash))))));
+		unsigned r = 0, dm = 0, am = 0, t;
 
 		if (runs) {
 			r = (unsigned)_mm256_movemask_epi8(_mm256_cmpgt_epi8(
@@ -1499,6 +1512,31 @@ static int scan_avx2(struct cust_carver *c, size_t *at, size_t limit)
 			r &= r >> 2;
 			r &= r >> 3;
 		}
+		if (__builtin_expect(r != 0, 0)) {
+			/* each half as a 16-byte block: 7 digits or more, or
+			 * 13 letters and digits at an end (bits 0..3 of T) */
+			__m256i isd = _mm256_cmpgt_epi8(digit9,
+			                                _mm256_sub_epi8(v, digit0));
+			__m256i isl = _mm256_cmpgt_epi8(
+				alpha26,
+				_mm256_sub_epi8(_mm256_or_si256(v, case_bit), alpha0));
+			dm = (unsigned)_mm256_movemask_epi8(isd);
+			am = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(isd, isl));
+			t = 0;
+			if (ccn)
+				t = (unsigned)(__builtin_popcount(dm & 0xffffu) >=
+				               CCN_BLOCK_DIGITS) |
+				    (unsigned)(__builtin_popcount(dm >> 16) >=
+				               CCN_BLOCK_DIGITS) << 1;
+			if (btc) {
+				unsigned lo = am & 0xffffu, hi = am >> 16;
+				t |= ((unsigned)((lo & 0x1fffu) == 0x1fffu) |
+				      (unsigned)((lo >> 3) == 0x1fffu)) << 2 |
+				     ((unsigned)((hi & 0x1fffu) == 0x1fffu) |
+				      (unsigned)((hi >> 3) == 0x1fffu)) << 3;
+			}
+			r = t;
+		}
 		if (__builtin_expect((m | r) == 0, 1))
 			continue;
 		while (m) {
@@ -1506,19 +1544,11 @@ static int scan_avx2(struct cust_carver *c, size_t *at, size_t limit)
 				goto fail;
 			m &= m - 1;
 		}
-		if (r) {
-			__m256i isd = _mm256_cmpgt_epi8(digit9,
-			                                _mm256_sub_epi8(v, digit0));
-			__m256i isl = _mm256_cmpgt_epi8(
-				alpha26,
-				_mm256_sub_epi8(_mm256_or_si256(v, case_bit), alpha0));
-			unsigned dm = (unsigned)_mm256_movemask_epi8(isd);
-			unsigned am = (unsigned)_mm256_movemask_epi8(
-				_mm256_or_si256(isd, isl));
-			if (on_run_masks(c, i, dm & 0xffffu, am & 0xffffu) < 0 ||
-			    on_run_masks(c, i + 16, dm >> 16, am >> 16) < 0)
-				goto fail;
-		}
+		if ((r & 5) &&
+		    on_run_masks(c, i, dm & 0xffffu, am & 0xffffu) < 0)
+			goto fail;
+		if ((r & 10) && on_run_masks(c, i + 16, dm >> 16, am >> 16) < 0)
+			goto fail;
 	}
 	*at = i;
 	return 0;
