@@ -7,7 +7,8 @@
  * --buffer-size bytes (default 1 MiB) on one core.  Prints "KIND COUNT"
  * lines on stdout (or, with --print, one "KIND OFFSET VALUE" line per hit)
  * and "carve: BYTES bytes in SECONDS s" on stderr.  LIST is a comma list
- * of email, domain, url, ipv4, ipv6 (default all).  Exit 0 on success, 2 on
+ * of email, domain, url, ipv4, ipv6, ccn, bitcoin, onion, phone, mac,
+ * hostport (default all).  Exit 0 on success, 2 on
  * a bad argument, otherwise the error kind of custody.
  */
 #include <errno.h>
@@ -27,7 +28,7 @@ static const char usage_text[] =
 	"usage: carve [--kinds LIST] [--buffer-size BYTES] [--print] FILE\n";
 
 struct tally {
-	uint64_t count[5];
+	uint64_t count[16];
 	int print;
 };
 
@@ -35,7 +36,7 @@ static int kind_index(enum cust_carve_kind kind)
 {
 	int i = 0;
 
-	while (i < 5 && (1u << i) != (unsigned)kind)
+	while (i < 15 && (1u << i) != (unsigned)kind)
 		i++;
 	return i;
 }

@@ -2073,7 +2073,9 @@ static json_t *targets_json(const struct cust_targets *t)
 {
 	static const enum cust_carve_kind kinds[] = {
 		CUST_CARVE_EMAIL, CUST_CARVE_DOMAIN, CUST_CARVE_URL,
-		CUST_CARVE_IPV4, CUST_CARVE_IPV6
+		CUST_CARVE_IPV4, CUST_CARVE_IPV6, CUST_CARVE_CCN,
+		CUST_CARVE_BITCOIN, CUST_CARVE_ONION, CUST_CARVE_PHONE,
+		CUST_CARVE_MAC, CUST_CARVE_HOSTPORT
 	};
 	json_t *o = json_object();
 	size_t i;

@@ -16,6 +16,7 @@
 #define TARGETS_MAGIC 0x74617267u
 #define LOG_MAGIC 0x746c6f67u
 #define OUT_BUFFER (64 * 1024)
+#define KINDS 11 /* CUST_CARVE_ALL's bits */
 
 struct value {
 	unsigned kind;
@@ -41,24 +42,19 @@ struct cust_targets {
 	size_t cap;            /* slots, a power of two */
 	struct value **slots;
 	struct place *places;  /* newest first */
-	struct cust_targets_stats stats[5];
+	struct cust_targets_stats stats[KINDS];
 };
 
+/* The bit number of KIND, one CUST_CARVE_* bit; -1 for anything else. */
 static int kind_index(unsigned kind)
 {
-	switch (kind) {
-	case CUST_CARVE_EMAIL:
-		return 0;
-	case CUST_CARVE_DOMAIN:
-		return 1;
-	case CUST_CARVE_URL:
-		return 2;
-	case CUST_CARVE_IPV4:
-		return 3;
-	case CUST_CARVE_IPV6:
-		return 4;
-	}
-	return -1;
+	int k;
+
+	if (kind == 0 || (kind & (kind - 1)) != 0 || (kind & ~CUST_CARVE_ALL))
+		return -1;
+	for (k = 0; (1u << k) != kind; k++)
+		;
+	return k;
 }
 
 static uint64_t hash_value(unsigned kind, const char *s, size_t len)
@@ -412,7 +408,13 @@ int cust_targets_write(const struct cust_targets *t, const char *dir,
 	    write_csv(t, dir, "domains.csv", CUST_CARVE_DOMAIN, err) < 0 ||
 	    write_csv(t, dir, "urls.csv", CUST_CARVE_URL, err) < 0 ||
 	    write_csv(t, dir, "ips.csv", CUST_CARVE_IPV4 | CUST_CARVE_IPV6,
-	              err) < 0)
+	              err) < 0 ||
+	    write_csv(t, dir, "ccns.csv", CUST_CARVE_CCN, err) < 0 ||
+	    write_csv(t, dir, "bitcoin.csv", CUST_CARVE_BITCOIN, err) < 0 ||
+	    write_csv(t, dir, "onions.csv", CUST_CARVE_ONION, err) < 0 ||
+	    write_csv(t, dir, "phones.csv", CUST_CARVE_PHONE, err) < 0 ||
+	    write_csv(t, dir, "macs.csv", CUST_CARVE_MAC, err) < 0 ||
+	    write_csv(t, dir, "hostports.csv", CUST_CARVE_HOSTPORT, err) < 0)
 		return -1;
 	return cust_fs_sync_dir(dir, err);
 }

@@ -122,18 +122,26 @@ static void print_summary(const json_t *rec)
 			                   : "");
 		}
 	}
-	printf("  targets: %lld emails, %lld domains, %lld URLs, %lld IPv4, "
-	       "%lld IPv6 (distinct)\n",
-	       (long long)json_integer_value(json_object_get(
-		       json_object_get(t, "email"), "distinct")),
-	       (long long)json_integer_value(json_object_get(
-		       json_object_get(t, "domain"), "distinct")),
-	       (long long)json_integer_value(json_object_get(
-		       json_object_get(t, "url"), "distinct")),
-	       (long long)json_integer_value(json_object_get(
-		       json_object_get(t, "ipv4"), "distinct")),
-	       (long long)json_integer_value(json_object_get(
-		       json_object_get(t, "ipv6"), "distinct")));
+	{
+		static const struct {
+			const char *kind, *label;
+		} kinds[] = {
+			{ "email", "emails" }, { "domain", "domains" },
+			{ "url", "URLs" }, { "ipv4", "IPv4" }, { "ipv6", "IPv6" },
+			{ "ccn", "card numbers" }, { "bitcoin", "Bitcoin" },
+			{ "onion", "onions" }, { "phone", "phones" },
+			{ "mac", "MACs" }, { "hostport", "host:ports" },
+		};
+		size_t k;
+		printf("  targets:");
+		for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+			printf("%s %lld %s", k ? "," : "",
+			       (long long)json_integer_value(json_object_get(
+				       json_object_get(t, kinds[k].kind),
+				       "distinct")),
+			       kinds[k].label);
+		printf(" (distinct)\n");
+	}
 }
 
 #define NAMES_SHOWN 8 /* partitions named in one line of findings */

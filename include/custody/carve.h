@@ -1,10 +1,15 @@
 /*
- * carve.h - email addresses, domains, URLs and IP addresses in any byte
- * stream (file contents, archive members, slack and unallocated space).
+ * carve.h - email addresses, domains, URLs, IP addresses, card numbers,
+ * Bitcoin addresses, Tor onion addresses, phone numbers, MAC addresses and
+ * host:port pairs in any byte stream (file contents, archive members, slack
+ * and unallocated space).
  *
  * A carver scans one stream fed in pieces of any size.  It anchors on the
- * bytes '.', '@' and ':' (found 16 at a time) and expands left and right
- * from each anchor with a byte-class table; no regular expression runs.
+ * bytes '.', '@', ':', '+' and '-', and on 16-byte blocks holding seven
+ * digits or more (card numbers) or a run of 13 letters and digits at one of
+ * their ends (Bitcoin addresses), all found 16 bytes at a time, and expands
+ * left and right from each anchor with a byte-class table; no regular
+ * expression runs.
  * A feature that spans two feeds is found exactly once, with its offset in
  * the stream.  Memory is fixed: a window of the last CUST_CARVE_TAIL bytes
  * plus one 64 KiB chunk, whatever the stream's length.
@@ -67,11 +72,83 @@
  *           "reserved" of cust_carve_ip_class: "1::", "5b::" are what
  *           random bytes make).  Written in inet_ntop's canonical form.
  *
+ *   CCN     a payment card number: 13..19 digits written together, or in
+ *           groups separated by single spaces or by single dashes (one
+ *           kind of separator in a number), as cards print them: groups of
+ *           four with a last group of 1..4 digits (4-4-4-1 to 4-4-4-4),
+ *           4-4-4-4 and a group of 1..3 (17..19 digits), or 4-6-5 and 4-6-4
+ *           (Amex, Diners).  A run of digits and separators of more than
+ *           CCN_RUN_MAX (96) bytes yields nothing; in a shorter run the
+ *           longest number that passes is taken, from its first group on.
+ *           The number must not touch a letter, a digit or '_' (a group of a
+ *           longer run is set apart by its separator), must pass the Luhn
+ *           check and must lie in an issuer's range with one of its
+ *           lengths: Visa 4 (13, 16, 19), Mastercard 51-55 and 2221-2720
+ *           (16), Amex 34, 37 (15), Discover 6011, 644-649, 65 (16-19), JCB
+ *           3528-3589 (16-19), Diners 300-305, 36, 38 (14-19), UnionPay 62
+ *           (16-19), Maestro 5018, 5020, 5038, 5893, 6304, 6759, 6761-6763
+ *           (13-19); no other prefix is taken (50, 56-58 and 6 alone are
+ *           Maestro too, but shared with numbers of every other sort).
+ *           Written as digits only.
+ *   BITCOIN a run of letters and digits, not touching a letter, digit or
+ *           '_', that is a mainnet address: Base58Check of 26..35
+ *           characters starting with '1' or '3' that decodes to 25 bytes,
+ *           version 0x00 ('1', P2PKH) or 0x05 ('3', P2SH), whose last four
+ *           bytes are the first four of the double SHA-256 of the other
+ *           21; or a SegWit address of 26..90 characters, human-readable
+ *           part "bc" (all lower or all upper case), witness version 0
+ *           with a 20- or 32-byte program and the Bech32 checksum
+ *           (BIP-173), or version 1..16 with a 2..40-byte program and the
+ *           Bech32m checksum (BIP-350).  Shorter SegWit addresses (future
+ *           versions with programs under 12 bytes) are valid but not
+ *           looked for: no address in use is shorter than 26 characters.
+ *           Base58 addresses kept as they are, SegWit ones lower-cased.
+ *   ONION   a Tor v3 onion address: 56 base32 letters (a-z, 2-7, any
+ *           case) then ".onion", within a run of host bytes as for DOMAIN,
+ *           not preceded by a letter or digit (a subdomain before it, with
+ *           its dot, is allowed and dropped: the value names the service).
+ *           The 35 decoded bytes are a public key, a two-byte checksum and
+ *           the version 3; the checksum must be the first two bytes of
+ *           SHA3-256(".onion checksum" || key || version).  Lower-cased.
+ *   PHONE   an international number: '+' (not preceded by a letter, digit,
+ *           '_' or '+') then a digit and 8..15 digits in all, in groups
+ *           separated by one space, dash or dot, a group optionally in
+ *           parentheses ("+1 (202) 555-0123"); "(0)" right after the
+ *           country code is a trunk prefix of national dialling
+ *           ("+44 (0)20 ...") and is dropped.  Groups are taken while the
+ *           number stays within 15 digits; the last group must not touch a
+ *           letter, a digit or '_'.  The country code (1 to 3 digits; the
+ *           codes are prefix-free) must be one ITU-T E.164 assigns to a
+ *           country, a territory or a global service, and in service (Annex
+ *           to the ITU Operational Bulletin; 388, 991, 997 and 999 are
+ *           not).  National forms (without '+') are not looked for: too
+ *           ambiguous.  Written as '+' and the digits.
+ *   MAC     six pairs of hex digits separated by ':' or by '-' (one kind
+ *           in an address), or Cisco's three groups of four separated by
+ *           '.', not touching a letter, a digit, '_' or the separator;
+ *           00:00:00:00:00:00 and ff:ff:ff:ff:ff:ff are dropped.  Written
+ *           lower-case with ':'.
+ *   HOSTPORT a host, ':' and a port: the host is a DOMAIN as above (after
+ *           the same trimming, its trailing dot dropped) or a strict IPV4
+ *           address, ending at the ':'; the port is 1..65535 in decimal
+ *           without a leading zero, not followed by a letter, digit, '_' or
+ *           a dot and a digit.  Not reported when the host is the
+ *           authority of a URL that URL reports (after "http://",
+ *           "https://" or "ftp://", with or without userinfo: the URL is
+ *           the hit), nor when the host follows a ':' (an IPv6 address, a
+ *           list like "a:b.com:80"), '_' or a '.' after a digit, so that
+ *           "12:30" and IPv6 addresses are never taken.  Other schemes
+ *           ("socks5://1.2.3.4:1080") are reported.  Host lower-cased, then
+ *           ':' and the port.
+ *
  * Kinds are independent: a domain is reported wherever its name occurs,
  * standing alone or inside an email address or a URL, once per occurrence
  * (as bulk_extractor does); an IPv4 address inside a URL or an IPv4-mapped
  * IPv6 address is reported as IPV4 too.  So `http://evil.com/` gives one
- * URL hit and one DOMAIN hit, never two DOMAIN hits.
+ * URL hit and one DOMAIN hit, never two DOMAIN hits; "evil.com:8080" gives
+ * a HOSTPORT and a DOMAIN hit, "1.2.3.4:80" a HOSTPORT and an IPV4 hit, an
+ * onion address an ONION and a DOMAIN hit (".onion" is on the ICANN list),
+ * and a MAC address is never an IPV6 one.
  */
 #ifndef CUSTODY_CARVE_H
 #define CUSTODY_CARVE_H
@@ -87,9 +164,15 @@ enum cust_carve_kind {
 	CUST_CARVE_DOMAIN = 1u << 1,
 	CUST_CARVE_URL = 1u << 2,
 	CUST_CARVE_IPV4 = 1u << 3,
-	CUST_CARVE_IPV6 = 1u << 4
+	CUST_CARVE_IPV6 = 1u << 4,
+	CUST_CARVE_CCN = 1u << 5,
+	CUST_CARVE_BITCOIN = 1u << 6,
+	CUST_CARVE_ONION = 1u << 7,
+	CUST_CARVE_PHONE = 1u << 8,
+	CUST_CARVE_MAC = 1u << 9,
+	CUST_CARVE_HOSTPORT = 1u << 10
 };
-#define CUST_CARVE_ALL 0x1fu
+#define CUST_CARVE_ALL 0x7ffu
 
 /* Longest URL reported; the longest value of any kind. */
 #define CUST_CARVE_URL_MAX 2048
@@ -97,7 +180,7 @@ enum cust_carve_kind {
 #define CUST_CARVE_VALUE_MAX CUST_CARVE_URL_MAX
 /* Bytes of a stream a carver keeps between two feeds (left context plus
  * the lookahead of the longest feature). */
-#define CUST_CARVE_TAIL (320 + CUST_CARVE_URL_MAX + 64)
+#define CUST_CARVE_TAIL (384 + CUST_CARVE_URL_MAX + 64)
 
 /* One feature found. */
 struct cust_carve_hit {
@@ -148,7 +231,8 @@ void cust_carver_reset(struct cust_carver *c);
 /* Bytes fed in the current stream. */
 uint64_t cust_carver_offset(const struct cust_carver *c);
 
-/* "email", "domain", "url", "ipv4", "ipv6"; NULL for anything else. */
+/* "email", "domain", "url", "ipv4", "ipv6", "ccn", "bitcoin", "onion",
+ * "phone", "mac", "hostport"; NULL for anything else. */
 const char *cust_carve_kind_name(enum cust_carve_kind kind);
 
 /*

@@ -1,7 +1,9 @@
 /*
- * targets.h - target lists: the distinct email addresses, domains, URLs
- * and IP addresses carved from a source, with a count and the first place
- * each was seen, written as CSV files (and every occurrence as JSON Lines).
+ * targets.h - target lists: the distinct values of every kind carved from
+ * a source (email addresses, domains, URLs, IP addresses, card numbers,
+ * Bitcoin and onion addresses, phone numbers, MAC addresses, host:port
+ * pairs), with a count and the first place each was seen, written as CSV
+ * files (and every occurrence as JSON Lines).
  *
  * Values come from hostile data.  The collector keeps at most MAX_VALUES
  * distinct values and MAX_BYTES bytes of values and places; an occurrence
@@ -11,6 +13,8 @@
  * Files written by cust_targets_write into DIR (created, never replaced):
  *
  *   emails.csv  domains.csv  urls.csv   value,count,first_seen,first_offset
+ *   ccns.csv  bitcoin.csv  onions.csv   value,count,first_seen,first_offset
+ *   phones.csv  macs.csv  hostports.csv value,count,first_seen,first_offset
  *   ips.csv                             value,count,first_seen,first_offset,class
  *
  * One header line, then one row per distinct value sorted by the bytes of
@@ -68,8 +72,10 @@ struct cust_targets_stats {
 struct cust_targets_stats cust_targets_stats(const struct cust_targets *t,
                                              enum cust_carve_kind kind);
 
-/* Write emails.csv, domains.csv, urls.csv and ips.csv into the existing
- * folder DIR; none may exist yet.  A file half written is removed. */
+/* Write emails.csv, domains.csv, urls.csv, ips.csv, ccns.csv, bitcoin.csv,
+ * onions.csv, phones.csv, macs.csv and hostports.csv into the existing
+ * folder DIR (each kind's file even when it has no value: a header line);
+ * none may exist yet.  A file half written is removed. */
 int cust_targets_write(const struct cust_targets *t, const char *dir,
                        struct cust_error *err);
 

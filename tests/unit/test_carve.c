@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "custody/carve.h"
 #include "testutil.h"
 
@@ -133,6 +135,17 @@ static void assert_same_hits(const struct hits *a, const struct hits *b)
 #define U CUST_CARVE_URL
 #define V4 CUST_CARVE_IPV4
 #define V6 CUST_CARVE_IPV6
+#define CC CUST_CARVE_CCN
+#define BTC CUST_CARVE_BITCOIN
+#define ON CUST_CARVE_ONION
+#define PH CUST_CARVE_PHONE
+#define MAC CUST_CARVE_MAC
+#define HP CUST_CARVE_HOSTPORT
+
+/* A real v3 onion (the search engine's) and the same with its last
+ * character changed, which breaks the checksum. */
+#define ONION56 "duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad"
+#define ONION56_BAD "duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczae"
 
 /* INPUT gives exactly one hit of KIND valued WANT; with WANT NULL, no hit
  * of KIND with the value NOT (or none at all when NOT is NULL too). */
@@ -253,6 +266,131 @@ static const struct tcase cases[] = {
 	{ "1:2:3:4:5:6:7:8:9", V6, NULL, NULL },
 	{ "2001:db8::g", V6, NULL, NULL },
 	{ "1:::2", V6, NULL, NULL },
+	/* card numbers: published test numbers and their broken twins */
+	{ "card 4111111111111111 exp", CC, "4111111111111111", NULL },
+	{ "4111111111111112", CC, NULL, NULL },
+	{ "4111 1111 1111 1111", CC, "4111111111111111", NULL },
+	{ "4111 1111 1111 1112", CC, NULL, NULL },
+	{ "pan=4111-1111-1111-1111;", CC, "4111111111111111", NULL },
+	{ "4111-1111 1111-1111", CC, NULL, NULL },
+	{ "4111  1111 1111 1111", CC, NULL, NULL },
+	{ "4111 1111 11111111", CC, NULL, NULL },
+	{ "x4111111111111111", CC, NULL, NULL },
+	{ "4111111111111111y", CC, NULL, NULL },
+	{ "04111111111111111", CC, NULL, NULL },
+	{ "4111111111111111 12 25", CC, "4111111111111111", NULL },
+	{ "4012888888881881", CC, "4012888888881881", NULL },
+	{ "4222222222222", CC, "4222222222222", NULL },
+	{ "4222 2222 2222 2", CC, "4222222222222", NULL },
+	{ "4111111111111111110", CC, "4111111111111111110", NULL },
+	{ "411111111111116", CC, NULL, NULL },           /* Visa of 15 */
+	{ "5555555555554444", CC, "5555555555554444", NULL },
+	{ "5555 5555 5555 4444", CC, "5555555555554444", NULL },
+	{ "555555555555442", CC, NULL, NULL },           /* MC of 15 */
+	{ "2223003122003222", CC, "2223003122003222", NULL },
+	{ "2720999999999996", CC, "2720999999999996", NULL },
+	{ "2721000000000004", CC, NULL, NULL },
+	{ "2220000000000000", CC, NULL, NULL },
+	{ "378282246310005", CC, "378282246310005", NULL },
+	{ "3782 822463 10005", CC, "378282246310005", NULL },
+	{ "3782-822463-10005", CC, "378282246310005", NULL },
+	{ "378282246310006", CC, NULL, NULL },
+	{ "3782822463100003", CC, NULL, NULL },          /* Amex of 16 */
+	{ "371449635398431", CC, "371449635398431", NULL },
+	{ "6011111111111117", CC, "6011111111111117", NULL },
+	{ "6011000990139424", CC, "6011000990139424", NULL },
+	{ "64411111111111112", CC, "64411111111111112", NULL },
+	{ "3530111333300000", CC, "3530111333300000", NULL },
+	{ "3566002020360505", CC, "3566002020360505", NULL },
+	{ "30569309025904", CC, "30569309025904", NULL },
+	{ "3056 930902 5904", CC, "30569309025904", NULL },
+	{ "38520000023237", CC, "38520000023237", NULL },
+	{ "30600000000001", CC, NULL, NULL },            /* 306 is no range */
+	{ "6200000000000005", CC, "6200000000000005", NULL },
+	{ "6759649826438453", CC, "6759649826438453", NULL },
+	{ "5018000000007", CC, "5018000000007", NULL },
+	{ "7000000000000005", CC, NULL, NULL },          /* no issuer */
+	{ "1234567890123452", CC, NULL, NULL },
+	{ "2011-03-16 12:30:45 1300000000000", CC, NULL, NULL },
+	/* Bitcoin: classic addresses, BIP-173 and BIP-350 vectors, twins */
+	{ "to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa.", BTC, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", NULL },
+	{ "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", BTC, NULL, NULL },
+	{ "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNA", BTC, NULL, NULL },
+	{ "x1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", BTC, NULL, NULL },
+	{ "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa_", BTC, NULL, NULL },
+	{ "bitcoin:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy?amount=1", BTC, "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", NULL },
+	{ "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLz", BTC, NULL, NULL },
+	{ "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", BTC, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", NULL },
+	{ "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", BTC, NULL, NULL },
+	{ "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5xw7kv8f3t4", BTC, NULL, NULL }, /* mixed case */
+	{ "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3", BTC, "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3", NULL },
+	{ "(bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0)", BTC, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", NULL },
+	/* BIP-350: version 1 with a Bech32 (not Bech32m) checksum */
+	{ "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd", BTC, NULL, NULL },
+	{ "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", BTC, NULL, NULL }, /* testnet */
+	/* Tor v3 onions */
+	{ "http://" ONION56 ".onion/", ON, ONION56 ".onion", NULL },
+	{ "WWW." ONION56 ".ONION", ON, ONION56 ".onion", NULL },
+	{ ONION56_BAD ".onion", ON, NULL, NULL },
+	{ "x" ONION56 ".onion", ON, NULL, NULL },
+	{ ONION56 ".onionx", ON, NULL, NULL },
+	{ "facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion", ON, "facebookwkhpilnemxj7asaniu7vnjjbiltxjqhye3mhbshg7kx5tfyd.onion", NULL },
+	{ "expyuzz4wqqyqhjn.onion", ON, NULL, NULL },   /* v2: gone */
+	/* phone numbers in international form */
+	{ "call +1 202 555 0123 now", PH, "+12025550123", NULL },
+	{ "+1 (202) 555-0123", PH, "+12025550123", NULL },
+	{ "tel:+44 20 7946 0958.", PH, "+442079460958", NULL },
+	{ "+44 (0)20 7946 0958", PH, "+442079460958", NULL },
+	{ "+49-30-1234567", PH, "+49301234567", NULL },
+	{ "+33.1.23.45.67.89", PH, "+33123456789", NULL },
+	{ "+7 495 123-45-67", PH, "+74951234567", NULL },
+	{ "+380441234567", PH, "+380441234567", NULL },
+	{ "+86 10 1234 5678", PH, "+861012345678", NULL },
+	{ "+882 1234 5678", PH, "+88212345678", NULL },
+	{ "+28 1234 5678", PH, NULL, NULL },     /* 28x: unassigned */
+	{ "+999 1234 5678", PH, NULL, NULL },    /* reserved */
+	{ "+210 1234 5678", PH, NULL, NULL },
+	{ "+1 202", PH, NULL, NULL },
+	{ "+1234567890123456", PH, NULL, NULL },
+	{ "a+12025550123", PH, NULL, NULL },
+	{ "+12025550123x", PH, NULL, NULL },
+	{ "+ 1 202 555 0123", PH, NULL, NULL },
+	{ "+1  202 555 0123", PH, NULL, NULL },
+	/* MAC addresses */
+	{ "ether 00:1A:2B:3C:4D:5E up", MAC, "00:1a:2b:3c:4d:5e", NULL },
+	{ "00-1a-2b-3c-4d-5e", MAC, "00:1a:2b:3c:4d:5e", NULL },
+	{ "mac 001A.2b3c.4d5e,", MAC, "00:1a:2b:3c:4d:5e", NULL },
+	{ "00:00:00:00:00:00", MAC, NULL, NULL },
+	{ "FF:FF:FF:FF:FF:FF", MAC, NULL, NULL },
+	{ "ffff.ffff.ffff", MAC, NULL, NULL },
+	{ "00:1a:2b:3c:4d:5e:6f", MAC, NULL, NULL },
+	{ "00:1a:2b:3c:4d:5e:", MAC, NULL, NULL },
+	{ "00:1a-2b:3c:4d:5e", MAC, NULL, NULL },
+	{ "a00:1a:2b:3c:4d:5e", MAC, NULL, NULL },
+	{ "00:1a:2b:3c:4d:5g", MAC, NULL, NULL },
+	{ "0:1a:2b:3c:4d:5e", MAC, NULL, NULL },
+	{ "001a.2b3c.4d5e.6f70", MAC, NULL, NULL },
+	/* host:port pairs */
+	{ "proxy 1.2.3.4:8080 ok", HP, "1.2.3.4:8080", NULL },
+	{ "smtp.evil.com:25", HP, "smtp.evil.com:25", NULL },
+	{ "SMTP.Evil.COM:587,", HP, "smtp.evil.com:587", NULL },
+	{ "socks5://10.0.0.1:1080", HP, "10.0.0.1:1080", NULL },
+	{ "1.2.3.4:80:user:pass", HP, "1.2.3.4:80", NULL },
+	{ "evil.com.:443", HP, "evil.com:443", NULL },
+	{ "t.co:443", HP, "t.co:443", NULL },
+	{ "relay=mx.evil.com:65535", HP, "mx.evil.com:65535", NULL },
+	{ "http://evil.com:8080/x", HP, NULL, NULL },
+	{ "http://user:pw@evil.com:8080/x", HP, NULL, NULL },
+	{ "at 12:30 today", HP, NULL, NULL },
+	{ "evil.com:0", HP, NULL, NULL },
+	{ "evil.com:65536", HP, NULL, NULL },
+	{ "evil.com:080", HP, NULL, NULL },
+	{ "evil.com:80a", HP, NULL, NULL },
+	{ "evil.com:80.5", HP, NULL, NULL },
+	{ "file.txt:80", HP, NULL, NULL },
+	{ "::ffff:1.2.3.4:80", HP, NULL, NULL },
+	{ "x_1.2.3.4:80", HP, NULL, NULL },
+	{ "01.2.3.4:80", HP, NULL, NULL },
 };
 
 static void test_cases(void **state)
@@ -261,7 +399,7 @@ static void test_cases(void **state)
 	size_t i, failures = 0;
 
 	(void)state;
-	assert_true(sizeof cases / sizeof cases[0] >= 60);
+	assert_true(sizeof cases / sizeof cases[0] >= 200);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const struct tcase *t = &cases[i];
 		size_t n;
@@ -401,7 +539,7 @@ static void test_split_everywhere(void **state)
 	(void)state;
 	hits_init(&ref);
 	carve_all(sample, len, &ref);
-	assert_int_equal(ref.n, 16);
+	assert_int_equal(ref.n, 17); /* cc1.bad-domain.ru:8080 is a HOSTPORT too */
 	for (k = 0; k <= len; k++) {
 		hits_init(&hs);
 		carve_cuts(sample, len, &k, 1, &hs);
@@ -409,6 +547,178 @@ static void test_split_everywhere(void **state)
 		hits_free(&hs);
 	}
 	hits_free(&ref);
+}
+
+/* One of each of the kinds of botnet cases, with their neighbours. */
+static const char sample2[] =
+	"cc=4111 1111 1111 1111 exp 12/25 amex 378282246310005;\n"
+	"pay 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa or "
+	"bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0\n"
+	"panel http://" ONION56 ".onion/gate\n"
+	"call +44 (0)20 7946 0958, fax +1-202-555-0123\n"
+	"hw 00:1A:2B:3C:4D:5E and 001a.2b3c.4d5f, socks5 10.0.0.1:1080\n";
+
+/* Every split of sample2 into two feeds gives the hits of one feed, each
+ * new kind among them. */
+static void test_split_new_kinds(void **state)
+{
+	static const struct {
+		unsigned kind;
+		const char *value;
+	} want[] = {
+		{ CC, "4111111111111111" },
+		{ CC, "378282246310005" },
+		{ BTC, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" },
+		{ BTC, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0" },
+		{ ON, ONION56 ".onion" },
+		{ PH, "+442079460958" },
+		{ PH, "+12025550123" },
+		{ MAC, "00:1a:2b:3c:4d:5e" },
+		{ MAC, "00:1a:2b:3c:4d:5f" },
+		{ HP, "10.0.0.1:1080" },
+	};
+	struct hits ref, hs;
+	size_t len = strlen(sample2), k, i;
+
+	(void)state;
+	hits_init(&ref);
+	carve_all(sample2, len, &ref);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		if (count(&ref, want[i].kind, want[i].value) != 1) {
+			print_message("want %s '%s'\n", cust_carve_kind_name(want[i].kind),
+			              want[i].value);
+			dump(&ref);
+		}
+		assert_int_equal(count(&ref, want[i].kind, want[i].value), 1);
+	}
+	/* raw bytes and values differ only in case for these kinds */
+	for (i = 0; i < ref.n; i++)
+		if (ref.h[i].kind == BTC || ref.h[i].kind == ON || ref.h[i].kind == HP) {
+			assert_int_equal(ref.h[i].length, strlen(ref.h[i].value));
+			assert_int_equal(strncasecmp(sample2 + ref.h[i].offset,
+			                             ref.h[i].value, ref.h[i].length), 0);
+		}
+	for (k = 0; k <= len; k++) {
+		hits_init(&hs);
+		carve_cuts(sample2, len, &k, 1, &hs);
+		assert_same_hits(&ref, &hs);
+		hits_free(&hs);
+	}
+	hits_free(&ref);
+}
+
+/* The base32 of 35 bytes: 56 lower-case characters. */
+static void base32(const unsigned char *in, char *out)
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned acc = 0, bits = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < 35; i++) {
+		acc = (acc << 8) | in[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			out[n++] = abc[(acc >> bits) & 31];
+		}
+	}
+	out[n] = '\0';
+}
+
+/* A v3 onion address made here from a key as rend-spec-v3 says, found;
+ * with a wrong checksum or version, not. */
+static void test_onion_made(void **state)
+{
+	unsigned char raw[35], md[32];
+	unsigned mdlen = 0;
+	char name[57], text[128];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct hits hs;
+	size_t i;
+
+	(void)state;
+	assert_non_null(ctx);
+	for (i = 0; i < 32; i++)
+		raw[i] = (unsigned char)(i * 37 + 11);
+	raw[34] = 3;
+	assert_int_equal(EVP_DigestInit_ex(ctx, EVP_sha3_256(), NULL), 1);
+	assert_int_equal(EVP_DigestUpdate(ctx, ".onion checksum", 15), 1);
+	assert_int_equal(EVP_DigestUpdate(ctx, raw, 32), 1);
+	assert_int_equal(EVP_DigestUpdate(ctx, raw + 34, 1), 1);
+	assert_int_equal(EVP_DigestFinal_ex(ctx, md, &mdlen), 1);
+	EVP_MD_CTX_free(ctx);
+	memcpy(raw + 32, md, 2);
+	base32(raw, name);
+	snprintf(text, sizeof text, "c2 %s.onion:443\n", name);
+	hits_init(&hs);
+	carve_all(text, strlen(text), &hs);
+	snprintf(text, sizeof text, "%s.onion", name);
+	assert_int_equal(count(&hs, ON, text), 1);
+	snprintf(text, sizeof text, "%s.onion:443", name);
+	assert_int_equal(count(&hs, HP, text), 1);
+	hits_free(&hs);
+	/* the checksum's twin, then the version's */
+	raw[33] ^= 1;
+	base32(raw, name);
+	snprintf(text, sizeof text, "c2 %s.onion\n", name);
+	assert_int_equal(count_in(text, ON), 0);
+	raw[33] ^= 1;
+	raw[34] = 2;
+	base32(raw, name);
+	snprintf(text, sizeof text, "c2 %s.onion\n", name);
+	assert_int_equal(count_in(text, ON), 0);
+}
+
+static int tally(void *ctx, const struct cust_carve_hit *hit,
+                 struct cust_error *err)
+{
+	uint64_t *n = ctx;
+	unsigned k = 0;
+
+	(void)err;
+	while ((1u << k) != hit->kind)
+		k++;
+	n[k]++;
+	return 0;
+}
+
+/* 256 MiB of pseudo-random bytes (AES-128-CTR of zeros under a fixed key,
+ * as bench/carve.sh makes them) yield no card number and no Bitcoin
+ * address; the counts of every kind are printed. */
+static void test_random_bytes(void **state)
+{
+	static const unsigned char key[16] = { 0, 1, 2, 3, 4, 5, 6, 7,
+	                                       8, 9, 10, 11, 12, 13, 14, 15 };
+	static const unsigned char iv[16];
+	size_t piece = 1u << 20, i;
+	unsigned char *zero = calloc(1, piece), *buf = malloc(piece);
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	uint64_t n[11] = { 0 };
+	struct cust_error err;
+	struct cust_carver *c = cust_carver_new(CUST_CARVE_ALL, &err);
+	int outl;
+
+	(void)state;
+	assert_non_null(zero);
+	assert_non_null(buf);
+	assert_non_null(x);
+	assert_non_null(c);
+	assert_int_equal(EVP_EncryptInit_ex(x, EVP_aes_128_ctr(), NULL, key, iv), 1);
+	for (i = 0; i < 256; i++) {
+		assert_int_equal(EVP_EncryptUpdate(x, buf, &outl, zero, (int)piece), 1);
+		assert_int_equal(outl, (int)piece);
+		assert_int_equal(cust_carver_feed(c, buf, piece, tally, n, &err), 0);
+	}
+	assert_int_equal(cust_carver_end(c, tally, n, &err), 0);
+	for (i = 0; i < 11; i++)
+		print_message("# random 256 MiB: %-8s %llu\n",
+		              cust_carve_kind_name(1u << i), (unsigned long long)n[i]);
+	assert_int_equal(n[5], 0); /* ccn */
+	assert_int_equal(n[6], 0); /* bitcoin */
+	cust_carver_free(c);
+	EVP_CIPHER_CTX_free(x);
+	free(zero);
+	free(buf);
 }
 
 /* A long stream with features across the carver's internal chunks, fed one
@@ -427,8 +737,11 @@ static void test_long_stream(void **state)
 	assert_non_null(cuts);
 	/* plant the sample every 7 KiB, the carver's 64 KiB chunks fall
 	 * inside some of them */
-	for (at = 100; at + sizeof sample < len; at += 7 * 1024 + 13)
+	for (at = 100; at + sizeof sample + sizeof sample2 < len;
+	     at += 7 * 1024 + 13) {
 		memcpy(data + at, sample, sizeof sample - 1);
+		memcpy(data + at + sizeof sample, sample2, sizeof sample2 - 1);
+	}
 	hits_init(&ref);
 	carve_all(data, len, &ref);
 	assert_true(ref.n >= 30 * 16);
@@ -470,16 +783,25 @@ static void test_stream_edges(void **state)
 		{ "http://evil.com", U, 15 },
 		{ "1.2.3.4", V4, 7 },
 		{ "::1", V6, 3 },
+		{ "4111111111111111", CC, 16 },
+		{ "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", BTC, 34 },
+		{ ONION56 ".onion", ON, 62 },
+		{ "+12025550123", PH, 12 },
+		{ "00:1a:2b:3c:4d:5e", MAC, 17 },
+		{ "1.2.3.4:80", HP, 10 },
 	};
 	struct hits hs;
-	size_t i;
+	size_t i, k;
 
 	(void)state;
 	for (i = 0; i < sizeof edges / sizeof edges[0]; i++) {
 		hits_init(&hs);
 		carve_all(edges[i].input, strlen(edges[i].input), &hs);
 		assert_int_equal(count(&hs, edges[i].kind, NULL), 1);
-		assert_int_equal(hs.h[0].offset, 0);
+		for (k = 0; hs.h[k].kind != edges[i].kind; k++)
+			;
+		assert_int_equal(hs.h[k].offset, 0);
+		assert_int_equal(hs.h[k].length, edges[i].length);
 		hits_free(&hs);
 	}
 	/* the second stream of a carver starts at offset 0 again */
@@ -511,6 +833,8 @@ static void test_hostile_runs(void **state)
 {
 	static const char *const patterns[] = {
 		"a", "@", ".", ":", "a.", "1.", "a@", "a:", "@a.", "ab::", "http://",
+		"1", "1 ", "1-", "+1", "+1 ", "-", "a-", "0a:", "0a-", "0a.",
+		"1a", "bc1q", "0:1", "a:80",
 	};
 	size_t len = 1u << 20, i, k;
 	char *buf = malloc(len);
@@ -572,7 +896,7 @@ static void test_bad_arguments(void **state)
 	assert_null(cust_carver_new(0, &err));
 	assert_int_equal(err.kind, CUST_E_USAGE);
 	assert_non_null(strstr(cust_error_message(&err), "carving kinds"));
-	assert_null(cust_carver_new(0x100, &err));
+	assert_null(cust_carver_new(CUST_CARVE_ALL + 1, &err));
 	c = cust_carver_new(CUST_CARVE_EMAIL, &err);
 	assert_non_null(c);
 	assert_int_equal(cust_carver_feed(c, "x", 1, NULL, NULL, &err), -1);
@@ -653,6 +977,9 @@ int main(void)
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_length_limits),
 		cmocka_unit_test(test_split_everywhere),
+		cmocka_unit_test(test_split_new_kinds),
+		cmocka_unit_test(test_onion_made),
+		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_long_stream),
 		cmocka_unit_test(test_stream_edges),
 		cmocka_unit_test(test_hostile_runs),

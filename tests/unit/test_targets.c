@@ -111,8 +111,11 @@ static void test_counts_and_csv(void **state)
  * files byte for byte. */
 static void test_deterministic(void **state)
 {
-	static const char *const names[] = { "emails.csv", "domains.csv",
-	                                     "urls.csv", "ips.csv" };
+	static const char *const names[] = {
+		"emails.csv", "domains.csv", "urls.csv", "ips.csv", "ccns.csv",
+		"bitcoin.csv", "onions.csv", "phones.csv", "macs.csv",
+		"hostports.csv",
+	};
 	struct cust_error err;
 	struct cust_targets *a = sample_targets(), *b;
 	char da[CUST_PATH_MAX], db[CUST_PATH_MAX];
@@ -346,6 +349,55 @@ static void test_from_carver(void **state)
 	cust_targets_free(t);
 }
 
+/* The kinds of botnet cases: each in its own list, counted apart, and the
+ * occurrence log names them. */
+static void test_new_kinds(void **state)
+{
+	static const char text[] =
+		"card 4111 1111 1111 1111 and 4111111111111111, "
+		"pay 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa, "
+		"c2 duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion, "
+		"call +44 20 7946 0958, hw 00:1a:2b:3c:4d:5e, relay 10.0.0.1:25\n";
+	static const struct {
+		unsigned kind;
+		const char *file, *row;
+	} want[] = {
+		{ CUST_CARVE_CCN, "ccns.csv", "4111111111111111,2,p1:/mail.txt,5\n" },
+		{ CUST_CARVE_BITCOIN, "bitcoin.csv",
+		  "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa,1,p1:/mail.txt,51\n" },
+		{ CUST_CARVE_ONION, "onions.csv",
+		  "duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion,1,p1:/mail.txt,90\n" },
+		{ CUST_CARVE_PHONE, "phones.csv", "+442079460958,1,p1:/mail.txt,159\n" },
+		{ CUST_CARVE_MAC, "macs.csv", "00:1a:2b:3c:4d:5e,1,p1:/mail.txt,180\n" },
+		{ CUST_CARVE_HOSTPORT, "hostports.csv", "10.0.0.1:25,1,p1:/mail.txt,205\n" },
+	};
+	struct cust_error err;
+	struct cust_targets *t = cust_targets_new(100, 1u << 20, &err);
+	struct cust_carver *c = cust_carver_new(CUST_CARVE_ALL, &err);
+	char dir[CUST_PATH_MAX], line[256];
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(c);
+	assert_int_equal(cust_carver_feed(c, text, strlen(text), to_targets, t, &err), 0);
+	assert_int_equal(cust_carver_end(c, to_targets, t, &err), 0);
+	make_dir("kinds", dir);
+	assert_int_equal(cust_targets_write(t, dir, &err), 0);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		struct cust_targets_stats s = cust_targets_stats(t, want[i].kind);
+		char *csv = read_out("kinds", want[i].file);
+		assert_int_equal(s.distinct, 1);
+		assert_int_equal(s.occurrences, i == 0 ? 2 : 1);
+		snprintf(line, sizeof line, "value,count,first_seen,first_offset\n%s",
+		         want[i].row);
+		assert_string_equal(csv, line);
+		free(csv);
+	}
+	cust_carver_free(c);
+	cust_targets_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_long_place),
 		cmocka_unit_test(test_occurrence_log),
 		cmocka_unit_test(test_from_carver),
+		cmocka_unit_test(test_new_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
