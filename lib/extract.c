@@ -954,8 +954,13 @@ static int held_flush(struct member *m, struct cust_error *err)
 
 	for (i = 0; i < m->nheld; i++) {
 		const struct held *t = &m->held[i];
-		struct cust_carve_hit h = { t->kind, m->held_text + t->value,
-			                    t->len, t->offset, t->length };
+		struct cust_carve_hit h;
+		memset(&h, 0, sizeof h);
+		h.kind = t->kind;
+		h.value = m->held_text + t->value;
+		h.value_len = t->len;
+		h.offset = t->offset;
+		h.length = t->length;
 		if (on_target(&m->place, &h, err) < 0)
 			return -1;
 	}
