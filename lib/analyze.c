@@ -282,16 +282,15 @@ static int collect(void *ctx, const struct cust_carve_hit *h,
 	return keep_hit(r, &r->found, &r->nfound, &r->found_cap, h, err);
 }
 
-/* Hits of decoded streams: those an archive reader may read too held
- * (opens_archive), the others to the sink. */
+/* Hits of decoded streams: held until the type says whether the archive
+ * walk reads the content's members (opens_archive), else to the sink. */
 static int decoded_hit(void *ctx, const struct cust_carve_hit *h,
                        struct cust_error *err)
 {
 	struct cust_analyzer *a = ctx;
 	struct cust_analysis *r = a->r;
 
-	if (a->o.opens_archive && h->offset == 0 &&
-	    cust_decode_path_container(h->path))
+	if (a->o.opens_archive)
 		return keep_hit(r, &r->held, &r->nheld, &r->held_cap, h, err);
 	return r->sink(r->sink_ctx, h, err);
 }

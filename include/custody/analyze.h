@@ -55,10 +55,10 @@ struct cust_analysis_options {
 	 * slack included; their hits carry a PATH */
 	int decode;
 	/* The caller opens contents of this type as archives (their members
-	 * are analyzed in turn): the hits of a GZIP, ZIP, BZIP2, XZ or LZMA
-	 * stream that begins at the content's first byte are then dropped,
-	 * the members carry them.  They are held until the type is known
-	 * and reported at the end otherwise.  May be NULL. */
+	 * are analyzed, and decoded, in turn): the hits of the content's
+	 * decoded streams are then dropped, the members carry them.  They
+	 * are held until the type is known, and reported at the end (after
+	 * the hits of the content in the clear) otherwise.  May be NULL. */
 	int (*opens_archive)(const char *mime);
 };
 
