@@ -15,16 +15,20 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+#endif
 
 #define DECODER_MAGIC 0x6465636fu
 
 enum {
-	CHUNK = 64 << 10,     /* bytes a window takes before it is scanned */
+	CHUNK = 128 << 10,    /* bytes a window takes before it is scanned */
 	LOOK = 4096,          /* bytes after a marker needed to judge it */
-	/* bytes kept before the scan point: a waiting marker within HOLD
-	 * of where a stream failed is still in the window */
-	KEEP = CUST_DECODE_HOLD + CHUNK + LOOK,
-	WIN_CAP = KEEP + LOOK + CHUNK,
+	LEFT = 4096,          /* bytes before the scan point a marker reads */
+	/* the window keeps LEFT bytes before the scan point, and the bytes
+	 * from the oldest waiting marker, which is at most HOLD before it */
+	WIN_CAP = CUST_DECODE_HOLD + LEFT + LOOK + CHUNK,
 	OUT = 64 << 10,       /* decoded bytes handed on at a time */
 	SUB = 1024,           /* bytes scanned per batch of markers */
 	CANDS = 4 * SUB,
@@ -108,6 +112,7 @@ struct cust_decoder {
 	uint64_t fed, expanded;
 	int total_blown;
 	int failed;
+	int avx2; /* the CPU has AVX2: markers looked for 32 bytes at a time */
 	struct cust_decode_stats st;
 	signed char b64v[256];
 	unsigned char urlc[256];
@@ -1080,40 +1085,95 @@ static void line_at(const struct cust_decoder *d, struct level *L,
 	}
 }
 
-static void lines(const struct cust_decoder *d, struct level *L, size_t from,
-                  size_t to, struct cand *v, size_t *n)
+/* The newline at L->win[AT]: the line it ends. */
+static void newline(const struct cust_decoder *d, struct level *L, size_t at,
+                    struct cand *v, size_t *n)
 {
 	const unsigned char *b = L->win;
 
-	while (from < to) {
-		const unsigned char *nl = memchr(b + from, '\n', to - from);
-		size_t at;
-
-		if (!nl)
-			break;
-		at = (size_t)(nl - b);
-		if (L->line_start >= L->win_off) {
-			size_t s = (size_t)(L->line_start - L->win_off);
-			size_t len = at - s;
-			if (len > 0 && b[at - 1] == '\r')
-				len--;
-			line_at(d, L, b + s, len, L->line_start, L->win_off + at,
-			        v, n);
-		} else {
-			L->run_lines = 0; /* a line longer than the window */
-			L->run_emitted = 0;
-		}
-		L->line_start = L->win_off + at + 1;
-		from = at + 1;
+	if (L->line_start >= L->win_off) {
+		size_t s = (size_t)(L->line_start - L->win_off);
+		size_t len = at - s;
+		if (len > 0 && b[at - 1] == '\r')
+			len--;
+		line_at(d, L, b + s, len, L->line_start, L->win_off + at, v, n);
+	} else {
+		L->run_lines = 0; /* a line longer than the window keeps */
+		L->run_emitted = 0;
 	}
+	L->line_start = L->win_off + at + 1;
 }
 
-static void binary(const struct cust_decoder *d, const struct level *L,
+#ifdef HAVE_AVX2_PATH
+/* binary()'s loop 32 bytes at a time; returns where it stopped. */
+__attribute__((target("avx2")))
+static size_t binary_avx2(const struct cust_decoder *d, struct level *L,
+                          size_t i, size_t to, struct cand *v, size_t *n)
+{
+	const unsigned char *b = L->win;
+	const __m256i zero = _mm256_setzero_si256();
+	const __m256i x1f = _mm256_set1_epi8(0x1f), x8b = _mm256_set1_epi8((char)0x8b);
+	const __m256i x78 = _mm256_set1_epi8(0x78), x01 = _mm256_set1_epi8(0x01);
+	const __m256i x5e = _mm256_set1_epi8(0x5e), x9c = _mm256_set1_epi8((char)0x9c);
+	const __m256i xda = _mm256_set1_epi8((char)0xda);
+	const __m256i cP = _mm256_set1_epi8('P'), cK = _mm256_set1_epi8('K');
+	const __m256i cB = _mm256_set1_epi8('B'), cZ = _mm256_set1_epi8('Z');
+	const __m256i xfd = _mm256_set1_epi8((char)0xfd), c7 = _mm256_set1_epi8('7');
+	const __m256i x5d = _mm256_set1_epi8(0x5d), pct = _mm256_set1_epi8('%');
+	const __m256i semi = _mm256_set1_epi8(';'), cb = _mm256_set1_epi8('b');
+	const __m256i nl = _mm256_set1_epi8('\n');
+
+	for (; i + 33 <= L->win_len && i + 32 <= to; i += 32) {
+		__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
+		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i + 1));
+		__m256i z1 = _mm256_or_si256(
+			_mm256_or_si256(_mm256_cmpeq_epi8(v1, x01), _mm256_cmpeq_epi8(v1, x5e)),
+			_mm256_or_si256(_mm256_cmpeq_epi8(v1, x9c), _mm256_cmpeq_epi8(v1, xda)));
+		__m256i m = _mm256_or_si256(
+			_mm256_or_si256(
+				_mm256_and_si256(_mm256_cmpeq_epi8(v0, x1f), _mm256_cmpeq_epi8(v1, x8b)),
+				_mm256_and_si256(_mm256_cmpeq_epi8(v0, x78), z1)),
+			_mm256_or_si256(
+				_mm256_and_si256(_mm256_cmpeq_epi8(v0, cP), _mm256_cmpeq_epi8(v1, cK)),
+				_mm256_and_si256(_mm256_cmpeq_epi8(v0, cB), _mm256_cmpeq_epi8(v1, cZ))));
+		unsigned zm = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, zero));
+		unsigned mm, q, ln;
+
+		m = _mm256_or_si256(m, _mm256_or_si256(
+			_mm256_and_si256(_mm256_cmpeq_epi8(v0, xfd), _mm256_cmpeq_epi8(v1, c7)),
+			_mm256_and_si256(_mm256_cmpeq_epi8(v0, x5d), _mm256_cmpeq_epi8(v1, zero))));
+		m = _mm256_or_si256(m, _mm256_or_si256(_mm256_cmpeq_epi8(v0, pct),
+			_mm256_and_si256(_mm256_cmpeq_epi8(v0, semi), _mm256_cmpeq_epi8(v1, cb))));
+		mm = (unsigned)_mm256_movemask_epi8(m);
+		ln = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, nl));
+		for (q = 0; zm && q < 4; q++) {
+			unsigned h = (zm >> (8 * q)) & 0xff;
+			if (h == 0xaa || h == 0x55)
+				utf16_at(L, i + 8 * q, v, n);
+		}
+		while (mm) {
+			bin_at(d, L, i + (size_t)__builtin_ctz(mm), v, n);
+			mm &= mm - 1;
+		}
+		while (ln) {
+			newline(d, L, i + (size_t)__builtin_ctz(ln), v, n);
+			ln &= ln - 1;
+		}
+	}
+	return i;
+}
+#endif
+
+static void binary(const struct cust_decoder *d, struct level *L,
                    size_t from, size_t to, struct cand *v, size_t *n)
 {
 	const unsigned char *b = L->win;
 	size_t i = from;
 
+#ifdef HAVE_AVX2_PATH
+	if (d->avx2)
+		i = binary_avx2(d, L, i, to, v, n);
+#endif
 #ifdef __SSE2__
 	{
 		const __m128i zero = _mm_setzero_si128();
@@ -1126,6 +1186,7 @@ static void binary(const struct cust_decoder *d, const struct level *L,
 		const __m128i xfd = _mm_set1_epi8((char)0xfd), c7 = _mm_set1_epi8('7');
 		const __m128i x5d = _mm_set1_epi8(0x5d), pct = _mm_set1_epi8('%');
 		const __m128i semi = _mm_set1_epi8(';'), cb = _mm_set1_epi8('b');
+		const __m128i nl = _mm_set1_epi8('\n');
 
 		for (; i + 17 <= L->win_len && i + 16 <= to; i += 16) {
 			__m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
@@ -1141,6 +1202,7 @@ static void binary(const struct cust_decoder *d, const struct level *L,
 					_mm_and_si128(_mm_cmpeq_epi8(v0, cP), _mm_cmpeq_epi8(v1, cK)),
 					_mm_and_si128(_mm_cmpeq_epi8(v0, cB), _mm_cmpeq_epi8(v1, cZ))));
 			unsigned zm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, zero));
+			unsigned ln = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, nl));
 			unsigned mm;
 
 			m = _mm_or_si128(m, _mm_or_si128(
@@ -1160,11 +1222,17 @@ static void binary(const struct cust_decoder *d, const struct level *L,
 				bin_at(d, L, i + (size_t)__builtin_ctz(mm), v, n);
 				mm &= mm - 1;
 			}
+			while (ln) {
+				newline(d, L, i + (size_t)__builtin_ctz(ln), v, n);
+				ln &= ln - 1;
+			}
 		}
 	}
 #endif
 	for (; i < to; i++) {
 		bin_at(d, L, i, v, n);
+		if (L->win[i] == '\n')
+			newline(d, L, i, v, n);
 		if (((i - from) & 7) == 0 && i + 8 <= L->win_len) {
 			unsigned zm = 0, k;
 			for (k = 0; k < 8; k++)
@@ -1202,7 +1270,6 @@ static int process(struct cust_decoder *d, struct level *L, int final)
 		size_t n = 0, i;
 
 		binary(d, L, L->scan, to, L->cands, &n);
-		lines(d, L, L->scan, to, L->cands, &n);
 		L->scan = to;
 		if (n > 1)
 			qsort(L->cands, n, sizeof *L->cands, order);
@@ -1215,7 +1282,17 @@ static int process(struct cust_decoder *d, struct level *L, int final)
 			return -1;
 		return 0;
 	}
-	keep = L->scan > KEEP ? L->scan - KEEP : 0;
+	/* a marker waiting since more than HOLD bytes is missed, the others
+	 * stay in the window */
+	while (L->npend > 0 && L->pend[0].at + CUST_DECODE_HOLD <
+	                           L->win_off + L->scan) {
+		d->st.missed++;
+		L->npend--;
+		memmove(L->pend, L->pend + 1, L->npend * sizeof *L->pend);
+	}
+	keep = L->scan > LEFT ? L->scan - LEFT : 0;
+	if (L->npend > 0 && L->pend[0].at - L->win_off < keep)
+		keep = (size_t)(L->pend[0].at - L->win_off);
 	if (keep > 0) {
 		memmove(L->win, L->win + keep, L->win_len - keep);
 		L->win_len -= keep;
@@ -1300,6 +1377,9 @@ struct cust_decoder *cust_decoder_new(const struct cust_decode_options *o,
 	if (!d->o.max_expanded)
 		d->o.max_expanded = CUST_ARCHIVE_EXPANDED_MAX;
 	init_tables(d->b64v, d->urlc);
+#ifdef HAVE_AVX2_PATH
+	d->avx2 = __builtin_cpu_supports("avx2");
+#endif
 	d->lv = calloc(d->depth_max + 1, sizeof *d->lv);
 	if (!d->lv)
 		goto oom;

@@ -4,8 +4,8 @@
  *
  * A decoder is fed the same stream a carver is fed (a file's content, an
  * archive member, slack, unallocated space), in pieces of any size.  It
- * looks for the markers below (two bytes compared 16 at a time, newlines
- * found with memchr), decodes only what a marker starts, carves the
+ * looks for the markers below (pairs of bytes and newlines compared 32 at
+ * a time with AVX2, 16 with SSE2), decodes only what a marker starts, carves the
  * decoded bytes with a carver of its own for that depth (carve.h) and
  * looks for markers in them in turn, to a bounded depth.  It reports the
  * hits of decoded streams only: the caller carves the stream itself.  It
@@ -54,8 +54,10 @@
  * One stream at a time per depth: a marker met while a stream of the same
  * depth is being decoded waits (at most CUST_DECODE_PENDING of them) and
  * is tried when that stream ends, unless it lay inside a stream that
- * decoded to its end, or more than CUST_DECODE_HOLD bytes before where a
- * failed one stopped (then it is counted as missed).  So what is found
+ * decoded to its end, or it has waited while CUST_DECODE_HOLD bytes were
+ * scanned past it, or it lies more than CUST_DECODE_HOLD bytes before
+ * where a failed one stopped (then it is counted as missed).  Bytes are
+ * scanned in blocks of a fixed size whatever the feeds, so what is found
  * depends on the bytes only, never on how they were fed.
  *
  * Hits of QP and PERCENT streams are reported only when their raw bytes in
@@ -87,7 +89,8 @@
  * defaults are archive.h's.  A stream that blows a bound is stopped and
  * counted as a bomb, what it gave so far carved; a fed stream whose total
  * is blown decodes nothing more.  Memory is fixed per decoder: a window
- * and a carver per depth, one libbz2 or liblzma state at a time per depth.
+ * (about 200 KiB) and a carver per depth, one zlib, libbz2 (about 4 MiB)
+ * or liblzma (at most CUST_DECODE_LZMA_MEMORY) state at a time per depth.
  */
 #ifndef CUSTODY_DECODE_H
 #define CUSTODY_DECODE_H
