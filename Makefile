@@ -14,16 +14,16 @@ BUILD    ?= build
 # libbfio before libvslvm: libvslvm carries a copy of libbfio's functions
 # and exports them; the first in link order is the one every library uses
 PKGS     := openssl jansson libewf libdeflate tsk libqcow libarchive libmagic \
-            libpsl yara libbfio libfsxfs libvslvm
+            libpsl yara libbfio libfsxfs libvslvm zlib liblzma
 SANITIZE ?=
 
 # pkg-config runs when a recipe needs the flags, i.e. after `deps` has
 # installed the packages on a fresh machine (recursive `=` on purpose).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) $(UCL_LIBS)
-# libucl (the UCL decompressor of ZeuS config.bin items) has no pkg-config
-# file in Debian
-UCL_LIBS   := -lucl
+# libucl (the UCL decompressor of ZeuS config.bin items) and libbz2 (the
+# decoders' bzip2) have no pkg-config file in Debian
+UCL_LIBS   := -lucl -lbz2
 FUSE_CFLAGS = $(shell pkg-config --cflags fuse3)
 FUSE_LIBS   = $(shell pkg-config --libs fuse3)
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)

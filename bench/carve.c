@@ -1,10 +1,12 @@
 /*
  * carve.c - time the carver on one file.
  *
- *     carve [--kinds LIST] [--buffer-size BYTES] [--print] FILE
+ *     carve [--kinds LIST] [--buffer-size BYTES] [--decode] [--print] FILE
  *
  * Feeds FILE to one carver (include/custody/carve.h) in reads of
- * --buffer-size bytes (default 1 MiB) on one core.  Prints "KIND COUNT"
+ * --buffer-size bytes (default 1 MiB) on one core; with --decode, to a
+ * decoder too (include/custody/decode.h), as custody-extract does, the
+ * hits of decoded streams counted with the others.  Prints "KIND COUNT"
  * lines on stdout (or, with --print, one "KIND OFFSET VALUE" line per hit)
  * and "carve: BYTES bytes in SECONDS s" on stderr.  LIST is a comma list
  * of email, domain, url, ipv4, ipv6, ccn, bitcoin, onion, phone, mac,
@@ -23,9 +25,10 @@
 #include <unistd.h>
 
 #include "custody/carve.h"
+#include "custody/decode.h"
 
 static const char usage_text[] =
-	"usage: carve [--kinds LIST] [--buffer-size BYTES] [--print] FILE\n";
+	"usage: carve [--kinds LIST] [--buffer-size BYTES] [--decode] [--print] FILE\n";
 
 struct tally {
 	uint64_t count[16];
@@ -49,8 +52,8 @@ static int on_hit(void *ctx, const struct cust_carve_hit *hit,
 	(void)err;
 	t->count[kind_index(hit->kind)]++;
 	if (t->print)
-		printf("%s %" PRIu64 " %s\n", cust_carve_kind_name(hit->kind),
-		       hit->offset, hit->value);
+		printf("%s %" PRIu64 "%s %s\n", cust_carve_kind_name(hit->kind),
+		       hit->offset, hit->path ? hit->path : "", hit->value);
 	return 0;
 }
 
@@ -87,11 +90,14 @@ int main(int argc, char **argv)
 		{ "kinds", required_argument, NULL, 'k' },
 		{ "buffer-size", required_argument, NULL, 's' },
 		{ "print", no_argument, NULL, 'p' },
+		{ "decode", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tally tally = { { 0 }, 0 };
 	struct cust_carver *c = NULL;
+	struct cust_decoder *d = NULL;
+	int decode = 0;
 	struct cust_error err;
 	struct timespec t0;
 	unsigned kinds = CUST_CARVE_ALL, bit;
@@ -124,6 +130,9 @@ int main(int argc, char **argv)
 		case 'p':
 			tally.print = 1;
 			break;
+		case 'd':
+			decode = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return fflush(stdout) == 0 ? 0 : CUST_E_IO;
@@ -146,6 +155,14 @@ int main(int argc, char **argv)
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL); /* advice only */
 	buf = malloc(bufsize);
 	c = cust_carver_new(kinds, &err);
+	if (c && decode) {
+		struct cust_decode_options o = { 0 };
+		o.carve = kinds;
+		if (!(d = cust_decoder_new(&o, &err))) {
+			cust_carver_free(c);
+			c = NULL;
+		}
+	}
 	if (!buf || !c) {
 		fprintf(stderr, "carve: %s\n",
 		        c ? "out of memory" : cust_error_message(&err));
@@ -166,13 +183,16 @@ int main(int argc, char **argv)
 		if (n == 0)
 			break;
 		total += (uint64_t)n;
-		if (cust_carver_feed(c, buf, (size_t)n, on_hit, &tally, &err) < 0) {
+		if (cust_carver_feed(c, buf, (size_t)n, on_hit, &tally, &err) < 0 ||
+		    (d && cust_decoder_feed(d, buf, (size_t)n, on_hit, &tally,
+		                            &err) < 0)) {
 			fprintf(stderr, "carve: %s\n", cust_error_message(&err));
 			rc = err.kind != CUST_OK ? (int)err.kind : CUST_E_IO;
 			goto out;
 		}
 	}
-	if (cust_carver_end(c, on_hit, &tally, &err) < 0) {
+	if (cust_carver_end(c, on_hit, &tally, &err) < 0 ||
+	    (d && cust_decoder_end(d, on_hit, &tally, &err) < 0)) {
 		fprintf(stderr, "carve: %s\n", cust_error_message(&err));
 		rc = err.kind != CUST_OK ? (int)err.kind : CUST_E_IO;
 		goto out;
@@ -189,7 +209,19 @@ int main(int argc, char **argv)
 		        strerror(errno));
 		rc = CUST_E_IO;
 	}
+	if (d) {
+		const struct cust_decode_stats *st = cust_decoder_stats(d);
+		unsigned k;
+		uint64_t streams = 0, out = 0;
+		for (k = 0; k < CUST_DECODE_NKINDS; k++) {
+			streams += st->streams[k];
+			out += st->bytes[k];
+		}
+		fprintf(stderr, "carve: decoded %" PRIu64 " streams, %" PRIu64
+		        " bytes, %" PRIu64 " bombs\n", streams, out, st->bombs);
+	}
 out:
+	cust_decoder_free(d);
 	cust_carver_free(c);
 	free(buf);
 	(void)close(fd);

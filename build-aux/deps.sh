@@ -11,7 +11,7 @@ set -eu
 # ntfs-3g to format NTFS)
 packages="gcc make pkg-config libssl-dev openssl libjansson-dev libewf-dev
 libdeflate-dev libtsk-dev libqcow-dev libarchive-dev libmagic-dev libpsl-dev libyara-dev
-libucl-dev libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
+libucl-dev zlib1g-dev liblzma-dev libbz2-dev libfuse3-dev fuse3 libcmocka-dev hashdeep ewf-tools gddrescue dc3dd dcfldd
 sleuthkit libxml2-utils dosfstools mtools zip p7zip-full cpio zstd lz4 bzip2
 xz-utils binutils time python3 python3-jsonschema e2fsprogs util-linux
 coreutils gdb libbfio-dev libvslvm-dev libfsxfs-dev libvslvm-utils

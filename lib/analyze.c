@@ -110,6 +110,8 @@ struct cust_analyzer {
 	struct cust_classifier *classifier;
 	int owns_classifier;
 	struct cust_carver *carver;
+	struct cust_decoder *decoder; /* with o.decode */
+	struct cust_analysis *r;      /* the analysis being streamed */
 	EVP_MD_CTX *md5, *sha1, *sha256;
 	unsigned char *head; /* lent to the analysis being streamed */
 	size_t head_len;     /* of the content last streamed */
@@ -123,6 +125,7 @@ void cust_analyzer_free(struct cust_analyzer *a)
 	if (a->owns_classifier)
 		cust_classifier_free(a->classifier);
 	cust_carver_free(a->carver);
+	cust_decoder_free(a->decoder);
 	EVP_MD_CTX_free(a->md5);
 	EVP_MD_CTX_free(a->sha1);
 	EVP_MD_CTX_free(a->sha256);
@@ -153,6 +156,14 @@ static struct cust_analyzer *analyzer_new(const struct cust_analysis_options *o,
 	    (o->carve && !(a->carver = cust_carver_new(o->carve, err)))) {
 		cust_analyzer_free(a);
 		return NULL;
+	}
+	if (o->carve && o->decode) {
+		struct cust_decode_options dopt = { 0 };
+		dopt.carve = o->carve;
+		if (!(a->decoder = cust_decoder_new(&dopt, err))) {
+			cust_analyzer_free(a);
+			return NULL;
+		}
 	}
 	a->md5 = EVP_MD_CTX_new();
 	a->sha1 = EVP_MD_CTX_new();
@@ -188,42 +199,56 @@ void cust_analysis_init(struct cust_analysis *r)
 void cust_analysis_clear(struct cust_analysis *r)
 {
 	free(r->found);
+	free(r->held);
 	free(r->text);
 	free(r->rule_hits);
 	cust_analysis_init(r);
 }
 
-/* The default sink: keep the target in the analysis. */
-static int collect(void *ctx, const struct cust_carve_hit *h,
-                   struct cust_error *err)
+/* Room for LEN more bytes of text in R. */
+static int text_room(struct cust_analysis *r, size_t len,
+                     struct cust_error *err)
 {
-	struct cust_analysis *r = ctx;
+	size_t cap;
+	char *nt;
+
+	if (r->text_cap - r->text_len >= len)
+		return 0;
+	cap = r->text_cap ? 2 * r->text_cap : 4096;
+	while (cap - r->text_len < len)
+		cap *= 2;
+	nt = realloc(r->text, cap);
+	if (!nt)
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	r->text = nt;
+	r->text_cap = cap;
+	return 0;
+}
+
+/* Keep hit H in *V (of *N, room for *CAP) and R's text. */
+static int keep_hit(struct cust_analysis *r, struct cust_found **v, size_t *n,
+                    size_t *cap, const struct cust_carve_hit *h,
+                    struct cust_error *err)
+{
+	size_t plen = h->path ? strlen(h->path) + 1 : 0;
+	size_t clen = h->context ? h->context_len : 0;
 	struct cust_found *f;
 
-	if (r->nfound >= CUST_ANALYSIS_FOUND_MAX) {
+	if (r->nfound + r->nheld >= CUST_ANALYSIS_FOUND_MAX) {
 		r->found_dropped++;
 		return 0;
 	}
-	if (r->nfound == r->found_cap) {
-		size_t cap = r->found_cap ? 2 * r->found_cap : 64;
-		struct cust_found *nf = realloc(r->found, cap * sizeof *nf);
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 64;
+		struct cust_found *nf = realloc(*v, c * sizeof *nf);
 		if (!nf)
 			return cust_error_set(err, CUST_E_IO, "out of memory");
-		r->found = nf;
-		r->found_cap = cap;
+		*v = nf;
+		*cap = c;
 	}
-	if (r->text_cap - r->text_len < h->value_len + 1) {
-		size_t cap = r->text_cap ? 2 * r->text_cap : 4096;
-		char *nt;
-		while (cap - r->text_len < h->value_len + 1)
-			cap *= 2;
-		nt = realloc(r->text, cap);
-		if (!nt)
-			return cust_error_set(err, CUST_E_IO, "out of memory");
-		r->text = nt;
-		r->text_cap = cap;
-	}
-	f = &r->found[r->nfound++];
+	if (text_room(r, h->value_len + 1 + plen + clen, err) < 0)
+		return -1;
+	f = &(*v)[(*n)++];
 	f->kind = h->kind;
 	f->offset = h->offset;
 	f->length = h->length;
@@ -232,7 +257,59 @@ static int collect(void *ctx, const struct cust_carve_hit *h,
 	memcpy(r->text + r->text_len, h->value, h->value_len);
 	r->text_len += h->value_len;
 	r->text[r->text_len++] = '\0';
+	f->path = SIZE_MAX;
+	if (h->path) {
+		f->path = r->text_len;
+		memcpy(r->text + r->text_len, h->path, plen);
+		r->text_len += plen;
+	}
+	f->context = r->text_len;
+	f->context_len = clen;
+	f->context_at = h->context ? h->context_at : 0;
+	if (clen) {
+		memcpy(r->text + r->text_len, h->context, clen);
+		r->text_len += clen;
+	}
 	return 0;
+}
+
+/* The default sink: keep the target in the analysis. */
+static int collect(void *ctx, const struct cust_carve_hit *h,
+                   struct cust_error *err)
+{
+	struct cust_analysis *r = ctx;
+
+	return keep_hit(r, &r->found, &r->nfound, &r->found_cap, h, err);
+}
+
+/* Hits of decoded streams: held until the type says whether the archive
+ * walk reads the content's members (opens_archive), else to the sink. */
+static int decoded_hit(void *ctx, const struct cust_carve_hit *h,
+                       struct cust_error *err)
+{
+	struct cust_analyzer *a = ctx;
+	struct cust_analysis *r = a->r;
+
+	if (a->o.opens_archive)
+		return keep_hit(r, &r->held, &r->nheld, &r->held_cap, h, err);
+	return r->sink(r->sink_ctx, h, err);
+}
+
+static void found_hit(const struct cust_analysis *r,
+                      const struct cust_found *f, struct cust_carve_hit *h)
+{
+	memset(h, 0, sizeof *h);
+	h->kind = f->kind;
+	h->value = r->text + f->value;
+	h->value_len = f->value_len;
+	h->offset = f->offset;
+	h->length = f->length;
+	h->path = f->path == SIZE_MAX ? NULL : r->text + f->path;
+	if (f->context_len) {
+		h->context = (const unsigned char *)r->text + f->context;
+		h->context_len = f->context_len;
+		h->context_at = f->context_at;
+	}
 }
 
 int cust_analysis_replay(const struct cust_analysis *r, cust_carve_hit_fn fn,
@@ -241,9 +318,8 @@ int cust_analysis_replay(const struct cust_analysis *r, cust_carve_hit_fn fn,
 	size_t i;
 
 	for (i = 0; i < r->nfound; i++) {
-		const struct cust_found *f = &r->found[i];
-		struct cust_carve_hit h = { f->kind, r->text + f->value,
-			                    f->value_len, f->offset, f->length };
+		struct cust_carve_hit h;
+		found_hit(r, &r->found[i], &h);
 		if (fn(ctx, &h, err) != 0)
 			return -1;
 	}
@@ -262,8 +338,15 @@ int cust_analyzer_begin(struct cust_analyzer *a, struct cust_analysis *r,
 	r->head_len = 0;
 	a->head_len = 0;
 	r->bytes = 0;
+	r->nheld = 0;
+	a->r = r;
 	if (a->carver)
 		cust_carver_reset(a->carver);
+	if (a->decoder) {
+		cust_decoder_begin(a->decoder);
+		r->decoded = 1;
+		memset(&r->decode, 0, sizeof r->decode);
+	}
 	if (((d & CUST_DIGEST_MD5) &&
 	     !EVP_DigestInit_ex(a->md5, EVP_md5(), NULL)) ||
 	    ((d & CUST_DIGEST_SHA1) &&
@@ -294,6 +377,9 @@ int cust_analyzer_feed(struct cust_analyzer *a, struct cust_analysis *r,
 	if (a->carver &&
 	    cust_carver_feed(a->carver, buf, len, r->sink, r->sink_ctx, err) < 0)
 		return -1;
+	if (a->decoder &&
+	    cust_decoder_feed(a->decoder, buf, len, decoded_hit, a, err) < 0)
+		return -1;
 	r->bytes += len;
 	return 0;
 }
@@ -320,6 +406,11 @@ int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
 	if (a->carver &&
 	    cust_carver_end(a->carver, r->sink, r->sink_ctx, err) < 0)
 		return -1;
+	if (a->decoder) {
+		if (cust_decoder_end(a->decoder, decoded_hit, a, err) < 0)
+			return -1;
+		r->decode = *cust_decoder_stats(a->decoder);
+	}
 	if (((d & CUST_DIGEST_MD5) && finish_digest(a->md5, r->md5, err) < 0) ||
 	    ((d & CUST_DIGEST_SHA1) &&
 	     finish_digest(a->sha1, r->sha1, err) < 0) ||
@@ -348,6 +439,19 @@ int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
 	}
 	a->head_len = r->head_len;
 	r->head = NULL;
+	/* the held hits: the members will carry them, or they are
+	 * reported now */
+	if (r->nheld > 0 &&
+	    !(r->typed && a->o.opens_archive && a->o.opens_archive(r->mime))) {
+		size_t i;
+		for (i = 0; i < r->nheld; i++) {
+			struct cust_carve_hit h;
+			found_hit(r, &r->held[i], &h);
+			if (r->sink(r->sink_ctx, &h, err) != 0)
+				return -1;
+		}
+	}
+	r->nheld = 0;
 	return 0;
 }
 
@@ -441,6 +545,16 @@ int cust_analyze_carve(struct cust_analyzer *a, struct cust_analysis *r,
 	if (cust_carver_feed(a->carver, buf, len, r->sink, r->sink_ctx, err) < 0 ||
 	    cust_carver_end(a->carver, r->sink, r->sink_ctx, err) < 0)
 		return -1;
+	if (a->decoder) {
+		/* slack is no content an archive reader opens: nothing held */
+		cust_decoder_begin(a->decoder);
+		if (cust_decoder_feed(a->decoder, buf, len, r->sink, r->sink_ctx,
+		                      err) < 0 ||
+		    cust_decoder_end(a->decoder, r->sink, r->sink_ctx, err) < 0)
+			return -1;
+		r->decoded = 1;
+		r->decode = *cust_decoder_stats(a->decoder);
+	}
 	return 0;
 }
 

@@ -246,6 +246,14 @@ static int report(struct cust_carver *c, enum cust_carve_kind kind,
 	hit.value_len = value_len;
 	hit.offset = c->win_off + raw_pos;
 	hit.length = raw_len;
+	/* the window holds LEFT_CONTEXT bytes before the scan point and
+	 * RIGHT_CONTEXT after it (less at the ends of the stream) */
+	hit.context_at = raw_pos < CUST_CARVE_CONTEXT ? raw_pos : CUST_CARVE_CONTEXT;
+	hit.context = c->win + raw_pos - hit.context_at;
+	hit.context_len = hit.context_at + raw_len +
+	                  (c->win_len - raw_pos - raw_len < CUST_CARVE_CONTEXT
+	                   ? c->win_len - raw_pos - raw_len : CUST_CARVE_CONTEXT);
+	hit.path = NULL;
 	if (c->fn(c->ctx, &hit, c->err) != 0) {
 		if (!c->err || c->err->kind == CUST_OK)
 			cust_error_set(c->err, CUST_E_IO,

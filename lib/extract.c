@@ -18,6 +18,8 @@
 #include "custody/analyze.h"
 #include "custody/archive.h"
 #include "custody/carve.h"
+#include "custody/decode.h"
+#include "custody/features.h"
 #include "custody/classify.h"
 #include "custody/dfxml.h"
 #include "custody/digest.h"
@@ -54,6 +56,11 @@
  * beyond any real controller, and bounded against a disk of junk. */
 #define TARGETS_MAX_VALUES ((size_t)1 << 22)
 #define TARGETS_MAX_BYTES ((size_t)512 << 20)
+/* targets/bulk_extractor/: bytes of feature lines, distinct features */
+#define FEATURES_MAX_BYTES ((uint64_t)1 << 30)
+#define FEATURES_MAX_VALUES TARGETS_MAX_VALUES
+/* decode bombs listed in the record (all are counted) */
+#define DECODE_BOMBS_MAX 100
 #define RECORD_MAX ((size_t)16 << 20)
 
 /* What a source given by path is: a disk image (its segments), a folder
@@ -100,6 +107,11 @@ struct run {
 	struct cust_analyzer *streams[CUST_ARCHIVE_DEPTH_MAX + 2];
 	struct cust_targets *targets;
 	struct cust_targets_log *occurrences; /* --all-occurrences */
+	struct cust_features *features; /* targets/bulk_extractor/ */
+	/* decoded streams: every content's, slack's and space's counts */
+	struct cust_decode_stats decoded;
+	json_t *decode_bombs; /* the first DECODE_BOMBS_MAX, with places */
+	uint64_t features_dropped; /* feature lines past their bound */
 	struct cust_unit *unit;
 	struct cust_objects *objects; /* NULL with --copy none */
 	struct cust_objects_stats copies;
@@ -114,6 +126,7 @@ struct run {
 	uint64_t read_short; /* files of the walk read short */
 	/* the space outside files (walk's thread, pool drained) */
 	struct cust_carver *space_carver;
+	struct cust_decoder *space_decoder; /* NULL with --no-decode */
 	char space_where[CUST_WALK_PART_NAME_MAX + 32];
 	uint64_t space_base, space_bytes, slack_bytes;
 	int space_open;
@@ -615,15 +628,43 @@ static int on_target(void *ctx, const struct cust_carve_hit *h,
 {
 	struct place *p = ctx;
 
-	if (cust_targets_add(p->r->targets, h->kind, h->value, h->value_len,
-	                     p->where, p->base + h->offset, err) < 0)
+	if (cust_targets_add_at(p->r->targets, h->kind, h->value, h->value_len,
+	                        p->where, p->base + h->offset, h->path,
+	                        err) < 0)
 		return -1;
 	if (p->r->occurrences &&
-	    cust_targets_log_add(p->r->occurrences, h->kind, h->value,
-	                         h->value_len, p->where, p->base + h->offset,
-	                         h->length, err) < 0)
+	    cust_targets_log_add_at(p->r->occurrences, h->kind, h->value,
+	                            h->value_len, p->where,
+	                            p->base + h->offset, h->path, h->length,
+	                            err) < 0)
+		return -1;
+	if (p->r->features &&
+	    cust_features_add(p->r->features, h, p->where, p->base, err) < 0)
 		return -1;
 	return 0;
+}
+
+/* The counts of a decoded content, slack or run of space in WHERE. */
+static void note_decoded(struct run *r, const struct cust_decode_stats *d,
+                         const char *where)
+{
+	struct cust_decode_stats *t = &r->decoded;
+	size_t i;
+
+	for (i = 0; i < CUST_DECODE_NKINDS; i++) {
+		t->streams[i] += d->streams[i];
+		t->bytes[i] += d->bytes[i];
+	}
+	t->damaged += d->damaged;
+	t->bombs += d->bombs;
+	t->too_deep += d->too_deep;
+	t->missed += d->missed;
+	if (d->first_bomb[0] && r->decode_bombs &&
+	    json_array_size(r->decode_bombs) < DECODE_BOMBS_MAX)
+		json_array_append_new(r->decode_bombs,
+		                      json_pack("{s:s, s:s, s:I}", "where", where,
+		                                "at", d->first_bomb, "bombs",
+		                                (json_int_t)d->bombs));
 }
 
 /* The rules that matched: each with where its first string matched and
@@ -691,6 +732,14 @@ static void set_analysis(struct run *r, json_t *o,
 		json_object_set_new(o, "rules_truncated", json_true());
 	if (a->rules_error[0])
 		json_object_set_new(o, "rules_error", json_string(a->rules_error));
+	if (a->decoded) {
+		char where[CUST_TARGETS_WHERE_MAX + 1];
+		const char *part = cust_json_string(o, "partition");
+		const char *path = cust_json_string(o, "path");
+		place_of(where, sizeof where, part ? part : "", path ? path : "",
+		         "");
+		note_decoded(r, &a->decode, where);
+	}
 }
 
 /* ---- the extractors (botconfigs.h) */
@@ -878,6 +927,8 @@ struct held {
 	enum cust_carve_kind kind;
 	uint64_t offset;
 	size_t length, value, len; /* VALUE: where in the held text */
+	size_t path;               /* in the held text, or SIZE_MAX */
+	size_t context, context_len, context_at; /* in the held text */
 };
 
 /* One member of an archive as its content passes: the archive walk reads
@@ -954,8 +1005,19 @@ static int held_flush(struct member *m, struct cust_error *err)
 
 	for (i = 0; i < m->nheld; i++) {
 		const struct held *t = &m->held[i];
-		struct cust_carve_hit h = { t->kind, m->held_text + t->value,
-			                    t->len, t->offset, t->length };
+		struct cust_carve_hit h;
+		memset(&h, 0, sizeof h);
+		h.kind = t->kind;
+		h.value = m->held_text + t->value;
+		h.value_len = t->len;
+		h.offset = t->offset;
+		h.length = t->length;
+		h.path = t->path == SIZE_MAX ? NULL : m->held_text + t->path;
+		if (t->context_len) {
+			h.context = (const unsigned char *)m->held_text + t->context;
+			h.context_len = t->context_len;
+			h.context_at = t->context_at;
+		}
 		if (on_target(&m->place, &h, err) < 0)
 			return -1;
 	}
@@ -972,9 +1034,12 @@ static int stream_hit(void *ctx, const struct cust_carve_hit *h,
 {
 	struct member *m = ctx;
 	struct held *t;
+	size_t plen = h->path ? strlen(h->path) + 1 : 0;
+	size_t clen = h->context ? h->context_len : 0;
+	size_t need = h->value_len + 1 + plen + clen;
 
 	if (!m->held_off &&
-	    (m->nheld == HELD_MAX || h->value_len >= HELD_TEXT_MAX - m->text_len)) {
+	    (m->nheld == HELD_MAX || need >= HELD_TEXT_MAX - m->text_len)) {
 		if (held_flush(m, err) < 0)
 			return -1;
 		m->held_off = 1;
@@ -987,10 +1052,10 @@ static int stream_hit(void *ctx, const struct cust_carve_hit *h,
 		m->held = nh;
 		m->held_cap = cap;
 	}
-	if (!m->held_off && m->text_len + h->value_len + 1 > m->text_cap) {
+	if (!m->held_off && m->text_len + need > m->text_cap) {
 		size_t cap = m->text_cap ? m->text_cap : 4096;
 		char *nt;
-		while (cap < m->text_len + h->value_len + 1)
+		while (cap < m->text_len + need)
 			cap *= 2;
 		if (!(nt = realloc(m->held_text, cap)))
 			return cust_error_set(err, CUST_E_IO, "out of memory");
@@ -1008,6 +1073,19 @@ static int stream_hit(void *ctx, const struct cust_carve_hit *h,
 	memcpy(m->held_text + m->text_len, h->value, h->value_len);
 	m->held_text[m->text_len + h->value_len] = '\0';
 	m->text_len += h->value_len + 1;
+	t->path = SIZE_MAX;
+	if (h->path) {
+		t->path = m->text_len;
+		memcpy(m->held_text + m->text_len, h->path, plen);
+		m->text_len += plen;
+	}
+	t->context = m->text_len;
+	t->context_len = clen;
+	t->context_at = clen ? h->context_at : 0;
+	if (clen) {
+		memcpy(m->held_text + m->text_len, h->context, clen);
+		m->text_len += clen;
+	}
 	return 0;
 }
 
@@ -1481,6 +1559,8 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 		p.base = j->size;
 		if (cust_analysis_replay(&j->slack_a, on_target, &p, err) < 0)
 			goto out;
+		if (j->slack_a.decoded)
+			note_decoded(r, &j->slack_a.decode, where);
 	}
 	rc = write_line(r, j->o, err);
 out:
@@ -1684,7 +1764,15 @@ static int space_end(struct run *r, struct cust_error *err)
 	if (!r->space_open)
 		return 0;
 	r->space_open = 0;
-	return cust_carver_end(r->space_carver, on_target, &p, err);
+	if (cust_carver_end(r->space_carver, on_target, &p, err) < 0)
+		return -1;
+	if (r->space_decoder) {
+		if (cust_decoder_end(r->space_decoder, on_target, &p, err) < 0)
+			return -1;
+		note_decoded(r, cust_decoder_stats(r->space_decoder),
+		             r->space_where);
+	}
+	return 0;
 }
 
 static int on_space(void *ctx, const struct cust_walk_space *s,
@@ -1706,10 +1794,15 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
 		r->space_base = s->image_offset;
 		r->space_open = 1;
 		cust_carver_reset(r->space_carver);
+		cust_decoder_begin(r->space_decoder);
 	}
 	p.base = r->space_base;
 	r->space_bytes += len;
-	return cust_carver_feed(r->space_carver, buf, len, on_target, &p, err);
+	if (cust_carver_feed(r->space_carver, buf, len, on_target, &p, err) < 0)
+		return -1;
+	return r->space_decoder
+	       ? cust_decoder_feed(r->space_decoder, buf, len, on_target, &p, err)
+	       : 0;
 }
 
 /* The slack of a large file, carved as it is read (the walk's thread,
@@ -1734,6 +1827,14 @@ static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
 	                     err) < 0 ||
 	    cust_carver_end(r->space_carver, on_target, &p, err) < 0)
 		return -1;
+	if (r->space_decoder) {
+		cust_decoder_begin(r->space_decoder);
+		if (cust_decoder_feed(r->space_decoder, r->buf, got, on_target,
+		                      &p, err) < 0 ||
+		    cust_decoder_end(r->space_decoder, on_target, &p, err) < 0)
+			return -1;
+		note_decoded(r, cust_decoder_stats(r->space_decoder), where);
+	}
 	return 0;
 }
 
@@ -2092,6 +2193,30 @@ static json_t *targets_json(const struct cust_targets *t)
 	return o;
 }
 
+/* What the decoders found (decode.h), in the record. */
+static json_t *decode_json(struct run *r)
+{
+	const struct cust_decode_stats *d = &r->decoded;
+	json_t *streams = json_object(), *bytes = json_object(), *o;
+	size_t i;
+
+	for (i = 0; streams && bytes && i < CUST_DECODE_NKINDS; i++) {
+		const char *name = cust_decode_kind_name((enum cust_decode_kind)i);
+		json_object_set_new(streams, name,
+		                    json_integer((json_int_t)d->streams[i]));
+		json_object_set_new(bytes, name,
+		                    json_integer((json_int_t)d->bytes[i]));
+	}
+	o = json_pack("{s:i, s:o, s:o, s:I, s:I, s:I, s:I, s:O, s:I}",
+	              "max_depth", CUST_DECODE_DEPTH, "streams", streams,
+	              "bytes", bytes, "damaged", (json_int_t)d->damaged,
+	              "bombs", (json_int_t)d->bombs, "too_deep",
+	              (json_int_t)d->too_deep, "missed", (json_int_t)d->missed,
+	              "bomb_places", r->decode_bombs, "features_dropped",
+	              (json_int_t)r->features_dropped);
+	return o;
+}
+
 static json_t *argv_json(const struct cust_extract_options *o)
 {
 	json_t *a = json_array();
@@ -2123,6 +2248,8 @@ static int run_setup(struct run *r, const struct cust_extract_options *o,
 		                      "md5, sha1 and sha256");
 	r->ao.types = !o->no_types;
 	r->ao.carve = o->no_targets ? 0 : CUST_CARVE_ALL;
+	r->ao.decode = !o->no_decode;
+	r->ao.opens_archive = archive_type;
 	if (r->ao.types && (r->ao.digests & CUST_DIGEST_SHA256) &&
 	    !(r->cache = cust_type_cache_new(TYPE_CACHE_ENTRIES, err)))
 		return -1;
@@ -2142,6 +2269,13 @@ static int run_setup(struct run *r, const struct cust_extract_options *o,
 	if (r->ao.carve &&
 	    !(r->space_carver = cust_carver_new(r->ao.carve, err)))
 		return -1;
+	if (r->ao.carve && r->ao.decode) {
+		struct cust_decode_options dopt = { 0 };
+		dopt.carve = r->ao.carve;
+		if (!(r->space_decoder = cust_decoder_new(&dopt, err)) ||
+		    !(r->decode_bombs = json_array()))
+			return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
 	r->serial = cust_analyzer_new(&r->ao, err);
 	r->targets = cust_targets_new(TARGETS_MAX_VALUES, TARGETS_MAX_BYTES, err);
 	if (!r->serial || !r->targets)
@@ -2166,6 +2300,9 @@ static void run_free(struct run *r)
 	cust_rules_free(r->rules);
 	cust_botconfigs_free(r->bc);
 	cust_carver_free(r->space_carver);
+	cust_decoder_free(r->space_decoder);
+	json_decref(r->decode_bombs);
+	cust_features_close(r->features, 0, NULL);
 	cust_dfxml_abort(r->dfxml);
 	cust_folder_listing_free(r->listing);
 	free(r->buf);
@@ -2195,9 +2332,11 @@ static json_t *parameters_json(const struct cust_extract_options *o,
 		if (ao->digests & algs[i])
 			json_array_append_new(hashes,
 			                      json_string(cust_digest_name(algs[i])));
-	json_t *p = json_pack("{s:o, s:b, s:b, s:b, s:b, s:s, s:o}", "hashes",
-	                      hashes, "types", ao->types, "targets",
-	                      ao->carve != 0, "deleted", !o->no_deleted,
+	json_t *p = json_pack("{s:o, s:b, s:b, s:b, s:b, s:b, s:s, s:o}",
+	                      "hashes", hashes, "types", ao->types, "targets",
+	                      ao->carve != 0, "decode",
+	                      ao->carve != 0 && ao->decode, "deleted",
+	                      !o->no_deleted,
 	                      "all_occurrences", o->all_occurrences, "copy",
 	                      cust_copy_policy_name(o->copy), "rules", rules);
 
@@ -2276,6 +2415,14 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	                      CUST_EXTRACT_OCCURRENCES) < 0 ||
 	     !(r->occurrences = cust_targets_log_new(path, err))))
 		return -1;
+	if (r->ao.carve &&
+	    (cust_path_format(path, sizeof path, err, "%s/%s", targets,
+	                      CUST_FEATURES_DIR) < 0 ||
+	     !(r->features = cust_features_new(path, r->ao.carve,
+	                                       cust_version(), s->paths[0],
+	                                       FEATURES_MAX_BYTES,
+	                                       FEATURES_MAX_VALUES, err))))
+		return -1;
 	r->unit = u;
 	if (o->copy != CUST_COPY_NONE &&
 	    !(r->objects = cust_objects_open(cust_unit_dir(u), err)))
@@ -2332,6 +2479,10 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 	if (cust_targets_log_close(r->occurrences, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	r->occurrences = NULL;
+	r->features_dropped = cust_features_dropped(r->features);
+	if (cust_features_close(r->features, rc == 0, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	r->features = NULL;
 	if (r->objects)
 		r->copies = cust_objects_stats(r->objects);
 	cust_objects_free(r->objects);
@@ -2428,6 +2579,8 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	}
 	json_object_set_new(json_object_get(rec, "counts"), "read_short",
 	                    json_integer((json_int_t)r.read_short));
+	if (r.space_decoder)
+		json_object_set_new(rec, "decode", decode_json(&r));
 	json_object_set_new(rec, "botconfigs",
 	                    botconfigs ? botconfigs
 	                               : json_pack("{s:b, s:s}", "enabled", 0,

@@ -1,6 +1,7 @@
 /* targets.c - the deduplicating collector of carved values and its CSV and
  * JSON Lines writers; see include/custody/targets.h. */
 #include "custody/targets.h"
+#include "custody/decode.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -23,8 +24,10 @@ struct value {
 	uint64_t count;
 	uint64_t first_offset;
 	const char *where; /* interned, owned by the collector */
+	const char *path;  /* decode.h's path after FIRST_OFFSET, in TEXT, or
+	                    * NULL */
 	size_t len;
-	char text[];       /* LEN bytes and a NUL */
+	char text[];       /* LEN bytes and a NUL, then PATH and a NUL */
 };
 
 /* An interned place. */
@@ -158,9 +161,18 @@ int cust_targets_add(struct cust_targets *t, enum cust_carve_kind kind,
                      const char *value, size_t len, const char *where,
                      uint64_t offset, struct cust_error *err)
 {
+	return cust_targets_add_at(t, kind, value, len, where, offset, NULL,
+	                           err);
+}
+
+int cust_targets_add_at(struct cust_targets *t, enum cust_carve_kind kind,
+                        const char *value, size_t len, const char *where,
+                        uint64_t offset, const char *path,
+                        struct cust_error *err)
+{
 	char shortened[CUST_TARGETS_WHERE_MAX + 1];
 	int k = kind_index(kind);
-	size_t where_len, j;
+	size_t where_len, j, plen = path ? strnlen(path, CUST_DECODE_PATH_MAX) : 0;
 	struct value *v;
 	uint64_t h;
 
@@ -195,8 +207,10 @@ int cust_targets_add(struct cust_targets *t, enum cust_carve_kind kind,
 			return 0;
 		}
 	/* a new value: within the caps, or dropped and counted */
+	if (path && (plen == 0 || plen >= CUST_DECODE_PATH_MAX))
+		return cust_error_set(err, CUST_E_USAGE, "bad decoded path");
 	if (t->used >= t->max_values ||
-	    sizeof *v + len + 1 > t->max_bytes - t->bytes)
+	    sizeof *v + len + 2 + plen > t->max_bytes - t->bytes)
 		goto drop;
 	errno = 0;
 	where = intern(t, where, where_len);
@@ -206,9 +220,9 @@ int cust_targets_add(struct cust_targets *t, enum cust_carve_kind kind,
 			                      "out of memory for target lists");
 		goto drop;
 	}
-	if (sizeof *v + len + 1 > t->max_bytes - t->bytes)
+	if (sizeof *v + len + 2 + plen > t->max_bytes - t->bytes)
 		goto drop;
-	v = malloc(sizeof *v + len + 1);
+	v = malloc(sizeof *v + len + 2 + plen);
 	if (!v)
 		return cust_error_set(err, CUST_E_IO, "out of memory for target lists");
 	v->kind = (unsigned)kind;
@@ -218,9 +232,14 @@ int cust_targets_add(struct cust_targets *t, enum cust_carve_kind kind,
 	v->len = len;
 	memcpy(v->text, value, len);
 	v->text[len] = '\0';
+	v->path = NULL;
+	if (path) {
+		memcpy(v->text + len + 1, path, plen + 1);
+		v->path = v->text + len + 1;
+	}
 	t->slots[j] = v;
 	t->used++;
-	t->bytes += sizeof *v + len + 1;
+	t->bytes += sizeof *v + len + 2 + plen;
 	t->stats[k].distinct++;
 	t->stats[k].occurrences++;
 	if (t->used * 2 > t->cap && grow(t) < 0)
@@ -338,7 +357,8 @@ static int write_rows(struct out *o, struct value **rows, size_t n,
 		    out_field(o, v->where, strlen(v->where), err) < 0)
 			return -1;
 		len = snprintf(num, sizeof num, ",%" PRIu64, v->first_offset);
-		if (out_put(o, num, (size_t)len, err) < 0)
+		if (out_put(o, num, (size_t)len, err) < 0 ||
+		    (v->path && out_put(o, v->path, strlen(v->path), err) < 0))
 			return -1;
 		if (with_class) {
 			const char *cls = cust_carve_ip_class(v->kind, v->text);
@@ -459,6 +479,16 @@ int cust_targets_log_add(struct cust_targets_log *l, enum cust_carve_kind kind,
                          uint64_t offset, uint64_t length,
                          struct cust_error *err)
 {
+	return cust_targets_log_add_at(l, kind, value, len, where, offset,
+	                               NULL, length, err);
+}
+
+int cust_targets_log_add_at(struct cust_targets_log *l,
+                            enum cust_carve_kind kind, const char *value,
+                            size_t len, const char *where, uint64_t offset,
+                            const char *path, uint64_t length,
+                            struct cust_error *err)
+{
 	char shortened[CUST_TARGETS_WHERE_MAX + 1];
 	json_t *o = NULL, *s;
 	char *line = NULL;
@@ -500,7 +530,8 @@ int cust_targets_log_add(struct cust_targets_log *l, enum cust_carve_kind kind,
 	if (json_object_set_new(o, "where", s) < 0 ||
 	    json_object_set_new(o, "kind", json_string(cust_carve_kind_name(kind))) < 0 ||
 	    json_object_set_new(o, "offset", json_integer((json_int_t)offset)) < 0 ||
-	    json_object_set_new(o, "length", json_integer((json_int_t)length)) < 0)
+	    json_object_set_new(o, "length", json_integer((json_int_t)length)) < 0 ||
+	    (path && json_object_set_new(o, "path", json_string(path)) < 0))
 		goto nomem;
 	line = cust_json_canonical(o, err);
 	if (!line)

@@ -31,6 +31,8 @@ static const struct cli_option options[] = {
 	{ "no-types", NULL, "no file types (libmagic), so no archives opened" },
 	{ "no-targets", NULL, "no carving for targets, and no extractors "
 	                      "unless --extractors names some" },
+	{ "no-decode", NULL, "carve only the bytes as they lie: no compressed "
+	                     "or encoded stream decoded" },
 	{ "all-occurrences", NULL, "every occurrence of every target in "
 	                           "targets/occurrences.jsonl" },
 	{ "rules", "DIR", "YARA rules (*.yar, *.yara) to run on every file "
@@ -251,9 +253,9 @@ int main(int argc, char **argv)
 		"custody-extract --case DIR (--acq UNIT... | --item ID SOURCE... "
 		"[--disk IMAGE]...)\n"
 		"             [--no-deleted] [--hash LIST]\n"
-		"             [--no-types] [--no-targets] [--all-occurrences] "
-		"[--copy WHICH]\n"
-		"             [--rules DIR] [--jobs N] [--max-sparse SIZE] "
+		"             [--no-types] [--no-targets] [--no-decode] "
+		"[--all-occurrences]\n"
+		"             [--copy WHICH] [--rules DIR] [--jobs N] [--max-sparse SIZE] "
 		"[--file-seconds N]\n"
 		"             [--extractors LIST] [--key-hint KEY]... "
 		"[--quiet] [--note T]\n"
@@ -329,6 +331,7 @@ int main(int argc, char **argv)
 	if (o.no_targets && !cli_get(&cli, "extractors"))
 		o.no_extractors = 1;
 	o.all_occurrences = cli_get(&cli, "all-occurrences") != NULL;
+	o.no_decode = cli_get(&cli, "no-decode") != NULL;
 	if ((v = cli_get(&cli, "hash")) &&
 	    (cust_digest_parse_list(v, &o.digests, &err) < 0 ||
 	     (o.digests & ~(unsigned)(CUST_DIGEST_MD5 | CUST_DIGEST_SHA1 |

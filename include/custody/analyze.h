@@ -23,6 +23,7 @@
 
 #include "custody/carve.h"
 #include "custody/classify.h"
+#include "custody/decode.h"
 #include "custody/error.h"
 #include "custody/rules.h"
 
@@ -50,6 +51,15 @@ struct cust_analysis_options {
 	/* keep the head of a streamed content even without types, for the
 	 * extractors' identify steps (cust_analyzer_head) */
 	int keep_head;
+	/* with carve: streams decoded at any offset and carved (decode.h),
+	 * slack included; their hits carry a PATH */
+	int decode;
+	/* The caller opens contents of this type as archives (their members
+	 * are analyzed, and decoded, in turn): the hits of the content's
+	 * decoded streams are then dropped, the members carry them.  They
+	 * are held until the type is known, and reported at the end (after
+	 * the hits of the content in the clear) otherwise.  May be NULL. */
+	int (*opens_archive)(const char *mime);
 };
 
 /* A target found, its value in the analysis' text. */
@@ -57,6 +67,8 @@ struct cust_found {
 	enum cust_carve_kind kind;
 	uint64_t offset, length;
 	size_t value, value_len; /* in cust_analysis.text */
+	size_t path;             /* in text, or SIZE_MAX: no path */
+	size_t context, context_len, context_at; /* in text */
 };
 
 /* Targets go to the sink at once when one is given: the same call as a
@@ -72,6 +84,13 @@ struct cust_analysis {
 	char *text;
 	size_t text_len, text_cap;
 	uint64_t found_dropped;
+	/* hits held until the type is known (opens_archive) */
+	struct cust_found *held;
+	size_t nheld, held_cap;
+	/* decoded streams (options.decode): the counts of the content, and
+	 * of the slack when cust_analyze_carve decoded it */
+	int decoded;
+	struct cust_decode_stats decode;
 	/* YARA (with rules): the rules that matched, or why none could */
 	int scanned;
 	struct cust_rule_hit *rule_hits; /* CUST_ANALYSIS_RULE_HITS_MAX,

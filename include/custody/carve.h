@@ -178,6 +178,8 @@ enum cust_carve_kind {
 #define CUST_CARVE_URL_MAX 2048
 /* Longest normalised value of any kind, without its NUL. */
 #define CUST_CARVE_VALUE_MAX CUST_CARVE_URL_MAX
+/* Bytes of context each side of a hit (bulk_extractor's default). */
+#define CUST_CARVE_CONTEXT 16
 /* Bytes of a stream a carver keeps between two feeds (left context plus
  * the lookahead of the longest feature). */
 #define CUST_CARVE_TAIL (384 + CUST_CARVE_URL_MAX + 64)
@@ -190,6 +192,18 @@ struct cust_carve_hit {
 	size_t value_len;
 	uint64_t offset;    /* stream offset of the first raw byte */
 	size_t length;      /* raw bytes the value was made from */
+	/* the raw bytes around the hit, for feature files: up to
+	 * CUST_CARVE_CONTEXT bytes before it, its LENGTH bytes, up to
+	 * CUST_CARVE_CONTEXT bytes after it (fewer at the ends of the
+	 * stream); borrowed until the callback returns, NULL when not known */
+	const unsigned char *context;
+	size_t context_len;
+	size_t context_at;  /* where the hit's first raw byte is in CONTEXT */
+	/* a hit in a decoded stream (decode.h): the forensic path that
+	 * follows OFFSET, e.g. "-GZIP-678" (OFFSET is then where the
+	 * outermost decoded stream begins); NULL for a hit in the stream
+	 * carved, whose offset is OFFSET */
+	const char *path;
 };
 
 /*

@@ -105,6 +105,7 @@ struct cust_extract_options {
 	unsigned digests;            /* CUST_DIGEST_MD5|SHA1|SHA256; 0: md5,sha256 */
 	int no_types;                /* no libmagic (nor archives opened) */
 	int no_targets;              /* no carving */
+	int no_decode;               /* no decoders (decode.h) */
 	int all_occurrences;         /* targets/occurrences.jsonl too */
 	unsigned jobs;               /* worker threads; 0: on the walk's own */
 	uint64_t max_sparse;         /* hole bytes hashed per file; 0: the

@@ -21,7 +21,9 @@
  * the value (IPv4 and IPv6 together in ips.csv), lines ended by "\n".
  * Fields holding a comma, a double quote, CR or LF are quoted as RFC 4180
  * says, inner quotes doubled.  first_seen is the caller's WHERE of the
- * first occurrence added, first_offset its offset there; class is
+ * first occurrence added, first_offset its offset there: decimal digits,
+ * or for a value first found in a decoded stream (decode.h) the offset
+ * followed by its forensic path, "5120-GZIP-678"; class is
  * cust_carve_ip_class's.  The same additions in the same order give
  * byte-identical files.
  */
@@ -68,6 +70,14 @@ struct cust_targets_stats {
 	uint64_t dropped;     /* occurrences of values not kept (caps) */
 };
 
+/* As cust_targets_add, for an occurrence in a decoded stream: PATH is the
+ * forensic path that follows OFFSET (decode.h: "-GZIP-678", shorter than
+ * CUST_DECODE_PATH_MAX), or NULL as cust_targets_add. */
+int cust_targets_add_at(struct cust_targets *t, enum cust_carve_kind kind,
+                        const char *value, size_t len, const char *where,
+                        uint64_t offset, const char *path,
+                        struct cust_error *err);
+
 /* The counts for KIND (one CUST_CARVE_* bit); zeros for anything else. */
 struct cust_targets_stats cust_targets_stats(const struct cust_targets *t,
                                              enum cust_carve_kind kind);
@@ -82,6 +92,8 @@ int cust_targets_write(const struct cust_targets *t, const char *dir,
 /*
  * Every occurrence as JSON Lines: one canonical object per line,
  *   {"kind":"url","length":31,"offset":4096,"value":"...","where":"..."}
+ * and "path" (decode.h's forensic path after OFFSET) for an occurrence in
+ * a decoded stream, LENGTH then counting bytes of the decoded stream.
  * Values and places must be valid UTF-8 (they are refused otherwise).
  */
 struct cust_targets_log;
@@ -96,6 +108,13 @@ int cust_targets_log_add(struct cust_targets_log *l, enum cust_carve_kind kind,
                          const char *value, size_t len, const char *where,
                          uint64_t offset, uint64_t length,
                          struct cust_error *err);
+
+/* As cust_targets_log_add, with PATH (or NULL) as cust_targets_add_at's. */
+int cust_targets_log_add_at(struct cust_targets_log *l,
+                            enum cust_carve_kind kind, const char *value,
+                            size_t len, const char *where, uint64_t offset,
+                            const char *path, uint64_t length,
+                            struct cust_error *err);
 
 /* Flush, fsync and close the file, and free L (also on failure, and for
  * NULL); 0 only when every line reached the file. */

@@ -133,7 +133,7 @@ grep -q '"mime"\|"sha256"\|"member":true' "$X/inventory.jsonl" &&
 	ok "no targets: the lists hold their header only" ||
 	fail "no targets: the lists hold their header only"
 [ "$(jq_ "$X/extraction.json" 'json.dumps({k: v for k, v in r["parameters"].items() if k != "extractors"}, sort_keys=True)')" = \
-	'{"all_occurrences": false, "copy": "interest", "deleted": true, "file_seconds": 3600, "hashes": ["md5", "sha1"], "key_hints": [], "max_sparse": null, "rules": null, "targets": false, "types": false}' ] && ok "the record says what was asked" ||
+	'{"all_occurrences": false, "copy": "interest", "decode": false, "deleted": true, "file_seconds": 3600, "hashes": ["md5", "sha1"], "key_hints": [], "max_sparse": null, "rules": null, "targets": false, "types": false}' ] && ok "the record says what was asked" ||
 	fail "the record says what was asked"
 [ "$(jq_ "$X/extraction.json" 'r["parameters"]["extractors"]')" = "[]" ] &&
 	ok "no target lists: no extractor ran, and the record says so" ||
