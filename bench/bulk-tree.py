@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bulk-tree.py - write the folder bench/bulk.sh makes its ext4 image of.
 
-    python3 bench/bulk-tree.py ROOT
+    python3 bench/bulk-tree.py ROOT PLANTED
 
 About 1 GiB of real, mixed content, the same bytes on every run on one
 machine: this machine's system documentation (/usr/share/doc), man pages
@@ -16,7 +16,10 @@ address is under example.com, example.net or example.org.  Every file,
 link and folder is stamped 2011-03-16 14:05:00 UTC (mke2fs -d takes the
 times from the tree).
 
-Prints "files bytes" of what it wrote: regular files and their bytes.
+Writes to PLANTED every address it wrote, a line each, "FORM ADDRESS":
+"clear" when it lies in clear text somewhere, else the forms it lies in
+("base64", "pdf", "docx", "xlsx", "gzip", comma-separated).  Prints
+"files bytes" of what it wrote: regular files and their bytes.
 """
 
 import gzip
@@ -102,8 +105,21 @@ def person(rng):
                         rng.randrange(1000))
 
 
+# every address written, with the forms it was written in: "clear", or
+# only inside a "base64" MIME part, a "pdf" FlateDecode stream, a "docx"
+# or "xlsx" (deflated ZIP members) or a "gzip" list
+PLANTED = {}
+FORM = ["clear"]
+
+
 def address(rng, pool):
-    return "%s@%s" % (person(rng), rng.choice(pool))
+    a = "%s@%s" % (person(rng), rng.choice(pool))
+    PLANTED.setdefault(a, set()).add(FORM[0])
+    return a
+
+
+def form(name):
+    FORM[0] = name
 
 
 def domains(rng, n):
@@ -154,7 +170,9 @@ def message(rng, pool, i, kind):
         return head + "\n" + body + "\n"
     bound = "=_b%d" % i
     if kind == 1:
+        form("base64")
         leads = "\n".join(address(rng, pool) for _ in range(rng.randrange(20, 200)))
+        form("clear")
         part = ("Content-Type: text/plain; name=\"leads.txt\"\n"
                 "Content-Transfer-Encoding: base64\n"
                 "Content-Disposition: attachment; filename=\"leads.txt\"\n\n" +
@@ -350,12 +368,14 @@ def panel(t, rng, pool):
         t.write("root/backup/panel%d-%s.sql" % (k, ("cpdb", "stats", "bots", "grabbed")[k]),
                 "".join(lines).encode())
     for k in range(120):
+        form("gzip" if k % 4 == 3 else "clear")
         lst = "".join(address(rng, pool) + "\n" for _ in range(rng.randrange(200, 1500)))
         if k % 4 == 3:
             t.write("home/spam/lists/recipients-%03d.txt.gz" % k,
                     gzip.compress(lst.encode(), 6, mtime=STAMP))
         else:
             t.write("home/spam/lists/recipients-%03d.txt" % k, lst.encode())
+    form("clear")
     for k in range(30):
         t.write("home/spam/templates/offer%02d.html" % k, (
             "<html><body><p>%s</p><p>Unsubscribe: <a href=\"mailto:%s\">%s</a></p>"
@@ -369,8 +389,8 @@ def panel(t, rng, pool):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: bulk-tree.py ROOT")
+    if len(sys.argv) != 3:
+        sys.exit("usage: bulk-tree.py ROOT PLANTED")
     t = Tree(sys.argv[1])
     os.makedirs(t.root, exist_ok=True)
     t.copy_tree("/usr/share/doc", "usr/share/doc")
@@ -387,17 +407,26 @@ def main():
     rng = random.Random(13)
     pool = domains(rng, 60)
     mail(t, rng, pool)
+    form("pdf")
     for i in range(1200):
         t.write("home/%s/documents/%s-%04d.pdf" % (WORDS[i % 7], rng.choice(WORDS), i),
                 pdf(rng, pool, i))
+    form("docx")
     for i in range(1000):
         t.write("home/%s/documents/%s-%04d.docx" % (WORDS[i % 7], rng.choice(WORDS), i),
                 docx(rng, pool))
+    form("xlsx")
     for i in range(600):
         t.write("home/%s/documents/%s-%04d.xlsx" % (WORDS[i % 7], rng.choice(WORDS), i),
                 xlsx(rng, pool))
+    form("clear")
     panel(t, rng, pool)
     t.stamp()
+    with open(sys.argv[2], "w") as f:
+        for a in sorted(PLANTED):
+            forms = PLANTED[a]
+            f.write("%s %s\n" % ("clear" if "clear" in forms else
+                                  ",".join(sorted(forms)), a))
     print(t.files, t.bytes)
 
 

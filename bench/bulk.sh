@@ -13,8 +13,9 @@
 # is used; without either, the comparison is skipped (custody's runs are
 # still timed) on a line saying how to get it.
 #
-# The image, built once and cached in BENCH_DIR (bulk-v1.img, its file
-# count, size and content digest in bulk-v1.img.info): an ext4 (mke2fs -d)
+# The image, built once and cached in BENCH_DIR (bulk-v2.img, its file
+# count, size and content digest in bulk-v2.img.info, the addresses the
+# generator wrote in bulk-v2.img.planted): an ext4 (mke2fs -d)
 # of the folder bench/bulk-tree.py writes: this machine's /usr/share/doc,
 # /usr/share/man, /usr/lib/python3* and /usr/lib/x86_64-linux-gnu/*.so*,
 # then mailboxes, a mail queue, PDFs, docx and xlsx documents, panel
@@ -36,7 +37,9 @@
 # and the ratios: custody's default run at least as fast as bulk_extractor's
 # (>= 1x); --no-types >= 3x bulk_extractor's default run and faster than
 # its email scanner alone; the decoders' cost over plain carving <= 1.5x.
-# Then the distinct email addresses each found, side by side.
+# Then the distinct email addresses each found, side by side, and how many
+# of those the generator wrote each found, by the form they lie in (clear
+# text, base64, PDF Flate streams, docx, xlsx, gzip).
 #
 # Exits non-zero when a tool fails or is missing, or there is not enough
 # room; never on speed: a missed target is printed as BELOW TARGET.
@@ -56,7 +59,7 @@ casetool=$build/bin/custody-case
 for f in "$extract" "$casetool"; do
 	[ -x "$f" ] || die "missing '$f' (make all)"
 done
-for tp in mke2fs:e2fsprogs python3:python3 sha256sum:coreutils \
+for tp in mke2fs:e2fsprogs debugfs:e2fsprogs dumpe2fs:e2fsprogs python3:python3 sha256sum:coreutils \
 	xz:xz-utils df:coreutils du:coreutils; do
 	command -v "${tp%%:*}" >/dev/null 2>&1 ||
 		die "missing tool '${tp%%:*}' (apt-get install ${tp#*:})"
@@ -120,10 +123,43 @@ fi
 
 # ---- the image ---------------------------------------------------------------
 
+# stamp_inodes IMAGE: every inode in use (the root, then 11 and up) gets
+# the tree's time as its change and access times too: mke2fs -d takes them
+# from the folder, where they are when it was written and read
+stamp_inodes() {
+	dumpe2fs "$1" 2>/dev/null | awk -v t=20110316140500 '
+		function flush(   i) {
+			if (g < 0) return
+			for (i = g * ipg + 1; i <= (g + 1) * ipg; i++)
+				if (!(i in free) && (i == 2 || i >= 11)) {
+					print "sif <" i "> ctime " t
+					print "sif <" i "> atime " t
+				}
+			split("", free)
+		}
+		BEGIN { g = -1 }
+		/^Inodes per group:/ { ipg = $4 }
+		/^Group [0-9]+:/ { flush(); g = $2 + 0 }
+		/^  Free inodes:/ {
+			sub(/^  Free inodes: */, "")
+			n = split($0, r, ", *")
+			for (k = 1; k <= n; k++) {
+				if (r[k] == "") continue
+				if (split(r[k], ab, "-") == 1) ab[2] = ab[1]
+				for (i = ab[1] + 0; i <= ab[2] + 0; i++) free[i] = 1
+			}
+		}
+		END { flush() }' >"$scratch/stamp.cmds"
+	[ -s "$scratch/stamp.cmds" ] || return 1
+	E2FSPROGS_FAKE_TIME=1300284300 debugfs -w -f "$scratch/stamp.cmds" "$1" \
+		>"$scratch/stamp.log" 2>&1 || return 1
+	! grep -qv "^debugfs" "$scratch/stamp.log"
+}
+
 # The generator's version is in the image's name: change what
 # bench/bulk-tree.py writes and bump it, so no image of another mix is used.
-img=$cache/bulk-v1.img
-if [ ! -f "$img" ] || [ ! -f "$img.info" ]; then
+img=$cache/bulk-v2.img
+if [ ! -f "$img" ] || [ ! -f "$img.info" ] || [ ! -f "$img.planted" ]; then
 	# the folder in tmpfs when it has the room: its listing order is the
 	# order the files were written in, so mke2fs -d lays them out alike
 	# on every build
@@ -136,7 +172,8 @@ if [ ! -f "$img" ] || [ ! -f "$img.info" ]; then
 	tree=$(mktemp -d "$base/custody-bulk-tree.XXXXXX")
 	trap 'cleanup; rm -rf "$tree"' EXIT
 	echo "$prog: writing the image's files into $tree" >&2
-	python3 "$top/bench/bulk-tree.py" "$tree" >"$scratch/tree.count" ||
+	python3 "$top/bench/bulk-tree.py" "$tree" "$img.planted.tmp" \
+		>"$scratch/tree.count" ||
 		die "bench/bulk-tree.py failed"
 	read -r nfiles nbytes <"$scratch/tree.count"
 	digest=$(cd "$tree" && find . -type f -print0 | LC_ALL=C sort -z |
@@ -151,17 +188,22 @@ if [ ! -f "$img" ] || [ ! -f "$img.info" ]; then
 		-E hash_seed=0b1d1e57-0000-4000-8000-00000000b1c0 \
 		-d "$tree" "$img.tmp" "${size_kb}k" >"$scratch/mke2fs.log" 2>&1 ||
 		die "mke2fs failed: $(tail -n 3 "$scratch/mke2fs.log")"
+	stamp_inodes "$img.tmp" ||
+		die "debugfs could not stamp the image's inodes: $(grep -v '^debugfs' "$scratch/stamp.log" | head -n 3)"
 	rm -rf "$tree"
 	{
 		echo "files $nfiles"
 		echo "bytes $nbytes"
 		echo "content $digest"
+		echo "image $(sha256sum "$img.tmp" | awk '{ print $1 }')"
 	} >"$img.info"
+	mv "$img.planted.tmp" "$img.planted"
 	mv "$img.tmp" "$img"
 fi
 nfiles=$(awk '$1 == "files" { print $2 }' "$img.info")
 nbytes=$(awk '$1 == "bytes" { print $2 }' "$img.info")
 isize=$(stat -c %s "$img")
+isum=$(awk '$1 == "image" { print $2 }' "$img.info")
 
 # ---- the runs ----------------------------------------------------------------
 
@@ -306,7 +348,8 @@ read -r load_after _ </proc/loadavg || load_after=unknown
 
 echo
 echo "custody-extract against bulk_extractor, $nfiles files, $((nbytes / 1000000)) MB of content in a $((isize / 1048576)) MiB ext4 image"
-echo "(bench/bulk-tree.py; best of $runs rounds; page cache warm; outputs in $out_base;"
+echo "(bench/bulk-tree.py; image SHA-256 $isum;"
+echo "best of $runs rounds; page cache warm; outputs in $out_base;"
 echo "$cores cores; load average $load_before before the runs, $load_after after)"
 [ -z "$bulk" ] || echo "${bulk_version:-bulk_extractor}"
 [ "$nodecode" -eq 1 ] ||
@@ -383,3 +426,39 @@ if [ -n "$bulk" ]; then
 			END { print "" }'
 	done
 fi
+
+echo
+echo "the addresses bench/bulk-tree.py wrote, found, by the form they lie in"
+echo "(clear: in clear text somewhere; the others only in that form; other:"
+echo "addresses found that it did not write: the system files', message IDs,"
+echo "fragments)"
+python3 - "$img.planted" "$scratch" $jobs <<'PY'
+import sys
+planted = {}
+for line in open(sys.argv[1]):
+    f, a = line.split()
+    planted[a] = f if "," not in f else "several"
+cols = ["clear", "base64", "pdf", "docx", "xlsx", "gzip", "several"]
+total = {c: 0 for c in cols}
+for f in planted.values():
+    total[f] += 1
+names = {"be_all": "bulk_extractor (default scanners)",
+         "be_email": "bulk_extractor -x all -e email",
+         "cx_all": "custody-extract (default)",
+         "cx_notypes": "custody-extract --no-types",
+         "cx_nodecode": "custody-extract --no-decode",
+         "cx_notypes_nodecode": "custody-extract --no-types --no-decode"}
+print("  %-40s" % "" + "".join("%8s" % c for c in cols) + "%8s" % "other")
+print("  %-40s" % "written" + "".join("%8d" % total[c] for c in cols))
+for job in sys.argv[3:]:
+    got = {c: 0 for c in cols}
+    other = 0
+    for a in open("%s/kept.%s" % (sys.argv[2], job)):
+        a = a.strip()
+        if a in planted:
+            got[planted[a]] += 1
+        else:
+            other += 1
+    print("  %-40s" % names[job] + "".join("%8d" % got[c] for c in cols) +
+          "%8d" % other)
+PY
