@@ -59,8 +59,9 @@ casetool=$build/bin/custody-case
 for f in "$extract" "$casetool"; do
 	[ -x "$f" ] || die "missing '$f' (make all)"
 done
-for tp in mke2fs:e2fsprogs debugfs:e2fsprogs dumpe2fs:e2fsprogs python3:python3 sha256sum:coreutils \
-	xz:xz-utils df:coreutils du:coreutils; do
+for tp in mke2fs:e2fsprogs debugfs:e2fsprogs dumpe2fs:e2fsprogs \
+	python3:python3 sha256sum:coreutils xz:xz-utils df:coreutils \
+	du:coreutils; do
 	command -v "${tp%%:*}" >/dev/null 2>&1 ||
 		die "missing tool '${tp%%:*}' (apt-get install ${tp#*:})"
 done
@@ -110,7 +111,7 @@ else
 	2)
 		bulk=$(bulk_find) || bulk=
 		[ -n "$bulk" ] ||
-			echo "$prog: no bulk_extractor: the comparison is skipped. Put bulk_extractor 2.x's source tree as '$(bulk_src)' (a tar.xz of its repository with its submodules; or set BENCH_BULK_SRC to one), or set BENCH_BULK_EXTRACTOR to a bulk_extractor 2.x binary" >&2
+			echo "$prog: no bulk_extractor: the comparison is skipped. To run it, put bulk_extractor 2.x's public source tree (its repository with its submodules, as a tar.xz) at '$(bulk_src)' or name it in BENCH_BULK_SRC, or name a bulk_extractor 2.x binary in BENCH_BULK_EXTRACTOR" >&2
 		;;
 	*) die "cannot build bulk_extractor from '$(bulk_src)'" ;;
 	esac
@@ -432,6 +433,7 @@ echo "the addresses bench/bulk-tree.py wrote, found, by the form they lie in"
 echo "(clear: in clear text somewhere; the others only in that form; other:"
 echo "addresses found that it did not write: the system files', message IDs,"
 echo "fragments)"
+# shellcheck disable=SC2086 # the jobs are words
 python3 - "$img.planted" "$scratch" $jobs <<'PY'
 import sys
 planted = {}
