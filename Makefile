@@ -147,6 +147,7 @@ bench: all $(BENCHES)
 	@sh bench/extract.sh $(BUILD)
 	@sh bench/extractors.sh $(BUILD)
 	@sh bench/layers.sh $(BUILD)
+	@sh bench/bulk.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/custody \
