@@ -225,13 +225,30 @@ static int text_room(struct cust_analysis *r, size_t len,
 	return 0;
 }
 
-/* Keep hit H in *V (of *N, room for *CAP) and R's text. */
+/* P where R's text now lies, when P pointed into it at OLD (before the
+ * text grew and perhaps moved); P itself otherwise. */
+static const void *moved(const struct cust_analysis *r, const char *old,
+                         size_t old_cap, const void *p)
+{
+	const char *c = p;
+
+	if (old && c >= old && c < old + old_cap)
+		return r->text + (c - old);
+	return p;
+}
+
+/* Keep hit H in *V (of *N, room for *CAP) and R's text.  H's strings may
+ * lie in that text (a held hit kept with the others): they are read from
+ * where the text is once it has room. */
 static int keep_hit(struct cust_analysis *r, struct cust_found **v, size_t *n,
                     size_t *cap, const struct cust_carve_hit *h,
                     struct cust_error *err)
 {
 	size_t plen = h->path ? strlen(h->path) + 1 : 0;
 	size_t clen = h->context ? h->context_len : 0;
+	const char *old = r->text, *value, *path;
+	const unsigned char *context;
+	size_t old_cap = r->text_cap;
 	struct cust_found *f;
 
 	if (r->nfound + r->nheld >= CUST_ANALYSIS_FOUND_MAX) {
@@ -248,26 +265,29 @@ static int keep_hit(struct cust_analysis *r, struct cust_found **v, size_t *n,
 	}
 	if (text_room(r, h->value_len + 1 + plen + clen, err) < 0)
 		return -1;
+	value = moved(r, old, old_cap, h->value);
+	path = h->path ? moved(r, old, old_cap, h->path) : NULL;
+	context = clen ? moved(r, old, old_cap, h->context) : NULL;
 	f = &(*v)[(*n)++];
 	f->kind = h->kind;
 	f->offset = h->offset;
 	f->length = h->length;
 	f->value = r->text_len;
 	f->value_len = h->value_len;
-	memcpy(r->text + r->text_len, h->value, h->value_len);
+	memcpy(r->text + r->text_len, value, h->value_len);
 	r->text_len += h->value_len;
 	r->text[r->text_len++] = '\0';
 	f->path = SIZE_MAX;
-	if (h->path) {
+	if (path) {
 		f->path = r->text_len;
-		memcpy(r->text + r->text_len, h->path, plen);
+		memcpy(r->text + r->text_len, path, plen);
 		r->text_len += plen;
 	}
 	f->context = r->text_len;
 	f->context_len = clen;
 	f->context_at = h->context ? h->context_at : 0;
 	if (clen) {
-		memcpy(r->text + r->text_len, h->context, clen);
+		memcpy(r->text + r->text_len, context, clen);
 		r->text_len += clen;
 	}
 	return 0;

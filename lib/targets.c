@@ -184,9 +184,11 @@ int cust_targets_add_at(struct cust_targets *t, enum cust_carve_kind kind,
 	if (!value || len == 0 || len > CUST_CARVE_VALUE_MAX ||
 	    memchr(value, '\0', len))
 		return cust_error_set(err, CUST_E_INPUT,
-		                      "bad %s value of %zu bytes: empty, longer than %d or holding NUL",
+		                      "bad %s value of %zu bytes (%s at %" PRIu64
+		                      "%s): empty, longer than %d or holding NUL",
 		                      cust_carve_kind_name(kind), len,
-		                      CUST_CARVE_VALUE_MAX);
+		                      where ? where : "?", offset,
+		                      path ? path : "", CUST_CARVE_VALUE_MAX);
 	if (!where)
 		return cust_error_set(err, CUST_E_USAGE, "a %s value without a place",
 		                      cust_carve_kind_name(kind));
