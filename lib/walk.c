@@ -1806,6 +1806,19 @@ static void walk_volume(struct walk *w, TSK_IMG_INFO *img, const char *name,
 	w->img = w->top;
 }
 
+/* The LEN bytes at OFF of IMG, in the range WHERE of a layer, read as
+ * space of KIND, counted under KEY of WHERE's partition object. */
+static void layer_space(struct walk *w, json_t *parts, TSK_IMG_INFO *img,
+                        uint64_t off, uint64_t len, const char *where,
+                        const char *kind, const char *key)
+{
+	w->img = img;
+	w->part = where;
+	part_count(parts, where, key, space_range(w, kind, off, len));
+	w->part = NULL;
+	w->img = w->top;
+}
+
 /* Every md array the members found make, each walked as a partition
  * "md:NAME" (an LVM2 physical volume on it is kept for walk_lvm); then,
  * with space, the members of arrays that could not be assembled. */
@@ -1830,14 +1843,9 @@ static void walk_md(struct walk *w, json_t *parts)
 	if (rc < 0)
 		w->failed = 1;
 	for (k = 0; w->o->space && !w->failed && !w->stopped &&
-	            cust_mdset_unread(w->md, k, &img, &off, &len, &where); k++) {
-		w->img = img;
-		w->part = where;
-		part_count(parts, where, "unreadable_bytes",
-		           space_range(w, "unreadable-partition", off, len));
-		w->part = NULL;
-		w->img = w->top;
-	}
+	            cust_mdset_unread(w->md, k, &img, &off, &len, &where); k++)
+		layer_space(w, parts, img, off, len, where,
+		            "unreadable-partition", "unreadable_bytes");
 }
 
 /* The logical volumes of every LVM2 volume group found, each walked as a
@@ -1873,28 +1881,18 @@ static void walk_lvm(struct walk *w, json_t *parts)
 		}
 		for (k = 0; w->o->space && !w->failed && !w->stopped &&
 		            cust_lvm_vg_unassigned(vg, k, &img, &off, &len, &where);
-		     k++) {
-			w->img = img;
-			w->part = where;
-			part_count(parts, where, "lvm_unassigned_bytes",
-			           space_range(w, "lvm-unassigned", off, len));
-			w->part = NULL;
-			w->img = w->top;
-		}
+		     k++)
+			layer_space(w, parts, img, off, len, where, "lvm-unassigned",
+			            "lvm_unassigned_bytes");
 		cust_lvm_vg_close(vg);
 		vg = NULL;
 	}
 	if (rc < 0)
 		w->failed = 1;
 	for (k = 0; w->o->space && !w->failed && !w->stopped &&
-	            cust_lvm_unread(w->lvm, k, &img, &off, &len, &where); k++) {
-		w->img = img;
-		w->part = where;
-		part_count(parts, where, "unreadable_bytes",
-		           space_range(w, "unreadable-partition", off, len));
-		w->part = NULL;
-		w->img = w->top;
-	}
+	            cust_lvm_unread(w->lvm, k, &img, &off, &len, &where); k++)
+		layer_space(w, parts, img, off, len, where,
+		            "unreadable-partition", "unreadable_bytes");
 }
 
 /* ---- a range in which nothing opens, or several file systems ---------- */
