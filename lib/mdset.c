@@ -146,6 +146,7 @@ int cust_mdset_add(struct cust_mdset *s, TSK_IMG_INFO *img, uint64_t off,
 		free(m);
 		return 0;
 	}
+	/* a walk's range name (CUST_WALK_PART_NAME_MAX) always fits */
 	snprintf(m->m.source, sizeof m->m.source, "%s", where);
 	s->mem[s->n++] = m;
 	if (jp) {

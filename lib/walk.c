@@ -2462,7 +2462,7 @@ int cust_walk_disks(const struct cust_walk_disk *disks, size_t ndisks,
 	}
 	for (i = 0; i < ndisks && !w->failed && !w->stopped; i++) {
 		d[i].report = report;
-		if (ndisks > 1) {
+		if (ndisks > 1) { /* "d64/" at most (CUST_WALK_DISKS_MAX): fits */
 			snprintf(d[i].name, sizeof d[i].name, "d%zu", i + 1);
 			snprintf(d[i].prefix, sizeof d[i].prefix, "d%zu/", i + 1);
 			d[i].report = NULL;
