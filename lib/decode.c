@@ -1104,6 +1104,32 @@ static void newline(const struct cust_decoder *d, struct level *L, size_t at,
 	L->line_start = L->win_off + at + 1;
 }
 
+#if defined(HAVE_AVX2_PATH) || defined(__SSE2__)
+/* What a block of WIDTH bytes at I holds, as the SIMD loops found it:
+ * ZM its NUL bytes (8 of them alternating with text: UTF-16), MM its
+ * marker pairs, LN its newlines, one bit a byte. */
+static void block_marks(const struct cust_decoder *d, struct level *L,
+                        size_t i, unsigned width, unsigned zm, unsigned mm,
+                        unsigned ln, struct cand *v, size_t *n)
+{
+	unsigned q;
+
+	for (q = 0; zm && q < width / 8; q++) {
+		unsigned h = (zm >> (8 * q)) & 0xff;
+		if (h == 0xaa || h == 0x55)
+			utf16_at(L, i + 8 * q, v, n);
+	}
+	while (mm) {
+		bin_at(d, L, i + (size_t)__builtin_ctz(mm), v, n);
+		mm &= mm - 1;
+	}
+	while (ln) {
+		newline(d, L, i + (size_t)__builtin_ctz(ln), v, n);
+		ln &= ln - 1;
+	}
+}
+#endif
+
 #ifdef HAVE_AVX2_PATH
 /* binary()'s loop 32 bytes at a time; returns where it stopped. */
 __attribute__((target("avx2")))
@@ -1137,7 +1163,7 @@ static size_t binary_avx2(const struct cust_decoder *d, struct level *L,
 				_mm256_and_si256(_mm256_cmpeq_epi8(v0, cP), _mm256_cmpeq_epi8(v1, cK)),
 				_mm256_and_si256(_mm256_cmpeq_epi8(v0, cB), _mm256_cmpeq_epi8(v1, cZ))));
 		unsigned zm = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, zero));
-		unsigned mm, q, ln;
+		unsigned mm, ln;
 
 		m = _mm256_or_si256(m, _mm256_or_si256(
 			_mm256_and_si256(_mm256_cmpeq_epi8(v0, xfd), _mm256_cmpeq_epi8(v1, c7)),
@@ -1146,19 +1172,7 @@ static size_t binary_avx2(const struct cust_decoder *d, struct level *L,
 			_mm256_and_si256(_mm256_cmpeq_epi8(v0, semi), _mm256_cmpeq_epi8(v1, cb))));
 		mm = (unsigned)_mm256_movemask_epi8(m);
 		ln = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, nl));
-		for (q = 0; zm && q < 4; q++) {
-			unsigned h = (zm >> (8 * q)) & 0xff;
-			if (h == 0xaa || h == 0x55)
-				utf16_at(L, i + 8 * q, v, n);
-		}
-		while (mm) {
-			bin_at(d, L, i + (size_t)__builtin_ctz(mm), v, n);
-			mm &= mm - 1;
-		}
-		while (ln) {
-			newline(d, L, i + (size_t)__builtin_ctz(ln), v, n);
-			ln &= ln - 1;
-		}
+		block_marks(d, L, i, 32, zm, mm, ln, v, n);
 	}
 	return i;
 }
@@ -1211,21 +1225,7 @@ static void binary(const struct cust_decoder *d, struct level *L,
 			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v0, pct),
 				_mm_and_si128(_mm_cmpeq_epi8(v0, semi), _mm_cmpeq_epi8(v1, cb))));
 			mm = (unsigned)_mm_movemask_epi8(m);
-			if (zm) {
-				unsigned lo = zm & 0xff, hi = zm >> 8;
-				if (lo == 0xaa || lo == 0x55)
-					utf16_at(L, i, v, n);
-				if (hi == 0xaa || hi == 0x55)
-					utf16_at(L, i + 8, v, n);
-			}
-			while (mm) {
-				bin_at(d, L, i + (size_t)__builtin_ctz(mm), v, n);
-				mm &= mm - 1;
-			}
-			while (ln) {
-				newline(d, L, i + (size_t)__builtin_ctz(ln), v, n);
-				ln &= ln - 1;
-			}
+			block_marks(d, L, i, 16, zm, mm, ln, v, n);
 		}
 	}
 #endif

@@ -827,7 +827,7 @@ static void test_deep_dirs(void **state)
 	const char *paths[1] = { img };
 	struct recs *rs;
 	json_t *report;
-	size_t i, deepest = 0;
+	size_t i, deepest = 0, plen;
 
 	(void)state;
 	if (!have("mke2fs")) {
@@ -836,10 +836,10 @@ static void test_deep_dirs(void **state)
 	}
 	tpath(src, "root");
 	assert_int_equal(mkdir(src, 0755), 0);
-	snprintf(p, sizeof p, "%s", src);
+	plen = 0;
+	appendf(p, sizeof p, &plen, "%s", src);
 	for (i = 0; i < 140; i++) {
-		assert_true(strlen(p) + 3 < sizeof p);
-		strcat(p, "/d");
+		appendf(p, sizeof p, &plen, "/d");
 		assert_int_equal(mkdir(p, 0755), 0);
 	}
 	tpath(img, "deep.img");
