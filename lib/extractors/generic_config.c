@@ -1666,6 +1666,28 @@ static int read_all_items(const struct cust_x_input *in, json_t *rec,
 	return 0;
 }
 
+/* What both parsers begin with: the record of FAMILY's EXTRACTOR, the set
+ * of values seen, the items of the whole content (read_all_items). */
+static int parse_begin(const struct cust_x_input *in, const char *family,
+                       const char *extractor, json_t **rec, json_t **seen,
+                       struct items *is, unsigned char **data,
+                       struct cust_error *err)
+{
+	*rec = cust_x_record(family, extractor, "config");
+	*seen = json_object();
+	if (!*rec || !*seen) {
+		json_decref(*rec);
+		json_decref(*seen);
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	}
+	if (read_all_items(in, *rec, is, data, err) < 0) {
+		json_decref(*rec);
+		json_decref(*seen);
+		return -1;
+	}
+	return 0;
+}
+
 static int irc_parse(const struct cust_x_input *in, const json_t *known,
                      struct cust_x_output *out, struct cust_error *err)
 {
@@ -1676,18 +1698,9 @@ static int irc_parse(const struct cust_x_input *in, const json_t *known,
 	size_t learned = json_array_size(out->learned);
 
 	(void)known;
-	rec = cust_x_record("irc-bot", "irc-bot-config", "config");
-	seen = json_object();
-	if (!rec || !seen) {
-		json_decref(rec);
-		json_decref(seen);
-		return cust_error_set(err, CUST_E_IO, "out of memory");
-	}
-	if (read_all_items(in, rec, &is, &data, err) < 0) {
-		json_decref(rec);
-		json_decref(seen);
+	if (parse_begin(in, "irc-bot", "irc-bot-config", &rec, &seen, &is, &data,
+	                err) < 0)
 		return -1;
-	}
 	for (i = 0; i < is.n; i++) {
 		const struct item *it = &is.it[i];
 		struct endpoint e[PARTS_MAX];
@@ -2030,18 +2043,9 @@ static int generic_parse(const struct cust_x_input *in, const json_t *known,
 	size_t learned = json_array_size(out->learned);
 
 	(void)known;
-	rec = cust_x_record("generic", "generic-c2-config", "config");
-	seen = json_object();
-	if (!rec || !seen) {
-		json_decref(rec);
-		json_decref(seen);
-		return cust_error_set(err, CUST_E_IO, "out of memory");
-	}
-	if (read_all_items(in, rec, &is, &data, err) < 0) {
-		json_decref(rec);
-		json_decref(seen);
+	if (parse_begin(in, "generic", "generic-c2-config", &rec, &seen, &is,
+	                &data, err) < 0)
 		return -1;
-	}
 	for (i = 0; i < is.n; i++)
 		if (!is.it[i].binary && is.it[i].vl > 0)
 			generic_item(rec, seen, out, &is, &is.it[i]);
