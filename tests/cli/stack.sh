@@ -145,11 +145,9 @@ grep -q '"path":"/www/panel/config.php"' "$(last)/inventory.jsonl" &&
 # ---- one LVM2 group over two seized disks -----------------------------
 # each disk a whole-disk PV; the volume fills the first and runs onto the
 # second
-disk "$T/da.img" 24M && attach "$T/da.img" 0 $((24 * 1048576)) &&
-	disk2_at=$L && : &&
-	truncate -s 24M "$T/db.img" && L2=$(losetup -f --show "$T/db.img") &&
-	LOOPS="$LOOPS $L2" && echo "$L2 0" >>"$T/attached" && lvm_conf &&
-	lvm pvcreate -ff -y "$disk2_at" "$L2" && lvm vgcreate vgspan "$disk2_at" "$L2" &&
+disk "$T/da.img" 24M && attach "$T/da.img" 0 $((24 * 1048576)) && L1=$L &&
+	truncate -s 24M "$T/db.img" && attach "$T/db.img" 0 $((24 * 1048576)) &&
+	L2=$L && lvm pvcreate -ff -y "$L1" "$L2" && lvm vgcreate vgspan "$L1" "$L2" &&
 	lvm lvcreate -an -Zn -y -L 32M -n srv vgspan &&
 	layout vgspan "$T/layoutspan" && uuids vgspan >"$T/uuidspan" ||
 	{ fail "a group over two disks"; sed 's/^/#   /' "$T/lvm.log"; }
