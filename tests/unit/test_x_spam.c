@@ -397,8 +397,6 @@ static void test_lists(void **state)
 	done(&r);
 }
 
-/* Hostile twins of a list: invalid UTF-8, NULs, overlong addresses, and a
- * line of 1 GiB between the addresses, made as it is read. */
 /* Advertised URLs and domains: a list whose name says so, URLs and bare
  * domains one a line; the same lines under another name are not taken,
  * and a list of host:port lines is a relay list's. */
@@ -447,6 +445,8 @@ static void test_url_lists(void **state)
 	done(&r);
 }
 
+/* Hostile twins of a list: invalid UTF-8, NULs, overlong addresses, and a
+ * line of 1 GiB between the addresses, made as it is read. */
 static void test_lists_hostile(void **state)
 {
 	static const char odd[] =
