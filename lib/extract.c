@@ -393,13 +393,28 @@ static int start_hashing(struct source *s, struct cust_error *err)
 	return 0;
 }
 
+/* The files of image (or archive) source S, each readable: recorded,
+ * and hashed on a thread of their own. */
+static int hash_files(struct source *s, struct cust_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (access(s->paths[i], R_OK) != 0)
+			return cust_error_set_errno(err, CUST_E_INPUT, errno,
+			                            "cannot read '%s'",
+			                            s->paths[i]);
+	if (!(s->record = json_pack("{s:[]}", "files")))
+		return cust_error_set(err, CUST_E_IO, "out of memory");
+	return start_hashing(s, err);
+}
+
 /* Another disk of the server given by path (its first segment): the
  * files of its image, hashed as the first disk's are. */
 static int image_disk(const char *first, struct source *s,
                       struct cust_error *err)
 {
 	enum source_kind k;
-	size_t i;
 
 	if (source_kind(first, 1, &k, err) < 0)
 		return -1;
@@ -410,14 +425,7 @@ static int image_disk(const char *first, struct source *s,
 	s->kind = SOURCE_IMAGE;
 	if (cust_walk_segments(first, &s->paths, &s->n, err) < 0)
 		return -1;
-	for (i = 0; i < s->n; i++)
-		if (access(s->paths[i], R_OK) != 0)
-			return cust_error_set_errno(err, CUST_E_INPUT, errno,
-			                            "cannot read '%s'",
-			                            s->paths[i]);
-	if (!(s->record = json_pack("{s:[]}", "files")))
-		return cust_error_set(err, CUST_E_IO, "out of memory");
-	return start_hashing(s, err);
+	return hash_files(s, err);
 }
 
 /* The other disks of O (o->more_disks: acquisitions with an acquisition,
@@ -475,7 +483,6 @@ static json_t *source_record(const struct source *s)
 static int external_source(const struct cust_extract_options *o,
                            struct source *s, struct cust_error *err)
 {
-	json_t *files;
 	size_t i;
 
 	if (!o->item)
@@ -509,20 +516,14 @@ static int external_source(const struct cust_extract_options *o,
 				return cust_error_set(err, CUST_E_IO,
 				                      "out of memory");
 	}
-	files = json_array();
-	s->record = s->kind == SOURCE_FOLDER ? json_object()
-	                                     : json_pack("{s:o}", "files", files);
-	if (s->kind == SOURCE_FOLDER)
-		json_decref(files);
-	if (!s->record)
+	if (s->kind != SOURCE_FOLDER)
+		return hash_files(s, err);
+	if (!(s->record = json_object()))
 		return cust_error_set(err, CUST_E_IO, "out of memory");
-	for (i = 0; i < s->n; i++)
-		if (access(s->paths[i], R_OK) != 0)
-			return cust_error_set_errno(err, CUST_E_INPUT, errno,
-			                            "cannot read '%s'",
-			                            s->paths[i]);
-	s->listed = s->kind == SOURCE_FOLDER &&
-	            (!o->digests || (o->digests & CUST_DIGEST_SHA256));
+	if (access(s->paths[0], R_OK) != 0)
+		return cust_error_set_errno(err, CUST_E_INPUT, errno,
+		                            "cannot read '%s'", s->paths[0]);
+	s->listed = !o->digests || (o->digests & CUST_DIGEST_SHA256);
 	if (s->listed)
 		return 0;
 	return start_hashing(s, err);
