@@ -7,7 +7,8 @@
 # webinjects and its encrypted twin config.bin, the ZeuS panel's config and
 # its database dump, a Mirai string table, an SMTP relay list), then opens
 # a case (and a second server: two mirrored disks, md RAID1, LVM2 on the
-# mirror, ext4 in its volume, extracted together), registers the
+# mirror, ext4 in its volume, extracted together; and a third: a swap
+# partition with no file system, carved end to end), registers the
 # seized item, acquires the disk, extracts its inventory and target lists
 # (with the sample YARA rules in demo/rules),
 # registers the seizure paperwork, records a hand-over and verifies the case, everything signed by a sample examiner
@@ -112,6 +113,42 @@ rm -rf "$out/fam"
 # the installer the operators kept, and a target list they deleted
 (cd "$out/disk/var/www" && tar -czf panel-install.tar.gz panel)
 printf 'dave@example.com\nerin@example.org\n' >"$out/disk/var/www/old-list.txt"
+# what a deep carve opens: a deferred spam run in the mail queue whose
+# base64 attachment holds stolen card data, a Windows bot's proxy list in
+# UTF-16, the panel's report blob with a gzip stream inside, and the ransom
+# page with its wallet and its onion mirror
+mkdir -p "$out/disk/var/spool/postfix/deferred/4" "$out/disk/var/www/cp/reports"
+cards=$(printf '4111 1111 1111 1111|12/25|PC-SAMPLE_01\n5555555555554444|01/27|PC-SAMPLE_02\n' | base64)
+cat >"$out/disk/var/spool/postfix/deferred/4/4F2A91C" <<EML
+From: "Billing" <billing@example.com>
+To: frank@example.net
+Subject: invoice
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+See the attached invoice.
+--b1
+Content-Type: text/plain; name="dump.txt"
+Content-Transfer-Encoding: base64
+
+$cards
+--b1--
+EML
+printf 'socks5 198.51.100.88:1080\r\nsmtp mx.relay.example.net:25\r\n' |
+	iconv -t UTF-16LE >"$out/disk/root/builder/proxies.dat"
+{ printf 'RPT1'; printf 'grace@example.org\nheidi@example.com\n' | gzip -n; } \
+	>"$out/disk/var/www/cp/reports/r0001.dat"
+onion=$(python3 -c 'import base64, hashlib
+pub = hashlib.sha256(b"custody sample onion").digest()
+sum = hashlib.sha3_256(b".onion checksum" + pub + b"\x03").digest()[:2]
+print(base64.b32encode(pub + sum + b"\x03").decode().lower())')
+cat >"$out/disk/var/www/panel/ransom.html" <<HTML
+<p>Send 0.5 BTC to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa, then visit
+http://$onion.onion/pay or call +1 202 555 0143.</p>
+HTML
 mke2fs -q -F -t ext4 -L controller -d "$out/disk" "$out/controller-disk.img" 16M
 debugfs -w -R "rm /var/www/old-list.txt" "$out/controller-disk.img" >/dev/null 2>&1
 echo "$out/controller-disk.img"
@@ -166,6 +203,14 @@ echo "victims from the panel's database (targets/victims.csv):"
 cut -d, -f1-3 "$x/targets/victims.csv"
 echo "SMTP relays (targets/smtp-relays.csv):"
 cut -d, -f1-2 "$x/targets/smtp-relays.csv"
+echo "decoded where they lay (targets/bulk_extractor/email.txt, ccn.txt, hostport.txt):"
+awk -F '\t' '$1 ~ /-[A-Z0-9]+-[0-9]+$/ { print "  " $1 "\t" $2 }' \
+	"$x/targets/bulk_extractor/email.txt" "$x/targets/bulk_extractor/ccn.txt" \
+	"$x/targets/bulk_extractor/hostport.txt"
+echo "card numbers, wallets, onions, phones and host:ports (targets/*.csv):"
+for f in ccns bitcoin onions phones hostports; do
+	sed 1d "$x/targets/$f.csv" | cut -d, -f1,3 | sed "s/^/  $f: /"
+done
 echo "YARA hits and copies of files of interest:"
 grep '"rules"' "$x/inventory.jsonl" | sed 's/.*"path":"\([^"]*\)".*"rule":"\([^"]*\)".*/  \1: \2/'
 (cd "$x" && find objects -type f | sort | sed 's/^/  /')
@@ -213,6 +258,25 @@ for p in json.load(open(sys.argv[1]))["walk"]["partitions"]:
 echo "bot configurations on it:"
 "$top/demo/botconfigs.py" "$x2/botconfigs.jsonl"
 
+say "a swap partition with no file system: carved end to end"
+# the controller's swap: page-sized scraps of the panel's memory, a
+# compressed one among them; nothing in it opens as a file system
+python3 -c 'import gzip, sys
+page = lambda b: b + bytes(4096 - len(b) % 4096)
+out = page(b"SWAPSPACE2") + page(b"POST /gate.php bot=PC-SAMPLE_03 from ivan@example.net")
+out += page(b"\x00" * 100 + gzip.compress(b"queue: judy@example.org mx.relay.example.net:25", mtime=0))
+sys.stdout.buffer.write(out + bytes(1 << 20))' >"$out/swap.img"
+custody-case add-item --case "$out/case" --item E004 --exhibit 4 \
+	--description "Controller swap partition" --seized-on 2011-03-16T14:05:00Z \
+	--seized-by "US Marshal" >/dev/null
+custody-image --case "$out/case" --item E004 --quiet --note "swap partition" "$out/swap.img"
+custody-extract --case "$out/case" --acq E004-A1 --quiet
+x4=$out/case/extractions/E004-X1
+echo "what the swap held (targets/emails.csv, hostports.csv):"
+for f in emails hostports; do
+	sed 1d "$x4/targets/$f.csv" | cut -d, -f1,3,4 | sed 's/^/  /'
+done
+
 say "custody-log show: the timeline"
 custody-log show --case "$out/case"
 
@@ -241,8 +305,12 @@ Look at:
   artifacts/E001-H1/                   the registered paperwork
   extractions/E001-X1/                 inventory.jsonl (every file, deleted ones too, archive members,
                                        with MD5, SHA-256, type and YARA hits), inventory.dfxml,
-                                       targets/ (emails, domains, URLs, IPs carved, unallocated
-                                       space included) and objects/ (copies of files of interest)
+                                       targets/ (emails, domains, URLs, IPs, card numbers, wallets,
+                                       onions, phones, MACs, host:ports carved, unallocated space
+                                       and gzip, base64, UTF-16 streams included; bulk_extractor/
+                                       feature files), botconfigs.jsonl and objects/ (copies of
+                                       files of interest)
+  extractions/E004-X1/                 the swap partition, no file system: carved end to end
 Check it without custody: docs/verifying-without-custody.md, with
   EXAMINER_CERT=$out/examiner/examiner.pem
 Try: custody-case status --case $out/case
