@@ -55,7 +55,9 @@
  *    first byte (its first run neither sparse nor filler; the partition's
  *    offset when it has none), followed by "-FILE-N", N the content offset
  *    (bulk_extractor's own elements say the same of the layers they
- *    decode: the integer is where the layer lies, N where in it);
+ *    decode: the integer is where the layer lies, N where in it).  A file
+ *    without runs has none in the DFXML either: no offset resolves to it,
+ *    and its partition's offset says at least where it lies;
  *  - a member of an archive or a compressed file (tar, zip, gzip ... read
  *    by archive.h): the image offset of the first byte of the file of the
  *    image holding it (as above), followed by "-MEMBER-N", N the offset in

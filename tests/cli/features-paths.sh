@@ -8,7 +8,8 @@
 # slack, and for an address in the clear the image's bytes at that offset
 # are the address.  The same on an ext4 at offset 0 of the image and on
 # the same ext4 in an MBR partition starting at 1 MiB, so the partition's
-# offset is proven added.  The folder holds the report.xml
+# offset is proven added.  A file without runs (ext4 inline data) is at
+# its first byte's offset with "-FILE-N".  The folder holds the report.xml
 # bulk_extractor_reader.py opens a report by.
 . "$CUSTODY_TOP/tests/cli/lib.sh"
 
@@ -198,9 +199,25 @@ PY
 		fail "$img.img: report.xml names the image"
 done
 
+# content with no byte of the image as its place: an ext4 file stored in
+# its inode (inline_data) has no run; its features are at the first byte
+# the rule gives it (the partition's, 0) and "-FILE-" the content offset
+mkdir -p "$T/inline"
+printf 'inline: tiny-inline@inline.example.com\n' >"$T/inline/tiny.txt"
+mke2fs -q -F -t ext4 -O inline_data -b 1024 -d "$T/inline" "$T/inline.img" 2M \
+	>/dev/null 2>&1 || fail "an ext4 with inline data"
+check "extracted (inline.img)" custody-extract --case "$C" --item E001 \
+	--quiet "$T/inline.img"
+grep -q '"path":"/tiny.txt".*"runs"' "$(last)/inventory.jsonl" &&
+	fail "tiny.txt has no runs" || ok "tiny.txt has no runs"
+grep -q "^0-FILE-8	tiny-inline@inline.example.com	" \
+	"$(last)/targets/bulk_extractor/email.txt" &&
+	ok "a file without runs: its first byte's offset and -FILE-8" ||
+	{ fail "a file without runs: its first byte's offset and -FILE-8"; sed 's/^/#   /' "$(last)/targets/bulk_extractor/email.txt"; }
+
 # the checker can fail: an address moved by one byte, a file's run moved
 # away, a line of four fields
-X=$(last)
+X=$(ls -d "$C"/extractions/E001-X2)
 B=$T/moved
 cp -r "$X/targets/bulk_extractor" "$B"
 chmod -R u+w "$B"
