@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -616,13 +617,80 @@ static void place_of(char *where, size_t size, const char *partition,
 	cust_place_join(where, size, parts, 4);
 }
 
+/* Where the bytes carved lie in the image, for the feature files
+ * (features.h has the rule). */
+enum at {
+	AT_IMAGE = 1, /* at image offset IMG */
+	AT_RUNS,      /* a file's content, at offset BASE, held by RUNS */
+	AT_MEMBER     /* a member of an archive in the file at FIRST */
+};
+
 /* A target found in WHERE: counted, and logged when every occurrence is
  * wanted. */
 struct place {
 	struct run *r;
 	const char *where;
 	uint64_t base; /* added to the carver's offsets */
+	enum at at;
+	uint64_t img;  /* AT_IMAGE */
+	/* AT_RUNS: the file's runs (borrowed) and whether they hold its
+	 * content byte for byte; AT_RUNS, AT_MEMBER: the image offset of the
+	 * file's first byte */
+	const struct cust_walk_run *runs;
+	size_t nruns;
+	int plain;
+	uint64_t first;
 };
+
+/* The image offset of the first byte of a file with runS (N of them):
+ * its first run that lies in the image, else NONE. */
+static uint64_t first_byte(const struct cust_walk_run *runs, size_t n,
+                           uint64_t none)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!runs[i].sparse && !runs[i].filler)
+			return runs[i].offset;
+	return none;
+}
+
+/* The forensic path of hit H carved in P's bytes: the image offset it
+ * returns, and MARK (CUST_FEATURES_MARK_MAX bytes) to follow it. */
+static uint64_t feature_pos(const struct place *p,
+                            const struct cust_carve_hit *h, char *mark)
+{
+	uint64_t off = p->base + h->offset, start = 0;
+	size_t i;
+
+	mark[0] = '\0';
+	if (p->at == AT_IMAGE)
+		return p->img + h->offset;
+	if (p->at == AT_RUNS && p->plain) {
+		/* laid end to end from the content's first byte, as the
+		 * DFXML's byte runs are */
+		for (i = 0; i < p->nruns; i++) {
+			const struct cust_walk_run *run = &p->runs[i];
+			if (off - start < run->length) {
+				if (!run->sparse && !run->filler &&
+				    run->offset <= UINT64_MAX - (off - start))
+					return run->offset + (off - start);
+				break;
+			}
+			if (run->length > UINT64_MAX - start)
+				break;
+			start += run->length;
+		}
+	}
+	/* no byte of the image is its place: the file's first, and where
+	 * in it (20 digits and a name fit CUST_FEATURES_MARK_MAX) */
+	int w = snprintf(mark, CUST_FEATURES_MARK_MAX, "-%s-%" PRIu64,
+	                 p->at == AT_MEMBER ? "MEMBER" : "FILE", off);
+
+	if (w < 0 || w >= CUST_FEATURES_MARK_MAX)
+		mark[0] = '\0';
+	return p->first;
+}
 
 static int on_target(void *ctx, const struct cust_carve_hit *h,
                      struct cust_error *err)
@@ -639,9 +707,17 @@ static int on_target(void *ctx, const struct cust_carve_hit *h,
 	                            p->base + h->offset, h->path, h->length,
 	                            err) < 0)
 		return -1;
-	if (p->r->features &&
-	    cust_features_add(p->r->features, h, p->where, p->base, err) < 0)
-		return -1;
+	if (p->r->features) {
+		char mark[CUST_FEATURES_MARK_MAX];
+		uint64_t pos;
+		if (!p->at)
+			return cust_error_set(err, CUST_E_USAGE,
+			                      "'%s': no place in the image",
+			                      p->where);
+		pos = feature_pos(p, h, mark);
+		if (cust_features_add(p->r->features, h, pos, mark, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1302,6 +1378,7 @@ struct container {
 	uint64_t size;
 	struct cust_walk_file *f;    /* or */
 	const unsigned char *data;
+	uint64_t first; /* the image offset of its first byte (features.h) */
 };
 
 static int on_member(void *ctx, const struct cust_archive_member *am,
@@ -1368,6 +1445,8 @@ static int on_member(void *ctx, const struct cust_archive_member *am,
 	}
 	m->place.r = r;
 	m->place.where = m->where;
+	m->place.at = AT_MEMBER;
+	m->place.first = c->first;
 	/* its content is copied as it passes; kept or dropped at its end */
 	if (!(m->an = level_analyzer(r, am->depth, am->stream, err)) ||
 	    cust_analyzer_begin(m->an, &m->a, am->stream ? stream_hit : on_target,
@@ -1454,6 +1533,11 @@ struct job {
 	size_t slack_len;
 	struct cust_analysis slack_a;
 	uint64_t size;       /* the entry's size */
+	uint64_t slack_at;   /* the image offset of the slack's first byte */
+	struct cust_walk_run *runs; /* its runs (features.h), or NULL */
+	size_t nruns;
+	int plain;           /* they hold its content byte for byte */
+	uint64_t first;      /* the image offset of its first byte */
 	struct cust_analysis a;
 	const char *interest; /* why it is of interest, or NULL */
 	json_t *taken;        /* the extractors that take it, or NULL */
@@ -1473,6 +1557,7 @@ static void job_free(struct job *j)
 	free(j->name);
 	free(j->data);
 	free(j->slack);
+	free(j->runs);
 	json_decref(j->taken);
 	cust_analysis_clear(&j->a);
 	cust_analysis_clear(&j->slack_a);
@@ -1529,9 +1614,13 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 	struct run *r = ctx;
 	struct job *j = job;
 	char where[CUST_TARGETS_WHERE_MAX + 1];
-	struct place p = { r, where, 0 };
+	struct place p = { r, where, 0, AT_RUNS, 0, NULL, 0, 0, 0 };
 	int rc = -1;
 
+	p.runs = j->runs;
+	p.nruns = j->nruns;
+	p.plain = j->plain;
+	p.first = j->first;
 	if (j->failed) {
 		*err = j->err;
 		job_free(j);
@@ -1549,7 +1638,8 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 			goto out;
 		if (j->a.typed && archive_type(j->a.mime)) {
 			struct container c = { r, j->partition, j->path,
-				               j->name, j->len, NULL, j->data };
+				               j->name, j->len, NULL, j->data,
+				               j->first };
 			if (open_archive(&c, j->o, err) < 0)
 				goto out;
 		}
@@ -1558,6 +1648,8 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 		/* a file's slack: its offsets go on from its end */
 		place_of(where, sizeof where, j->partition, j->path, " (slack)");
 		p.base = j->size;
+		p.at = AT_IMAGE;
+		p.img = j->slack_at;
 		if (cust_analysis_replay(&j->slack_a, on_target, &p, err) < 0)
 			goto out;
 		if (j->slack_a.decoded)
@@ -1748,6 +1840,7 @@ static int read_slack(struct run *r, struct cust_walk_file *f, struct job *j)
 		return 0;
 	if (!(j->slack = malloc(got)))
 		return -1;
+	j->slack_at = at;
 	memcpy(j->slack, r->buf, got);
 	j->slack_len = got;
 	r->slack_bytes += got;
@@ -1760,7 +1853,8 @@ static int read_slack(struct run *r, struct cust_walk_file *f, struct job *j)
 /* End the run of space being carved: its last targets. */
 static int space_end(struct run *r, struct cust_error *err)
 {
-	struct place p = { r, r->space_where, r->space_base };
+	struct place p = { r, r->space_where, r->space_base, AT_IMAGE,
+		           r->space_base, NULL, 0, 0, 0 };
 
 	if (!r->space_open)
 		return 0;
@@ -1780,7 +1874,7 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
                     const void *buf, size_t len, struct cust_error *err)
 {
 	struct run *r = ctx;
-	struct place p = { r, r->space_where, 0 };
+	struct place p = { r, r->space_where, 0, AT_IMAGE, 0, NULL, 0, 0, 0 };
 
 	/* the file system's files are all committed before its space */
 	if (drain(r, err) < 0)
@@ -1797,7 +1891,7 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
 		cust_carver_reset(r->space_carver);
 		cust_decoder_begin(r->space_decoder);
 	}
-	p.base = r->space_base;
+	p.base = p.img = r->space_base;
 	r->space_bytes += len;
 	if (cust_carver_feed(r->space_carver, buf, len, on_target, &p, err) < 0)
 		return -1;
@@ -1812,7 +1906,7 @@ static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
                              struct cust_walk_file *f, struct cust_error *err)
 {
 	char where[CUST_TARGETS_WHERE_MAX + 1];
-	struct place p = { r, where, e->size };
+	struct place p = { r, where, e->size, AT_IMAGE, 0, NULL, 0, 0, 0 };
 	struct cust_error rerr;
 	uint64_t at;
 	size_t got = 0;
@@ -1821,6 +1915,7 @@ static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
 	    cust_walk_slack(f, r->buf, READ_CHUNK, &got, &at, &rerr) < 0 ||
 	    got == 0)
 		return 0;
+	p.img = at;
 	place_of(where, sizeof where, e->partition, e->path, " (slack)");
 	r->slack_bytes += got;
 	cust_carver_reset(r->space_carver);
@@ -1891,7 +1986,9 @@ static int carve_rest(struct run *r, const struct cust_walk_entry *e,
                       struct cust_error *err)
 {
 	char where[CUST_WALK_PATH_MAX + 16];
-	struct place p = { r, where, 0 };
+	struct place p = { r, where, 0, AT_RUNS, 0, e->runs, e->nruns,
+		           e->runs_plain,
+		           first_byte(e->runs, e->nruns, e->partition_offset) };
 	struct cust_error rerr;
 	uint64_t span, span_end = off;
 	size_t got;
@@ -1951,7 +2048,9 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
                         struct cust_error *err)
 {
 	char where[CUST_TARGETS_WHERE_MAX + 1];
-	struct place p = { r, where, 0 };
+	struct place p = { r, where, 0, AT_RUNS, 0, e->runs, e->nruns,
+		           e->runs_plain,
+		           first_byte(e->runs, e->nruns, e->partition_offset) };
 	struct cust_analysis a;
 	struct cust_error rerr;
 	struct cust_object_writer *copy = NULL;
@@ -2053,7 +2152,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 		/* as far as it was read: a file read short is opened as
 		 * the bytes its type is of, not as the size it claims */
 		struct container c = { r, e->partition, e->path, e->name,
-			               a.bytes, f, NULL };
+			               a.bytes, f, NULL, p.first };
 		if (open_archive(&c, o, err) < 0)
 			goto out;
 	}
@@ -2161,8 +2260,16 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		j->partition = strdup(e->partition);
 		j->path = strdup(e->path);
 		j->name = strdup(e->name);
+		j->first = first_byte(e->runs, e->nruns, e->partition_offset);
+		j->plain = e->runs_plain;
+		if (j->data && e->nruns &&
+		    (j->runs = malloc(e->nruns * sizeof *j->runs))) {
+			memcpy(j->runs, e->runs, e->nruns * sizeof *j->runs);
+			j->nruns = e->nruns;
+		}
 	}
 	if (!j || !j->partition || !j->path || !j->name ||
+	    (j->data && e->nruns && !j->runs) ||
 	    (j->size && !j->data && !json_object_get(j->o, "read_error"))) {
 		json_decref(o);
 		job_free(j);

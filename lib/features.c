@@ -15,7 +15,8 @@
 #define RECORDERS 32
 #define PATH_BUF 4096
 /* escaped fields: 4 bytes at most per input byte */
-#define FIELD_MAX (4 * (CUST_TARGETS_WHERE_MAX + 24 + CUST_DECODE_PATH_MAX))
+#define FIELD_MAX (4 * (32 + CUST_FEATURES_MARK_MAX + CUST_DECODE_PATH_MAX + \
+                        CUST_TARGETS_WHERE_MAX))
 
 /* One distinct feature of a histogram. */
 struct entry {
@@ -124,6 +125,59 @@ static int header(FILE *f, const struct cust_features *F, const char *name,
 	               F->version, name, F->source, kind) < 0 ? -1 : 0;
 }
 
+/* TEXT (valid UTF-8 without control characters: escaped already) as
+ * XML character data. */
+static int put_xml_text(FILE *x, const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p++) {
+		const char *e = *p == '&'    ? "&amp;"
+		                : *p == '<'  ? "&lt;"
+		                : *p == '>'  ? "&gt;"
+		                : *p == '\'' ? "&apos;"
+		                : *p == '"'  ? "&quot;"
+		                             : NULL;
+		if (e ? fputs(e, x) == EOF : fputc(*p, x) == EOF)
+			return -1;
+	}
+	return 0;
+}
+
+/* DIR/report.xml: what bulk_extractor_reader.py opens a report folder by
+ * (it parses it, and reads the image's name from it). */
+static int report_xml(const char *dir, const struct cust_features *F,
+                      struct cust_error *err)
+{
+	char path[PATH_BUF];
+	FILE *x;
+	int bad;
+
+	if (cust_path_format(path, sizeof path, err, "%s/" CUST_FEATURES_REPORT,
+	                     dir) < 0 ||
+	    !(x = cust_fs_fcreate(path, 0444, err)))
+		return -1;
+	bad = fputs("<?xml version='1.0' encoding='UTF-8'?>\n"
+	            "<dfxml xmloutputversion='1.0'>\n"
+	            "  <metadata xmlns='http://afflib.org/bulk_extractor/' "
+	            "xmlns:dc='http://purl.org/dc/elements/1.1/'>\n"
+	            "    <dc:type>Feature Extraction</dc:type>\n"
+	            "  </metadata>\n"
+	            "  <creator version='1.0'>\n"
+	            "    <program>custody-extract</program>\n"
+	            "    <version>", x) == EOF ||
+	      put_xml_text(x, F->version) < 0 ||
+	      fputs("</version>\n  </creator>\n  <source>\n"
+	            "    <image_filename>", x) == EOF ||
+	      put_xml_text(x, F->source) < 0 ||
+	      fputs("</image_filename>\n  </source>\n</dfxml>\n", x) == EOF;
+	if (bad) {
+		fclose(x);
+		return cust_error_set(err, CUST_E_IO, "cannot write '%s'", path);
+	}
+	return cust_fs_fclose_synced(x, path, err);
+}
+
 static void features_free(struct cust_features *f)
 {
 	size_t i;
@@ -167,7 +221,7 @@ struct cust_features *cust_features_new(const char *dir, unsigned kinds,
 	escape(source, strnlen(source, (sizeof f->source - 1) / 4), f->source);
 	for (i = 0; i < 32; i++)
 		f->kind_rec[i] = -1;
-	if (cust_fs_mkdir(dir, 0, err) < 0) {
+	if (cust_fs_mkdir(dir, 0, err) < 0 || report_xml(dir, f, err) < 0) {
 		features_free(f);
 		return NULL;
 	}
@@ -277,17 +331,17 @@ static int count(struct cust_features *f, unsigned rec, const char *v,
 }
 
 int cust_features_add(struct cust_features *f, const struct cust_carve_hit *h,
-                      const char *where, uint64_t base,
-                      struct cust_error *err)
+                      uint64_t pos, const char *mark, struct cust_error *err)
 {
 	unsigned bit;
 	int rec;
 	struct recorder *r;
-	char num[32 + CUST_DECODE_PATH_MAX];
-	size_t o = 0, wl;
+	char num[32 + CUST_FEATURES_MARK_MAX + CUST_DECODE_PATH_MAX];
+	size_t o = 0;
 	int w;
 
-	if (!f || f->magic != FEATURES_MAGIC || !h || !where)
+	if (!f || f->magic != FEATURES_MAGIC || !h || !mark ||
+	    strnlen(mark, CUST_FEATURES_MARK_MAX) == CUST_FEATURES_MARK_MAX)
 		return cust_error_set(err, CUST_E_USAGE, "not a feature writer");
 	if (f->failed)
 		return cust_error_set(err, CUST_E_IO, "feature files failed earlier");
@@ -298,13 +352,11 @@ int cust_features_add(struct cust_features *f, const struct cust_carve_hit *h,
 	if (count(f, (unsigned)rec, h->value, h->value_len,
 	          h->path && strstr(h->path, "-UTF16-") != NULL, err) < 0)
 		return -1;
-	w = snprintf(num, sizeof num, "@%" PRIu64 "%s", base + h->offset,
+	w = snprintf(num, sizeof num, "%" PRIu64 "%s%s", pos, mark,
 	             h->path ? h->path : "");
 	if (w < 0 || (size_t)w >= sizeof num)
 		return cust_error_set(err, CUST_E_USAGE, "decoded path too long");
-	wl = strnlen(where, CUST_TARGETS_WHERE_MAX);
-	o = escape(where, wl, f->line);
-	o += escape(num, (size_t)w, f->line + o);
+	o = escape(num, (size_t)w, f->line);
 	f->line[o++] = '\t';
 	o += escape(h->value, h->value_len, f->line + o);
 	f->line[o++] = '\t';

@@ -731,6 +731,8 @@ static void describe_runs(struct walk *w, TSK_FS_FILE *f,
 	}
 	if (!(a->flags & TSK_FS_ATTR_NONRES))
 		return;
+	e->runs_plain = !(a->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_ENC)) &&
+	                a->nrd.skiplen == 0;
 	for (r = a->nrd.run; r; r = r->next) {
 		struct cust_walk_run *out;
 		if (e->nruns == CUST_WALK_RUNS_MAX) {

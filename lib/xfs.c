@@ -251,6 +251,7 @@ static int describe_runs(struct xw *x, const struct xfs_inode *in,
 	}
 	e->nruns = b.n;
 	e->runs = x->w->runs;
+	e->runs_plain = 1; /* libfsxfs reads the extents as they lie */
 	e->runs_truncated = b.truncated || rc < 0;
 	*whole = rc == 0 && !b.truncated && b.next >= b.size;
 	return rc;

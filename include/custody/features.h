@@ -5,6 +5,8 @@
  *
  * Files, in a folder the writer creates (targets/bulk_extractor/):
  *
+ *   report.xml          the report bulk_extractor's readers open the
+ *                       folder by (see below) *
  *   NAME.txt            one line per occurrence, in the order added:
  *                       forensic-path TAB feature TAB context
  *   NAME_histogram.txt  one line per distinct feature: "n=COUNT TAB
@@ -26,13 +28,57 @@
  *   # Filename: SOURCE
  *   # Feature-File-Version: 1.1        (Histogram-File-Version in histograms)
  *
- * The forensic path is custody's place of the occurrence, '@', and its
- * offset there followed by its decoded path when it was found in a
- * decoded stream (decode.h), bulk_extractor's "5120-GZIP-678":
- *   p1:/var/log/mail.log.1.gz@5120-GZIP-678
- *   p1 (unallocated)@1048576
- * (the place may hold '@': the offset follows the last one).  The
- * feature is the normalised value; the context the raw bytes around the
+ * The forensic path is bulk_extractor's: the image offset of the
+ * occurrence in decimal, then the chain of what was decoded to reach it
+ * ("5120-GZIP-678": a gzip stream at image offset 5120, the feature at 678
+ * of its decompressed bytes; "-NAME-N" per layer, decode.h), so that a
+ * reader that takes the integer before the first '-' and looks it up in
+ * the <byte_run img_offset= len=> of custody's DFXML (inventory.dfxml, as
+ * identify_filenames.py does with fiwalk's) finds the file holding the
+ * feature, and no file for a feature outside files.  The offset is:
+ *
+ *  - space (unallocated, volume slack, unrecognised, unreadable,
+ *    unpartitioned gaps, LVM2 bytes no volume holds) and a file's slack:
+ *    the image offset of the feature (or of the outermost decoded
+ *    stream), partition offsets included; the DFXML's runs stop at each
+ *    file's size, so slack lies in no file, as bulk_extractor's tools see
+ *    it;
+ *  - a file's content where its runs hold it byte for byte
+ *    (cust_walk_entry.runs_plain) and the content offset lies in a run
+ *    that is neither sparse nor filler: the image offset the runs, laid
+ *    end to end as the DFXML lays them, give the content offset (of the
+ *    feature, or of the outermost decoded stream);
+ *  - anything else of a file has no byte of the image that is its place:
+ *    content in holes or past the runs described, content stored in the
+ *    metadata (NTFS resident), compressed or encrypted (NTFS), or of a
+ *    file without runs.  Its offset is the image offset of the file's
+ *    first byte (its first run neither sparse nor filler; the partition's
+ *    offset when it has none), followed by "-FILE-N", N the content offset
+ *    (bulk_extractor's own elements say the same of the layers they
+ *    decode: the integer is where the layer lies, N where in it).  A file
+ *    without runs has none in the DFXML either: no offset resolves to it,
+ *    and its partition's offset says at least where it lies;
+ *  - a member of an archive or a compressed file (tar, zip, gzip ... read
+ *    by archive.h): the image offset of the first byte of the file of the
+ *    image holding it (as above), followed by "-MEMBER-N", N the offset in
+ *    the member's content (the member, at any depth, is named in the
+ *    CSVs).
+ *
+ * Offsets are those of the DFXML for the same bytes: inside a volume of a
+ * layer (an LVM2 logical volume, an md array) they are offsets in that
+ * volume, and with several disks (cust_walk_disks) offsets in each disk's
+ * image, as walk.h's runs and space are.  An extraction of a folder has
+ * no image: its features are at 0-FILE-N.  custody's own place of an
+ * occurrence (partition and path) is in the CSVs and occurrences.jsonl
+ * (targets.h), never in a feature file, which keeps bulk_extractor's
+ * three fields.
+ *
+ * report.xml: the folder also holds a minimal bulk_extractor report
+ * (DFXML: <creator> with <program> custody-extract and <version>,
+ * <source><image_filename> SOURCE), which bulk_extractor_reader.py's
+ * BulkReport parses to open the folder.
+ *
+ * The feature is the normalised value; the context the raw bytes around the
  * occurrence (carve.h: 16 bytes each side), of the decoded stream for a
  * decoded occurrence.  All three fields are escaped as bulk_extractor
  * escapes them: a byte below 0x20, a backslash and every byte that is
@@ -55,6 +101,8 @@
 #include "custody/error.h"
 
 #define CUST_FEATURES_DIR "bulk_extractor"
+#define CUST_FEATURES_REPORT "report.xml"
+#define CUST_FEATURES_MARK_MAX 48 /* bytes of a mark, with NUL */
 
 struct cust_features;
 
@@ -69,11 +117,12 @@ struct cust_features *cust_features_new(const char *dir, unsigned kinds,
                                         uint64_t max_bytes, size_t max_values,
                                         struct cust_error *err);
 
-/* One occurrence: hit H (its PATH and CONTEXT used when set) seen in
- * WHERE, its offset there BASE + H->offset. */
+/* One occurrence: hit H (its PATH and CONTEXT used when set) whose
+ * forensic path is POS (the image offset, see above), MARK ("" or
+ * "-FILE-N", "-MEMBER-N": shorter than CUST_FEATURES_MARK_MAX) and H's
+ * path; H->offset is not used. */
 int cust_features_add(struct cust_features *f, const struct cust_carve_hit *h,
-                      const char *where, uint64_t base,
-                      struct cust_error *err);
+                      uint64_t pos, const char *mark, struct cust_error *err);
 
 /* Occurrences not written because of the bounds. */
 uint64_t cust_features_dropped(const struct cust_features *f);

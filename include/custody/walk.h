@@ -338,6 +338,12 @@ struct cust_walk_entry {
 	int runs_truncated;     /* more than CUST_WALK_RUNS_MAX runs */
 	int runs_resident;      /* content stored in the metadata (NTFS) */
 	enum cust_walk_content content;
+	/* 1: the runs hold the content byte for byte, in order from its
+	 * first byte: content offset N lies where the runs, laid end to end,
+	 * put it (in a run neither sparse nor filler).  0 when the stream is
+	 * compressed or encrypted (NTFS) or its runs hold bytes before the
+	 * content: the runs say where its clusters are, not where a byte is */
+	int runs_plain;
 };
 
 #define CUST_WALK_SPACE_CHUNK (1u << 20) /* bytes per space callback, max */
