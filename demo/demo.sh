@@ -203,8 +203,9 @@ echo "victims from the panel's database (targets/victims.csv):"
 cut -d, -f1-3 "$x/targets/victims.csv"
 echo "SMTP relays (targets/smtp-relays.csv):"
 cut -d, -f1-2 "$x/targets/smtp-relays.csv"
-echo "decoded where they lay (targets/bulk_extractor/email.txt, ccn.txt, hostport.txt):"
-awk -F '\t' '$1 ~ /-[A-Z0-9]+-[0-9]+$/ { print "  " $1 "\t" $2 }' \
+echo "decoded where they lay (targets/bulk_extractor/: the image offset of the stream, the"
+echo "decoding and the offset in what it decoded to; inventory.dfxml's byte runs name the file):"
+awk -F '\t' '$1 !~ /-(MEMBER|FILE)-/ && $1 ~ /-[A-Z0-9]+-[0-9]+$/ { print "  " $1 "\t" $2 }' \
 	"$x/targets/bulk_extractor/email.txt" "$x/targets/bulk_extractor/ccn.txt" \
 	"$x/targets/bulk_extractor/hostport.txt"
 echo "card numbers, wallets, onions, phones and host:ports (targets/*.csv):"
