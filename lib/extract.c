@@ -588,10 +588,12 @@ static json_t *entry_json(const struct cust_walk_entry *e)
 	}
 	if (e->nruns) {
 		runs = json_array();
+		/* a filler run (ext4's gap between extents) reads as zeros
+		 * and lies nowhere in the image: a hole, as fiwalk says */
 		for (i = 0; runs && i < e->nruns; i++)
 			json_array_append_new(
 				runs,
-				e->runs[i].sparse
+				e->runs[i].sparse || e->runs[i].filler
 					? json_pack("{s:I, s:b}", "length",
 					            (json_int_t)e->runs[i].length,
 					            "sparse", 1)

@@ -292,7 +292,8 @@ struct cust_walk_run {
 	uint64_t offset; /* from the start of the image (0 when sparse) */
 	uint64_t length;
 	int sparse;      /* a hole: reads as zeros, no image bytes */
-	int filler;      /* libtsk does not know where this run lies yet */
+	int filler;      /* libtsk does not know where this run lies yet;
+	                    it reads as zeros, and is recorded as a hole */
 };
 
 /* One directory entry.  Every pointer is borrowed for the callback. */
