@@ -2613,7 +2613,7 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	struct timespec t0, t1;
 	uint64_t ms;
 	json_t *item = NULL, *botconfigs = NULL;
-	int rc = -1;
+	int rc = -1, sealing = 0;
 
 	if (record)
 		*record = NULL;
@@ -2713,8 +2713,10 @@ int cust_extract(struct cust_case *c, const struct cust_extract_options *o,
 	if (rc < 0)
 		goto out;
 	rc = -1;
-	if (cust_unit_write_json(u, CUST_EXTRACT_RECORD, rec, err) < 0 ||
-	    cust_unit_seal(u, actor, &ev, NULL, err) < 0)
+	if (cust_unit_write_json(u, CUST_EXTRACT_RECORD, rec, err) < 0)
+		goto out;
+	sealing = 1;
+	if (cust_unit_seal(u, actor, &ev, NULL, err) < 0)
 		goto out;
 	if (record) {
 		*record = rec;
@@ -2727,8 +2729,12 @@ out:
 	json_decref(details);
 	json_decref(rec);
 	json_decref(report);
-	cust_unit_free(u);
-	run_free(&r);
+	run_free(&r); /* its files in the unit closed first */
 	source_free(&s);
+	/* a run that gave up before sealing leaves nothing behind: no
+	 * event names its unit, and an extraction is never resumed */
+	if (rc < 0 && u && !sealing)
+		(void)cust_unit_discard(u, NULL);
+	cust_unit_free(u);
 	return rc;
 }

@@ -33,6 +33,7 @@ struct cust_unit {
 	char final[CUST_PATH_MAX];
 	struct cust_manifest noted; /* files hashed while written */
 	int sealed;
+	int discarded;
 };
 
 static int unit_ok(const struct cust_unit *u, struct cust_error *err)
@@ -41,6 +42,9 @@ static int unit_ok(const struct cust_unit *u, struct cust_error *err)
 		return cust_error_set(err, CUST_E_USAGE, "invalid unit handle");
 	if (u->sealed)
 		return cust_error_set(err, CUST_E_USAGE, "unit '%s' is already sealed",
+		                      u->name);
+	if (u->discarded)
+		return cust_error_set(err, CUST_E_USAGE, "unit '%s' was discarded",
 		                      u->name);
 	return 0;
 }
@@ -550,6 +554,99 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
 out:
 	json_decref(facts);
 	return rc;
+}
+
+static int remove_tree(int fd, const char *path, int depth,
+                       struct cust_error *err);
+
+/* Remove NAME from the folder DIRFD (PATH, DEPTH deep): a folder with
+ * all it holds, anything else (a symlink too) as the entry it is. */
+static int remove_entry(int dirfd, const char *name, const char *path,
+                        int depth, struct cust_error *err)
+{
+	struct stat st;
+	int sub, flags = 0;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot read '%s' in '%s'", name, path);
+	if (S_ISDIR(st.st_mode)) {
+		sub = openat(dirfd, name,
+		             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			return cust_error_set_errno(err, CUST_E_IO, errno,
+			                            "cannot open '%s' in '%s'", name,
+			                            path);
+		if (remove_tree(sub, path, depth + 1, err) < 0)
+			return -1;
+		flags = AT_REMOVEDIR;
+	}
+	if (unlinkat(dirfd, name, flags) < 0)
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot remove '%s' from '%s'", name,
+		                            path);
+	return 0;
+}
+
+/* Remove everything in the folder FD (PATH, for messages), DEPTH deep;
+ * FD is closed. */
+static int remove_tree(int fd, const char *path, int depth,
+                       struct cust_error *err)
+{
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+	size_t removed;
+
+	if (depth > CUST_MANIFEST_MAX_DEPTH) {
+		close(fd);
+		return cust_error_set(err, CUST_E_IO, "'%s' holds folders too "
+		                      "deep to remove", path);
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot read folder '%s'", path);
+	}
+	/* readdir may miss entries once others are unlinked: passes until
+	 * one finds nothing left */
+	do {
+		removed = 0;
+		rewinddir(d);
+		while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			if ((rc = remove_entry(dirfd(d), de->d_name, path, depth,
+			                       err)) == 0)
+				removed++;
+		}
+		if (rc == 0 && errno != 0)
+			rc = cust_error_set_errno(err, CUST_E_IO, errno,
+			                          "cannot read folder '%s'", path);
+	} while (rc == 0 && removed > 0);
+	closedir(d);
+	return rc;
+}
+
+int cust_unit_discard(struct cust_unit *u, struct cust_error *err)
+{
+	int fd;
+
+	if (unit_ok(u, err) < 0)
+		return -1;
+	fd = open(u->partial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot open unit '%s'", u->partial);
+	if (remove_tree(fd, u->partial, 0, err) < 0)
+		return -1;
+	if (rmdir(u->partial) < 0)
+		return cust_error_set_errno(err, CUST_E_IO, errno,
+		                            "cannot remove unit '%s'", u->partial);
+	u->discarded = 1;
+	return cust_fs_sync_dir(u->kind_dir, err);
 }
 
 void cust_unit_free(struct cust_unit *u)

@@ -95,6 +95,14 @@ int cust_unit_seal(struct cust_unit *u, const struct cust_actor *actor,
                    struct cust_event *ev, json_t **written,
                    struct cust_error *err);
 
+/* Take away the unsealed unit: its folder and everything in it (symlinks
+ * are removed, never followed), for a run that gives up before sealing
+ * and that nothing else names (no event, no resumption), so no partial
+ * unit is left to be taken for an interrupted one.  The handle is good
+ * for cust_unit_free only after.  Folders nested deeper than the
+ * manifests read are left, with an error. */
+int cust_unit_discard(struct cust_unit *u, struct cust_error *err);
+
 /* Release the handle; the folder stays as it is (a partial unit remains
  * on disk for inspection or resumption).  NULL is fine. */
 void cust_unit_free(struct cust_unit *u);

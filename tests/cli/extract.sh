@@ -288,6 +288,9 @@ mkdir "$T/empty"
 expect_exit 3 "an empty folder: a clear error" custody-extract --case "$C" \
 	--item E001 "$T/empty"
 contains "$T/.err" "is empty" "and says so"
+ls -d "$C"/extractions/*.partial >/dev/null 2>&1 &&
+	fail "a refused run leaves no unfinished unit behind" ||
+	ok "a refused run leaves no unfinished unit behind"
 expect_exit 2 "--acq and image files together are refused" \
 	custody-extract --case "$C" --acq "$A" "$T/fat.img"
 expect_exit 2 "an image by path needs --item" \

@@ -416,6 +416,55 @@ static void test_begin_refuses(void **state)
 	assert_int_equal(cust_unit_kind_known("examiners"), 0);
 }
 
+/* A run that gives up before sealing takes its unit away: every file and
+ * folder it wrote, never what a symlink in it points to. */
+static void test_discard(void **state)
+{
+	char dir[CUST_PATH_MAX], path[CUST_PATH_MAX], outside[CUST_PATH_MAX];
+	struct cust_error err;
+	struct cust_unit *u;
+	int i;
+
+	(void)state;
+	join(outside, casedir, "outside.txt");
+	write_file(outside, "keep me\n", 8);
+	u = cust_unit_begin(casedir, "extractions", "E001-X", NULL);
+	assert_non_null(u);
+	assert_string_equal(cust_unit_name(u), "E001-X1");
+	assert_int_equal(snprintf(dir, sizeof dir, "%s", cust_unit_dir(u)) > 0, 1);
+	join(path, dir, "targets");
+	assert_int_equal(mkdir(path, 0755), 0);
+	/* folders nested a few levels, files in each */
+	for (i = 0; i < 5; i++) {
+		char sub[CUST_PATH_MAX];
+		join(sub, path, "d");
+		assert_int_equal(mkdir(sub, 0755), 0);
+		memcpy(path, sub, sizeof path);
+		join(sub, path, "f.csv");
+		write_file(sub, "a,b\n", 4);
+	}
+	join(path, dir, "link");
+	assert_int_equal(symlink(outside, path), 0);
+	join(path, dir, "dirlink");
+	assert_int_equal(symlink(casedir, path), 0);
+	cust_error_clear(&err);
+	assert_int_equal(cust_unit_discard(u, &err), 0);
+	assert_false(exists(dir));
+	assert_true(exists(outside));
+	assert_true(is_dir(casedir));
+	/* the handle is done with: nothing more goes into it */
+	cust_error_clear(&err);
+	assert_int_equal(cust_unit_write_json(u, "x.json", NULL, &err), -1);
+	assert_int_equal(cust_unit_discard(u, &err), -1);
+	cust_unit_free(u);
+	/* its number is free again: nothing named it */
+	u = cust_unit_begin(casedir, "extractions", "E001-X", NULL);
+	assert_non_null(u);
+	assert_string_equal(cust_unit_name(u), "E001-X1");
+	cust_unit_free(u);
+	assert_int_equal(cust_unit_discard(NULL, &err), -1);
+}
+
 /* ---- cust_unit_copy_file ------------------------------------------------ */
 
 static void test_copy_file(void **state)
@@ -1732,6 +1781,7 @@ int main(void)
 		T(test_begin_numbering),
 		T(test_begin_after_existing),
 		T(test_begin_refuses),
+		T(test_discard),
 		T(test_copy_file),
 		T(test_copy_file_empty),
 		T(test_copy_file_refuses),
