@@ -287,13 +287,34 @@ struct cust_walk_time {
 	uint32_t nsec; /* 0 when the file system has no finer resolution */
 };
 
+/* Where a run's bytes lie (see "Runs through the layers" above). */
+enum cust_walk_place {
+	CUST_WALK_IN_IMAGE = 0, /* at OFFSET of the image of disk DISK */
+	CUST_WALK_REBUILT,      /* in no image: a chunk of a missing md
+	                           member, rebuilt from parity when read */
+	CUST_WALK_MISSING,      /* in no image: on an LVM2 physical volume
+	                           no range holds, past the end of a
+	                           truncated member or physical volume */
+	CUST_WALK_UNPLACED      /* where cannot be computed (a group only
+	                           libvslvm reads) */
+};
+
 /* One run of the entry's default data stream, in image bytes. */
 struct cust_walk_run {
-	uint64_t offset; /* from the start of the image (0 when sparse) */
+	uint64_t offset; /* from the start of the image of disk DISK (0 when
+	                    sparse, filler or not CUST_WALK_IN_IMAGE) */
 	uint64_t length;
+	uint64_t fs_offset; /* from the start of the range its file system
+	                       lies in (the partition, the volume of a
+	                       layer): fiwalk's fs_offset (0 when sparse or
+	                       filler) */
 	int sparse;      /* a hole: reads as zeros, no image bytes */
 	int filler;      /* libtsk does not know where this run lies yet;
 	                    it reads as zeros, and is recorded as a hole */
+	enum cust_walk_place place; /* CUST_WALK_IN_IMAGE unless sparse or
+	                               filler runs lie in no image */
+	unsigned disk;   /* the disk holding it, K of "dK" (from 1), when
+	                    several were walked (cust_walk_disks); else 0 */
 };
 
 /* One directory entry.  Every pointer is borrowed for the callback. */

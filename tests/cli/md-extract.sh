@@ -71,7 +71,9 @@ uuid=$(mdadm --examine "$T/r1/m0.img" 2>/dev/null | awk '/Array UUID/ {print $4}
 	ok "the UUID is the one mdadm --examine gives" ||
 	fail "the UUID is the one mdadm --examine gives ($uuid)"
 schemas_ok "$C" "the record with its md layer matches the schema"
-grep -q "<volume offset='0' custody:name='md:srv:0' custody:layer='md' custody:md='srv:0' custody:md_uuid='3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13' custody:md_level='raid1'>" \
+# the array is one window of the member's image, at its data offset
+# (mdraid.py: 2048 sectors)
+grep -q "<volume offset='1048576' custody:name='md:srv:0' custody:layer='md' custody:md='srv:0' custody:md_uuid='3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13' custody:md_level='raid1'>" \
 	"$(last)/inventory.dfxml" &&
 	ok "the DFXML volume of the array names it, its UUID and level" ||
 	{ fail "the DFXML volume of the array"; grep '<volume' "$(last)/inventory.dfxml" | sed 's/^/#   /'; }
