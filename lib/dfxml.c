@@ -414,15 +414,24 @@ static int check_runs(const json_t *runs, uint64_t n, struct cust_error *err)
 		const json_t *len = json_object_get(r, "length");
 		const json_t *off = json_object_get(r, "offset");
 		const json_t *sparse = json_object_get(r, "sparse");
+		const json_t *fso = json_object_get(r, "fs_offset");
+		const json_t *none = json_object_get(r, "no_image");
+		const json_t *disk = json_object_get(r, "disk");
 
 		if (!json_is_object(r) || !json_is_integer(len) ||
 		    json_integer_value(len) < 0 ||
 		    (sparse && !json_is_true(sparse)) ||
-		    (!sparse && !off) ||
-		    (off && (!json_is_integer(off) || json_integer_value(off) < 0)))
+		    (!sparse && !off && !json_is_string(none)) ||
+		    (off && none) ||
+		    (off && (!json_is_integer(off) || json_integer_value(off) < 0)) ||
+		    (fso && (!json_is_integer(fso) || json_integer_value(fso) < 0)) ||
+		    (disk && (!json_is_integer(disk) ||
+		              json_integer_value(disk) < 1 ||
+		              json_integer_value(disk) > CUST_WALK_DISKS_MAX)))
 			return cust_error_set(err, CUST_E_INPUT,
 			                      "inventory entry %" PRIu64
-			                      ": run %zu is not {offset, length} "
+			                      ": run %zu is not {offset, length}, "
+			                      "{fs_offset, length, no_image} "
 			                      "or {length, sparse: true}",
 			                      n, i + 1);
 		if ((uint64_t)json_integer_value(len) > UINT64_MAX - file_off)
@@ -594,6 +603,7 @@ static void layer_attrs(char *buf, size_t size, const char *name,
 	}
 	put_attr(f, "md_level", json_object_get(json_object_get(p, "md"),
 	                                        "level"));
+	put_attr(f, "image_disk", json_object_get(p, "image_disk"));
 	if (ferror(f) || ftell(f) < 0 || (size_t)ftell(f) >= size) {
 		fclose(f);
 		buf[0] = '\0'; /* cut: none rather than broken XML */
@@ -649,6 +659,10 @@ static void volume_enter(struct cust_dfxml *w, const char *partition,
 	            p && (json_is_string(json_object_get(p, "layer")) ||
 	                  strchr(w->volume, '/') || strchr(w->volume, '#'))
 	                    ? p : NULL);
+	/* a layer's volume lies at "image_offset" when it is one window of
+	 * one image; its "offset" (0) is in the volume itself */
+	if (p && json_is_string(json_object_get(p, "layer")))
+		off = json_object_get(p, "image_offset");
 	w->has_part_offset = json_is_integer(off) && json_integer_value(off) >= 0;
 	w->part_offset = w->has_part_offset ? (uint64_t)json_integer_value(off)
 	                                    : 0;
@@ -704,14 +718,29 @@ static void put_runs(struct cust_dfxml *w, const json_t *runs, uint64_t size)
 		if (len > size - file_off)
 			len = size - file_off;
 		fprintf(w->f, "       <byte_run file_offset='%" PRIu64 "'", file_off);
+		const json_t *fso = json_object_get(r, "fs_offset");
+		const json_t *disk = json_object_get(r, "disk");
+
 		if (json_object_get(r, "sparse")) {
 			fputs(" fill='0'", w->f);
+		} else if (!off) {
+			/* in no image (rebuilt from parity, on a volume not
+			 * found): where it is in its volume, and why, only */
+			fprintf(w->f, " fs_offset='%" PRIu64 "'",
+			        (uint64_t)json_integer_value(fso));
+			put_attr(w->f, "no_image", json_object_get(r, "no_image"));
 		} else {
 			uint64_t img = (uint64_t)json_integer_value(off);
-			if (w->has_part_offset && img >= w->part_offset)
+			if (fso)
+				fprintf(w->f, " fs_offset='%" PRIu64 "'",
+				        (uint64_t)json_integer_value(fso));
+			else if (w->has_part_offset && img >= w->part_offset)
 				fprintf(w->f, " fs_offset='%" PRIu64 "'",
 				        img - w->part_offset);
 			fprintf(w->f, " img_offset='%" PRIu64 "'", img);
+			if (disk)
+				fprintf(w->f, " custody:disk='d%" PRIu64 "'",
+				        (uint64_t)json_integer_value(disk));
 		}
 		fprintf(w->f, " len='%" PRIu64 "'/>\n", len);
 		file_off += len;

@@ -551,6 +551,40 @@ static json_t *time_json(const struct cust_walk_time *t)
 	return json_string(text);
 }
 
+/* One run of E for the inventory.  A filler run (ext4's gap between
+ * extents) reads as zeros and lies nowhere in the image: a hole, as
+ * fiwalk says.  In a volume of a layer, a run's offset in the volume
+ * ("fs_offset") is no image offset less the partition's: it is said;
+ * one in no image says why ("no_image") and has no "offset"; with
+ * several disks, "disk" names the one holding it. */
+static json_t *run_json(const struct cust_walk_entry *e,
+                        const struct cust_walk_run *r)
+{
+	static const char *const no_image[] = {
+		[CUST_WALK_REBUILT] = "rebuilt", [CUST_WALK_MISSING] = "missing",
+		[CUST_WALK_UNPLACED] = "unplaced"
+	};
+	json_t *o;
+
+	if (r->sparse || r->filler)
+		return json_pack("{s:I, s:b}", "length", (json_int_t)r->length,
+		                 "sparse", 1);
+	if (r->place != CUST_WALK_IN_IMAGE)
+		return json_pack("{s:I, s:I, s:s}", "fs_offset",
+		                 (json_int_t)r->fs_offset, "length",
+		                 (json_int_t)r->length, "no_image",
+		                 r->place <= CUST_WALK_UNPLACED ? no_image[r->place]
+		                                                : "unplaced");
+	o = json_pack("{s:I, s:I}", "offset", (json_int_t)r->offset, "length",
+	              (json_int_t)r->length);
+	if (o && e->layer)
+		json_object_set_new(o, "fs_offset",
+		                    json_integer((json_int_t)r->fs_offset));
+	if (o && r->disk)
+		json_object_set_new(o, "disk", json_integer((json_int_t)r->disk));
+	return o;
+}
+
 static json_t *entry_json(const struct cust_walk_entry *e)
 {
 	static const char *const time_names[] = { "mtime", "atime", "ctime",
@@ -588,19 +622,8 @@ static json_t *entry_json(const struct cust_walk_entry *e)
 	}
 	if (e->nruns) {
 		runs = json_array();
-		/* a filler run (ext4's gap between extents) reads as zeros
-		 * and lies nowhere in the image: a hole, as fiwalk says */
 		for (i = 0; runs && i < e->nruns; i++)
-			json_array_append_new(
-				runs,
-				e->runs[i].sparse || e->runs[i].filler
-					? json_pack("{s:I, s:b}", "length",
-					            (json_int_t)e->runs[i].length,
-					            "sparse", 1)
-					: json_pack("{s:I, s:I}", "offset",
-					            (json_int_t)e->runs[i].offset,
-					            "length",
-					            (json_int_t)e->runs[i].length));
+			json_array_append_new(runs, run_json(e, &e->runs[i]));
 		json_object_set_new(o, "runs", runs);
 		if (e->runs_truncated)
 			json_object_set_new(o, "runs_truncated", json_true());
@@ -652,7 +675,8 @@ static uint64_t first_byte(const struct cust_walk_run *runs, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!runs[i].sparse && !runs[i].filler)
+		if (!runs[i].sparse && !runs[i].filler &&
+		    runs[i].place == CUST_WALK_IN_IMAGE)
 			return runs[i].offset;
 	return none;
 }
@@ -675,6 +699,7 @@ static uint64_t feature_pos(const struct place *p,
 			const struct cust_walk_run *run = &p->runs[i];
 			if (off - start < run->length) {
 				if (!run->sparse && !run->filler &&
+				    run->place == CUST_WALK_IN_IMAGE &&
 				    run->offset <= UINT64_MAX - (off - start))
 					return run->offset + (off - start);
 				break;

@@ -1104,6 +1104,9 @@ struct lv_img {
 	struct cust_lvm_vg *vg;
 	libvslvm_logical_volume_t *lv;      /* libvslvm's reader, or */
 	const struct cust_lvm_meta_lv *mlv; /* custody's */
+	/* the volume in the metadata as custody reads it, for
+	 * cust_lvm_place (either reader); NULL when custody cannot read it */
+	const struct cust_lvm_meta_lv *map;
 };
 
 static ssize_t read_fail(TSK_OFF_T off, size_t done, const char *fmt, ...)
@@ -1319,6 +1322,7 @@ static int custody_volume(struct cust_lvm_vg *vg, size_t k,
 	}
 	v->vg = vg;
 	v->mlv = mlv;
+	v->map = mlv;
 	*img = tsk_img_open_external(v, (TSK_OFF_T)size, 512, lv_read, lv_close,
 	                             lv_imgstat);
 	if (!*img) {
@@ -1402,6 +1406,7 @@ int cust_lvm_vg_volume(struct cust_lvm_vg *vg, size_t k, TSK_IMG_INFO **img,
 	}
 	v->vg = vg;
 	v->lv = lv;
+	v->map = mlv;
 	*img = tsk_img_open_external(v, (TSK_OFF_T)size, 512, lv_read, lv_close,
 	                             lv_imgstat);
 	if (!*img) {
@@ -1414,5 +1419,85 @@ int cust_lvm_vg_volume(struct cust_lvm_vg *vg, size_t k, TSK_IMG_INFO **img,
 		*layer = NULL;
 		return 0;
 	}
+	return 1;
+}
+
+/* The physical volume of VG holding the metadata's physical volume I:
+ * custody's reader keeps them in the metadata's order, libvslvm's in its
+ * own, where it is found by UUID. */
+static struct pv *map_pv(const struct cust_lvm_vg *vg, size_t i)
+{
+	size_t k;
+
+	if (vg->custody)
+		return i < vg->npvs ? vg->pvs[i] : NULL;
+	for (k = 0; k < vg->npvs; k++)
+		if (vg->pvs[k] && strcmp(vg->pvs[k]->uuid,
+		                         vg->meta->pvs[i].uuid) == 0)
+			return vg->pvs[k];
+	return NULL;
+}
+
+int cust_lvm_place(TSK_IMG_INFO *img, uint64_t off, TSK_IMG_INFO **pimg,
+                   uint64_t *poff, uint64_t *len)
+{
+	const struct lv_img *v = (const struct lv_img *)img;
+	const struct cust_lvm_meta *m;
+	const struct cust_lvm_meta_lv *lv = v ? v->map : NULL;
+	const struct cust_lvm_meta_segment *seg;
+	const struct cust_lvm_meta_stripe *st;
+	uint64_t es, ext, in, seglen, per, within, run, at, area;
+	size_t lo = 0, hi, t;
+	struct pv *pv;
+
+	if (!lv || !(m = v->vg->meta) || lv->nsegs == 0 ||
+	    off >= (uint64_t)img->size)
+		return -1;
+	/* as meta_read goes: the segment, its stripe, the extent */
+	es = m->extent_size;
+	ext = off / es;
+	hi = lv->nsegs;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (lv->segs[mid].start_extent <= ext)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	seg = &lv->segs[lo];
+	in = off - seg->start_extent * es;
+	seglen = seg->extent_count * es;
+	per = seg->extent_count / seg->stripe_count * es;
+	if (in >= seglen)
+		return -1;
+	if (seg->stripe_count == 1) {
+		t = 0;
+		within = in;
+		run = seglen - in;
+	} else {
+		uint64_t ss = seg->stripe_size, c = in / ss;
+		t = (size_t)(c % seg->stripe_count);
+		within = (c / seg->stripe_count) * ss + in % ss;
+		run = ss - in % ss;
+		if (run > seglen - in)
+			run = seglen - in;
+	}
+	if (within >= per || t >= seg->nstripes)
+		return -1;
+	if (run < *len)
+		*len = run;
+	st = &seg->stripes[t];
+	if (!(pv = map_pv(v->vg, st->pv)))
+		return 0; /* a physical volume no range holds */
+	at = m->pvs[st->pv].pe_start;
+	if (st->start_extent > UINT64_MAX / es ||
+	    within > UINT64_MAX - at ||
+	    (area = st->start_extent * es) > UINT64_MAX - at - within ||
+	    (at += area + within) >= pv->avail)
+		return 0; /* past the end of its physical volume's bytes */
+	if (*len > pv->avail - at)
+		*len = pv->avail - at;
+	*pimg = pv->img;
+	*poff = pv->off + at;
 	return 1;
 }

@@ -145,6 +145,20 @@ int cust_lvm_vg_unassigned(struct cust_lvm_vg *vg, size_t k,
                            TSK_IMG_INFO **img, uint64_t *off, uint64_t *len,
                            const char **where);
 
+/*
+ * Where byte OFF of the logical volume IMG (an image cust_lvm_vg_volume
+ * made, still open) lies, at most *LEN bytes from it: 1 with *PIMG and
+ * *POFF (the image of the physical volume's range and the offset in it:
+ * a disk's image, or an md array's) and *LEN cut to the bytes that
+ * follow on there (to the end of the segment, or of the stripe's chunk);
+ * 0 when no range holds it (a physical volume not found, or past the
+ * end of its range), *LEN cut to its bytes; -1 when the place cannot be
+ * computed (custody could not read the group's metadata; libvslvm reads
+ * it its own way) or OFF lies past the volume.  Reads nothing.
+ */
+int cust_lvm_place(TSK_IMG_INFO *img, uint64_t off, TSK_IMG_INFO **pimg,
+                   uint64_t *poff, uint64_t *len);
+
 /* Close VG (NULL is fine); its volumes' images must be closed first. */
 void cust_lvm_vg_close(struct cust_lvm_vg *vg);
 

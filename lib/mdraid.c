@@ -1081,6 +1081,83 @@ int cust_md_array_read(struct cust_md_array *a, uint64_t offset, void *buf,
 	return 0;
 }
 
+/* Where byte OFFSET of the volume lies: see mdraid.h.  The member read
+ * is the one read_piece reads first, so a place is where the array's
+ * bytes were read from. */
+int cust_md_array_place(const struct cust_md_array *a, uint64_t offset,
+                        void **ctx, uint64_t *dev_off, uint64_t *len)
+{
+	uint64_t c, within;
+	uint32_t k;
+
+	if (!a || a->magic != ARRAY_MAGIC || offset >= a->size)
+		return -1;
+	c = a->chunk ? offset / a->chunk : 0;
+	within = a->chunk ? offset % a->chunk : offset;
+	switch (a->level) {
+	case CUST_MD_LINEAR:
+		for (k = a->n; k-- > 0;)
+			if (offset >= a->slots[k].start)
+				break;
+		if (k >= a->n || !a->slots[k].present)
+			return -1;
+		*dev_off = offset - a->slots[k].start;
+		*len = a->slots[k].start + a->slots[k].data_size - offset;
+		break;
+	case 0:
+		k = (uint32_t)(c % a->n);
+		*dev_off = c / a->n * a->chunk + within;
+		*len = a->chunk - within;
+		break;
+	case 1:
+		for (k = 0; k < a->n && !a->slots[k].present; k++)
+			;
+		if (k == a->n)
+			return -1;
+		*dev_off = offset;
+		*len = a->size - offset;
+		break;
+	case 10: {
+		uint32_t dev[CUST_MD_DISKS_MAX];
+		uint64_t doff[CUST_MD_DISKS_MAX];
+		unsigned i, count = raid10_copies_of(a, c, within, dev, doff);
+
+		for (i = 0; i < count && !a->slots[dev[i]].present; i++)
+			;
+		if (i == count)
+			return -1;
+		k = dev[i];
+		*dev_off = doff[i];
+		*len = a->chunk - within;
+		break;
+	}
+	default: {
+		uint32_t map[CUST_MD_DISKS_MAX], pd, data;
+		unsigned char expo[CUST_MD_DISKS_MAX];
+		uint64_t s;
+		int64_t qd;
+
+		data = a->n - (a->level == 6 ? 2 : 1);
+		s = c / data;
+		stripe_map(a, s, map, &pd, &qd, expo);
+		k = map[c % data];
+		*len = a->chunk - within;
+		if (!a->slots[k].present)
+			return 0; /* rebuilt from parity as it is read */
+		*dev_off = s * a->chunk + within;
+		break;
+	}
+	}
+	if (*len > a->size - offset)
+		*len = a->size - offset;
+	if (!a->slots[k].present ||
+	    *dev_off > UINT64_MAX - a->slots[k].data_offset)
+		return -1;
+	*dev_off += a->slots[k].data_offset;
+	*ctx = a->slots[k].ctx;
+	return 1;
+}
+
 /* ---- assembly --------------------------------------------------------------- */
 
 /* Which roles' absence the level cannot bear: 0 when the data is whole. */

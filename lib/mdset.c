@@ -319,6 +319,35 @@ int cust_mdset_owns(const struct cust_mdset *s, const TSK_IMG_INFO *img)
 	return 0;
 }
 
+int cust_mdset_place(const struct cust_mdset *s, TSK_IMG_INFO *img,
+                     uint64_t off, TSK_IMG_INFO **mimg, uint64_t *moff,
+                     uint64_t *len)
+{
+	const struct array_img *ai = (const struct array_img *)img;
+	const struct range *r;
+	uint64_t dev_off = 0, span = 0;
+	void *ctx = NULL;
+	int rc;
+
+	if (!cust_mdset_owns(s, img))
+		return -1;
+	rc = cust_md_array_place(ai->a, off, &ctx, &dev_off, &span);
+	if (rc < 0)
+		return -1;
+	if (span < *len)
+		*len = span;
+	if (rc == 0)
+		return 0;
+	r = ctx; /* cust_mdset_add: each member reads its range */
+	if (dev_off >= r->len)
+		return 0; /* past a truncated member: no byte of it */
+	if (*len > r->len - dev_off)
+		*len = r->len - dev_off;
+	*mimg = r->img;
+	*moff = r->off + dev_off;
+	return 1;
+}
+
 int cust_mdset_unread(const struct cust_mdset *s, size_t k,
                       TSK_IMG_INFO **img, uint64_t *off, uint64_t *len,
                       const char **where)

@@ -65,6 +65,18 @@ int cust_mdset_next(struct cust_mdset *s, TSK_IMG_INFO **img, char *name,
 int cust_mdset_owns(const struct cust_mdset *s, const TSK_IMG_INFO *img);
 
 /*
+ * Where byte OFF of the array IMG (one S made) lies, at most *LEN bytes
+ * from it: 1 with *MIMG, *MOFF (the member's image and the offset in
+ * it) and *LEN cut to the bytes that follow on there (cust_md_array_place:
+ * the member read first); 0 when no image holds it (a chunk rebuilt
+ * from parity, or past the end of a truncated member), *LEN cut to its
+ * bytes; -1 when IMG is not S's or OFF lies past it.
+ */
+int cust_mdset_place(const struct cust_mdset *s, TSK_IMG_INFO *img,
+                     uint64_t off, TSK_IMG_INFO **mimg, uint64_t *moff,
+                     uint64_t *len);
+
+/*
  * The K-th range of a member that made no array (K from 0): 1 with
  * *IMG, *OFF, *LEN and *WHERE (S's); 0 past the last.  Call after
  * cust_mdset_next returned 0.

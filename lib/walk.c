@@ -755,6 +755,117 @@ static void describe_runs(struct walk *w, TSK_FS_FILE *f,
 	}
 }
 
+/* ---- where a volume's bytes lie in the disks' images ------------------ */
+
+/* The layers nest at most this deep: an LVM2 volume on an md array on a
+ * disk (a volume inside a logical volume is not opened). */
+#define PLACE_DEPTH_MAX 4
+
+/*
+ * Where byte OFF of IMG (a disk's image, an md array, the logical volume
+ * walked) lies in the disks' images, at most *LEN bytes from it: IN_IMAGE
+ * with *DISK (K of "dK" with several disks, else 0) and *AT, *LEN cut to
+ * the bytes that follow on there; else where it lies in no image, *LEN
+ * cut to the bytes of which that holds.  Each layer says where its byte
+ * lies in the image below it (a partition is its disk's image already:
+ * its offsets are the image's): a logical volume in its physical
+ * volume's range (cust_lvm_place), an array in its member's
+ * (cust_mdset_place).
+ */
+static enum cust_walk_place walk_place(const struct walk *w,
+                                       TSK_IMG_INFO *img, uint64_t off,
+                                       unsigned *disk, uint64_t *at,
+                                       uint64_t *len)
+{
+	int depth, rc;
+	size_t k;
+
+	for (depth = 0; depth < PLACE_DEPTH_MAX; depth++) {
+		for (k = 0; k < w->ndisks; k++)
+			if (w->disks[k] == img) {
+				*disk = w->several ? (unsigned)k + 1 : 0;
+				*at = off;
+				return CUST_WALK_IN_IMAGE;
+			}
+		if (img == w->lv && img) {
+			rc = cust_lvm_place(img, off, &img, &off, len);
+			if (rc <= 0)
+				return rc == 0 ? CUST_WALK_MISSING : CUST_WALK_UNPLACED;
+		} else if (cust_mdset_owns(w->md, img)) {
+			rc = cust_mdset_place(w->md, img, off, &img, &off, len);
+			if (rc <= 0)
+				return rc == 0 ? CUST_WALK_REBUILT : CUST_WALK_UNPLACED;
+		} else {
+			return CUST_WALK_UNPLACED;
+		}
+	}
+	return CUST_WALK_UNPLACED;
+}
+
+void walk_place_runs(struct walk *w, struct cust_walk_entry *e)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nruns; i++) {
+		const struct cust_walk_run *r = &e->runs[i];
+		uint64_t done = 0;
+		int first = 1;
+
+		if (r->sparse || r->filler) {
+			if (n == CUST_WALK_RUNS_MAX)
+				goto cut;
+			w->placed[n] = *r;
+			w->placed[n].offset = 0;
+			w->placed[n].fs_offset = 0;
+			w->placed[n].place = CUST_WALK_IN_IMAGE;
+			w->placed[n++].disk = 0;
+			continue;
+		}
+		while (done < r->length) {
+			struct cust_walk_run *p = n ? &w->placed[n - 1] : NULL;
+			uint64_t len = r->length - done, at = 0;
+			uint64_t vol = r->offset + done;
+			unsigned disk = 0;
+			enum cust_walk_place where;
+
+			if (r->offset > UINT64_MAX - done) {
+				where = CUST_WALK_UNPLACED;
+			} else {
+				where = walk_place(w, w->img, vol, &disk, &at, &len);
+				if (len == 0 || len > r->length - done)
+					len = r->length - done;
+			}
+			if (where != CUST_WALK_IN_IMAGE)
+				at = 0;
+			/* the pieces of one run that follow each other stay one */
+			if (!first && p->place == where && p->disk == disk &&
+			    (where != CUST_WALK_IN_IMAGE ||
+			     p->offset + p->length == at)) {
+				p->length += len;
+			} else {
+				if (n == CUST_WALK_RUNS_MAX)
+					goto cut;
+				p = &w->placed[n++];
+				memset(p, 0, sizeof *p);
+				p->offset = at;
+				p->length = len;
+				p->fs_offset = vol >= w->fs_base ? vol - w->fs_base : 0;
+				p->place = where;
+				p->disk = disk;
+			}
+			first = 0;
+			done += len;
+		}
+	}
+	e->runs = w->placed;
+	e->nruns = n;
+	return;
+cut:
+	e->runs = w->placed;
+	e->nruns = n;
+	e->runs_truncated = 1;
+}
+
 /* Whether a cluster of a deleted entry's runs is allocated now. */
 static int clusters_reused(struct walk *w, TSK_FS_FILE *f)
 {
@@ -1009,6 +1120,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 		        "read", w->path, f->name->meta_addr);
 	}
 	e.content = content_of(w, f, &e);
+	walk_place_runs(w, &e);
 
 	wf.magic = WALK_FILE_MAGIC;
 	wf.file = f;
@@ -1796,11 +1908,27 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img,
                       json_t *parts);
 
 /* Walk the volume IMG named NAME, whose report keys are LAYER, as a
- * partition (one in which nothing opens is read as space). */
+ * partition (one in which nothing opens is read as space).  A volume
+ * whose bytes all follow each other in one disk's image is a window of
+ * it: LAYER gets "image_offset" (and "image_disk", "dK", with several
+ * disks), where DFXML puts its offset; any other volume has none. */
 static void walk_volume(struct walk *w, TSK_IMG_INFO *img, const char *name,
-                        const json_t *layer, json_t *parts)
+                        json_t *layer, json_t *parts)
 {
+	uint64_t at = 0, len = (uint64_t)img->size;
+	unsigned disk = 0;
+	char dname[16];
 
+	if (layer && img->size > 0 &&
+	    walk_place(w, img, 0, &disk, &at, &len) == CUST_WALK_IN_IMAGE &&
+	    len == (uint64_t)img->size && at <= (uint64_t)INT64_MAX) {
+		json_object_set_new(layer, "image_offset",
+		                    json_integer((json_int_t)at));
+		/* "d64" at most (CUST_WALK_DISKS_MAX): fits */
+		snprintf(dname, sizeof dname, "d%u", disk);
+		if (disk)
+			json_object_set_new(layer, "image_disk", json_string(dname));
+	}
 	w->img = img;
 	w->layer = layer;
 	walk_part(w, img, NULL, name, parts);
@@ -1877,7 +2005,9 @@ static void walk_lvm(struct walk *w, json_t *parts)
 				w->failed = 1;
 			if (rc <= 0)
 				continue;
+			w->lv = lv;
 			walk_volume(w, lv, name, layer, parts);
+			w->lv = NULL;
 			json_decref(layer);
 			tsk_img_close(lv);
 		}
@@ -2137,6 +2267,7 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 		w->part = NULL;
 		return;
 	}
+	w->fs_base = roff;
 	tsk_error_reset();
 	fs = tsk_fs_open_img(img, (TSK_OFF_T)roff, TSK_FS_TYPE_DETECT);
 	if (!fs) {
@@ -2367,6 +2498,7 @@ static int walk_disk(struct walk *w, struct disk *d, json_t *parts)
 
 	if (!(d->img = open_image(d->segs, d->nsegs, &kind, w->err)))
 		return -1;
+	w->disks[w->ndisks++] = d->img; /* at most CUST_WALK_DISKS_MAX */
 	w->container = kind;
 	w->img = d->img;
 	w->top = d->img;
@@ -2442,6 +2574,7 @@ int cust_walk_disks(const struct cust_walk_disk *disks, size_t ndisks,
 		if (disk_segments(&disks[i], &d[i], err) < 0)
 			goto out;
 	w->o = o ? o : &defaults;
+	w->several = ndisks > 1;
 	w->fn = fn;
 	w->ctx = ctx;
 	w->err = err;

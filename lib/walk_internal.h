@@ -30,6 +30,11 @@ struct walk {
 	struct cust_lvm *lvm;   /* LVM2 physical volumes found */
 	struct cust_mdset *md;  /* md RAID members found, and their arrays */
 	const json_t *layer;    /* keys of the volume walked, for its report */
+	TSK_IMG_INFO *lv;       /* the LVM2 logical volume walked, or NULL */
+	TSK_IMG_INFO *disks[CUST_WALK_DISKS_MAX]; /* every disk's image */
+	size_t ndisks;
+	int several;            /* several disks are walked */
+	uint64_t fs_base;       /* offset in IMG of the range walked */
 	int raw_fd;         /* a single raw image file, for direct reads */
 	uint64_t raw_size;
 	/* space outside files (o->space set) */
@@ -58,7 +63,8 @@ struct walk {
 	const char *part;
 	uint64_t part_offset; /* image offset of PART */
 	TSK_FS_INFO *fs;
-	struct cust_walk_run runs[CUST_WALK_RUNS_MAX];
+	struct cust_walk_run runs[CUST_WALK_RUNS_MAX];   /* in IMG */
+	struct cust_walk_run placed[CUST_WALK_RUNS_MAX]; /* in the disks */
 	char raw[CUST_WALK_PATH_MAX];
 	char path[CUST_WALK_PATH_MAX];
 	char name[CUST_WALK_PATH_MAX];
@@ -68,6 +74,13 @@ struct walk {
 /* Record a problem of the partition W->part in the report (escaped,
  * bounded: see CUST_WALK_PROBLEMS_MAX); the walk is then not complete. */
 void walk_problem(struct walk *w, const char *fmt, ...) CUST_PRINTF(2, 3);
+
+/* E's runs, offsets in W->img (E->runs, as the file system gives
+ * them), placed in the disks' images (walk.h, "Runs through the
+ * layers"): E->runs then points at W->placed, each run split where its
+ * bytes stop following each other in one image (runs_truncated when
+ * the split would pass CUST_WALK_RUNS_MAX). */
+void walk_place_runs(struct walk *w, struct cust_walk_entry *e);
 
 /* Space outside files (walk.h), handed to W->o->space in chunks:
  * walk_space_begin starts counting bytes of KIND (W->space_bytes) with no

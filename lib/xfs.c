@@ -461,6 +461,7 @@ static int report_entry(struct xw *x, libfsxfs_file_entry_t *fe,
 	cust_walk_escape(name, nlen, w->name, sizeof w->name);
 	e.partition = w->part;
 	e.partition_offset = w->part_offset;
+	e.layer = w->layer;
 	e.sector_size = w->img->sector_size;
 	e.fs_type = "xfs";
 	e.fs_uuid = x->uuid;
@@ -516,9 +517,10 @@ static int report_entry(struct xw *x, libfsxfs_file_entry_t *fe,
 	memset(&xf, 0, sizeof xf);
 	xf.entry = fe;
 	xf.img = x->img;
-	xf.runs = e.runs;
+	xf.runs = e.runs; /* offsets in the volume: its slack is read there */
 	xf.nruns = e.nruns;
 	xf.runs_whole = whole;
+	walk_place_runs(w, &e);
 	xf.block_size = x->sb.block_size;
 	memset(&wf, 0, sizeof wf);
 	wf.magic = WALK_FILE_MAGIC;

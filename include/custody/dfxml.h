@@ -14,12 +14,20 @@
  *       (a volume of a layer, "pN/lvm:VG/LV", has custody:name,
  *       custody:layer, custody:volume_group and _uuid, custody:logical_volume
  *       and _uuid, custody:physical_volume and _uuid attributes; its
- *       fileobjects' <partition> is N),
+ *       fileobjects' <partition> is N; its offset and partition_offset
+ *       are its record's "image_offset", where it is one window of one
+ *       image, custody:image_disk naming that disk with several: a volume
+ *       spread over chunks, stripes, segments or disks has none, as no
+ *       one offset says where it lies),
  *       <fileobject> filename, error, partition, id, name_type, filesize,
  *         alloc_inode, alloc_name, used, orphan, inode, meta_type, mode,
  *         uid, gid, mtime, ctime, atime, crtime, link_target, libmagic,
  *         byte_runs/byte_run (file_offset, fs_offset, img_offset, len,
- *         fill='0' for a hole; as fiwalk's, runs stop at the file size),
+ *         fill='0' for a hole; as fiwalk's, runs stop at the file size;
+ *         custody:disk='dK' with several disks; a run in no image, rebuilt
+ *         from parity or on a missing physical volume, has fs_offset and
+ *         custody:no_image and no img_offset: walk.h, "Runs through the
+ *         layers"),
  *         hashdigest type='md5' and 'sha256',
  *         then custody's own facts in the namespace urn:custody:dfxml
  *         (content, path_truncated, runs_truncated, read_short)

@@ -64,10 +64,13 @@
  *    the member's content (the member, at any depth, is named in the
  *    CSVs).
  *
- * Offsets are those of the DFXML for the same bytes: inside a volume of a
- * layer (an LVM2 logical volume, an md array) they are offsets in that
- * volume, and with several disks (cust_walk_disks) offsets in each disk's
- * image, as walk.h's runs and space are.  An extraction of a folder has
+ * Offsets are those of the DFXML for the same bytes: a file's content
+ * inside a volume of a layer (an LVM2 logical volume, an md array) at
+ * the image offset its runs place it at (walk.h, "Runs through the
+ * layers"; a run in no image, rebuilt from parity or on a missing
+ * physical volume, gives "-FILE-N"), space and slack there at offsets in
+ * that volume; with several disks (cust_walk_disks) offsets in each
+ * disk's image, as walk.h's runs and space are.  An extraction of a folder has
  * no image: its features are at 0-FILE-N.  custody's own place of an
  * occurrence (partition and path) is in the CSVs and occurrences.jsonl
  * (targets.h), never in a feature file, which keeps bulk_extractor's

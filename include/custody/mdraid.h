@@ -227,6 +227,22 @@ int cust_md_array_read(struct cust_md_array *a, uint64_t offset, void *buf,
                        size_t len, struct cust_error *err);
 
 /*
+ * Where byte OFFSET of the assembled volume lies: 1 with *CTX the read
+ * callback's context of the member holding it (as given in its
+ * cust_md_member), *DEV_OFF the byte of that member (its data offset
+ * included) and *LEN the bytes from there that follow it on the
+ * same member (to the end of the chunk; RAID1 and linear: of the
+ * member's data); the member is the one cust_md_array_read reads first
+ * (RAID1: the lowest role present; RAID10: the first copy present).
+ * 0 when no member holds it: a data chunk of a missing role, rebuilt
+ * from parity as it is read (RAID4/5/6), *LEN bytes of it.  Parity
+ * chunks hold no byte of the volume and are never a place.  -1 for an
+ * OFFSET past the volume.  Reads nothing; safe beside a read.
+ */
+int cust_md_array_place(const struct cust_md_array *a, uint64_t offset,
+                        void **ctx, uint64_t *dev_off, uint64_t *len);
+
+/*
  * The array's identity for the record, a new object:
  *   {"uuid", "name", "metadata", "level", "layout" (null when none),
  *    "chunk_size" (bytes, 0 when none), "raid_disks", "size" (bytes),

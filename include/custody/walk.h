@@ -94,9 +94,10 @@
  * "size", "stripes", "type", "stripe_size"}]} and "physical_volume"
  * {"name", "uuid", "offset", "size"}; cust_walk_entry.layer points at
  * these keys.  Inside a logical
- * volume every offset (the partition's, runs, space) is an offset in
- * that volume, not in the image: its "offset" is 0, and the segments and
- * the physical volume say where it lies.  Content is read through the
+ * volume the partition's offset and space are offsets in that volume,
+ * not in the image: its "offset" is 0, and the segments and the physical
+ * volume say where it lies; the runs of its files are placed in the
+ * image (see "Runs through the layers").  Content is read through the
  * group's reader, never straight from the image file.  A volume with a
  * segment of a type other than "striped" (thin, raid1, mirror, snapshot,
  * cache...) or damaged metadata is not walked (a problem naming the type
@@ -131,7 +132,35 @@
  * and, with space, its members are read as "unreadable-partition" (they
  * were recognised; their array's content cannot be read).  A '#' in an
  * array's name is written \x23 (see "Several file systems").
- * Offsets inside an array are offsets in the array.
+ * Offsets inside an array (the partition's, space) are offsets in the
+ * array; its files' runs are placed in the images.
+ *
+ * Runs through the layers.  The runs of every entry (cust_walk_run) say
+ * where its bytes lie in the seized images, whatever layers hold its
+ * file system.  A partition is a window of its disk's image; an md
+ * array lies on its members: RAID1 on the member of the lowest role
+ * present (the one read first), linear on each member in turn, RAID0,
+ * RAID10 (the first copy present) and RAID4/5/6 chunk by chunk on the
+ * member holding each data chunk (parity holds no file byte); an LVM2
+ * logical volume lies on its physical volumes segment by segment, a
+ * striped segment stripe chunk by chunk (as custody's reading of the
+ * metadata lays them out, lvm.h).  These compose as they nest (md RAID1
+ * -> LVM2 -> ext4: the member's data offset + pe_start + the extent +
+ * the offset in the volume).  A run is split where its bytes stop
+ * following each other in one image (runs_truncated when that passes
+ * CUST_WALK_RUNS_MAX); with several disks each run names its disk
+ * (DISK, K of "dK").  A run whose bytes lie in no image has no offset
+ * and says why (PLACE): a chunk of a missing RAID4/5/6 member, rebuilt
+ * from parity as it is read (CUST_WALK_REBUILT); extents on a physical
+ * volume not found, or past the end of a truncated member or physical
+ * volume (CUST_WALK_MISSING); a group custody cannot read the metadata of
+ * (libvslvm reads it its own way: CUST_WALK_UNPLACED).  FS_OFFSET keeps
+ * where the run lies from the start of its file system.  A volume whose
+ * bytes all lie in one run of one image is a window of it: its report
+ * object gets "image_offset" (and "image_disk", "dK", with several disks);
+ * others (chunks, stripes, several segments or disks) have none.  Space
+ * (cust_walk_space) and the slack of a file in a layer
+ * (cust_walk_slack) keep offsets in the volume.
  *
  * Several disks (cust_walk_disks).  The disks of one server are walked
  * together so that arrays and volume groups spanning them are
@@ -287,13 +316,34 @@ struct cust_walk_time {
 	uint32_t nsec; /* 0 when the file system has no finer resolution */
 };
 
+/* Where a run's bytes lie (see "Runs through the layers" above). */
+enum cust_walk_place {
+	CUST_WALK_IN_IMAGE = 0, /* at OFFSET of the image of disk DISK */
+	CUST_WALK_REBUILT,      /* in no image: a chunk of a missing md
+	                           member, rebuilt from parity when read */
+	CUST_WALK_MISSING,      /* in no image: on an LVM2 physical volume
+	                           no range holds, past the end of a
+	                           truncated member or physical volume */
+	CUST_WALK_UNPLACED      /* where cannot be computed (a group only
+	                           libvslvm reads) */
+};
+
 /* One run of the entry's default data stream, in image bytes. */
 struct cust_walk_run {
-	uint64_t offset; /* from the start of the image (0 when sparse) */
+	uint64_t offset; /* from the start of the image of disk DISK (0 when
+	                    sparse, filler or not CUST_WALK_IN_IMAGE) */
 	uint64_t length;
+	uint64_t fs_offset; /* from the start of the range its file system
+	                       lies in (the partition, the volume of a
+	                       layer): fiwalk's fs_offset (0 when sparse or
+	                       filler) */
 	int sparse;      /* a hole: reads as zeros, no image bytes */
 	int filler;      /* libtsk does not know where this run lies yet;
 	                    it reads as zeros, and is recorded as a hole */
+	enum cust_walk_place place; /* CUST_WALK_IN_IMAGE unless sparse or
+	                               filler runs lie in no image */
+	unsigned disk;   /* the disk holding it, K of "dK" (from 1), when
+	                    several were walked (cust_walk_disks); else 0 */
 };
 
 /* One directory entry.  Every pointer is borrowed for the callback. */
@@ -356,8 +406,9 @@ struct cust_walk_space {
 	const char *kind;      /* "unallocated", "volume-slack",
 	                          "unrecognised", "unreadable-partition",
 	                          "lvm-unassigned", "unpartitioned" */
-	uint64_t image_offset; /* of BUF[0] in the image (in the logical
-	                          volume for a partition pN/lvm:VG/LV) */
+	uint64_t image_offset; /* of BUF[0] in the image (in the volume
+	                          for a volume of a layer: pN/lvm:VG/LV,
+	                          md:NAME) */
 	int continues;         /* 1: BUF follows the previous call's bytes
 	                          directly (same run): a feature may span both */
 };

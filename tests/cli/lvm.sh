@@ -43,7 +43,7 @@ new_case "$C" || fail "test case created"
 
 # ---- one PV in partition 1: two linear volumes, free extents ----------
 mkdir -p "$T/root/etc" "$T/root/srv/panel" "$T/data/db"
-printf 'server panel.example.net\n' >"$T/root/etc/c2.conf"
+printf 'server panel.example.net\ncontact ops@lvm-panel.example.net\n' >"$T/root/etc/c2.conf"
 head -c 300000 /dev/urandom >"$T/root/srv/panel/bot.bin"
 printf '<?php $db_pass = "hunter2";\n' >"$T/root/srv/panel/config.php"
 printf 'victims\n' >"$T/data/db/list.txt"
@@ -142,6 +142,22 @@ for f in etc/c2.conf srv/panel/bot.bin srv/panel/config.php; do
 		ok "p1/lvm:vg0/root: /$f listed with its MD5" ||
 		fail "p1/lvm:vg0/root: /$f listed with its MD5"
 done
+# runs OPTIONS... VOLUME TREE DISK...: the files' byte runs in the last
+# DFXML read back from the image (byteruns.py)
+runs() {
+	"$PYTHON" "$CUSTODY_TOP/tests/fixtures/byteruns.py" "$1" "$2" \
+		"$(last)/inventory.dfxml" "$3" "$4" "$5" >"$T/runs.out" 2>&1
+}
+runs --offset "$("$PYTHON" "$FIX" at "$T/layout1" root 0)" \
+	p1/lvm:vg0/root "$T/root" "$D1" &&
+	ok "p1/lvm:vg0/root: the volume's offset and every byte run where the files' bytes are in the image ($(cat "$T/runs.out"))" ||
+	{ fail "p1/lvm:vg0/root: the byte runs in the image"; sed 's/^/#   /' "$T/runs.out"; }
+at=$(awk -F '\t' '$2 == "ops@lvm-panel.example.net" {print $1}' \
+	"$X/targets/bulk_extractor/email.txt")
+[ -n "$at" ] && [ "$(dd if="$D1" bs=1 skip="$at" count=25 2>/dev/null)" = \
+	"ops@lvm-panel.example.net" ] &&
+	ok "an address in a file of the volume: its feature at the image offset of its bytes ($at)" ||
+	{ fail "an address in a file of the volume: its feature's image offset ($at)"; sed 's/^/#   /' "$X/targets/bulk_extractor/email.txt"; }
 for f in db/list.txt db/dump.bin; do
 	[ "$(inv_md5 p1/lvm:vg0/data "/$f")" = "$(md5of "$T/data/$f")" ] &&
 		ok "p1/lvm:vg0/data: /$f listed with its MD5" ||
@@ -163,7 +179,7 @@ grep -q "^lost@unassigned.example.org,1,p1 (lvm-unassigned),$((FREE_AT + 14))\$"
 	"$X/targets/emails.csv" &&
 	ok "an address in the PV's free extents is carved, at its image offset" ||
 	{ fail "an address in the free extents"; sed 's/^/#   /' "$X/targets/emails.csv"; }
-grep -q "<volume offset='0' custody:name='p1/lvm:vg0/root' custody:layer='lvm' custody:volume_group='vg0'" \
+grep -q "<volume offset='$("$PYTHON" "$FIX" at "$T/layout1" root 0)' custody:name='p1/lvm:vg0/root' custody:layer='lvm' custody:volume_group='vg0'" \
 	"$X/inventory.dfxml" &&
 	ok "the DFXML volume of the LV names it and its layer" ||
 	fail "the DFXML volume of the LV"
@@ -188,6 +204,9 @@ for f in etc/c2.conf srv/panel/bot.bin srv/panel/config.php; do
 		ok "striped p1/lvm:vg0/root: /$f listed with its MD5" ||
 		fail "striped p1/lvm:vg0/root: /$f listed with its MD5"
 done
+runs --offset none p1/lvm:vg0/root "$T/root" "$D2" &&
+	ok "striped: each byte run, split per stripe, where the files' bytes are in the image, no one volume offset ($(cat "$T/runs.out"))" ||
+	{ fail "striped: the byte runs in the image"; sed 's/^/#   /' "$T/runs.out"; }
 [ "$(rec 'R["walk"]["complete"] and not R["walk"]["problems"]')" = True ] &&
 	ok "the walk is complete, no problem" ||
 	{ fail "the striped walk is complete"; rec 'R["walk"]["problems"]' | sed 's/^/#   /'; }
@@ -207,6 +226,9 @@ for f in var/big.bin var/gate.txt; do
 		ok "p1/lvm:vg0/root over two PVs: /$f listed with its MD5" ||
 		fail "p1/lvm:vg0/root over two PVs: /$f listed with its MD5"
 done
+runs --offset none p1/lvm:vg0/root "$T/span" "$D4" &&
+	ok "over two PVs: each byte run where the files' bytes are in the image ($(cat "$T/runs.out"))" ||
+	{ fail "over two PVs: the byte runs in the image"; sed 's/^/#   /' "$T/runs.out"; }
 [ "$(rec 'R["walk"]["complete"] and [len(p["logical_volume"]["segments"]) for p in R["walk"]["partitions"] if p["name"] == "p1/lvm:vg0/root"] == [2]')" = True ] &&
 	ok "complete, two segments in the record" ||
 	{ fail "the spanning volume's record"; rec 'R["walk"]' | sed 's/^/#   /'; }

@@ -71,7 +71,9 @@ uuid=$(mdadm --examine "$T/r1/m0.img" 2>/dev/null | awk '/Array UUID/ {print $4}
 	ok "the UUID is the one mdadm --examine gives" ||
 	fail "the UUID is the one mdadm --examine gives ($uuid)"
 schemas_ok "$C" "the record with its md layer matches the schema"
-grep -q "<volume offset='0' custody:name='md:srv:0' custody:layer='md' custody:md='srv:0' custody:md_uuid='3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13' custody:md_level='raid1'>" \
+# the array is one window of the member's image, at its data offset
+# (mdraid.py: 2048 sectors)
+grep -q "<volume offset='1048576' custody:name='md:srv:0' custody:layer='md' custody:md='srv:0' custody:md_uuid='3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13' custody:md_level='raid1'>" \
 	"$(last)/inventory.dfxml" &&
 	ok "the DFXML volume of the array names it, its UUID and level" ||
 	{ fail "the DFXML volume of the array"; grep '<volume' "$(last)/inventory.dfxml" | sed 's/^/#   /'; }
@@ -105,6 +107,20 @@ expect_exit 0 "extract the disk of the RAID5 set" custody-extract --case "$C" \
 	--item E001 --quiet "$T/r5.img"
 same_md5s md:web:1 && ok "RAID5: every file, with its MD5" ||
 	fail "RAID5: every file, with its MD5"
+# runs OPTIONS... VOLUME DISK...: the byte runs of the tree's files in
+# the last DFXML read back from the images (byteruns.py)
+runs() {
+	o=""
+	while [ "${1#--}" != "$1" ]; do o="$o $1 $2"; shift 2; done
+	v=$1
+	shift
+	# shellcheck disable=SC2086
+	"$PYTHON" "$CUSTODY_TOP/tests/fixtures/byteruns.py" $o \
+		"$(last)/inventory.dfxml" "$v" "$T/tree" "$@" >"$T/runs.out" 2>&1
+}
+runs --offset none md:web:1 "$T/r5.img" &&
+	ok "RAID5: each byte run, split per chunk, where the files' bytes are in the image ($(cat "$T/runs.out"))" ||
+	{ fail "RAID5: the byte runs in the image"; sed 's/^/#   /' "$T/runs.out"; }
 [ "$(rec '[(p["md"]["level"], p["md"]["layout"], p["md"]["degraded"], [m["source"] for m in p["md"]["members"]]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
 	"[('raid5', 'left-symmetric', False, ['p1', 'p2', 'p3'])]" ] &&
 	ok "RAID5: level, layout, and which partition holds each role" ||
@@ -120,6 +136,9 @@ contains "$T/.err" "no file system found in p2: carved as unrecognised space" \
 	"the wiped partition is named on stderr"
 same_md5s md:web:1 && ok "RAID5 less a member: every file, rebuilt" ||
 	fail "RAID5 less a member: every file, rebuilt"
+runs --no-image rebuilt md:web:1 "$T/r5-lost.img" &&
+	ok "RAID5 less a member: the chunks rebuilt have no img_offset, the others hold the files' bytes ($(cat "$T/runs.out"))" ||
+	{ fail "RAID5 less a member: the byte runs"; sed 's/^/#   /' "$T/runs.out"; }
 [ "$(rec '[(p["md"]["degraded"], p["md"]["rebuilt_roles"]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
 	"[(True, [1])]" ] &&
 	ok "RAID5 less a member: the record says which role was rebuilt" ||
@@ -149,6 +168,12 @@ expect_exit 0 "extract both RAID1 disks together (--disk)" custody-extract \
 	--case "$C" --item E001 --quiet "$T/r1/m1.img" --disk "$T/r1/m0.img"
 same_md5s md:srv:0 && ok "two disks: the array's files" ||
 	fail "two disks: the array's files"
+runs --offset 1048576 md:srv:0 "$T/r1/m1.img" "$T/r1/m0.img" &&
+	grep -q "custody:image_disk='d2'" "$(last)/inventory.dfxml" &&
+	grep -q "img_offset='[0-9]*' custody:disk='d2'" "$(last)/inventory.dfxml" &&
+	ok "two disks: the runs read from role 0's disk (d2), named ($(cat "$T/runs.out"))" ||
+	{ fail "two disks: the runs read from role 0's disk"; sed 's/^/#   /' "$T/runs.out"; }
+
 [ "$(rec '[(p["md"]["degraded"], [m["source"] for m in p["md"]["members"]]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
 	"[(False, ['d2/p0', 'd1/p0'])]" ] &&
 	ok "two disks: whole, each role from its disk whatever the order given" ||
@@ -162,6 +187,18 @@ for d, path in zip(r["source"]["disks"], sys.argv[2:]):
     assert f["path"] == path, d
     assert f["sha256"] == hashlib.sha256(open(path, "rb").read()).hexdigest()
 PY
+# RAID0 over two disks: each chunk on its disk
+$MD --level 0 --disks 2 --metadata 1.2 --chunk 64 --data-kib 2048 \
+	--volume "$T/fs.img" --uuid 5eed5eed5eed5eed5eed5eed5eed5eed \
+	--name r0:0 "$T/r0" || fail "a RAID0 pair (mdraid.py)"
+expect_exit 0 "extract the two disks of a RAID0 pair" custody-extract \
+	--case "$C" --item E001 --quiet "$T/r0/m0.img" --disk "$T/r0/m1.img"
+same_md5s md:r0:0 && ok "RAID0: every file, with its MD5" ||
+	fail "RAID0: every file, with its MD5"
+runs --offset none md:r0:0 "$T/r0/m0.img" "$T/r0/m1.img" &&
+	grep -q "custody:disk='d2'" "$(last)/inventory.dfxml" &&
+	ok "RAID0: each run on the disk holding its chunk ($(cat "$T/runs.out"))" ||
+	{ fail "RAID0: the byte runs on the disks"; sed 's/^/#   /' "$T/runs.out"; }
 schemas_ok "$C" "the record of two disks matches the schema"
 
 # the RAID5 set as three seized disks, one missing, by their acquisitions

@@ -107,6 +107,34 @@ assert db["logical_volume"]["uuid"] == lvs["db"], db
 assert srv["fs_type"] == "xfs" and db["fs_type"] == "ext4", (srv, db)
 assert srv["fs_uuid"] == sys.argv[3] and srv["fs_label"] == "panel", srv
 PY
+# runs DFXML OPTIONS... VOLUME TREE DISK...: the files' byte runs read
+# back from the images (byteruns.py)
+runs() { "$PYTHON" "$CUSTODY_TOP/tests/fixtures/byteruns.py" "$@"; }
+# the volume starts at the member's data offset (2048 sectors) +
+# pe_start + its first extent: one window of each disk's image, read
+# from member 0 (role 0)
+db_at=$(($("$PYTHON" "$FIX" at "$T/layout" db 0) + 1048576))
+runs --offset "$db_at" \
+	"$(last)/inventory.dfxml" md:srv:0/lvm:vgsrv/db "$T/db" \
+	"$T/md/m0.img" "$T/md/m1.img" >"$T/runs.out" 2>&1 &&
+	ok "md RAID1 -> LVM2 -> ext4: the byte runs hold each file's bytes in the image ($(cat "$T/runs.out"))" ||
+	{ fail "md RAID1 -> LVM2 -> ext4: the byte runs hold each file's bytes in the image"; sed 's/^/#   /' "$T/runs.out"; }
+runs "$(last)/inventory.dfxml" md:srv:0/lvm:vgsrv/srv "$T/srv" \
+	"$T/md/m0.img" "$T/md/m1.img" >"$T/runs.out" 2>&1 &&
+	ok "md RAID1 -> LVM2 -> XFS: the byte runs hold each file's bytes in the image ($(cat "$T/runs.out"))" ||
+	{ fail "md RAID1 -> LVM2 -> XFS: the byte runs hold each file's bytes in the image"; sed 's/^/#   /' "$T/runs.out"; }
+"$PYTHON" - "$(last)/inventory.jsonl" <<'PY' && ok "the inventory's runs name their disk (1: member 0) and their offset in the volume" || fail "the inventory's runs name their disk and their offset in the volume"
+import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["partition"].startswith("md:srv:0/lvm:") and e.get("runs"):
+        for r in e["runs"]:
+            if not r.get("sparse"):
+                assert r["disk"] == 1 and "fs_offset" in r, (e["path"], r)
+                n += 1
+assert n >= 4, n
+PY
 grep -q "custody:name='md:srv:0/lvm:vgsrv/srv'" "$(last)/inventory.dfxml" &&
 	ok "the DFXML names the XFS volume by its layers" ||
 	fail "the DFXML names the XFS volume by its layers"
@@ -117,6 +145,10 @@ expect_exit 0 "extract one RAID1 disk alone" custody-extract --case "$C" \
 same_md5s md:srv:0/lvm:vgsrv/srv "$T/srv" &&
 	ok "one disk of the pair: the XFS files all the same" ||
 	fail "one disk of the pair: the XFS files all the same"
+runs "$(last)/inventory.dfxml" md:srv:0/lvm:vgsrv/db "$T/db" \
+	"$T/md/m1.img" >"$T/runs.out" 2>&1 &&
+	ok "one disk of the pair: the byte runs lie in member 1's image ($(cat "$T/runs.out"))" ||
+	{ fail "one disk of the pair: the byte runs lie in member 1's image"; sed 's/^/#   /' "$T/runs.out"; }
 [ "$(rec '[(p["md"]["degraded"], p["md"]["missing_roles"]) for p in R["walk"]["partitions"] if p.get("layer") == "md"]')" = \
 	"[(True, [0])]" ] &&
 	ok "one disk of the pair: the array says which member is missing" ||
@@ -137,6 +169,10 @@ expect_exit 0 "extract the disk of partition type 8e" custody-extract \
 same_md5s p1/lvm:vg0/root "$T/srv" &&
 	ok "MBR 8e -> LVM2 -> XFS: every file, with its MD5" ||
 	fail "MBR 8e -> LVM2 -> XFS: every file, with its MD5"
+runs "$(last)/inventory.dfxml" p1/lvm:vg0/root "$T/srv" "$T/d8e.img" \
+	>"$T/runs.out" 2>&1 &&
+	ok "MBR 8e -> LVM2 -> XFS: the byte runs hold each file's bytes in the image ($(cat "$T/runs.out"))" ||
+	{ fail "MBR 8e -> LVM2 -> XFS: the byte runs hold each file's bytes in the image"; sed 's/^/#   /' "$T/runs.out"; }
 grep -q '"path":"/www/panel/config.php"' "$(last)/inventory.jsonl" &&
 	grep -q 'panel-php-config' "$(last)/botconfigs.jsonl" &&
 	ok "the panel's config on that XFS goes to the extractors" ||
@@ -168,6 +204,10 @@ span=$(rec '[p["name"] for p in R["walk"]["partitions"] if p["name"].endswith("/
 same_md5s "$span" "$T/srv" &&
 	ok "a volume over two disks given together: every file ($span)" ||
 	fail "a volume over two disks given together: every file"
+runs --offset none "$(last)/inventory.dfxml" "$span" "$T/srv" "$T/db.img" \
+	"$T/da.img" >"$T/runs.out" 2>&1 &&
+	ok "a volume over two disks: the byte runs name the disk holding them, no one volume offset ($(cat "$T/runs.out"))" ||
+	{ fail "a volume over two disks: the byte runs name the disk holding them"; sed 's/^/#   /' "$T/runs.out"; }
 expect_exit 6 "extract one disk of the group alone" custody-extract \
 	--case "$C" --item E001 --quiet "$T/da.img"
 rec '"\n".join(p["message"] for p in R["walk"]["problems"])' >"$T/problems"
