@@ -131,6 +131,12 @@ struct run {
 	char space_where[CUST_WALK_PART_NAME_MAX + 32];
 	uint64_t space_base, space_bytes, slack_bytes;
 	int space_open;
+	/* the run of space lies in a volume of a layer (space_base is its
+	 * offset there), placed through SPACE_VOL while the walk keeps it
+	 * valid: NULL once the run ended (space_end) */
+	int space_layer;
+	const struct cust_walk_volume *space_vol;
+	uint64_t space_origin; /* where the volume's first byte lies */
 	struct cust_rules *rules;
 	struct cust_botconfigs *bc; /* the extractors, or NULL when off */
 	struct cust_error err;
@@ -646,6 +652,8 @@ static void place_of(char *where, size_t size, const char *partition,
  * (features.h has the rule). */
 enum at {
 	AT_IMAGE = 1, /* at image offset IMG */
+	AT_VOLUME,    /* at offset IMG of a volume of a layer, placed by VOL
+	                 (NULL: in no image); else at FIRST, its first byte */
 	AT_RUNS,      /* a file's content, at offset BASE, held by RUNS */
 	AT_MEMBER     /* a member of an archive in the file at FIRST */
 };
@@ -665,6 +673,7 @@ struct place {
 	size_t nruns;
 	int plain;
 	uint64_t first;
+	const struct cust_walk_volume *vol; /* AT_VOLUME, borrowed */
 };
 
 /* The image offset of the first byte of a file with runS (N of them):
@@ -692,6 +701,15 @@ static uint64_t feature_pos(const struct place *p,
 	mark[0] = '\0';
 	if (p->at == AT_IMAGE)
 		return p->img + h->offset;
+	if (p->at == AT_VOLUME) {
+		uint64_t at;
+		unsigned disk;
+		/* in the image of the disk holding it (features.h) */
+		off = p->img + h->offset;
+		if (p->vol && cust_walk_volume_place(p->vol, off, &disk, &at) ==
+		                      CUST_WALK_IN_IMAGE)
+			return at;
+	}
 	if (p->at == AT_RUNS && p->plain) {
 		/* laid end to end from the content's first byte, as the
 		 * DFXML's byte runs are */
@@ -709,10 +727,14 @@ static uint64_t feature_pos(const struct place *p,
 			start += run->length;
 		}
 	}
-	/* no byte of the image is its place: the file's first, and where
-	 * in it (20 digits and a name fit CUST_FEATURES_MARK_MAX) */
+	/* no byte of the image is its place: the file's (the volume's)
+	 * first, and where in it (20 digits and a name fit
+	 * CUST_FEATURES_MARK_MAX) */
 	int w = snprintf(mark, CUST_FEATURES_MARK_MAX, "-%s-%" PRIu64,
-	                 p->at == AT_MEMBER ? "MEMBER" : "FILE", off);
+	                 p->at == AT_MEMBER   ? "MEMBER"
+	                 : p->at == AT_VOLUME ? "VOLUME"
+	                                      : "FILE",
+	                 off);
 
 	if (w < 0 || w >= CUST_FEATURES_MARK_MAX)
 		mark[0] = '\0';
@@ -1560,7 +1582,11 @@ struct job {
 	size_t slack_len;
 	struct cust_analysis slack_a;
 	uint64_t size;       /* the entry's size */
-	uint64_t slack_at;   /* the image offset of the slack's first byte */
+	/* the slack's first byte: at image offset SLACK_AT, or (SLACK_VOLUME
+	 * set) in no image, at SLACK_AT of the volume that starts at image
+	 * offset SLACK_ORIGIN */
+	uint64_t slack_at, slack_origin;
+	int slack_volume;
 	struct cust_walk_run *runs; /* its runs (features.h), or NULL */
 	size_t nruns;
 	int plain;           /* they hold its content byte for byte */
@@ -1641,7 +1667,7 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 	struct run *r = ctx;
 	struct job *j = job;
 	char where[CUST_TARGETS_WHERE_MAX + 1];
-	struct place p = { r, where, 0, AT_RUNS, 0, NULL, 0, 0, 0 };
+	struct place p = { r, where, 0, AT_RUNS, 0, NULL, 0, 0, 0, NULL };
 	int rc = -1;
 
 	p.runs = j->runs;
@@ -1675,8 +1701,10 @@ static int job_commit(void *ctx, void *job, struct cust_error *err)
 		/* a file's slack: its offsets go on from its end */
 		place_of(where, sizeof where, j->partition, j->path, " (slack)");
 		p.base = j->size;
-		p.at = AT_IMAGE;
+		p.at = j->slack_volume ? AT_VOLUME : AT_IMAGE;
 		p.img = j->slack_at;
+		p.first = j->slack_origin;
+		p.vol = NULL;
 		if (cust_analysis_replay(&j->slack_a, on_target, &p, err) < 0)
 			goto out;
 		if (j->slack_a.decoded)
@@ -1856,10 +1884,11 @@ static int copy_large(struct run *r, const struct cust_walk_entry *e,
 
 /* A file's slack, for the workers to carve (what libtsk cannot read is
  * simply none). */
-static int read_slack(struct run *r, struct cust_walk_file *f, struct job *j)
+static int read_slack(struct run *r, const struct cust_walk_entry *e,
+                      struct cust_walk_file *f, struct job *j)
 {
 	struct cust_error rerr;
-	uint64_t at;
+	struct cust_walk_run at;
 	size_t got = 0;
 
 	if (cust_walk_slack(f, r->buf, READ_CHUNK, &got, &at, &rerr) < 0 ||
@@ -1867,7 +1896,10 @@ static int read_slack(struct run *r, struct cust_walk_file *f, struct job *j)
 		return 0;
 	if (!(j->slack = malloc(got)))
 		return -1;
-	j->slack_at = at;
+	/* placed now: the walk has moved on when the job is committed */
+	j->slack_volume = at.place != CUST_WALK_IN_IMAGE;
+	j->slack_at = j->slack_volume ? at.fs_offset : at.offset;
+	j->slack_origin = e->origin;
 	memcpy(j->slack, r->buf, got);
 	j->slack_len = got;
 	r->slack_bytes += got;
@@ -1881,27 +1913,41 @@ static int read_slack(struct run *r, struct cust_walk_file *f, struct job *j)
 static int space_end(struct run *r, struct cust_error *err)
 {
 	struct place p = { r, r->space_where, r->space_base, AT_IMAGE,
-		           r->space_base, NULL, 0, 0, 0 };
+		           r->space_base, NULL, 0, 0, 0, NULL };
+	int rc = 0;
 
 	if (!r->space_open)
 		return 0;
 	r->space_open = 0;
-	if (cust_carver_end(r->space_carver, on_target, &p, err) < 0)
-		return -1;
-	if (r->space_decoder) {
-		if (cust_decoder_end(r->space_decoder, on_target, &p, err) < 0)
-			return -1;
-		note_decoded(r, cust_decoder_stats(r->space_decoder),
-		             r->space_where);
+	if (r->space_layer) {
+		p.at = AT_VOLUME;
+		p.vol = r->space_vol;
+		p.first = r->space_origin;
 	}
-	return 0;
+	if (cust_carver_end(r->space_carver, on_target, &p, err) < 0)
+		rc = -1;
+	else if (r->space_decoder) {
+		if (cust_decoder_end(r->space_decoder, on_target, &p, err) < 0)
+			rc = -1;
+		else
+			note_decoded(r, cust_decoder_stats(r->space_decoder),
+			             r->space_where);
+	}
+	r->space_vol = NULL; /* valid no longer than the run */
+	return rc;
+}
+
+/* The walk ends a run of space, the volume it lies in still open. */
+static int on_space_end(void *ctx, struct cust_error *err)
+{
+	return space_end(ctx, err);
 }
 
 static int on_space(void *ctx, const struct cust_walk_space *s,
                     const void *buf, size_t len, struct cust_error *err)
 {
 	struct run *r = ctx;
-	struct place p = { r, r->space_where, 0, AT_IMAGE, 0, NULL, 0, 0, 0 };
+	struct place p = { r, r->space_where, 0, AT_IMAGE, 0, NULL, 0, 0, 0, NULL };
 
 	/* the file system's files are all committed before its space */
 	if (drain(r, err) < 0)
@@ -1914,11 +1960,19 @@ static int on_space(void *ctx, const struct cust_walk_space *s,
 		cust_place_join(r->space_where, sizeof r->space_where, parts,
 		                4);
 		r->space_base = s->image_offset;
+		r->space_layer = s->volume != NULL;
+		r->space_vol = s->volume;
+		r->space_origin = s->origin;
 		r->space_open = 1;
 		cust_carver_reset(r->space_carver);
 		cust_decoder_begin(r->space_decoder);
 	}
 	p.base = p.img = r->space_base;
+	if (r->space_layer) {
+		p.at = AT_VOLUME;
+		p.vol = r->space_vol;
+		p.first = r->space_origin;
+	}
 	r->space_bytes += len;
 	if (cust_carver_feed(r->space_carver, buf, len, on_target, &p, err) < 0)
 		return -1;
@@ -1933,16 +1987,22 @@ static int carve_large_slack(struct run *r, const struct cust_walk_entry *e,
                              struct cust_walk_file *f, struct cust_error *err)
 {
 	char where[CUST_TARGETS_WHERE_MAX + 1];
-	struct place p = { r, where, e->size, AT_IMAGE, 0, NULL, 0, 0, 0 };
+	struct place p = { r, where, e->size, AT_IMAGE, 0, NULL, 0, 0, 0, NULL };
 	struct cust_error rerr;
-	uint64_t at;
+	struct cust_walk_run at;
 	size_t got = 0;
 
 	if (!r->ao.carve || e->content != CUST_WALK_CONTENT_ALLOCATED ||
 	    cust_walk_slack(f, r->buf, READ_CHUNK, &got, &at, &rerr) < 0 ||
 	    got == 0)
 		return 0;
-	p.img = at;
+	p.img = at.offset;
+	if (at.place != CUST_WALK_IN_IMAGE) {
+		/* in no image: at its offset in the volume */
+		p.at = AT_VOLUME;
+		p.img = at.fs_offset;
+		p.first = e->origin;
+	}
 	place_of(where, sizeof where, e->partition, e->path, " (slack)");
 	r->slack_bytes += got;
 	cust_carver_reset(r->space_carver);
@@ -2015,7 +2075,7 @@ static int carve_rest(struct run *r, const struct cust_walk_entry *e,
 	char where[CUST_WALK_PATH_MAX + 16];
 	struct place p = { r, where, 0, AT_RUNS, 0, e->runs, e->nruns,
 		           e->runs_plain,
-		           first_byte(e->runs, e->nruns, e->partition_offset) };
+		           first_byte(e->runs, e->nruns, e->origin), NULL };
 	struct cust_error rerr;
 	uint64_t span, span_end = off;
 	size_t got;
@@ -2077,7 +2137,7 @@ static int stream_large(struct run *r, const struct cust_walk_entry *e,
 	char where[CUST_TARGETS_WHERE_MAX + 1];
 	struct place p = { r, where, 0, AT_RUNS, 0, e->runs, e->nruns,
 		           e->runs_plain,
-		           first_byte(e->runs, e->nruns, e->partition_offset) };
+		           first_byte(e->runs, e->nruns, e->origin), NULL };
 	struct cust_analysis a;
 	struct cust_error rerr;
 	struct cust_object_writer *copy = NULL;
@@ -2274,7 +2334,8 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		}
 	}
 	if (j && r->ao.carve && e->type == CUST_WALK_REGULAR &&
-	    e->content == CUST_WALK_CONTENT_ALLOCATED && read_slack(r, f, j) < 0) {
+	    e->content == CUST_WALK_CONTENT_ALLOCATED &&
+	    read_slack(r, e, f, j) < 0) {
 		job_free(j);
 		json_decref(o);
 		return cust_error_set(err, CUST_E_IO, "out of memory");
@@ -2287,7 +2348,7 @@ static int on_entry(void *ctx, const struct cust_walk_entry *e,
 		j->partition = strdup(e->partition);
 		j->path = strdup(e->path);
 		j->name = strdup(e->name);
-		j->first = first_byte(e->runs, e->nruns, e->partition_offset);
+		j->first = first_byte(e->runs, e->nruns, e->origin);
 		j->plain = e->runs_plain;
 		if (j->data && e->nruns &&
 		    (j->runs = malloc(e->nruns * sizeof *j->runs))) {
@@ -2536,6 +2597,7 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 
 	if (r->ao.carve) {
 		wo.space = on_space;
+		wo.space_end = on_space_end;
 		wo.space_ctx = r;
 	}
 	char path[CUST_PATH_MAX], targets[CUST_PATH_MAX], dfxml[CUST_PATH_MAX];
@@ -2583,6 +2645,9 @@ static int walk_into(struct cust_unit *u, const struct source *s,
 		rc = walk_disks(s, &wo, r, report, err);
 	else
 		rc = cust_walk_folder(s->paths[0], &wo, on_entry, r, report, err);
+	/* the walk ended every run it handed (on_space_end); a volume's
+	 * place would not outlive it anyway */
+	r->space_vol = NULL;
 	if (rc == 0 && space_end(r, err) < 0)
 		rc = -1;
 	/* the pool's own failure says more than the walk stopped by it */

@@ -866,6 +866,49 @@ cut:
 	e->runs_truncated = 1;
 }
 
+/* Where byte OFF of IMG lies in its disk's image; 0 when in none. */
+static uint64_t walk_origin(const struct walk *w, TSK_IMG_INFO *img,
+                            uint64_t off)
+{
+	uint64_t at = 0, len = 1;
+	unsigned disk = 0;
+
+	if (walk_place(w, img, off, &disk, &at, &len) != CUST_WALK_IN_IMAGE)
+		return 0;
+	return at;
+}
+
+enum cust_walk_place cust_walk_volume_place(const struct cust_walk_volume *v,
+                                            uint64_t off, unsigned *disk,
+                                            uint64_t *at)
+{
+	enum cust_walk_place where = CUST_WALK_UNPLACED;
+	uint64_t len = 1;
+
+	*disk = 0;
+	*at = 0;
+	if (v && v->magic == WALK_VOLUME_MAGIC && v->w && v->img &&
+	    (uint64_t)v->img->size > off)
+		where = walk_place(v->w, v->img, off, disk, at, &len);
+	if (where != CUST_WALK_IN_IMAGE) {
+		*disk = 0;
+		*at = 0;
+	}
+	return where;
+}
+
+/* Whether IMG is a disk's image (its offsets are the image's), not a
+ * volume of a layer. */
+static int is_disk(const struct walk *w, const TSK_IMG_INFO *img)
+{
+	size_t k;
+
+	for (k = 0; k < w->ndisks; k++)
+		if (w->disks[k] == img)
+			return 1;
+	return 0;
+}
+
 /* Whether a cluster of a deleted entry's runs is allocated now. */
 static int clusters_reused(struct walk *w, TSK_FS_FILE *f)
 {
@@ -1078,6 +1121,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	cust_walk_escape(nm, nlen, w->name, sizeof w->name);
 	e.partition = w->part;
 	e.partition_offset = w->part_offset;
+	e.origin = w->origin;
 	e.layer = w->layer;
 	e.sector_size = w->img->sector_size;
 	e.fs_type = tsk_fs_type_toname(w->fs->ftype);
@@ -1132,6 +1176,7 @@ static TSK_WALK_RET_ENUM visit(TSK_FS_FILE *f, const char *dir, void *ptr)
 	wf.host_fd = -1;
 	wf.note = note_read;
 	wf.note_ctx = w;
+	wf.walk = w;
 	wf.noted = 0;
 	wf.raw_size = w->raw_size;
 	wf.span_run = NULL;
@@ -1442,8 +1487,35 @@ uint64_t cust_walk_holes(struct cust_walk_file *f)
 	return holes;
 }
 
+/* WHERE: the place of the slack read, GOT bytes at offset VOL of the
+ * volume walked (or of the image: a partition's offsets are its). */
+static void slack_place(const struct cust_walk_file *f, uint64_t vol,
+                        size_t got, struct cust_walk_run *where)
+{
+	const struct walk *w = f->walk;
+	uint64_t at = 0, len = got ? got : 1;
+	unsigned disk = 0;
+
+	memset(where, 0, sizeof *where);
+	where->length = got;
+	if (!w) {
+		where->place = CUST_WALK_UNPLACED;
+		return;
+	}
+	where->fs_offset = vol >= w->fs_base ? vol - w->fs_base : 0;
+	/* slack lies in the last block of its file system, within one
+	 * chunk of an array or one extent of a logical volume; where a
+	 * cluster larger than a chunk would straddle two, the place of its
+	 * first byte stands for all of it */
+	where->place = walk_place(w, w->img, vol, &disk, &at, &len);
+	if (where->place == CUST_WALK_IN_IMAGE) {
+		where->offset = at;
+		where->disk = disk;
+	}
+}
+
 int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
-                    size_t *got, uint64_t *image_offset,
+                    size_t *got, struct cust_walk_run *where,
                     struct cust_error *err)
 {
 	const TSK_FS_ATTR *a;
@@ -1454,12 +1526,14 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
 	ssize_t n;
 
 	*got = 0;
-	*image_offset = 0;
+	memset(where, 0, sizeof *where);
 	if (!f || f->magic != WALK_FILE_MAGIC)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "walk file slack read outside its callback");
 	if (f->xfs) {
-		xfs_file_slack(f, buf, cap, got, image_offset);
+		xfs_file_slack(f, buf, cap, got, &at);
+		if (*got)
+			slack_place(f, at, *got, where);
 		return 0;
 	}
 	if (f->type != CUST_WALK_REGULAR || !f->file ||
@@ -1510,7 +1584,7 @@ int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
 		if (n <= 0)
 			return 0; /* the content's read says why */
 		*got = (size_t)n;
-		*image_offset = (uint64_t)fs->offset + at;
+		slack_place(f, (uint64_t)fs->offset + at, *got, where);
 		return 0;
 	}
 	tsk_error_reset();
@@ -1544,12 +1618,37 @@ static void space_chunk(struct walk *w, uint64_t off, size_t len)
 	s.kind = w->kind;
 	s.image_offset = off;
 	s.continues = w->run_cont;
+	s.volume = NULL;
+	s.origin = 0;
+	if (!is_disk(w, w->img)) {
+		/* a volume of a layer: its offsets are placed on demand, until
+		 * the run ends (space_drain) */
+		w->vol.magic = WALK_VOLUME_MAGIC;
+		w->vol.w = w;
+		w->vol.img = w->img;
+		s.volume = &w->vol;
+		s.origin = walk_origin(w, w->img, 0);
+	}
 	w->space_bytes += len;
+	w->space_told = 1;
 	if (w->o->space(w->o->space_ctx, &s, w->buf, len, w->err) != 0) {
 		w->failed = 1;
 		return;
 	}
 	w->run_cont = 1;
+}
+
+/* The run of space ends: the caller hears it (o->space_end) while the
+ * volume it lies in is still open, and the volume's place is dropped. */
+static void space_told_end(struct walk *w)
+{
+	if (!w->space_told)
+		return;
+	w->space_told = 0;
+	if (!w->failed && w->o->space_end &&
+	    w->o->space_end(w->o->space_ctx, w->err) != 0)
+		w->failed = 1;
+	w->vol.img = NULL;
 }
 
 /* Hand over the full chunks of the pending run, and with ALL its rest. */
@@ -1567,6 +1666,7 @@ static void space_drain(struct walk *w, int all)
 		w->run_pending = 0;
 		w->run_active = 0;
 		w->run_cont = 0;
+		space_told_end(w);
 	}
 }
 
@@ -1596,6 +1696,7 @@ static void space_add(struct walk *w, uint64_t off, uint64_t len)
 /* Start counting the bytes of KIND handed over, with no run open. */
 static void space_begin(struct walk *w, const char *kind)
 {
+	space_told_end(w); /* a run left open (none: each ends drained) */
 	w->kind = kind;
 	w->space_bytes = 0;
 	w->run_pending = 0;
@@ -2268,6 +2369,7 @@ static void walk_part(struct walk *w, TSK_IMG_INFO *img, const TSK_VS_PART_INFO 
 		return;
 	}
 	w->fs_base = roff;
+	w->origin = walk_origin(w, img, roff);
 	tsk_error_reset();
 	fs = tsk_fs_open_img(img, (TSK_OFF_T)roff, TSK_FS_TYPE_DETECT);
 	if (!fs) {

@@ -12,6 +12,8 @@
 
 #define WALK_FILE_MAGIC 0x57414c4bu /* "WALK": a live cust_walk_file */
 
+struct walk;
+
 struct cust_walk_file {
 	uint32_t magic;
 	TSK_FS_FILE *file; /* NULL for a host file */
@@ -39,6 +41,9 @@ struct cust_walk_file {
 	/* an entry of an XFS file system (xfs.c), read through libfsxfs;
 	 * else NULL */
 	struct xfs_file *xfs;
+	/* the image walk reporting the entry, to place its slack in the
+	 * disks' images (cust_walk_slack); NULL for a host file */
+	const struct walk *walk;
 };
 
 #endif

@@ -17,6 +17,17 @@
 #define TSK_DIR_DEPTH_MAX 128
 #define TSK_DIR_STRSZ 4096
 
+#define WALK_VOLUME_MAGIC 0x564f4c4du /* "VOLM": a volume's place, live */
+
+/* A volume of a layer whose space is being handed over (walk.h,
+ * cust_walk_volume_place): the walk and the volume, IMG NULL once the
+ * run of space ends. */
+struct cust_walk_volume {
+	uint32_t magic;
+	const struct walk *w;
+	TSK_IMG_INFO *img;
+};
+
 /* The container format of an image (walk.c, container_of). */
 enum container { C_RAW, C_QCOW, C_EWF, C_VMDK, C_VHD };
 
@@ -35,6 +46,8 @@ struct walk {
 	size_t ndisks;
 	int several;            /* several disks are walked */
 	uint64_t fs_base;       /* offset in IMG of the range walked */
+	uint64_t origin;        /* where its first byte lies in its disk's
+	                           image (0: in none; cust_walk_entry) */
 	int raw_fd;         /* a single raw image file, for direct reads */
 	uint64_t raw_size;
 	/* space outside files (o->space set) */
@@ -45,6 +58,8 @@ struct walk {
 	int run_active;         /* a run is open (RUN_PENDING may be 0) */
 	int run_cont;           /* the next chunk follows the last one handed */
 	uint64_t space_bytes;   /* handed over in the current partition/kind */
+	int space_told;         /* a chunk was handed since o->space_end */
+	struct cust_walk_volume vol; /* the volume of the run of space */
 	json_t *problems;   /* borrowed from the report, or NULL */
 	json_t *notes;      /* findings that are no damage: borrowed, or NULL */
 	uint64_t nproblems;

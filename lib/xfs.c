@@ -461,6 +461,7 @@ static int report_entry(struct xw *x, libfsxfs_file_entry_t *fe,
 	cust_walk_escape(name, nlen, w->name, sizeof w->name);
 	e.partition = w->part;
 	e.partition_offset = w->part_offset;
+	e.origin = w->origin;
 	e.layer = w->layer;
 	e.sector_size = w->img->sector_size;
 	e.fs_type = "xfs";
@@ -532,6 +533,7 @@ static int report_entry(struct xw *x, libfsxfs_file_entry_t *fe,
 	wf.host_fd = -1;
 	wf.note = note_read;
 	wf.note_ctx = w;
+	wf.walk = w;
 	wf.xfs = &xf;
 	w->entries++;
 	w->part_entries++;

@@ -96,8 +96,9 @@
  * these keys.  Inside a logical
  * volume the partition's offset and space are offsets in that volume,
  * not in the image: its "offset" is 0, and the segments and the physical
- * volume say where it lies; the runs of its files are placed in the
- * image (see "Runs through the layers").  Content is read through the
+ * volume say where it lies; the runs of its files and their slack are
+ * placed in the image (see "Runs through the layers"), and so is its
+ * space, through cust_walk_space.volume.  Content is read through the
  * group's reader, never straight from the image file.  A volume with a
  * segment of a type other than "striped" (thin, raid1, mirror, snapshot,
  * cache...) or damaged metadata is not walked (a problem naming the type
@@ -133,7 +134,8 @@
  * were recognised; their array's content cannot be read).  A '#' in an
  * array's name is written \x23 (see "Several file systems").
  * Offsets inside an array (the partition's, space) are offsets in the
- * array; its files' runs are placed in the images.
+ * array; its files' runs and slack are placed in the images, and its
+ * space through cust_walk_space.volume.
  *
  * Runs through the layers.  The runs of every entry (cust_walk_run) say
  * where its bytes lie in the seized images, whatever layers hold its
@@ -158,9 +160,10 @@
  * where the run lies from the start of its file system.  A volume whose
  * bytes all lie in one run of one image is a window of it: its report
  * object gets "image_offset" (and "image_disk", "dK", with several disks);
- * others (chunks, stripes, several segments or disks) have none.  Space
- * (cust_walk_space) and the slack of a file in a layer
- * (cust_walk_slack) keep offsets in the volume.
+ * others (chunks, stripes, several segments or disks) have none.  The
+ * slack of a file in a layer (cust_walk_slack) is placed in the images
+ * as runs are; space in a volume (cust_walk_space) keeps offsets in the
+ * volume, and cust_walk_volume_place places them while its run lasts.
  *
  * Several disks (cust_walk_disks).  The disks of one server are walked
  * together so that arrays and volume groups spanning them are
@@ -257,9 +260,14 @@
  *    (TSK_VS_PART_FLAG_UNALLOC: the sectors before the first partition,
  *    between partitions and after the last), partition "-".
  * Contiguous bytes of one kind form a run; the calls within a run after
- * its first have continues=1, so a caller can match across chunks.  A read
+ * its first have continues=1, so a caller can match across chunks, and
+ * options.space_end follows its last.  A read
  * that fails is recorded in the report's problems and skipped (the next
- * call then starts with continues=0).  Only bytes inside the image are
+ * call then starts with continues=0).  Offsets are the image's, of the
+ * disk (dK) the partition is on; in a volume of a layer (a logical
+ * volume, an md array, and an LVM2 physical volume on an array) they
+ * are the volume's, and cust_walk_space.volume places them in the disks'
+ * images.  Only bytes inside the image are
  * read, so the total is at most the image size.  A file system whose
  * block walk fails is recorded as a problem; the walk goes on.
  */
@@ -360,6 +368,10 @@ struct cust_walk_entry {
 	 * image's sector size */
 	uint64_t partition_offset;
 	uint32_t sector_size;
+	/* where the first byte of the partition (ORIGIN is PARTITION_OFFSET)
+	 * or of the volume of a layer lies in its disk's image: 0 when that
+	 * byte lies in no image (see "Runs through the layers") */
+	uint64_t origin;
 	/* a volume of a layer (an LVM2 logical volume): its report keys
 	 * "layer", "volume_group", "logical_volume", "physical_volume"
 	 * (see "Layers" above); NULL for a partition of the image */
@@ -406,12 +418,36 @@ struct cust_walk_space {
 	const char *kind;      /* "unallocated", "volume-slack",
 	                          "unrecognised", "unreadable-partition",
 	                          "lvm-unassigned", "unpartitioned" */
-	uint64_t image_offset; /* of BUF[0] in the image (in the volume
-	                          for a volume of a layer: pN/lvm:VG/LV,
-	                          md:NAME) */
+	uint64_t image_offset; /* of BUF[0] in the image (of disk dK with
+	                          several disks), or, when VOLUME is set,
+	                          in that volume */
 	int continues;         /* 1: BUF follows the previous call's bytes
 	                          directly (same run): a feature may span both */
+	/* A volume of a layer (pN/lvm:VG/LV, md:NAME, or an md array holding
+	 * an LVM2 physical volume): IMAGE_OFFSET is in the volume, and
+	 * cust_walk_volume_place says where any byte of it lies in the
+	 * disks' images.  Borrowed: valid from this call until the run ends
+	 * (the walk calls options.space_end, before it reads anything else
+	 * or closes the volume), never after cust_walk_image returns.  NULL
+	 * for a partition or a disk: IMAGE_OFFSET is the image's. */
+	const struct cust_walk_volume *volume;
+	/* with VOLUME: where its first byte lies in its disk's image (0
+	 * when it lies in no image) */
+	uint64_t origin;
 };
+
+/*
+ * Where byte OFF of volume V lies in the disks' images: CUST_WALK_IN_IMAGE
+ * with *DISK (K of "dK" with several disks, else 0) and *AT, the offset in
+ * that disk's image; else where it lies in no image (a chunk of a missing
+ * md member rebuilt from parity, an extent on a missing physical volume:
+ * enum cust_walk_place), *DISK and *AT 0.  CUST_WALK_UNPLACED for a V no
+ * longer valid (see cust_walk_space.volume) or an OFF past its end.
+ */
+struct cust_walk_volume;
+enum cust_walk_place cust_walk_volume_place(const struct cust_walk_volume *v,
+                                            uint64_t off, unsigned *disk,
+                                            uint64_t *at);
 
 /*
  * Called with LEN (1 .. CUST_WALK_SPACE_CHUNK) bytes of space outside
@@ -423,11 +459,21 @@ typedef int (*cust_walk_space_fn)(void *ctx, const struct cust_walk_space *s,
                                   const void *buf, size_t len,
                                   struct cust_error *err);
 
+/*
+ * Called once a run of space has been handed over whole (after its last
+ * chunk; also after a run a failed read broke), before the walk reads
+ * anything else or closes the volume it lies in: what the caller still
+ * holds of the run (a feature found at its end) is placed now, while
+ * cust_walk_space.volume is valid.  Return as cust_walk_space_fn.
+ */
+typedef int (*cust_walk_space_end_fn)(void *ctx, struct cust_error *err);
+
 struct cust_walk_options {
 	int include_deleted;  /* also deleted names and $OrphanFiles */
 	uint64_t max_entries; /* stop after this many entries; 0: no limit */
 	cust_walk_space_fn space; /* NULL: space outside files not read */
-	void *space_ctx;      /* passed to SPACE */
+	cust_walk_space_end_fn space_end; /* NULL: not told */
+	void *space_ctx;      /* passed to SPACE and SPACE_END */
 	/* Read every content through libtsk.  By default the live files of
 	 * ext2/3/4 and FAT in a single raw image file are read through their
 	 * runs straight from the file (the same bytes, without libtsk's
@@ -481,8 +527,14 @@ uint64_t cust_walk_holes(struct cust_walk_file *f);
 /*
  * The file slack of F: the bytes of its last allocated cluster (or block)
  * past its size, up to CAP (at most CUST_WALK_SLACK_MAX) into BUF; *GOT
- * receives the count and *IMAGE_OFFSET where BUF[0] lies in the image
- * (the bytes are contiguous there).  Read through libtsk
+ * receives the count and *WHERE the place of BUF[0], as a run of *GOT
+ * bytes (the bytes are contiguous there): its offset and disk in the
+ * disks' images, through the layers (see "Runs through the layers"; PLACE
+ * says when it lies in no image), and FS_OFFSET in the partition or the
+ * volume of a layer.  Slack lies in one block of its file system, so in
+ * one chunk of an array or one extent of a logical volume; were a
+ * cluster larger than a chunk to straddle two, WHERE is its first
+ * byte's place.  Read through libtsk
  * (TSK_FS_FILE_READ_FLAG_SLACK) up to the allocated size of the default
  * data stream, never past the end of the run holding the last byte.
  * *GOT is 0 when there is none or it cannot be read: content resident in
@@ -493,7 +545,7 @@ uint64_t cust_walk_holes(struct cust_walk_file *f);
  * (CUST_E_USAGE) when called outside the entry's callback.
  */
 int cust_walk_slack(struct cust_walk_file *f, void *buf, size_t cap,
-                    size_t *got, uint64_t *image_offset,
+                    size_t *got, struct cust_walk_run *where,
                     struct cust_error *err);
 
 /*

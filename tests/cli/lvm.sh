@@ -48,9 +48,24 @@ head -c 300000 /dev/urandom >"$T/root/srv/panel/bot.bin"
 printf '<?php $db_pass = "hunter2";\n' >"$T/root/srv/panel/config.php"
 printf 'victims\n' >"$T/data/db/list.txt"
 head -c 70000 /dev/urandom >"$T/data/db/dump.bin"
+printf 'slack file\n' >"$T/root/etc/slack.txt"
 mke2fs -q -F -t ext4 -d "$T/root" "$T/root.ext4" 8M >/dev/null 2>&1 &&
 	mke2fs -q -F -t ext4 -d "$T/data" "$T/data.ext4" 8M >/dev/null 2>&1 ||
 	fail "ext4 images of two trees (mke2fs -d)"
+# root's ext4 before it is placed: an address in a block no file holds
+# (debugfs testb) and one in the slack of /etc/slack.txt (11 bytes in its
+# block: debugfs bmap), at ROOT_FREE and ROOT_SLACK of the volume
+poke() { printf '%s' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+BS=$(dumpe2fs -h "$T/root.ext4" 2>/dev/null | awk -F: '/^Block size/ {print $2 + 0}')
+NB=$(dumpe2fs -h "$T/root.ext4" 2>/dev/null | awk -F: '/^Block count/ {print $2 + 0}')
+SB=$(debugfs -R "bmap /etc/slack.txt 0" "$T/root.ext4" 2>/dev/null)
+ROOT_FREE=$(((NB - 20) * BS + 100))
+ROOT_SLACK=$((SB * BS + 11 + 20))
+debugfs -R "testb $((NB - 20))" "$T/root.ext4" 2>/dev/null | grep -q "not in use" &&
+	[ "$SB" -gt 0 ] && poke "$T/root.ext4" "$ROOT_FREE" "gone@lv-unalloc.example.org" &&
+	poke "$T/root.ext4" "$ROOT_SLACK" "tail@lv-slack.example.org" &&
+	ok "addresses in a free block and in a file's slack of root's ext4 (debugfs testb, bmap)" ||
+	fail "addresses in a free block and in a file's slack of root's ext4"
 D1=$T/disk1.img
 disk "$D1" 64M && "$PYTHON" "$FIX" mbr "$D1" 2048:61440:8e &&
 	attach "$D1" $((2048 * 512)) $((61440 * 512)) &&
@@ -158,6 +173,21 @@ at=$(awk -F '\t' '$2 == "ops@lvm-panel.example.net" {print $1}' \
 	"ops@lvm-panel.example.net" ] &&
 	ok "an address in a file of the volume: its feature at the image offset of its bytes ($at)" ||
 	{ fail "an address in a file of the volume: its feature's image offset ($at)"; sed 's/^/#   /' "$X/targets/bulk_extractor/email.txt"; }
+# feat ADDRESS DISK: the address's feature offset, and whether DISK holds
+# its bytes there
+feat() {
+	at=$(awk -F '\t' -v a="$1" '$2 == a {print $1}' \
+		"$X/targets/bulk_extractor/email.txt")
+	[ -n "$at" ] && [ "$(dd if="$2" bs=1 skip="${at%%-*}" count=${#1} 2>/dev/null)" = "$1" ]
+}
+feat gone@lv-unalloc.example.org "$D1" &&
+	[ "$at" = "$("$PYTHON" "$FIX" at "$T/layout1" root "$ROOT_FREE")" ] &&
+	ok "an address in the volume's unallocated space: its feature at the image offset of its bytes ($at)" ||
+	{ fail "an address in the volume's unallocated space: its feature's image offset ($at)"; grep lv-unalloc "$X/targets/bulk_extractor/email.txt" | sed 's/^/#   /'; }
+feat tail@lv-slack.example.org "$D1" &&
+	[ "$at" = "$("$PYTHON" "$FIX" at "$T/layout1" root "$ROOT_SLACK")" ] &&
+	ok "an address in a file's slack in the volume: its feature at the image offset of its bytes ($at)" ||
+	{ fail "an address in a file's slack in the volume: its feature's image offset ($at)"; grep lv-slack "$X/targets/bulk_extractor/email.txt" | sed 's/^/#   /'; }
 for f in db/list.txt db/dump.bin; do
 	[ "$(inv_md5 p1/lvm:vg0/data "/$f")" = "$(md5of "$T/data/$f")" ] &&
 		ok "p1/lvm:vg0/data: /$f listed with its MD5" ||
@@ -204,6 +234,10 @@ for f in etc/c2.conf srv/panel/bot.bin srv/panel/config.php; do
 		ok "striped p1/lvm:vg0/root: /$f listed with its MD5" ||
 		fail "striped p1/lvm:vg0/root: /$f listed with its MD5"
 done
+feat gone@lv-unalloc.example.org "$D2" &&
+	[ "$at" = "$("$PYTHON" "$FIX" at "$T/layout2" root "$ROOT_FREE")" ] &&
+	ok "striped: an address in the volume's unallocated space at the image offset of its stripe ($at)" ||
+	{ fail "striped: an address in unallocated space, its feature's image offset ($at)"; grep lv-unalloc "$X/targets/bulk_extractor/email.txt" | sed 's/^/#   /'; }
 runs --offset none p1/lvm:vg0/root "$T/root" "$D2" &&
 	ok "striped: each byte run, split per stripe, where the files' bytes are in the image, no one volume offset ($(cat "$T/runs.out"))" ||
 	{ fail "striped: the byte runs in the image"; sed 's/^/#   /' "$T/runs.out"; }

@@ -47,6 +47,25 @@ head -c 300000 /dev/zero | tr '\0' 'x' >"$T/tree/root/big.txt"
 printf 'ops@panel.example.com\n' >"$T/tree/root/notes.txt"
 mke2fs -q -F -t ext4 -d "$T/tree" "$T/fs.img" 4M >/dev/null 2>&1 ||
 	fail "an ext4 image of the server's files (mke2fs -d)"
+# addresses in two blocks no file holds (debugfs testb), written into the
+# array's content before the members are made: FREE_AT in the array's
+# 60th chunk of 64 KiB (on RAID5's role 2, RAID0's role 1), LOST_AT in
+# its 62nd (on RAID5's role 1)
+BS=$(dumpe2fs -h "$T/fs.img" 2>/dev/null | awk -F: '/^Block size/ {print $2 + 0}')
+FREE_AT=$((59 * 65536 + 20 * BS + 100))
+LOST_AT=$((61 * 65536 + 20 * BS + 100))
+for a in $FREE_AT:gone@md-unalloc.example.org $LOST_AT:lost@md-rebuilt.example.org; do
+	debugfs -R "testb $((${a%%:*} / BS))" "$T/fs.img" 2>/dev/null | grep -q "not in use" &&
+		printf '%s' "${a#*:}" | dd of="$T/fs.img" bs=1 seek="${a%%:*}" conv=notrunc 2>/dev/null ||
+		fail "an address in a free block at ${a%%:*} of the ext4"
+done
+# feat ADDRESS IMAGE: the address's feature in the last extraction, and
+# whether IMAGE holds its bytes at the feature's offset
+feat() {
+	at=$(awk -F '\t' -v a="$1" '$2 == a {print $1}' \
+		"$(last)/targets/bulk_extractor/email.txt")
+	[ -n "$at" ] && [ "$(dd if="$2" bs=1 skip="${at%%-*}" count=${#1} 2>/dev/null)" = "$1" ]
+}
 
 # ---- a RAID1 member seized alone ---------------------------------------
 $MD --level 1 --disks 2 --metadata 1.2 --data-kib 4096 --volume "$T/fs.img" \
@@ -70,6 +89,10 @@ uuid=$(mdadm --examine "$T/r1/m0.img" 2>/dev/null | awk '/Array UUID/ {print $4}
 [ "$uuid" = 3b8e1c52:a1f04d6e:9c2b7d41:e5a09f13 ] &&
 	ok "the UUID is the one mdadm --examine gives" ||
 	fail "the UUID is the one mdadm --examine gives ($uuid)"
+feat gone@md-unalloc.example.org "$T/r1/m0.img" &&
+	[ "$at" = $((1048576 + FREE_AT)) ] &&
+	ok "RAID1: an address in the array's unallocated space, its feature at the image offset of its bytes ($at)" ||
+	{ fail "RAID1: an address in unallocated space, its feature's image offset ($at)"; grep md-unalloc "$(last)/targets/bulk_extractor/email.txt" | sed 's/^/#   /'; }
 schemas_ok "$C" "the record with its md layer matches the schema"
 # the array is one window of the member's image, at its data offset
 # (mdraid.py: 2048 sectors)
@@ -118,6 +141,9 @@ runs() {
 	"$PYTHON" "$CUSTODY_TOP/tests/fixtures/byteruns.py" $o \
 		"$(last)/inventory.dfxml" "$v" "$T/tree" "$@" >"$T/runs.out" 2>&1
 }
+feat gone@md-unalloc.example.org "$T/r5.img" &&
+	ok "RAID5: an address in the array's unallocated space, its feature at the image offset of its bytes ($at)" ||
+	{ fail "RAID5: an address in unallocated space, its feature's image offset ($at)"; grep md-unalloc "$(last)/targets/bulk_extractor/email.txt" | sed 's/^/#   /'; }
 runs --offset none md:web:1 "$T/r5.img" &&
 	ok "RAID5: each byte run, split per chunk, where the files' bytes are in the image ($(cat "$T/runs.out"))" ||
 	{ fail "RAID5: the byte runs in the image"; sed 's/^/#   /' "$T/runs.out"; }
@@ -136,6 +162,12 @@ contains "$T/.err" "no file system found in p2: carved as unrecognised space" \
 	"the wiped partition is named on stderr"
 same_md5s md:web:1 && ok "RAID5 less a member: every file, rebuilt" ||
 	fail "RAID5 less a member: every file, rebuilt"
+feat gone@md-unalloc.example.org "$T/r5-lost.img" &&
+	at=$(awk -F '\t' '$2 == "lost@md-rebuilt.example.org" {print $1}' \
+		"$(last)/targets/bulk_extractor/email.txt") &&
+	expr "$at" : "[0-9][0-9]*-VOLUME-$LOST_AT\$" >/dev/null &&
+	ok "RAID5 less a member: an address on the present member at its image offset, one rebuilt from parity at -VOLUME-N ($at)" ||
+	{ fail "RAID5 less a member: the features in unallocated space ($at)"; grep md- "$(last)/targets/bulk_extractor/email.txt" | sed 's/^/#   /'; }
 runs --no-image rebuilt md:web:1 "$T/r5-lost.img" &&
 	ok "RAID5 less a member: the chunks rebuilt have no img_offset, the others hold the files' bytes ($(cat "$T/runs.out"))" ||
 	{ fail "RAID5 less a member: the byte runs"; sed 's/^/#   /' "$T/runs.out"; }
@@ -195,6 +227,9 @@ expect_exit 0 "extract the two disks of a RAID0 pair" custody-extract \
 	--case "$C" --item E001 --quiet "$T/r0/m0.img" --disk "$T/r0/m1.img"
 same_md5s md:r0:0 && ok "RAID0: every file, with its MD5" ||
 	fail "RAID0: every file, with its MD5"
+feat gone@md-unalloc.example.org "$T/r0/m1.img" &&
+	ok "RAID0: an address in unallocated space at its offset in the image of the disk holding its chunk (d2: $at)" ||
+	{ fail "RAID0: an address in unallocated space, its feature's image offset ($at)"; grep md-unalloc "$(last)/targets/bulk_extractor/email.txt" | sed 's/^/#   /'; }
 runs --offset none md:r0:0 "$T/r0/m0.img" "$T/r0/m1.img" &&
 	grep -q "custody:disk='d2'" "$(last)/inventory.dfxml" &&
 	ok "RAID0: each run on the disk holding its chunk ($(cat "$T/runs.out"))" ||

@@ -1327,6 +1327,7 @@ struct slack_probe {
 	uint64_t run0;
 	size_t got;
 	uint64_t off;
+	int place;
 	int rc, seen, gone_got;
 	unsigned char buf[8192];
 };
@@ -1337,7 +1338,7 @@ static int probe_slack(void *ctx, const struct cust_walk_entry *e,
 	struct slack_probe *sp = ctx;
 	unsigned char b[64];
 	size_t got;
-	uint64_t off;
+	struct cust_walk_run where;
 
 	if (strcmp(e->path, "/H.BIN") == 0) {
 		sp->seen = 1;
@@ -1345,11 +1346,13 @@ static int probe_slack(void *ctx, const struct cust_walk_entry *e,
 		assert_true(e->nruns >= 1);
 		sp->run0 = e->runs[0].offset;
 		sp->rc = cust_walk_slack(f, sp->buf, sizeof sp->buf, &sp->got,
-		                         &sp->off, err);
+		                         &where, err);
+		sp->off = where.offset;
+		sp->place = (int)where.place;
 	}
 	/* a deleted file has no slack of its own */
 	if (strcmp(e->path, "/_ONE.BIN") == 0) {
-		assert_int_equal(cust_walk_slack(f, b, sizeof b, &got, &off,
+		assert_int_equal(cust_walk_slack(f, b, sizeof b, &got, &where,
 		                                 err), 0);
 		sp->gone_got = (int)got + 1;
 	}
@@ -1387,6 +1390,7 @@ static void test_slack_fat(void **state)
 	assert_int_equal(sp->rc, 0);
 	assert_int_equal(sp->got, 4096 - 100);
 	assert_int_equal(sp->off, sp->run0 + 100);
+	assert_int_equal(sp->place, CUST_WALK_IN_IMAGE);
 	assert_int_equal(sp->gone_got, 1);
 	assert_null(memmem(sp->buf, sp->got, marker, strlen(marker)));
 	/* plant the marker past the end of the file, in its cluster */
