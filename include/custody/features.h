@@ -64,13 +64,22 @@
  *    the member's content (the member, at any depth, is named in the
  *    CSVs).
  *
- * Offsets are those of the DFXML for the same bytes: a file's content
- * inside a volume of a layer (an LVM2 logical volume, an md array) at
- * the image offset its runs place it at (walk.h, "Runs through the
- * layers"; a run in no image, rebuilt from parity or on a missing
- * physical volume, gives "-FILE-N"), space and slack there at offsets in
- * that volume; with several disks (cust_walk_disks) offsets in each
- * disk's image, as walk.h's runs and space are.  An extraction of a folder has
+ * Offsets are those of the DFXML for the same bytes, through the layers:
+ * a file's content inside a volume of a layer (an LVM2 logical volume, an
+ * md array) at the image offset its runs place it at (walk.h, "Runs
+ * through the layers"; a run in no image, rebuilt from parity or on a
+ * missing physical volume, gives "-FILE-N"; a file without runs is at
+ * its volume's first byte, cust_walk_entry.origin); space and slack there
+ * at the image offset of the feature's byte (cust_walk_volume_place,
+ * cust_walk_slack), chunk by chunk and stripe by stripe.  A byte of space
+ * or slack that lies in no image (rebuilt from parity, on a missing
+ * physical volume) is at the image offset of its volume's first byte (0
+ * when that lies in none either) followed by "-VOLUME-N", N its offset
+ * in the volume.  With several disks (cust_walk_disks) an offset is in
+ * the image of the disk holding the byte: the feature files have no disk
+ * column (bulk_extractor's have none), so the offsets of d2 and later
+ * are in their own disk's image, as the DFXML's custody:disk says of a
+ * file's runs; the CSVs name the partition.  An extraction of a folder has
  * no image: its features are at 0-FILE-N.  custody's own place of an
  * occurrence (partition and path) is in the CSVs and occurrences.jsonl
  * (targets.h), never in a feature file, which keeps bulk_extractor's
@@ -122,7 +131,8 @@ struct cust_features *cust_features_new(const char *dir, unsigned kinds,
 
 /* One occurrence: hit H (its PATH and CONTEXT used when set) whose
  * forensic path is POS (the image offset, see above), MARK ("" or
- * "-FILE-N", "-MEMBER-N": shorter than CUST_FEATURES_MARK_MAX) and H's
+ * "-FILE-N", "-MEMBER-N", "-VOLUME-N": shorter than
+ * CUST_FEATURES_MARK_MAX) and H's
  * path; H->offset is not used. */
 int cust_features_add(struct cust_features *f, const struct cust_carve_hit *h,
                       uint64_t pos, const char *mark, struct cust_error *err);
