@@ -143,6 +143,9 @@ struct cust_decode_stats {
 	uint64_t bombs;    /* streams stopped by a byte bound */
 	uint64_t too_deep; /* markers at the last depth, not decoded */
 	uint64_t missed;   /* markers left (see "One stream at a time") */
+	/* contents not decoded: an archive reader reads their members,
+	 * and decodes those (analyze.h, opens_archive) */
+	uint64_t left_to_archives;
 	/* the forensic path (OFFSET and PATH as a hit's) of the first bomb,
 	 * "" when none: "5120-GZIP" */
 	char first_bomb[CUST_DECODE_PATH_MAX + 24];
