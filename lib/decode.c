@@ -1105,74 +1105,144 @@ static void newline(const struct cust_decoder *d, struct level *L, size_t at,
 }
 
 #if defined(HAVE_AVX2_PATH) || defined(__SSE2__)
-/* What a block of WIDTH bytes at I holds, as the SIMD loops found it:
- * ZM its NUL bytes (8 of them alternating with text: UTF-16), MM its
- * marker pairs, LN its newlines, one bit a byte. */
+#define BYTES8(x) ((uint64_t)(x) * 0x0101010101010101ull)
+
+/* Whether one of the 8-bit groups of the NUL mask ZM alternates NUL and
+ * not (0xaa or 0x55: 8 bytes of UTF-16 text); a few false alarms, never a
+ * group missed (the classic test for a zero byte, on ZM ^ each). */
+static inline int utf16_hint(uint64_t zm)
+{
+	uint64_t a = zm ^ BYTES8(0xaa), b = zm ^ BYTES8(0x55);
+
+	return zm && (((a - BYTES8(1)) & ~a) | ((b - BYTES8(1)) & ~b)) &
+	             BYTES8(0x80);
+}
+
+/* What a block of WIDTH (at most 64) bytes at I holds, as the SIMD loops
+ * found it: ZM its NUL bytes (8 of them alternating with text: UTF-16),
+ * MM its markers, LN its newlines, one bit a byte. */
 static void block_marks(const struct cust_decoder *d, struct level *L,
-                        size_t i, unsigned width, unsigned zm, unsigned mm,
-                        unsigned ln, struct cand *v, size_t *n)
+                        size_t i, unsigned width, uint64_t zm, uint64_t mm,
+                        uint64_t ln, struct cand *v, size_t *n)
 {
 	unsigned q;
 
-	for (q = 0; zm && q < width / 8; q++) {
-		unsigned h = (zm >> (8 * q)) & 0xff;
-		if (h == 0xaa || h == 0x55)
-			utf16_at(L, i + 8 * q, v, n);
-	}
+	if (utf16_hint(zm))
+		for (q = 0; q < width / 8; q++) {
+			unsigned h = (unsigned)(zm >> (8 * q)) & 0xff;
+			if (h == 0xaa || h == 0x55)
+				utf16_at(L, i + 8 * q, v, n);
+		}
 	while (mm) {
-		bin_at(d, L, i + (size_t)__builtin_ctz(mm), v, n);
+		bin_at(d, L, i + (size_t)__builtin_ctzll(mm), v, n);
 		mm &= mm - 1;
 	}
 	while (ln) {
-		newline(d, L, i + (size_t)__builtin_ctz(ln), v, n);
+		newline(d, L, i + (size_t)__builtin_ctzll(ln), v, n);
 		ln &= ln - 1;
 	}
 }
 #endif
 
 #ifdef HAVE_AVX2_PATH
-/* binary()'s loop 32 bytes at a time; returns where it stopped. */
+/* A marker is a byte and the next, one bit of a byte each: 1f 8b; 78 and
+ * a zlib second byte; "PK"; "BZ"; fd "7"; 5d 00; '%' and '2', '3' or '4'
+ * (the %XX that decode to '.', '/', ':' and '@'); ";b".  A byte's bits are
+ * looked up by its low and its high nibble (pshufb) and the two ANDed:
+ * the first bytes are one a bit, so exact; the second ones of 78 give a
+ * few more (bin_at checks every marker in full), the others are exact. */
+static const unsigned char first_lo[16] = {
+	[0x0] = 1 << 2, [0x2] = 1 << 3, [0x5] = 1 << 6, [0x8] = 1 << 1,
+	[0xb] = 1 << 7, [0xd] = 1 << 4 | 1 << 5, [0xf] = 1 << 0
+};
+static const unsigned char first_hi[16] = {
+	[0x1] = 1 << 0, [0x2] = 1 << 6, [0x3] = 1 << 7, [0x4] = 1 << 3,
+	[0x5] = 1 << 2 | 1 << 5, [0x7] = 1 << 1, [0xf] = 1 << 4
+};
+static const unsigned char second_lo[16] = {
+	[0x0] = 1 << 5, [0x1] = 1 << 1, [0x2] = 1 << 6 | 1 << 7,
+	[0x3] = 1 << 6, [0x4] = 1 << 6, [0x7] = 1 << 4, [0xa] = 1 << 1 | 1 << 3,
+	[0xb] = 1 << 0 | 1 << 2, [0xc] = 1 << 1, [0xe] = 1 << 1
+};
+static const unsigned char second_hi[16] = {
+	[0x0] = 1 << 1 | 1 << 5, [0x3] = 1 << 4 | 1 << 6, [0x4] = 1 << 2,
+	[0x5] = 1 << 1 | 1 << 3, [0x6] = 1 << 7, [0x8] = 1 << 0,
+	[0x9] = 1 << 1, [0xd] = 1 << 1
+};
+
+struct avx2_tables {
+	__m256i f_lo, f_hi, s_lo, s_hi, nib, zero, nl;
+};
+
+__attribute__((target("avx2")))
+static inline __m256i table32(const unsigned char t[16])
+{
+	return _mm256_broadcastsi128_si256(
+		_mm_loadu_si128((const __m128i *)(const void *)t));
+}
+
+/* The bits of V's bytes in the tables LO and HI (by nibble). */
+__attribute__((target("avx2")))
+static inline __m256i nibbles(__m256i v, __m256i lo, __m256i hi, __m256i nib)
+{
+	return _mm256_and_si256(
+		_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
+		_mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4),
+		                                         nib)));
+}
+
+/* The masks of the 32 bytes at B (B[32] readable), as block_marks takes
+ * them. */
+__attribute__((target("avx2")))
+static inline void masks_avx2(const struct avx2_tables *t,
+                              const unsigned char *b, uint32_t *zm,
+                              uint32_t *mm, uint32_t *ln)
+{
+	const __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+	const __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 1));
+	__m256i pair = _mm256_and_si256(nibbles(v0, t->f_lo, t->f_hi, t->nib),
+	                                nibbles(v1, t->s_lo, t->s_hi, t->nib));
+
+	*mm = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(pair, t->zero));
+	*zm = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, t->zero));
+	*ln = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, t->nl));
+}
+
+/* binary()'s loop 64 bytes at a time (then 32); returns where it
+ * stopped.  A block of none of the three is passed over without a call:
+ * most blocks of binary data are, and of text all but its newlines. */
 __attribute__((target("avx2")))
 static size_t binary_avx2(const struct cust_decoder *d, struct level *L,
                           size_t i, size_t to, struct cand *v, size_t *n)
 {
 	const unsigned char *b = L->win;
-	const __m256i zero = _mm256_setzero_si256();
-	const __m256i x1f = _mm256_set1_epi8(0x1f), x8b = _mm256_set1_epi8((char)0x8b);
-	const __m256i x78 = _mm256_set1_epi8(0x78), x01 = _mm256_set1_epi8(0x01);
-	const __m256i x5e = _mm256_set1_epi8(0x5e), x9c = _mm256_set1_epi8((char)0x9c);
-	const __m256i xda = _mm256_set1_epi8((char)0xda);
-	const __m256i cP = _mm256_set1_epi8('P'), cK = _mm256_set1_epi8('K');
-	const __m256i cB = _mm256_set1_epi8('B'), cZ = _mm256_set1_epi8('Z');
-	const __m256i xfd = _mm256_set1_epi8((char)0xfd), c7 = _mm256_set1_epi8('7');
-	const __m256i x5d = _mm256_set1_epi8(0x5d), pct = _mm256_set1_epi8('%');
-	const __m256i semi = _mm256_set1_epi8(';'), cb = _mm256_set1_epi8('b');
-	const __m256i nl = _mm256_set1_epi8('\n');
+	struct avx2_tables t;
 
+	t.f_lo = table32(first_lo);
+	t.f_hi = table32(first_hi);
+	t.s_lo = table32(second_lo);
+	t.s_hi = table32(second_hi);
+	t.nib = _mm256_set1_epi8(0x0f);
+	t.zero = _mm256_setzero_si256();
+	t.nl = _mm256_set1_epi8('\n');
+	for (; i + 65 <= L->win_len && i + 64 <= to; i += 64) {
+		uint32_t z0, m0, l0, z1, m1, l1;
+		uint64_t zm, mm, ln;
+
+		masks_avx2(&t, b + i, &z0, &m0, &l0);
+		masks_avx2(&t, b + i + 32, &z1, &m1, &l1);
+		zm = (uint64_t)z1 << 32 | z0;
+		mm = (uint64_t)m1 << 32 | m0;
+		ln = (uint64_t)l1 << 32 | l0;
+		if (mm | ln | (uint64_t)utf16_hint(zm))
+			block_marks(d, L, i, 64, zm, mm, ln, v, n);
+	}
 	for (; i + 33 <= L->win_len && i + 32 <= to; i += 32) {
-		__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
-		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i + 1));
-		__m256i z1 = _mm256_or_si256(
-			_mm256_or_si256(_mm256_cmpeq_epi8(v1, x01), _mm256_cmpeq_epi8(v1, x5e)),
-			_mm256_or_si256(_mm256_cmpeq_epi8(v1, x9c), _mm256_cmpeq_epi8(v1, xda)));
-		__m256i m = _mm256_or_si256(
-			_mm256_or_si256(
-				_mm256_and_si256(_mm256_cmpeq_epi8(v0, x1f), _mm256_cmpeq_epi8(v1, x8b)),
-				_mm256_and_si256(_mm256_cmpeq_epi8(v0, x78), z1)),
-			_mm256_or_si256(
-				_mm256_and_si256(_mm256_cmpeq_epi8(v0, cP), _mm256_cmpeq_epi8(v1, cK)),
-				_mm256_and_si256(_mm256_cmpeq_epi8(v0, cB), _mm256_cmpeq_epi8(v1, cZ))));
-		unsigned zm = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, zero));
-		unsigned mm, ln;
+		uint32_t zm, mm, ln;
 
-		m = _mm256_or_si256(m, _mm256_or_si256(
-			_mm256_and_si256(_mm256_cmpeq_epi8(v0, xfd), _mm256_cmpeq_epi8(v1, c7)),
-			_mm256_and_si256(_mm256_cmpeq_epi8(v0, x5d), _mm256_cmpeq_epi8(v1, zero))));
-		m = _mm256_or_si256(m, _mm256_or_si256(_mm256_cmpeq_epi8(v0, pct),
-			_mm256_and_si256(_mm256_cmpeq_epi8(v0, semi), _mm256_cmpeq_epi8(v1, cb))));
-		mm = (unsigned)_mm256_movemask_epi8(m);
-		ln = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, nl));
-		block_marks(d, L, i, 32, zm, mm, ln, v, n);
+		masks_avx2(&t, b + i, &zm, &mm, &ln);
+		if (mm | ln | (uint32_t)utf16_hint(zm))
+			block_marks(d, L, i, 32, zm, mm, ln, v, n);
 	}
 	return i;
 }
@@ -1222,10 +1292,15 @@ static void binary(const struct cust_decoder *d, struct level *L,
 			m = _mm_or_si128(m, _mm_or_si128(
 				_mm_and_si128(_mm_cmpeq_epi8(v0, xfd), _mm_cmpeq_epi8(v1, c7)),
 				_mm_and_si128(_mm_cmpeq_epi8(v0, x5d), _mm_cmpeq_epi8(v1, zero))));
-			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v0, pct),
+			__m128i d1 = _mm_sub_epi8(v1, _mm_set1_epi8('2'));
+			__m128i pct1 = _mm_cmpeq_epi8(_mm_min_epu8(d1, _mm_set1_epi8(2)), d1);
+
+			m = _mm_or_si128(m, _mm_or_si128(
+				_mm_and_si128(_mm_cmpeq_epi8(v0, pct), pct1),
 				_mm_and_si128(_mm_cmpeq_epi8(v0, semi), _mm_cmpeq_epi8(v1, cb))));
 			mm = (unsigned)_mm_movemask_epi8(m);
-			block_marks(d, L, i, 16, zm, mm, ln, v, n);
+			if (mm | ln | (unsigned)utf16_hint(zm))
+				block_marks(d, L, i, 16, zm, mm, ln, v, n);
 		}
 	}
 #endif
