@@ -2,7 +2,8 @@
  * addresses at known offsets inside gzip, zlib (PDF FlateDecode), ZIP
  * local headers (stored and deflated), bzip2, xz, base64 (MIME parts,
  * line runs, data: URIs), quoted-printable, percent-encoding and UTF-16
- * streams, found with their forensic paths whatever the feed sizes; and
+ * streams, found with their forensic paths whatever the feed sizes; each
+ * marker in each byte lane of the SIMD scan's blocks; and
  * hostile twins: a deflate bomb, 1 GiB of base64, a ZIP header claiming
  * 4 GiB, random UTF-16 runs, encodings nested 100 deep. */
 #include <stdint.h>
@@ -421,6 +422,157 @@ static void test_layers(void **state)
 	free(img.p);
 }
 
+/* ---- every marker in every lane of the SIMD scan ------------------------ */
+
+enum { LANE_KINDS = 13 };
+
+/* Stream K of the lane test, its address EMAIL, into B; *PATH its
+ * layer's name ("-GZIP-"); where its stream begins, from B's end. */
+static size_t lane_stream(unsigned k, struct buf *b, const char **email,
+                          const char **path)
+{
+	static const int zlevel[4] = { 1, 3, 6, 9 }; /* 78 01, 5e, 9c, da */
+	char text[128], out[1024];
+	struct buf z;
+	size_t at = 0, olen = sizeof out;
+	unsigned bl = sizeof out;
+	int w;
+
+	*email = "lane-victim@mail-lane.example.com";
+	w = snprintf(text, sizeof text, "to: %s\n", *email);
+	switch (k) {
+	case 0:
+		z = deflated(text, (size_t)w, 16 + 15);
+		put(b, z.p, z.len);
+		free(z.p);
+		*path = "-GZIP-";
+		break;
+	case 1: case 2: case 3: case 4: {
+		z_stream s;
+		memset(&s, 0, sizeof s);
+		assert_int_equal(deflateInit(&s, zlevel[k - 1]), Z_OK);
+		s.next_in = (Bytef *)text;
+		s.avail_in = (uInt)w;
+		s.next_out = (Bytef *)out;
+		s.avail_out = sizeof out;
+		assert_int_equal(deflate(&s, Z_FINISH), Z_STREAM_END);
+		assert_int_equal(out[0], 0x78);
+		put(b, out, s.total_out);
+		deflateEnd(&s);
+		*path = "-ZLIB-";
+		break;
+	}
+	case 5: {
+		unsigned char h[30] = { 'P', 'K', 3, 4, 20, 0, 0, 0, 0, 0 };
+		h[18] = h[22] = (unsigned char)w;
+		h[26] = 1;
+		put(b, h, sizeof h);
+		put(b, "a", 1);
+		put(b, text, (size_t)w);
+		*path = "-ZIP-";
+		break;
+	}
+	case 6:
+		assert_int_equal(BZ2_bzBuffToBuffCompress(out, &bl, text,
+		                                          (unsigned)w, 9, 0, 0),
+		                 BZ_OK);
+		put(b, out, bl);
+		*path = "-BZIP2-";
+		break;
+	case 7:
+		olen = 0;
+		assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL,
+		                                         (const uint8_t *)text,
+		                                         (size_t)w, (uint8_t *)out,
+		                                         &olen, sizeof out),
+		                 LZMA_OK);
+		put(b, out, olen);
+		*path = "-XZ-";
+		break;
+	case 8: {
+		lzma_stream s = LZMA_STREAM_INIT;
+		lzma_options_lzma opt;
+		assert_false(lzma_lzma_preset(&opt, 6));
+		opt.dict_size = 1 << 20;
+		assert_int_equal(lzma_alone_encoder(&s, &opt), LZMA_OK);
+		s.next_in = (const uint8_t *)text;
+		s.avail_in = (size_t)w;
+		s.next_out = (uint8_t *)out;
+		s.avail_out = sizeof out;
+		assert_int_equal(lzma_code(&s, LZMA_FINISH), LZMA_STREAM_END);
+		assert_int_equal((unsigned char)out[0], 0x5d);
+		put(b, out, s.total_out);
+		lzma_end(&s);
+		*path = "-LZMA-";
+		break;
+	}
+	case 9: /* the run of URL bytes begins after the space */
+		puts_(b, " u=lane-pct%40mail-lane.example.com ");
+		*email = "lane-pct@mail-lane.example.com";
+		*path = "-PERCENT-";
+		return 1;
+	case 10:
+		puts_(b, " lane-dot@mail-lane%2eexample.com ");
+		*email = "lane-dot@mail-lane.example.com";
+		*path = "-PERCENT-";
+		return 1;
+	case 11:
+		puts_(b, ";base64,");
+		z = base64(text, (size_t)w, 0);
+		put(b, z.p, z.len);
+		free(z.p);
+		puts_(b, "\" ");
+		*path = "-BASE64-";
+		return 8;
+	default:
+		puts_(b, "\x01\x02");
+		z = utf16le(text);
+		put(b, z.p, z.len);
+		free(z.p);
+		*path = "-UTF16-";
+		return 2;
+	}
+	return at;
+}
+
+/* Each marker at each of the 64 byte lanes of a block (and in the tail
+ * that is scanned byte by byte): found, at its offset, whatever lane. */
+static void test_markers_every_lane(void **state)
+{
+	unsigned k, lane;
+
+	(void)state;
+	for (k = 0; k < LANE_KINDS; k++) {
+		for (lane = 0; lane < 64 + 16; lane++) {
+			struct hits hs = { 0, calloc(MAX_HITS, sizeof(struct hit)) };
+			struct buf img = { 0 };
+			const struct hit *h;
+			const char *email, *path;
+			size_t start, skip;
+
+			assert_non_null(hs.h);
+			/* lanes 64..79: the stream in the last bytes, where
+			 * the scan goes byte by byte */
+			filler(&img, lane < 64 ? 1024 + lane : 100 + lane);
+			start = img.len;
+			skip = lane_stream(k, &img, &email, &path);
+			if (lane < 64)
+				filler(&img, 512);
+			decode_in_pieces(img.p, img.len, img.len, &hs, NULL, NULL);
+			h = find(&hs, email);
+			if (!h || h->offset != start + skip ||
+			    strncmp(h->path, path, strlen(path)) != 0)
+				fail_msg("kind %u lane %u: %s %s at %llu%s, expected "
+				         "%zu%s...", k, lane, email,
+				         h ? "found" : "not found",
+				         h ? (unsigned long long)h->offset : 0ULL,
+				         h ? h->path : "", start + skip, path);
+			free(hs.h);
+			free(img.p);
+		}
+	}
+}
+
 /* ---- hostile twins ----------------------------------------------------- */
 
 static void test_deflate_bomb(void **state)
@@ -625,6 +777,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layers),
+		cmocka_unit_test(test_markers_every_lane),
 		cmocka_unit_test(test_deflate_bomb),
 		cmocka_unit_test(test_base64_gib),
 		cmocka_unit_test(test_zip_claims_4gib),
