@@ -102,6 +102,7 @@ struct level {
 	/* forensic path of this level's bytes (depth >= 1) */
 	uint64_t top;
 	char prefix[CUST_DECODE_PATH_MAX];
+	size_t prefix_len;
 };
 
 struct cust_decoder {
@@ -242,6 +243,32 @@ static int edited(const struct stream *s, uint64_t from, uint64_t len)
 	return lo < s->nedits && s->edits[lo] < from + len;
 }
 
+/* DST, of room CAP and LEN bytes, with the N bytes at S after them and a
+ * NUL: its new length, 0 when that does not fit.  (Forensic paths are
+ * made for every hit of a decoded stream: no printf.) */
+static size_t append(char *dst, size_t len, size_t cap, const char *s,
+                     size_t n)
+{
+	if (len >= cap || n >= cap - len)
+		return 0;
+	memcpy(dst + len, s, n);
+	dst[len + n] = '\0';
+	return len + n;
+}
+
+/* The same with V in decimal. */
+static size_t append_u64(char *dst, size_t len, size_t cap, uint64_t v)
+{
+	char t[20];
+	size_t n = sizeof t;
+
+	do {
+		t[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return append(dst, len, cap, t + n, sizeof t - n);
+}
+
 /* A hit in the decoded bytes of level C: its forensic path. */
 static int level_hit(void *ctx, const struct cust_carve_hit *hit,
                      struct cust_error *err)
@@ -251,14 +278,13 @@ static int level_hit(void *ctx, const struct cust_carve_hit *hit,
 	const struct stream *s = &(c - 1)->s;
 	char path[CUST_DECODE_PATH_MAX + 24];
 	struct cust_carve_hit h = *hit;
-	int w;
+	size_t n;
 
 	if ((s->kind == CUST_DECODE_QP || s->kind == CUST_DECODE_PERCENT) &&
 	    !edited(s, hit->offset, hit->length))
 		return 0;
-	w = snprintf(path, sizeof path, "%s%llu", c->prefix,
-	             (unsigned long long)hit->offset);
-	if (w < 0 || (size_t)w >= sizeof path)
+	n = append(path, 0, sizeof path, c->prefix, c->prefix_len);
+	if (n == 0 || append_u64(path, n, sizeof path, hit->offset) == 0)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "forensic path of a decoded hit too long");
 	h.offset = c->top;
@@ -779,20 +805,31 @@ static int start(struct cust_decoder *d, struct level *L,
 	struct stream *s = &L->s;
 	struct level *c = L + 1;
 	const char *name = cust_decode_kind_name(k->kind);
-	int w, ok = 0;
+	size_t n = 0, cap = sizeof c->prefix;
+	int ok = 0;
 
+	/* "-NAME-" at depth 0, else L's with where this one begins */
 	if (L->depth == 0) {
 		c->top = k->at;
-		w = snprintf(c->prefix, sizeof c->prefix, "-%s-", name);
 	} else {
 		c->top = L->top;
-		w = snprintf(c->prefix, sizeof c->prefix, "%s%llu-%s-",
-		             L->prefix, (unsigned long long)k->at, name);
+		n = append(c->prefix, 0, cap, L->prefix, L->prefix_len);
+		if (n > 0)
+			n = append_u64(c->prefix, n, cap, k->at);
 	}
-	if (w < 0 || (size_t)w >= sizeof c->prefix) {
+	if (L->depth == 0 || n > 0)
+		n = append(c->prefix, n, cap, "-", 1);
+	if (n > 0)
+		n = append(c->prefix, n, cap, name, strlen(name));
+	if (n > 0)
+		n = append(c->prefix, n, cap, "-", 1);
+	if (n == 0) {
+		c->prefix[0] = '\0';
+		c->prefix_len = 0;
 		d->st.missed++;
 		return 0;
 	}
+	c->prefix_len = n;
 	memset(s, 0, sizeof *s);
 	s->kind = k->kind;
 	s->start = s->pos = k->at;
