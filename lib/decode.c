@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <bzlib.h>
+#include <libdeflate.h>
 #include <lzma.h>
 #include <zlib.h>
 
@@ -30,6 +31,10 @@ enum {
 	 * from the oldest waiting marker, which is at most HOLD before it */
 	WIN_CAP = CUST_DECODE_HOLD + LEFT + LOOK + CHUNK,
 	OUT = 64 << 10,       /* decoded bytes handed on at a time */
+	/* a deflate stream wholly at hand that gives at most this much is
+	 * inflated at once (libdeflate); below CUST_ARCHIVE_EXPANDED_FLOOR,
+	 * so that no stream's own bound can stop it */
+	FAST_OUT = 256 << 10,
 	SUB = 1024,           /* bytes scanned per batch of markers */
 	CANDS = 4 * SUB,
 	PCT_RUN_MAX = 4096,   /* bytes of a percent-encoded run */
@@ -61,6 +66,7 @@ struct stream {
 	uint64_t left;       /* ZIP: compressed bytes left, UINT64_MAX unknown */
 	int stored;          /* ZIP method 0 */
 	int z_on, bz_on, xz_on;
+	int stepped;         /* bytes were handed to its decoder */
 	z_stream z;
 	bz_stream bz;
 	lzma_stream xz;
@@ -98,6 +104,7 @@ struct level {
 	struct cust_carver *carver; /* depth >= 1 */
 	struct stream s;            /* into the next level */
 	unsigned char *out;         /* OUT bytes for S */
+	unsigned char *fast;        /* FAST_OUT bytes, made when needed */
 	size_t out_len;
 	/* forensic path of this level's bytes (depth >= 1) */
 	uint64_t top;
@@ -114,6 +121,7 @@ struct cust_decoder {
 	int total_blown;
 	int failed;
 	int avx2; /* the CPU has AVX2: markers looked for 32 bytes at a time */
+	struct libdeflate_decompressor *ld; /* made when first needed */
 	struct cust_decode_stats st;
 	signed char b64v[256];
 	unsigned char urlc[256];
@@ -717,6 +725,80 @@ static int stream_finish(struct cust_decoder *d, struct level *L, int how)
 	return rc;
 }
 
+/* A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) whose bytes
+ * are all at hand, P[0..N), inflated at once by libdeflate, which is about
+ * twice as fast as zlib's inflate: 1 when it was (*HOW set), 0 when zlib's
+ * inflate must (its first step not taken, or a stream that does not end
+ * in P, is damaged, or gives more than FAST_OUT), -1 on a failure.  What
+ * follows is exactly what zlib's inflate gives, step_zlib: the same bytes
+ * handed on in the same pieces of OUT, so the same bounds met at the same
+ * points; a stream stopped by the bound of all streams is inflated again
+ * by zlib to the piece that stopped it, to learn where zlib stood. */
+static int fast_inflate(struct cust_decoder *d, struct level *L,
+                        const unsigned char *p, size_t n, int *how)
+{
+	struct stream *s = &L->s;
+	size_t used = 0, got = 0, off, pieces = 0;
+	enum libdeflate_result r;
+
+	if (n < 10 || (s->kind == CUST_DECODE_GZIP && (p[3] & 2)))
+		return 0; /* zlib checks a header CRC, libdeflate does not */
+	if (!d->ld && !(d->ld = libdeflate_alloc_decompressor()))
+		return 0;
+	if (!L->fast && !(L->fast = malloc(FAST_OUT)))
+		return 0;
+	switch (s->kind) {
+	case CUST_DECODE_GZIP:
+		r = libdeflate_gzip_decompress_ex(d->ld, p, n, L->fast, FAST_OUT,
+		                                  &used, &got);
+		break;
+	case CUST_DECODE_ZLIB:
+	case CUST_DECODE_PDF:
+		r = libdeflate_zlib_decompress_ex(d->ld, p, n, L->fast, FAST_OUT,
+		                                  &used, &got);
+		break;
+	default:
+		r = libdeflate_deflate_decompress_ex(d->ld, p, n, L->fast,
+		                                     FAST_OUT, &used, &got);
+		break;
+	}
+	if (r != LIBDEFLATE_SUCCESS)
+		return 0;
+	for (off = 0; off < got; off += OUT, pieces++) {
+		size_t k = got - off < OUT ? got - off : OUT;
+		int e = emit(d, L, L->fast + off, k);
+		if (e < 0)
+			return -1;
+		if (e == 1) {
+			/* where zlib's inflate stood after this piece */
+			z_stream z;
+			size_t i;
+			memset(&z, 0, sizeof z);
+			if (inflateInit2(&z, s->kind == CUST_DECODE_GZIP ? 16 + 15
+			                     : s->kind == CUST_DECODE_ZIP ? -15
+			                                                  : 15) != Z_OK)
+				return cust_error_set(d->err, CUST_E_IO,
+				                      "out of memory for an "
+				                      "inflater");
+			z.next_in = (Bytef *)(uintptr_t)p;
+			z.avail_in = (uInt)n;
+			for (i = 0; i <= pieces; i++) {
+				z.next_out = L->out;
+				z.avail_out = OUT;
+				if (inflate(&z, Z_NO_FLUSH) != Z_OK)
+					break;
+			}
+			s->pos += n - z.avail_in;
+			inflateEnd(&z);
+			*how = END_BOMB;
+			return 1;
+		}
+	}
+	s->pos += used;
+	*how = END_OK;
+	return 1;
+}
+
 /* Feed L's stream the bytes of the window it has not taken; FINAL: none
  * will follow. */
 static int run(struct cust_decoder *d, struct level *L, int final)
@@ -741,7 +823,15 @@ static int run(struct cust_decoder *d, struct level *L, int final)
 		if (s->left != UINT64_MAX && n > s->left)
 			n = (size_t)s->left;
 		if (n > 0 && s->skip == 0) {
-			switch (s->kind) {
+			int fast = 0;
+			/* all its bytes at hand before its first step */
+			if (final && !s->stepped && s->z_on &&
+			    (fast = fast_inflate(d, L, p, n, &how)) < 0)
+				return -1;
+			s->stepped = 1;
+			switch (fast ? CUST_DECODE_NKINDS : s->kind) {
+			case CUST_DECODE_NKINDS:
+				break;
 			case CUST_DECODE_GZIP:
 			case CUST_DECODE_ZLIB:
 			case CUST_DECODE_PDF:
@@ -1457,11 +1547,14 @@ void cust_decoder_free(struct cust_decoder *d)
 			stream_release(&d->lv[i].s);
 			free(d->lv[i].win);
 			free(d->lv[i].out);
+			free(d->lv[i].fast);
 			free(d->lv[i].cands);
 			cust_carver_free(d->lv[i].carver);
 		}
 	}
 	free(d->lv);
+	if (d->ld)
+		libdeflate_free_decompressor(d->ld);
 	free(d);
 }
 

@@ -573,6 +573,110 @@ static void test_markers_every_lane(void **state)
 	}
 }
 
+/* ---- streams inflated at once and step by step ------------------------- */
+
+/* A content of many lines with addresses, a gzip stream nested in it. */
+static struct buf multi_chunk_text(void)
+{
+	struct buf t = { 0 }, z;
+	char line[96];
+	int i, w;
+
+	for (i = 0; i < 5600; i++) {
+		w = snprintf(line, sizeof line, "row %d user%d@mail-rows.example.com\n",
+		             i, i);
+		put(&t, line, (size_t)w);
+		if (i == 2800) {
+			w = snprintf(line, sizeof line, "inner: deep@mail-inner.example.com\n");
+			z = deflated(line, (size_t)w, 16 + 15);
+			put(&t, z.p, z.len);
+			free(z.p);
+		}
+	}
+	return t;
+}
+
+/* Whether H (hits of an input whose stream is at SHIFT) holds the same
+ * hits of the stream as G (at 0), at the same paths. */
+static void same_stream_hits(const struct hits *g, const struct hits *h,
+                             uint64_t shift)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < h->n; i++) {
+		if (h->h[i].offset < shift)
+			continue;
+		while (j < g->n && g->h[j].offset != 0)
+			j++;
+		assert_true(j < g->n);
+		assert_int_equal(h->h[i].offset - shift, g->h[j].offset);
+		assert_string_equal(h->h[i].path, g->h[j].path);
+		assert_string_equal(h->h[i].value, g->h[j].value);
+		j++;
+	}
+	while (j < g->n && g->h[j].offset != 0)
+		j++;
+	assert_int_equal(j, g->n);
+}
+
+/* A deflate stream wholly at hand is inflated at once (libdeflate); one
+ * that starts in a window before the last is inflated step by step
+ * (zlib): the same hits, the same paths, the same counts.  And a stream
+ * stopped by the bound of all streams stops where zlib would have. */
+static void test_inflated_at_once(void **state)
+{
+	static const int bits[3] = { 16 + 15, 15, -15 };
+	struct buf text = multi_chunk_text();
+	unsigned k;
+
+	(void)state;
+	/* several of zlib's pieces of 64 KiB, within what is inflated at
+	 * once */
+	assert_true(text.len > 3 * (64 << 10) && text.len < (256 << 10));
+	for (k = 0; k < 3; k++) {
+		struct hits g = { 0, calloc(MAX_HITS, sizeof(struct hit)) };
+		struct hits h = { 0, calloc(MAX_HITS, sizeof(struct hit)) };
+		struct cust_decode_stats sg, sh;
+		struct buf z = deflated(text.p, text.len, bits[k]), a = { 0 },
+		           b = { 0 };
+		unsigned char hdr[30] = { 'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0 };
+
+		assert_non_null(g.h);
+		assert_non_null(h.h);
+		if (bits[k] < 0) { /* a deflated ZIP member, sizes known */
+			hdr[18] = (unsigned char)z.len;
+			hdr[19] = (unsigned char)(z.len >> 8);
+			hdr[20] = (unsigned char)(z.len >> 16);
+			hdr[22] = (unsigned char)text.len;
+			hdr[23] = (unsigned char)(text.len >> 8);
+			hdr[24] = (unsigned char)(text.len >> 16);
+			hdr[26] = 1;
+			put(&a, hdr, sizeof hdr);
+			put(&a, "m", 1);
+		}
+		put(&a, z.p, z.len);
+		filler(&a, 100);
+		/* the same 300 KB on: its first step before the last window */
+		filler(&b, 300000);
+		put(&b, a.p, a.len);
+		filler(&b, 300000);
+		decode_in_pieces(a.p, a.len, a.len, &g, &sg, NULL);
+		decode_in_pieces(b.p, b.len, 4093, &h, &sh, NULL);
+		assert_true(g.n > 1000);
+		same_stream_hits(&g, &h, 300000);
+		assert_memory_equal(sg.streams, sh.streams, sizeof sg.streams);
+		assert_memory_equal(sg.bytes, sh.bytes, sizeof sg.bytes);
+		assert_int_equal(sg.damaged, sh.damaged);
+		assert_int_equal(sg.missed, sh.missed);
+		free(g.h);
+		free(h.h);
+		free(z.p);
+		free(a.p);
+		free(b.p);
+	}
+	free(text.p);
+}
+
 /* ---- hostile twins ----------------------------------------------------- */
 
 static void test_deflate_bomb(void **state)
@@ -778,6 +882,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layers),
 		cmocka_unit_test(test_markers_every_lane),
+		cmocka_unit_test(test_inflated_at_once),
 		cmocka_unit_test(test_deflate_bomb),
 		cmocka_unit_test(test_base64_gib),
 		cmocka_unit_test(test_zip_claims_4gib),
