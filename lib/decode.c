@@ -725,11 +725,12 @@ static int stream_finish(struct cust_decoder *d, struct level *L, int how)
 	return rc;
 }
 
-/* A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) whose bytes
- * are all at hand, P[0..N), inflated at once by libdeflate, which is about
- * twice as fast as zlib's inflate: 1 when it was (*HOW set), 0 when zlib's
- * inflate must (its first step not taken, or a stream that does not end
- * in P, is damaged, or gives more than FAST_OUT), -1 on a failure.  What
+/* A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) that ends in
+ * the bytes at hand, P[0..N), inflated at once by libdeflate, which is
+ * about twice as fast as zlib's inflate: 1 when it was (*HOW set), 0 when
+ * zlib's inflate must (a stream that does not end in P, is damaged, or
+ * gives more than FAST_OUT: at most that much inflated for nothing), -1
+ * on a failure.  What
  * follows is exactly what zlib's inflate gives, step_zlib: the same bytes
  * handed on in the same pieces of OUT, so the same bounds met at the same
  * points; a stream stopped by the bound of all streams is inflated again
@@ -824,8 +825,9 @@ static int run(struct cust_decoder *d, struct level *L, int final)
 			n = (size_t)s->left;
 		if (n > 0 && s->skip == 0) {
 			int fast = 0;
-			/* all its bytes at hand before its first step */
-			if (final && !s->stepped && s->z_on &&
+			/* before its first step: libdeflate, if it ends
+			 * in the bytes at hand */
+			if (!s->stepped && s->z_on &&
 			    (fast = fast_inflate(d, L, p, n, &how)) < 0)
 				return -1;
 			s->stepped = 1;

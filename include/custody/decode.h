@@ -94,14 +94,14 @@
  *
  * Speed.  The markers are looked for 64 bytes at a time with AVX2 (a
  * byte's and its next byte's nibbles looked up, 16 at a time with SSE2).
- * A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) whose bytes
- * are all at hand when it starts (they end where the fed stream, or the
- * decoded stream it lies in, ends) and that gives at most 256 KiB is
+ * A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) that ends
+ * within the window's bytes when it starts and gives at most 256 KiB is
  * inflated at once by libdeflate, about twice as fast as zlib's inflate,
  * into 256 KiB more per depth (made when first needed); its bytes are
  * handed on in the pieces zlib's inflate would give, so every bound is
- * met where it would be.  Anything else, and a stream libdeflate finds
- * damaged, is inflated by zlib.
+ * met where it would be.  Anything else (a longer stream: at most 256 KiB
+ * inflated for nothing first), and a stream libdeflate finds damaged, is
+ * inflated by zlib.
  */
 #ifndef CUSTODY_DECODE_H
 #define CUSTODY_DECODE_H

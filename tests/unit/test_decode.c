@@ -620,9 +620,8 @@ static void same_stream_hits(const struct hits *g, const struct hits *h,
 }
 
 /* A deflate stream wholly at hand is inflated at once (libdeflate); one
- * that starts in a window before the last is inflated step by step
- * (zlib): the same hits, the same paths, the same counts.  And a stream
- * stopped by the bound of all streams stops where zlib would have. */
+ * that does not end in the decoder's window is inflated step by step
+ * (zlib): the same hits, the same paths, the same counts. */
 static void test_inflated_at_once(void **state)
 {
 	static const int bits[3] = { 16 + 15, 15, -15 };
@@ -656,14 +655,15 @@ static void test_inflated_at_once(void **state)
 		}
 		put(&a, z.p, z.len);
 		filler(&a, 100);
-		/* the same 300 KB on: its first step before the last window */
-		filler(&b, 300000);
+		/* the same where the first window the decoder scans (about
+		 * 200 KiB) holds its first 4 KiB only: zlib's inflate */
+		filler(&b, 200000);
 		put(&b, a.p, a.len);
 		filler(&b, 300000);
 		decode_in_pieces(a.p, a.len, a.len, &g, &sg, NULL);
 		decode_in_pieces(b.p, b.len, 4093, &h, &sh, NULL);
 		assert_true(g.n > 1000);
-		same_stream_hits(&g, &h, 300000);
+		same_stream_hits(&g, &h, 200000);
 		assert_memory_equal(sg.streams, sh.streams, sizeof sg.streams);
 		assert_memory_equal(sg.bytes, sh.bytes, sizeof sg.bytes);
 		assert_int_equal(sg.damaged, sh.damaged);
