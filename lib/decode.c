@@ -31,10 +31,13 @@ enum {
 	 * from the oldest waiting marker, which is at most HOLD before it */
 	WIN_CAP = CUST_DECODE_HOLD + LEFT + LOOK + CHUNK,
 	OUT = 64 << 10,       /* decoded bytes handed on at a time */
-	/* a deflate stream wholly at hand that gives at most this much is
-	 * inflated at once (libdeflate); below CUST_ARCHIVE_EXPANDED_FLOOR,
-	 * so that no stream's own bound can stop it */
+	/* a deflate stream wholly at hand that gives at most FAST_OUT is
+	 * inflated at once (libdeflate) into FAST_OUT bytes, or, a gzip
+	 * stream whose last bytes say it gives more, into as many as that
+	 * up to FAST_MAX: at most CUST_ARCHIVE_EXPANDED_FLOOR, so that no
+	 * stream's own bound can stop it */
 	FAST_OUT = 256 << 10,
+	FAST_MAX = 1 << 20,
 	SUB = 1024,           /* bytes scanned per batch of markers */
 	CANDS = 4 * SUB,
 	PCT_RUN_MAX = 4096,   /* bytes of a percent-encoded run */
@@ -104,7 +107,8 @@ struct level {
 	struct cust_carver *carver; /* depth >= 1 */
 	struct stream s;            /* into the next level */
 	unsigned char *out;         /* OUT bytes for S */
-	unsigned char *fast;        /* FAST_OUT bytes, made when needed */
+	unsigned char *fast;        /* fast_cap bytes, made when needed */
+	size_t fast_cap;
 	size_t out_len;
 	/* forensic path of this level's bytes (depth >= 1) */
 	uint64_t top;
@@ -725,42 +729,65 @@ static int stream_finish(struct cust_decoder *d, struct level *L, int how)
 	return rc;
 }
 
-/* A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) that ends in
- * the bytes at hand, P[0..N), inflated at once by libdeflate, which is
- * about twice as fast as zlib's inflate: 1 when it was (*HOW set), 0 when
- * zlib's inflate must (a stream that does not end in P, is damaged, or
- * gives more than FAST_OUT: at most that much inflated for nothing), -1
- * on a failure.  What
- * follows is exactly what zlib's inflate gives, step_zlib: the same bytes
- * handed on in the same pieces of OUT, so the same bounds met at the same
- * points; a stream stopped by the bound of all streams is inflated again
- * by zlib to the piece that stopped it, to learn where zlib stood. */
+/* A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) whose bytes
+ * are all at hand, P[0..N) (the level's last), inflated at once by
+ * libdeflate, which is about twice as fast as zlib's inflate: 1 when it
+ * was (*HOW set), 0 when zlib's inflate must (a stream that does not end
+ * in P, is damaged, or gives more than the room: at most that much
+ * inflated for nothing; a gzip stream that ends P and says it gives more
+ * than FAST_MAX is not tried), -1 on a failure.  What follows is exactly
+ * what zlib's inflate gives, step_zlib: the same bytes handed on in the
+ * same pieces of OUT, so the same bounds met at the same points; a stream
+ * stopped by the bound of all streams is inflated again by zlib to the
+ * piece that stopped it, to learn where zlib stood. */
+static uint32_t le32(const unsigned char *p);
+
+_Static_assert(FAST_MAX <= CUST_ARCHIVE_EXPANDED_FLOOR,
+               "a stream inflated at once never meets its own bound");
+
 static int fast_inflate(struct cust_decoder *d, struct level *L,
                         const unsigned char *p, size_t n, int *how)
 {
 	struct stream *s = &L->s;
-	size_t used = 0, got = 0, off, pieces = 0;
+	size_t used = 0, got = 0, off, pieces = 0, room = FAST_OUT;
 	enum libdeflate_result r;
 
 	if (n < 10 || (s->kind == CUST_DECODE_GZIP && (p[3] & 2)))
 		return 0; /* zlib checks a header CRC, libdeflate does not */
 	if (!d->ld && !(d->ld = libdeflate_alloc_decompressor()))
 		return 0;
-	if (!L->fast && !(L->fast = malloc(FAST_OUT)))
-		return 0;
+	if (s->kind == CUST_DECODE_GZIP) {
+		/* a gzip file's size, when the stream ends with the bytes
+		 * (a guess otherwise: a matter of speed only) */
+		uint32_t size = le32(p + n - 4);
+		if (size > FAST_MAX)
+			return 0;
+		if (size > room) {
+			room = ((size_t)size + FAST_OUT - 1) / FAST_OUT * FAST_OUT;
+			if (room > FAST_MAX) /* that is, the bound */
+				room = FAST_MAX;
+		}
+	}
+	if (L->fast_cap < room) {
+		unsigned char *f = realloc(L->fast, room);
+		if (!f)
+			return 0;
+		L->fast = f;
+		L->fast_cap = room;
+	}
 	switch (s->kind) {
 	case CUST_DECODE_GZIP:
-		r = libdeflate_gzip_decompress_ex(d->ld, p, n, L->fast, FAST_OUT,
+		r = libdeflate_gzip_decompress_ex(d->ld, p, n, L->fast, room,
 		                                  &used, &got);
 		break;
 	case CUST_DECODE_ZLIB:
 	case CUST_DECODE_PDF:
-		r = libdeflate_zlib_decompress_ex(d->ld, p, n, L->fast, FAST_OUT,
+		r = libdeflate_zlib_decompress_ex(d->ld, p, n, L->fast, room,
 		                                  &used, &got);
 		break;
 	default:
-		r = libdeflate_deflate_decompress_ex(d->ld, p, n, L->fast,
-		                                     FAST_OUT, &used, &got);
+		r = libdeflate_deflate_decompress_ex(d->ld, p, n, L->fast, room,
+		                                     &used, &got);
 		break;
 	}
 	if (r != LIBDEFLATE_SUCCESS)
@@ -825,9 +852,9 @@ static int run(struct cust_decoder *d, struct level *L, int final)
 			n = (size_t)s->left;
 		if (n > 0 && s->skip == 0) {
 			int fast = 0;
-			/* before its first step: libdeflate, if it ends
-			 * in the bytes at hand */
-			if (!s->stepped && s->z_on &&
+			/* before its first step, when its bytes are all
+			 * at hand: libdeflate */
+			if (final && !s->stepped && s->z_on &&
 			    (fast = fast_inflate(d, L, p, n, &how)) < 0)
 				return -1;
 			s->stepped = 1;

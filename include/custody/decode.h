@@ -94,12 +94,14 @@
  *
  * Speed.  The markers are looked for 64 bytes at a time with AVX2 (a
  * byte's and its next byte's nibbles looked up, 16 at a time with SSE2).
- * A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) that ends
- * within the window's bytes when it starts and gives at most 256 KiB is
- * inflated at once by libdeflate, about twice as fast as zlib's inflate,
- * into 256 KiB more per depth (made when first needed); its bytes are
- * handed on in the pieces zlib's inflate would give, so every bound is
- * met where it would be.  Anything else (a longer stream: at most 256 KiB
+ * A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) whose bytes
+ * are all at hand when it starts (the last of its level: a file's content
+ * that the window holds, a decoded stream) and that gives at most 256 KiB
+ * (a gzip stream whose last bytes say so: 1 MiB) is inflated at once by
+ * libdeflate, about twice as fast as zlib's inflate, into a buffer of
+ * that size per depth (made when first needed); its bytes are handed on
+ * in the pieces zlib's inflate would give, so every bound is met where it
+ * would be.  Anything else (a stream that gives more: at most that much
  * inflated for nothing first), and a stream libdeflate finds damaged, is
  * inflated by zlib.
  */
