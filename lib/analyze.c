@@ -105,12 +105,20 @@ static void cache_put(struct cust_type_cache *c, const unsigned char key[32],
 
 /* ---- the analyzer */
 
+/* What the decoders do with the content being streamed (options.decode):
+ * wait for its first bytes, decode it, or leave it to the archive walk. */
+enum { DEC_OFF, DEC_ASK, DEC_ON, DEC_LEFT };
+
+/* Bytes of a content's head that name it a compressed stream. */
+#define MAGIC_BYTES 6
+
 struct cust_analyzer {
 	struct cust_analysis_options o;
 	struct cust_classifier *classifier;
 	int owns_classifier;
 	struct cust_carver *carver;
 	struct cust_decoder *decoder; /* with o.decode */
+	int dec;                      /* DEC_*, for the content streamed */
 	struct cust_analysis *r;      /* the analysis being streamed */
 	EVP_MD_CTX *md5, *sha1, *sha256;
 	unsigned char *head; /* lent to the analysis being streamed */
@@ -302,6 +310,24 @@ static int collect(void *ctx, const struct cust_carve_hit *h,
 	return keep_hit(r, &r->found, &r->nfound, &r->found_cap, h, err);
 }
 
+/* The type file(1) gives a content whose first bytes are H[0..LEN)
+ * (MAGIC_BYTES at least) when they begin a compressed stream that the
+ * decoders would start at offset 0 (decode.h: gzip's 1f 8b 08, bzip2's
+ * "BZh1".."BZh9", xz's fd "7zXZ" 00; libmagic names each by those bytes
+ * alone); NULL otherwise. */
+static const char *compressed_type(const unsigned char *h, size_t len)
+{
+	if (len < MAGIC_BYTES)
+		return NULL;
+	if (h[0] == 0x1f && h[1] == 0x8b && h[2] == 8)
+		return "application/gzip";
+	if (memcmp(h, "BZh", 3) == 0 && h[3] >= '1' && h[3] <= '9')
+		return "application/x-bzip2";
+	if (memcmp(h, "\xfd" "7zXZ\0", MAGIC_BYTES) == 0)
+		return "application/x-xz";
+	return NULL;
+}
+
 /* Hits of decoded streams: held until the type says whether the archive
  * walk reads the content's members (opens_archive), else to the sink. */
 static int decoded_hit(void *ctx, const struct cust_carve_hit *h,
@@ -366,6 +392,12 @@ int cust_analyzer_begin(struct cust_analyzer *a, struct cust_analysis *r,
 		cust_decoder_begin(a->decoder);
 		r->decoded = 1;
 		memset(&r->decode, 0, sizeof r->decode);
+		/* whether the archive walk will read it is told by its
+		 * first bytes: wait for them */
+		a->dec = a->o.types && a->o.opens_archive && r->head ? DEC_ASK
+		                                                      : DEC_ON;
+	} else {
+		a->dec = DEC_OFF;
 	}
 	if (((d & CUST_DIGEST_MD5) &&
 	     !EVP_DigestInit_ex(a->md5, EVP_md5(), NULL)) ||
@@ -397,10 +429,39 @@ int cust_analyzer_feed(struct cust_analyzer *a, struct cust_analysis *r,
 	if (a->carver &&
 	    cust_carver_feed(a->carver, buf, len, r->sink, r->sink_ctx, err) < 0)
 		return -1;
-	if (a->decoder &&
+	if (a->dec == DEC_ASK && r->head_len >= MAGIC_BYTES) {
+		/* a content the archive walk opens is decoded there, member
+		 * by member: decoding it here too would be thrown away */
+		const char *t = compressed_type(r->head, r->head_len);
+		if (t && a->o.opens_archive(t)) {
+			a->dec = DEC_LEFT;
+		} else {
+			a->dec = DEC_ON;
+			/* the bytes that came before these, held in the head */
+			if (r->bytes > 0 &&
+			    cust_decoder_feed(a->decoder, r->head, (size_t)r->bytes,
+			                      decoded_hit, a, err) < 0)
+				return -1;
+		}
+	}
+	if (a->dec == DEC_ON &&
 	    cust_decoder_feed(a->decoder, buf, len, decoded_hit, a, err) < 0)
 		return -1;
 	r->bytes += len;
+	return 0;
+}
+
+/* End the decoding of the content streamed: it is all in R's head when
+ * HELD (it waited there). */
+static int decode_end(struct cust_analyzer *a, struct cust_analysis *r,
+                      int held, struct cust_error *err)
+{
+	if ((held && r->head_len > 0 &&
+	     cust_decoder_feed(a->decoder, r->head, r->head_len, decoded_hit, a,
+	                       err) < 0) ||
+	    cust_decoder_end(a->decoder, decoded_hit, a, err) < 0)
+		return -1;
+	r->decode = *cust_decoder_stats(a->decoder);
 	return 0;
 }
 
@@ -426,10 +487,11 @@ int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
 	if (a->carver &&
 	    cust_carver_end(a->carver, r->sink, r->sink_ctx, err) < 0)
 		return -1;
-	if (a->decoder) {
-		if (cust_decoder_end(a->decoder, decoded_hit, a, err) < 0)
+	if (a->dec == DEC_ASK || a->dec == DEC_ON) {
+		/* fewer than MAGIC_BYTES waited in the head */
+		if (decode_end(a, r, a->dec == DEC_ASK, err) < 0)
 			return -1;
-		r->decode = *cust_decoder_stats(a->decoder);
+		a->dec = DEC_ON;
 	}
 	if (((d & CUST_DIGEST_MD5) && finish_digest(a->md5, r->md5, err) < 0) ||
 	    ((d & CUST_DIGEST_SHA1) &&
@@ -455,6 +517,17 @@ int cust_analyzer_end(struct cust_analyzer *a, struct cust_analysis *r,
 			r->typed = 1;
 			if (have_key)
 				cache_put(a->o.cache, key, r);
+		}
+	}
+	if (a->dec == DEC_LEFT) {
+		if (!(r->typed && a->o.opens_archive(r->mime)) &&
+		    r->bytes <= r->head_len) {
+			/* libmagic named it otherwise after all, and the
+			 * head holds it whole: decoded now */
+			if (decode_end(a, r, 1, err) < 0)
+				return -1;
+		} else {
+			r->decode.left_to_archives = 1;
 		}
 	}
 	a->head_len = r->head_len;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <bzlib.h>
+#include <libdeflate.h>
 #include <lzma.h>
 #include <zlib.h>
 
@@ -30,6 +31,13 @@ enum {
 	 * from the oldest waiting marker, which is at most HOLD before it */
 	WIN_CAP = CUST_DECODE_HOLD + LEFT + LOOK + CHUNK,
 	OUT = 64 << 10,       /* decoded bytes handed on at a time */
+	/* a deflate stream wholly at hand that gives at most FAST_OUT is
+	 * inflated at once (libdeflate) into FAST_OUT bytes, or, a gzip
+	 * stream whose last bytes say it gives more, into as many as that
+	 * up to FAST_MAX: at most CUST_ARCHIVE_EXPANDED_FLOOR, so that no
+	 * stream's own bound can stop it */
+	FAST_OUT = 256 << 10,
+	FAST_MAX = 1 << 20,
 	SUB = 1024,           /* bytes scanned per batch of markers */
 	CANDS = 4 * SUB,
 	PCT_RUN_MAX = 4096,   /* bytes of a percent-encoded run */
@@ -61,6 +69,7 @@ struct stream {
 	uint64_t left;       /* ZIP: compressed bytes left, UINT64_MAX unknown */
 	int stored;          /* ZIP method 0 */
 	int z_on, bz_on, xz_on;
+	int stepped;         /* bytes were handed to its decoder */
 	z_stream z;
 	bz_stream bz;
 	lzma_stream xz;
@@ -98,10 +107,13 @@ struct level {
 	struct cust_carver *carver; /* depth >= 1 */
 	struct stream s;            /* into the next level */
 	unsigned char *out;         /* OUT bytes for S */
+	unsigned char *fast;        /* fast_cap bytes, made when needed */
+	size_t fast_cap;
 	size_t out_len;
 	/* forensic path of this level's bytes (depth >= 1) */
 	uint64_t top;
 	char prefix[CUST_DECODE_PATH_MAX];
+	size_t prefix_len;
 };
 
 struct cust_decoder {
@@ -113,6 +125,7 @@ struct cust_decoder {
 	int total_blown;
 	int failed;
 	int avx2; /* the CPU has AVX2: markers looked for 32 bytes at a time */
+	struct libdeflate_decompressor *ld; /* made when first needed */
 	struct cust_decode_stats st;
 	signed char b64v[256];
 	unsigned char urlc[256];
@@ -242,6 +255,32 @@ static int edited(const struct stream *s, uint64_t from, uint64_t len)
 	return lo < s->nedits && s->edits[lo] < from + len;
 }
 
+/* DST, of room CAP and LEN bytes, with the N bytes at S after them and a
+ * NUL: its new length, 0 when that does not fit.  (Forensic paths are
+ * made for every hit of a decoded stream: no printf.) */
+static size_t append(char *dst, size_t len, size_t cap, const char *s,
+                     size_t n)
+{
+	if (len >= cap || n >= cap - len)
+		return 0;
+	memcpy(dst + len, s, n);
+	dst[len + n] = '\0';
+	return len + n;
+}
+
+/* The same with V in decimal. */
+static size_t append_u64(char *dst, size_t len, size_t cap, uint64_t v)
+{
+	char t[20];
+	size_t n = sizeof t;
+
+	do {
+		t[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return append(dst, len, cap, t + n, sizeof t - n);
+}
+
 /* A hit in the decoded bytes of level C: its forensic path. */
 static int level_hit(void *ctx, const struct cust_carve_hit *hit,
                      struct cust_error *err)
@@ -251,14 +290,13 @@ static int level_hit(void *ctx, const struct cust_carve_hit *hit,
 	const struct stream *s = &(c - 1)->s;
 	char path[CUST_DECODE_PATH_MAX + 24];
 	struct cust_carve_hit h = *hit;
-	int w;
+	size_t n;
 
 	if ((s->kind == CUST_DECODE_QP || s->kind == CUST_DECODE_PERCENT) &&
 	    !edited(s, hit->offset, hit->length))
 		return 0;
-	w = snprintf(path, sizeof path, "%s%llu", c->prefix,
-	             (unsigned long long)hit->offset);
-	if (w < 0 || (size_t)w >= sizeof path)
+	n = append(path, 0, sizeof path, c->prefix, c->prefix_len);
+	if (n == 0 || append_u64(path, n, sizeof path, hit->offset) == 0)
 		return cust_error_set(err, CUST_E_USAGE,
 		                      "forensic path of a decoded hit too long");
 	h.offset = c->top;
@@ -691,6 +729,104 @@ static int stream_finish(struct cust_decoder *d, struct level *L, int how)
 	return rc;
 }
 
+/* A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) whose bytes
+ * are all at hand, P[0..N) (the level's last), inflated at once by
+ * libdeflate, which is about twice as fast as zlib's inflate: 1 when it
+ * was (*HOW set), 0 when zlib's inflate must (a stream that does not end
+ * in P, is damaged, or gives more than the room: at most that much
+ * inflated for nothing; a gzip stream that ends P and says it gives more
+ * than FAST_MAX is not tried), -1 on a failure.  What follows is exactly
+ * what zlib's inflate gives, step_zlib: the same bytes handed on in the
+ * same pieces of OUT, so the same bounds met at the same points; a stream
+ * stopped by the bound of all streams is inflated again by zlib to the
+ * piece that stopped it, to learn where zlib stood. */
+static uint32_t le32(const unsigned char *p);
+
+_Static_assert(FAST_MAX <= CUST_ARCHIVE_EXPANDED_FLOOR,
+               "a stream inflated at once never meets its own bound");
+
+static int fast_inflate(struct cust_decoder *d, struct level *L,
+                        const unsigned char *p, size_t n, int *how)
+{
+	struct stream *s = &L->s;
+	size_t used = 0, got = 0, off, pieces = 0, room = FAST_OUT;
+	enum libdeflate_result r;
+
+	if (n < 10 || (s->kind == CUST_DECODE_GZIP && (p[3] & 2)))
+		return 0; /* zlib checks a header CRC, libdeflate does not */
+	if (!d->ld && !(d->ld = libdeflate_alloc_decompressor()))
+		return 0;
+	if (s->kind == CUST_DECODE_GZIP) {
+		/* a gzip file's size, when the stream ends with the bytes
+		 * (a guess otherwise: a matter of speed only) */
+		uint32_t size = le32(p + n - 4);
+		if (size > FAST_MAX)
+			return 0;
+		if (size > room) {
+			room = ((size_t)size + FAST_OUT - 1) / FAST_OUT * FAST_OUT;
+			if (room > FAST_MAX) /* that is, the bound */
+				room = FAST_MAX;
+		}
+	}
+	if (L->fast_cap < room) {
+		unsigned char *f = realloc(L->fast, room);
+		if (!f)
+			return 0;
+		L->fast = f;
+		L->fast_cap = room;
+	}
+	switch (s->kind) {
+	case CUST_DECODE_GZIP:
+		r = libdeflate_gzip_decompress_ex(d->ld, p, n, L->fast, room,
+		                                  &used, &got);
+		break;
+	case CUST_DECODE_ZLIB:
+	case CUST_DECODE_PDF:
+		r = libdeflate_zlib_decompress_ex(d->ld, p, n, L->fast, room,
+		                                  &used, &got);
+		break;
+	default:
+		r = libdeflate_deflate_decompress_ex(d->ld, p, n, L->fast, room,
+		                                     &used, &got);
+		break;
+	}
+	if (r != LIBDEFLATE_SUCCESS)
+		return 0;
+	for (off = 0; off < got; off += OUT, pieces++) {
+		size_t k = got - off < OUT ? got - off : OUT;
+		int e = emit(d, L, L->fast + off, k);
+		if (e < 0)
+			return -1;
+		if (e == 1) {
+			/* where zlib's inflate stood after this piece */
+			z_stream z;
+			size_t i;
+			memset(&z, 0, sizeof z);
+			if (inflateInit2(&z, s->kind == CUST_DECODE_GZIP ? 16 + 15
+			                     : s->kind == CUST_DECODE_ZIP ? -15
+			                                                  : 15) != Z_OK)
+				return cust_error_set(d->err, CUST_E_IO,
+				                      "out of memory for an "
+				                      "inflater");
+			z.next_in = (Bytef *)(uintptr_t)p;
+			z.avail_in = (uInt)n;
+			for (i = 0; i <= pieces; i++) {
+				z.next_out = L->out;
+				z.avail_out = OUT;
+				if (inflate(&z, Z_NO_FLUSH) != Z_OK)
+					break;
+			}
+			s->pos += n - z.avail_in;
+			inflateEnd(&z);
+			*how = END_BOMB;
+			return 1;
+		}
+	}
+	s->pos += used;
+	*how = END_OK;
+	return 1;
+}
+
 /* Feed L's stream the bytes of the window it has not taken; FINAL: none
  * will follow. */
 static int run(struct cust_decoder *d, struct level *L, int final)
@@ -715,7 +851,16 @@ static int run(struct cust_decoder *d, struct level *L, int final)
 		if (s->left != UINT64_MAX && n > s->left)
 			n = (size_t)s->left;
 		if (n > 0 && s->skip == 0) {
-			switch (s->kind) {
+			int fast = 0;
+			/* before its first step, when its bytes are all
+			 * at hand: libdeflate */
+			if (final && !s->stepped && s->z_on &&
+			    (fast = fast_inflate(d, L, p, n, &how)) < 0)
+				return -1;
+			s->stepped = 1;
+			switch (fast ? CUST_DECODE_NKINDS : s->kind) {
+			case CUST_DECODE_NKINDS:
+				break;
 			case CUST_DECODE_GZIP:
 			case CUST_DECODE_ZLIB:
 			case CUST_DECODE_PDF:
@@ -779,20 +924,31 @@ static int start(struct cust_decoder *d, struct level *L,
 	struct stream *s = &L->s;
 	struct level *c = L + 1;
 	const char *name = cust_decode_kind_name(k->kind);
-	int w, ok = 0;
+	size_t n = 0, cap = sizeof c->prefix;
+	int ok = 0;
 
+	/* "-NAME-" at depth 0, else L's with where this one begins */
 	if (L->depth == 0) {
 		c->top = k->at;
-		w = snprintf(c->prefix, sizeof c->prefix, "-%s-", name);
 	} else {
 		c->top = L->top;
-		w = snprintf(c->prefix, sizeof c->prefix, "%s%llu-%s-",
-		             L->prefix, (unsigned long long)k->at, name);
+		n = append(c->prefix, 0, cap, L->prefix, L->prefix_len);
+		if (n > 0)
+			n = append_u64(c->prefix, n, cap, k->at);
 	}
-	if (w < 0 || (size_t)w >= sizeof c->prefix) {
+	if (L->depth == 0 || n > 0)
+		n = append(c->prefix, n, cap, "-", 1);
+	if (n > 0)
+		n = append(c->prefix, n, cap, name, strlen(name));
+	if (n > 0)
+		n = append(c->prefix, n, cap, "-", 1);
+	if (n == 0) {
+		c->prefix[0] = '\0';
+		c->prefix_len = 0;
 		d->st.missed++;
 		return 0;
 	}
+	c->prefix_len = n;
 	memset(s, 0, sizeof *s);
 	s->kind = k->kind;
 	s->start = s->pos = k->at;
@@ -1105,74 +1261,144 @@ static void newline(const struct cust_decoder *d, struct level *L, size_t at,
 }
 
 #if defined(HAVE_AVX2_PATH) || defined(__SSE2__)
-/* What a block of WIDTH bytes at I holds, as the SIMD loops found it:
- * ZM its NUL bytes (8 of them alternating with text: UTF-16), MM its
- * marker pairs, LN its newlines, one bit a byte. */
+#define BYTES8(x) ((uint64_t)(x) * 0x0101010101010101ull)
+
+/* Whether one of the 8-bit groups of the NUL mask ZM alternates NUL and
+ * not (0xaa or 0x55: 8 bytes of UTF-16 text); a few false alarms, never a
+ * group missed (the classic test for a zero byte, on ZM ^ each). */
+static inline int utf16_hint(uint64_t zm)
+{
+	uint64_t a = zm ^ BYTES8(0xaa), b = zm ^ BYTES8(0x55);
+
+	return zm && (((a - BYTES8(1)) & ~a) | ((b - BYTES8(1)) & ~b)) &
+	             BYTES8(0x80);
+}
+
+/* What a block of WIDTH (at most 64) bytes at I holds, as the SIMD loops
+ * found it: ZM its NUL bytes (8 of them alternating with text: UTF-16),
+ * MM its markers, LN its newlines, one bit a byte. */
 static void block_marks(const struct cust_decoder *d, struct level *L,
-                        size_t i, unsigned width, unsigned zm, unsigned mm,
-                        unsigned ln, struct cand *v, size_t *n)
+                        size_t i, unsigned width, uint64_t zm, uint64_t mm,
+                        uint64_t ln, struct cand *v, size_t *n)
 {
 	unsigned q;
 
-	for (q = 0; zm && q < width / 8; q++) {
-		unsigned h = (zm >> (8 * q)) & 0xff;
-		if (h == 0xaa || h == 0x55)
-			utf16_at(L, i + 8 * q, v, n);
-	}
+	if (utf16_hint(zm))
+		for (q = 0; q < width / 8; q++) {
+			unsigned h = (unsigned)(zm >> (8 * q)) & 0xff;
+			if (h == 0xaa || h == 0x55)
+				utf16_at(L, i + 8 * q, v, n);
+		}
 	while (mm) {
-		bin_at(d, L, i + (size_t)__builtin_ctz(mm), v, n);
+		bin_at(d, L, i + (size_t)__builtin_ctzll(mm), v, n);
 		mm &= mm - 1;
 	}
 	while (ln) {
-		newline(d, L, i + (size_t)__builtin_ctz(ln), v, n);
+		newline(d, L, i + (size_t)__builtin_ctzll(ln), v, n);
 		ln &= ln - 1;
 	}
 }
 #endif
 
 #ifdef HAVE_AVX2_PATH
-/* binary()'s loop 32 bytes at a time; returns where it stopped. */
+/* A marker is a byte and the next, one bit of a byte each: 1f 8b; 78 and
+ * a zlib second byte; "PK"; "BZ"; fd "7"; 5d 00; '%' and '2', '3' or '4'
+ * (the %XX that decode to '.', '/', ':' and '@'); ";b".  A byte's bits are
+ * looked up by its low and its high nibble (pshufb) and the two ANDed:
+ * the first bytes are one a bit, so exact; the second ones of 78 give a
+ * few more (bin_at checks every marker in full), the others are exact. */
+static const unsigned char first_lo[16] = {
+	[0x0] = 1 << 2, [0x2] = 1 << 3, [0x5] = 1 << 6, [0x8] = 1 << 1,
+	[0xb] = 1 << 7, [0xd] = 1 << 4 | 1 << 5, [0xf] = 1 << 0
+};
+static const unsigned char first_hi[16] = {
+	[0x1] = 1 << 0, [0x2] = 1 << 6, [0x3] = 1 << 7, [0x4] = 1 << 3,
+	[0x5] = 1 << 2 | 1 << 5, [0x7] = 1 << 1, [0xf] = 1 << 4
+};
+static const unsigned char second_lo[16] = {
+	[0x0] = 1 << 5, [0x1] = 1 << 1, [0x2] = 1 << 6 | 1 << 7,
+	[0x3] = 1 << 6, [0x4] = 1 << 6, [0x7] = 1 << 4, [0xa] = 1 << 1 | 1 << 3,
+	[0xb] = 1 << 0 | 1 << 2, [0xc] = 1 << 1, [0xe] = 1 << 1
+};
+static const unsigned char second_hi[16] = {
+	[0x0] = 1 << 1 | 1 << 5, [0x3] = 1 << 4 | 1 << 6, [0x4] = 1 << 2,
+	[0x5] = 1 << 1 | 1 << 3, [0x6] = 1 << 7, [0x8] = 1 << 0,
+	[0x9] = 1 << 1, [0xd] = 1 << 1
+};
+
+struct avx2_tables {
+	__m256i f_lo, f_hi, s_lo, s_hi, nib, zero, nl;
+};
+
+__attribute__((target("avx2")))
+static inline __m256i table32(const unsigned char t[16])
+{
+	return _mm256_broadcastsi128_si256(
+		_mm_loadu_si128((const __m128i *)(const void *)t));
+}
+
+/* The bits of V's bytes in the tables LO and HI (by nibble). */
+__attribute__((target("avx2")))
+static inline __m256i nibbles(__m256i v, __m256i lo, __m256i hi, __m256i nib)
+{
+	return _mm256_and_si256(
+		_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
+		_mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4),
+		                                         nib)));
+}
+
+/* The masks of the 32 bytes at B (B[32] readable), as block_marks takes
+ * them. */
+__attribute__((target("avx2")))
+static inline void masks_avx2(const struct avx2_tables *t,
+                              const unsigned char *b, uint32_t *zm,
+                              uint32_t *mm, uint32_t *ln)
+{
+	const __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)b);
+	const __m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + 1));
+	__m256i pair = _mm256_and_si256(nibbles(v0, t->f_lo, t->f_hi, t->nib),
+	                                nibbles(v1, t->s_lo, t->s_hi, t->nib));
+
+	*mm = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(pair, t->zero));
+	*zm = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, t->zero));
+	*ln = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, t->nl));
+}
+
+/* binary()'s loop 64 bytes at a time (then 32); returns where it
+ * stopped.  A block of none of the three is passed over without a call:
+ * most blocks of binary data are, and of text all but its newlines. */
 __attribute__((target("avx2")))
 static size_t binary_avx2(const struct cust_decoder *d, struct level *L,
                           size_t i, size_t to, struct cand *v, size_t *n)
 {
 	const unsigned char *b = L->win;
-	const __m256i zero = _mm256_setzero_si256();
-	const __m256i x1f = _mm256_set1_epi8(0x1f), x8b = _mm256_set1_epi8((char)0x8b);
-	const __m256i x78 = _mm256_set1_epi8(0x78), x01 = _mm256_set1_epi8(0x01);
-	const __m256i x5e = _mm256_set1_epi8(0x5e), x9c = _mm256_set1_epi8((char)0x9c);
-	const __m256i xda = _mm256_set1_epi8((char)0xda);
-	const __m256i cP = _mm256_set1_epi8('P'), cK = _mm256_set1_epi8('K');
-	const __m256i cB = _mm256_set1_epi8('B'), cZ = _mm256_set1_epi8('Z');
-	const __m256i xfd = _mm256_set1_epi8((char)0xfd), c7 = _mm256_set1_epi8('7');
-	const __m256i x5d = _mm256_set1_epi8(0x5d), pct = _mm256_set1_epi8('%');
-	const __m256i semi = _mm256_set1_epi8(';'), cb = _mm256_set1_epi8('b');
-	const __m256i nl = _mm256_set1_epi8('\n');
+	struct avx2_tables t;
 
+	t.f_lo = table32(first_lo);
+	t.f_hi = table32(first_hi);
+	t.s_lo = table32(second_lo);
+	t.s_hi = table32(second_hi);
+	t.nib = _mm256_set1_epi8(0x0f);
+	t.zero = _mm256_setzero_si256();
+	t.nl = _mm256_set1_epi8('\n');
+	for (; i + 65 <= L->win_len && i + 64 <= to; i += 64) {
+		uint32_t z0, m0, l0, z1, m1, l1;
+		uint64_t zm, mm, ln;
+
+		masks_avx2(&t, b + i, &z0, &m0, &l0);
+		masks_avx2(&t, b + i + 32, &z1, &m1, &l1);
+		zm = (uint64_t)z1 << 32 | z0;
+		mm = (uint64_t)m1 << 32 | m0;
+		ln = (uint64_t)l1 << 32 | l0;
+		if (mm | ln | (uint64_t)utf16_hint(zm))
+			block_marks(d, L, i, 64, zm, mm, ln, v, n);
+	}
 	for (; i + 33 <= L->win_len && i + 32 <= to; i += 32) {
-		__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
-		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i + 1));
-		__m256i z1 = _mm256_or_si256(
-			_mm256_or_si256(_mm256_cmpeq_epi8(v1, x01), _mm256_cmpeq_epi8(v1, x5e)),
-			_mm256_or_si256(_mm256_cmpeq_epi8(v1, x9c), _mm256_cmpeq_epi8(v1, xda)));
-		__m256i m = _mm256_or_si256(
-			_mm256_or_si256(
-				_mm256_and_si256(_mm256_cmpeq_epi8(v0, x1f), _mm256_cmpeq_epi8(v1, x8b)),
-				_mm256_and_si256(_mm256_cmpeq_epi8(v0, x78), z1)),
-			_mm256_or_si256(
-				_mm256_and_si256(_mm256_cmpeq_epi8(v0, cP), _mm256_cmpeq_epi8(v1, cK)),
-				_mm256_and_si256(_mm256_cmpeq_epi8(v0, cB), _mm256_cmpeq_epi8(v1, cZ))));
-		unsigned zm = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, zero));
-		unsigned mm, ln;
+		uint32_t zm, mm, ln;
 
-		m = _mm256_or_si256(m, _mm256_or_si256(
-			_mm256_and_si256(_mm256_cmpeq_epi8(v0, xfd), _mm256_cmpeq_epi8(v1, c7)),
-			_mm256_and_si256(_mm256_cmpeq_epi8(v0, x5d), _mm256_cmpeq_epi8(v1, zero))));
-		m = _mm256_or_si256(m, _mm256_or_si256(_mm256_cmpeq_epi8(v0, pct),
-			_mm256_and_si256(_mm256_cmpeq_epi8(v0, semi), _mm256_cmpeq_epi8(v1, cb))));
-		mm = (unsigned)_mm256_movemask_epi8(m);
-		ln = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, nl));
-		block_marks(d, L, i, 32, zm, mm, ln, v, n);
+		masks_avx2(&t, b + i, &zm, &mm, &ln);
+		if (mm | ln | (uint32_t)utf16_hint(zm))
+			block_marks(d, L, i, 32, zm, mm, ln, v, n);
 	}
 	return i;
 }
@@ -1222,10 +1448,15 @@ static void binary(const struct cust_decoder *d, struct level *L,
 			m = _mm_or_si128(m, _mm_or_si128(
 				_mm_and_si128(_mm_cmpeq_epi8(v0, xfd), _mm_cmpeq_epi8(v1, c7)),
 				_mm_and_si128(_mm_cmpeq_epi8(v0, x5d), _mm_cmpeq_epi8(v1, zero))));
-			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v0, pct),
+			__m128i d1 = _mm_sub_epi8(v1, _mm_set1_epi8('2'));
+			__m128i pct1 = _mm_cmpeq_epi8(_mm_min_epu8(d1, _mm_set1_epi8(2)), d1);
+
+			m = _mm_or_si128(m, _mm_or_si128(
+				_mm_and_si128(_mm_cmpeq_epi8(v0, pct), pct1),
 				_mm_and_si128(_mm_cmpeq_epi8(v0, semi), _mm_cmpeq_epi8(v1, cb))));
 			mm = (unsigned)_mm_movemask_epi8(m);
-			block_marks(d, L, i, 16, zm, mm, ln, v, n);
+			if (mm | ln | (unsigned)utf16_hint(zm))
+				block_marks(d, L, i, 16, zm, mm, ln, v, n);
 		}
 	}
 #endif
@@ -1345,11 +1576,14 @@ void cust_decoder_free(struct cust_decoder *d)
 			stream_release(&d->lv[i].s);
 			free(d->lv[i].win);
 			free(d->lv[i].out);
+			free(d->lv[i].fast);
 			free(d->lv[i].cands);
 			cust_carver_free(d->lv[i].carver);
 		}
 	}
 	free(d->lv);
+	if (d->ld)
+		libdeflate_free_decompressor(d->ld);
 	free(d);
 }
 

@@ -785,6 +785,7 @@ static void note_decoded(struct run *r, const struct cust_decode_stats *d,
 	t->bombs += d->bombs;
 	t->too_deep += d->too_deep;
 	t->missed += d->missed;
+	t->left_to_archives += d->left_to_archives;
 	if (d->first_bomb[0] && r->decode_bombs &&
 	    json_array_size(r->decode_bombs) < DECODE_BOMBS_MAX)
 		json_array_append_new(r->decode_bombs,
@@ -2410,6 +2411,9 @@ static json_t *decode_json(struct run *r)
 	              (json_int_t)d->too_deep, "missed", (json_int_t)d->missed,
 	              "bomb_places", r->decode_bombs, "features_dropped",
 	              (json_int_t)r->features_dropped);
+	if (o)
+		json_object_set_new(o, "left_to_archives",
+		                    json_integer((json_int_t)d->left_to_archives));
 	return o;
 }
 

@@ -58,7 +58,14 @@ struct cust_analysis_options {
 	 * are analyzed, and decoded, in turn): the hits of the content's
 	 * decoded streams are then dropped, the members carry them.  They
 	 * are held until the type is known, and reported at the end (after
-	 * the hits of the content in the clear) otherwise.  May be NULL. */
+	 * the hits of the content in the clear) otherwise.  With types, a
+	 * content whose first bytes are gzip's, bzip2's or xz's (1f 8b 08,
+	 * "BZh1".."BZh9", fd "7zXZ" 00), which libmagic names by them alone,
+	 * is not decoded at all when this opens that type: its decode
+	 * counts say left_to_archives 1 and nothing else.  Should libmagic
+	 * name it otherwise after all, a content of at most
+	 * CUST_CLASSIFY_BYTES (which the head holds) is decoded then; a
+	 * larger one stays counted as left.  May be NULL. */
 	int (*opens_archive)(const char *mime);
 };
 

@@ -4,10 +4,10 @@
  *
  * A decoder is fed the same stream a carver is fed (a file's content, an
  * archive member, slack, unallocated space), in pieces of any size.  It
- * looks for the markers below (pairs of bytes and newlines compared 32 at
- * a time with AVX2, 16 with SSE2), decodes only what a marker starts, carves the
- * decoded bytes with a carver of its own for that depth (carve.h) and
- * looks for markers in them in turn, to a bounded depth.  It reports the
+ * looks for the markers below (pairs of bytes and newlines, see "Speed"),
+ * decodes only what a marker starts, carves the decoded bytes with a
+ * carver of its own for that depth (carve.h) and looks for markers in
+ * them in turn, to a bounded depth.  It reports the
  * hits of decoded streams only: the caller carves the stream itself.  It
  * holds no global state and writes nothing: bytes in, hits and counts out,
  * so it may run anywhere (a worker that holds no key).
@@ -91,6 +91,19 @@
  * is blown decodes nothing more.  Memory is fixed per decoder: a window
  * (about 200 KiB) and a carver per depth, one zlib, libbz2 (about 4 MiB)
  * or liblzma (at most CUST_DECODE_LZMA_MEMORY) state at a time per depth.
+ *
+ * Speed.  The markers are looked for 64 bytes at a time with AVX2 (a
+ * byte's and its next byte's nibbles looked up, 16 at a time with SSE2).
+ * A deflate stream (GZIP, ZLIB, PDF, a deflated ZIP member) whose bytes
+ * are all at hand when it starts (the last of its level: a file's content
+ * that the window holds, a decoded stream) and that gives at most 256 KiB
+ * (a gzip stream whose last bytes say so: 1 MiB) is inflated at once by
+ * libdeflate, about twice as fast as zlib's inflate, into a buffer of
+ * that size per depth (made when first needed); its bytes are handed on
+ * in the pieces zlib's inflate would give, so every bound is met where it
+ * would be.  Anything else (a stream that gives more: at most that much
+ * inflated for nothing first), and a stream libdeflate finds damaged, is
+ * inflated by zlib.
  */
 #ifndef CUSTODY_DECODE_H
 #define CUSTODY_DECODE_H
@@ -143,6 +156,9 @@ struct cust_decode_stats {
 	uint64_t bombs;    /* streams stopped by a byte bound */
 	uint64_t too_deep; /* markers at the last depth, not decoded */
 	uint64_t missed;   /* markers left (see "One stream at a time") */
+	/* contents not decoded: an archive reader reads their members,
+	 * and decodes those (analyze.h, opens_archive) */
+	uint64_t left_to_archives;
 	/* the forensic path (OFFSET and PATH as a hit's) of the first bomb,
 	 * "" when none: "5120-GZIP" */
 	char first_bomb[CUST_DECODE_PATH_MAX + 24];

@@ -21,6 +21,9 @@ d = sys.argv[1]
 junk = bytes((i * 7 + 3) % 251 for i in range(5120)).replace(b"\x1f", b" ")
 gz = gzip.compress(b"queue: gzip-victim@mail-gz.example.com\n", mtime=0)
 open(os.path.join(d, "panel.db"), "wb").write(junk + gz + junk)
+# a gzipped list: the archive walk reads its member, the decoders leave it
+open(os.path.join(d, "spam.txt.gz"), "wb").write(gzip.compress(
+    b"rcpt: gzfile-rcpt@list-gzfile.example.com\n" * 3, mtime=0))
 part = base64.encodebytes(b"leaked: mime-victim@mail-b64.example.com\n")
 open(os.path.join(d, "msg.eml"), "wb").write(
     b"From: a\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
@@ -141,7 +144,13 @@ assert r["parameters"]["decode"] is True
 for k in ("GZIP", "BASE64", "UTF16", "PDF", "ZIP"):
     assert d["streams"][k] >= 1, k
 assert d["bombs"] == 0
+# panel.db's stream; spam.txt.gz is left to the archive walk
+assert d["streams"]["GZIP"] == 1, d["streams"]
+assert d["left_to_archives"] == 1, d
 PY
+grep -q '^gzfile-rcpt@list-gzfile.example.com,3,p0:/spam.txt.gz!' "$X/targets/emails.csv" &&
+	ok "the gzipped file's address, from its member, counted once a line" ||
+	fail "the gzipped file's address, from its member: $(grep gzfile-rcpt "$X/targets/emails.csv")"
 
 # the same bytes whatever --jobs
 check "extracted (--jobs 4)" custody-extract --case "$C" --item E001 --quiet \

@@ -1,13 +1,16 @@
 /* test_analyze.c - unit tests of the content analyzer
  * (include/custody/analyze.h): streamed and whole content give the same
  * digests, type and targets; collected targets replay in order; the type
- * cache answers for equal content only; analyzers sharing one libmagic. */
+ * cache answers for equal content only; analyzers sharing one libmagic;
+ * a compressed content the archive walk opens is not decoded twice. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bzlib.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "custody/analyze.h"
 #include "custody/digest.h"
@@ -185,6 +188,200 @@ static void test_type_cache(void **state)
 	cust_type_cache_free(o.cache);
 }
 
+/* ---- contents the archive walk opens: left to it, not decoded here */
+
+static int opens_compressed(const char *mime)
+{
+	return strcmp(mime, "application/gzip") == 0 ||
+	       strcmp(mime, "application/x-bzip2") == 0 ||
+	       strcmp(mime, "application/x-xz") == 0;
+}
+
+static int opens_nothing(const char *mime)
+{
+	(void)mime;
+	return 0;
+}
+
+/* LEN bytes of gzip (level 1) of TEXT, then pseudo-random bytes to
+ * PLAIN bytes in all: new memory in *OUT. */
+static size_t gzip_of(const char *text, size_t plain, unsigned char **out)
+{
+	unsigned char *in = malloc(plain), *z;
+	size_t n = strlen(text), i, cap = plain + plain / 100 + 1024;
+	uint32_t x = 12345;
+	z_stream s;
+
+	assert_non_null(in);
+	memcpy(in, text, n);
+	for (i = n; i < plain; i++) {
+		x = x * 1103515245u + 12345u;
+		in[i] = (unsigned char)(x >> 24);
+	}
+	z = malloc(cap);
+	assert_non_null(z);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(deflateInit2(&s, 1, Z_DEFLATED, 16 + 15, 8,
+	                              Z_DEFAULT_STRATEGY), Z_OK);
+	s.next_in = in;
+	s.avail_in = (uInt)plain;
+	s.next_out = z;
+	s.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&s, Z_FINISH), Z_STREAM_END);
+	n = cap - s.avail_out;
+	deflateEnd(&s);
+	free(in);
+	*out = z;
+	return n;
+}
+
+/* The hits of R as "OFFSET VALUE PATH" lines, in order. */
+static char *hits_of(const struct cust_analysis *r)
+{
+	size_t i, cap = 64 + r->nfound * 128, n = 0;
+	char *s = malloc(cap);
+
+	assert_non_null(s);
+	s[0] = '\0';
+	for (i = 0; i < r->nfound; i++) {
+		const struct cust_found *f = &r->found[i];
+		int w = snprintf(s + n, cap - n, "%llu %.*s %s\n",
+		                 (unsigned long long)f->offset,
+		                 (int)f->value_len, r->text + f->value,
+		                 f->path == SIZE_MAX ? "-" : r->text + f->path);
+		assert_true(w > 0 && (size_t)w < cap - n);
+		n += (size_t)w;
+	}
+	return s;
+}
+
+/* Whether R holds the hit LINE ("OFFSET VALUE PATH"). */
+static int has_hit(const struct cust_analysis *r, const char *line)
+{
+	char *s = hits_of(r);
+	int yes = strstr(s, line) != NULL;
+
+	free(s);
+	return yes;
+}
+
+/* Analyze BUF whole, or streamed (1, 2 and 3 bytes, then the rest), into
+ * R (collected). */
+static void analyze(struct cust_analyzer *a, struct cust_analysis *r,
+                    const unsigned char *buf, size_t len, int streamed)
+{
+	struct cust_error err;
+	size_t off = 0, step = 1;
+
+	cust_analysis_init(r);
+	if (!streamed) {
+		assert_int_equal(cust_analyze_buffer(a, r, buf, len, NULL, NULL,
+		                                     &err), 0);
+		return;
+	}
+	assert_int_equal(cust_analyzer_begin(a, r, NULL, NULL, &err), 0);
+	while (off < len) {
+		size_t n = step < 4 ? step++ : len - off;
+		if (n > len - off)
+			n = len - off;
+		assert_int_equal(cust_analyzer_feed(a, r, buf + off, n, &err), 0);
+		off += n;
+	}
+	assert_int_equal(cust_analyzer_end(a, r, len > CUST_CLASSIFY_BYTES
+	                                          ? buf + len - CUST_CLASSIFY_BYTES
+	                                          : NULL,
+	                                   len > CUST_CLASSIFY_BYTES
+	                                   ? CUST_CLASSIFY_BYTES : 0,
+	                                   len, &err), 0);
+}
+
+static void test_archive_left_to_walk(void **state)
+{
+	struct cust_analysis_options on = all, off = all, nowalk = all;
+	struct cust_analyzer *a, *b, *c;
+	struct cust_analysis r, plain;
+	struct cust_error err;
+	unsigned char *gz_small, *gz_large, *mixed, bz[4096];
+	unsigned bz_len = sizeof bz;
+	size_t small_len, large_len, mixed_len, k;
+	static const char text[] = "queue: walk-victim@mail-gz.example.com\n";
+	char padded[2048];
+	int streamed;
+
+	(void)state;
+	on.decode = 1;
+	on.opens_archive = opens_compressed;
+	off.opens_archive = opens_compressed;
+	nowalk.decode = 1;
+	nowalk.opens_archive = opens_nothing;
+	a = cust_analyzer_new(&on, &err);
+	b = cust_analyzer_new(&off, &err);
+	c = cust_analyzer_new(&nowalk, &err);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	small_len = gzip_of(text, sizeof text - 1, &gz_small);
+	/* more than libmagic's head, compressed */
+	large_len = gzip_of(text, CUST_CLASSIFY_BYTES * 3 / 2, &gz_large);
+	assert_true(large_len > CUST_CLASSIFY_BYTES);
+	memset(padded, ' ', sizeof padded);
+	memcpy(padded, text, sizeof text - 1);
+	assert_int_equal(BZ2_bzBuffToBuffCompress((char *)bz, &bz_len, padded,
+	                                          sizeof padded, 9, 0, 0),
+	                 BZ_OK);
+	/* a gzip stream 100 bytes into other bytes: no archive */
+	mixed_len = 100 + small_len;
+	mixed = malloc(mixed_len);
+	assert_non_null(mixed);
+	memset(mixed, 'x', 100);
+	memcpy(mixed + 100, gz_small, small_len);
+
+	for (streamed = 0; streamed < 2; streamed++) {
+		const unsigned char *in[3] = { gz_small, gz_large, bz };
+		size_t inl[3] = { small_len, large_len, bz_len };
+		for (k = 0; k < 3; k++) {
+			char *got, *want;
+			analyze(a, &r, in[k], inl[k], streamed);
+			analyze(b, &plain, in[k], inl[k], streamed);
+			assert_true(r.typed && opens_compressed(r.mime));
+			/* the same targets as without decoders: the
+			 * members carry the decoded ones */
+			got = hits_of(&r);
+			want = hits_of(&plain);
+			assert_string_equal(got, want);
+			free(got);
+			free(want);
+			/* and nothing decoded here */
+			assert_true(r.decoded);
+			assert_int_equal(r.decode.streams[CUST_DECODE_GZIP], 0);
+			assert_int_equal(r.decode.bytes[CUST_DECODE_GZIP], 0);
+			assert_int_equal(r.decode.streams[CUST_DECODE_BZIP2], 0);
+			assert_int_equal(r.decode.bytes[CUST_DECODE_BZIP2], 0);
+			assert_int_equal(r.decode.left_to_archives, 1);
+			cust_analysis_clear(&r);
+			cust_analysis_clear(&plain);
+		}
+		/* a caller that opens no archive: decoded here */
+		analyze(c, &r, gz_small, small_len, streamed);
+		assert_int_equal(r.decode.streams[CUST_DECODE_GZIP], 1);
+		assert_true(has_hit(&r, "0 walk-victim@mail-gz.example.com -GZIP-7"));
+		assert_int_equal(r.decode.left_to_archives, 0);
+		cust_analysis_clear(&r);
+		/* a stream that is not the content's first bytes: decoded */
+		analyze(a, &r, mixed, mixed_len, streamed);
+		assert_int_equal(r.decode.streams[CUST_DECODE_GZIP], 1);
+		assert_true(has_hit(&r,
+		                    "100 walk-victim@mail-gz.example.com -GZIP-7"));
+		cust_analysis_clear(&r);
+	}
+	free(mixed);
+	free(gz_small);
+	free(gz_large);
+	cust_analyzer_free(c);
+	cust_analyzer_free(b);
+	cust_analyzer_free(a);
+}
+
 static void test_nothing_asked(void **state)
 {
 	struct cust_analysis_options none = { .digests = 0 };
@@ -213,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_sink_and_replay),
 		cmocka_unit_test(test_type_cache),
 		cmocka_unit_test(test_nothing_asked),
+		cmocka_unit_test(test_archive_left_to_walk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

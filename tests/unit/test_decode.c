@@ -2,7 +2,8 @@
  * addresses at known offsets inside gzip, zlib (PDF FlateDecode), ZIP
  * local headers (stored and deflated), bzip2, xz, base64 (MIME parts,
  * line runs, data: URIs), quoted-printable, percent-encoding and UTF-16
- * streams, found with their forensic paths whatever the feed sizes; and
+ * streams, found with their forensic paths whatever the feed sizes; each
+ * marker in each byte lane of the SIMD scan's blocks; and
  * hostile twins: a deflate bomb, 1 GiB of base64, a ZIP header claiming
  * 4 GiB, random UTF-16 runs, encodings nested 100 deep. */
 #include <stdint.h>
@@ -421,6 +422,261 @@ static void test_layers(void **state)
 	free(img.p);
 }
 
+/* ---- every marker in every lane of the SIMD scan ------------------------ */
+
+enum { LANE_KINDS = 13 };
+
+/* Stream K of the lane test, its address EMAIL, into B; *PATH its
+ * layer's name ("-GZIP-"); where its stream begins, from B's end. */
+static size_t lane_stream(unsigned k, struct buf *b, const char **email,
+                          const char **path)
+{
+	static const int zlevel[4] = { 1, 3, 6, 9 }; /* 78 01, 5e, 9c, da */
+	char text[128], out[1024];
+	struct buf z;
+	size_t at = 0, olen = sizeof out;
+	unsigned bl = sizeof out;
+	int w;
+
+	*email = "lane-victim@mail-lane.example.com";
+	w = snprintf(text, sizeof text, "to: %s\n", *email);
+	switch (k) {
+	case 0:
+		z = deflated(text, (size_t)w, 16 + 15);
+		put(b, z.p, z.len);
+		free(z.p);
+		*path = "-GZIP-";
+		break;
+	case 1: case 2: case 3: case 4: {
+		z_stream s;
+		memset(&s, 0, sizeof s);
+		assert_int_equal(deflateInit(&s, zlevel[k - 1]), Z_OK);
+		s.next_in = (Bytef *)text;
+		s.avail_in = (uInt)w;
+		s.next_out = (Bytef *)out;
+		s.avail_out = sizeof out;
+		assert_int_equal(deflate(&s, Z_FINISH), Z_STREAM_END);
+		assert_int_equal(out[0], 0x78);
+		put(b, out, s.total_out);
+		deflateEnd(&s);
+		*path = "-ZLIB-";
+		break;
+	}
+	case 5: {
+		unsigned char h[30] = { 'P', 'K', 3, 4, 20, 0, 0, 0, 0, 0 };
+		h[18] = h[22] = (unsigned char)w;
+		h[26] = 1;
+		put(b, h, sizeof h);
+		put(b, "a", 1);
+		put(b, text, (size_t)w);
+		*path = "-ZIP-";
+		break;
+	}
+	case 6:
+		assert_int_equal(BZ2_bzBuffToBuffCompress(out, &bl, text,
+		                                          (unsigned)w, 9, 0, 0),
+		                 BZ_OK);
+		put(b, out, bl);
+		*path = "-BZIP2-";
+		break;
+	case 7:
+		olen = 0;
+		assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL,
+		                                         (const uint8_t *)text,
+		                                         (size_t)w, (uint8_t *)out,
+		                                         &olen, sizeof out),
+		                 LZMA_OK);
+		put(b, out, olen);
+		*path = "-XZ-";
+		break;
+	case 8: {
+		lzma_stream s = LZMA_STREAM_INIT;
+		lzma_options_lzma opt;
+		assert_false(lzma_lzma_preset(&opt, 6));
+		opt.dict_size = 1 << 20;
+		assert_int_equal(lzma_alone_encoder(&s, &opt), LZMA_OK);
+		s.next_in = (const uint8_t *)text;
+		s.avail_in = (size_t)w;
+		s.next_out = (uint8_t *)out;
+		s.avail_out = sizeof out;
+		assert_int_equal(lzma_code(&s, LZMA_FINISH), LZMA_STREAM_END);
+		assert_int_equal((unsigned char)out[0], 0x5d);
+		put(b, out, s.total_out);
+		lzma_end(&s);
+		*path = "-LZMA-";
+		break;
+	}
+	case 9: /* the run of URL bytes begins after the space */
+		puts_(b, " u=lane-pct%40mail-lane.example.com ");
+		*email = "lane-pct@mail-lane.example.com";
+		*path = "-PERCENT-";
+		return 1;
+	case 10:
+		puts_(b, " lane-dot@mail-lane%2eexample.com ");
+		*email = "lane-dot@mail-lane.example.com";
+		*path = "-PERCENT-";
+		return 1;
+	case 11:
+		puts_(b, ";base64,");
+		z = base64(text, (size_t)w, 0);
+		put(b, z.p, z.len);
+		free(z.p);
+		puts_(b, "\" ");
+		*path = "-BASE64-";
+		return 8;
+	default:
+		puts_(b, "\x01\x02");
+		z = utf16le(text);
+		put(b, z.p, z.len);
+		free(z.p);
+		*path = "-UTF16-";
+		return 2;
+	}
+	return at;
+}
+
+/* Each marker at each of the 64 byte lanes of a block (and in the tail
+ * that is scanned byte by byte): found, at its offset, whatever lane. */
+static void test_markers_every_lane(void **state)
+{
+	unsigned k, lane;
+
+	(void)state;
+	for (k = 0; k < LANE_KINDS; k++) {
+		for (lane = 0; lane < 64 + 16; lane++) {
+			struct hits hs = { 0, calloc(MAX_HITS, sizeof(struct hit)) };
+			struct buf img = { 0 };
+			const struct hit *h;
+			const char *email, *path;
+			size_t start, skip;
+
+			assert_non_null(hs.h);
+			/* lanes 64..79: the stream in the last bytes, where
+			 * the scan goes byte by byte */
+			filler(&img, lane < 64 ? 1024 + lane : 100 + lane);
+			start = img.len;
+			skip = lane_stream(k, &img, &email, &path);
+			if (lane < 64)
+				filler(&img, 512);
+			decode_in_pieces(img.p, img.len, img.len, &hs, NULL, NULL);
+			h = find(&hs, email);
+			if (!h || h->offset != start + skip ||
+			    strncmp(h->path, path, strlen(path)) != 0)
+				fail_msg("kind %u lane %u: %s %s at %llu%s, expected "
+				         "%zu%s...", k, lane, email,
+				         h ? "found" : "not found",
+				         h ? (unsigned long long)h->offset : 0ULL,
+				         h ? h->path : "", start + skip, path);
+			free(hs.h);
+			free(img.p);
+		}
+	}
+}
+
+/* ---- streams inflated at once and step by step ------------------------- */
+
+/* A content of many lines with addresses, a gzip stream nested in it. */
+static struct buf multi_chunk_text(void)
+{
+	struct buf t = { 0 }, z;
+	char line[96];
+	int i, w;
+
+	for (i = 0; i < 5600; i++) {
+		w = snprintf(line, sizeof line, "row %d user%d@mail-rows.example.com\n",
+		             i, i);
+		put(&t, line, (size_t)w);
+		if (i == 2800) {
+			w = snprintf(line, sizeof line, "inner: deep@mail-inner.example.com\n");
+			z = deflated(line, (size_t)w, 16 + 15);
+			put(&t, z.p, z.len);
+			free(z.p);
+		}
+	}
+	return t;
+}
+
+/* Whether H (hits of an input whose stream is at SHIFT) holds the same
+ * hits of the stream as G (at 0), at the same paths. */
+static void same_stream_hits(const struct hits *g, const struct hits *h,
+                             uint64_t shift)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < h->n; i++) {
+		if (h->h[i].offset < shift)
+			continue;
+		while (j < g->n && g->h[j].offset != 0)
+			j++;
+		assert_true(j < g->n);
+		assert_int_equal(h->h[i].offset - shift, g->h[j].offset);
+		assert_string_equal(h->h[i].path, g->h[j].path);
+		assert_string_equal(h->h[i].value, g->h[j].value);
+		j++;
+	}
+	while (j < g->n && g->h[j].offset != 0)
+		j++;
+	assert_int_equal(j, g->n);
+}
+
+/* A deflate stream wholly at hand is inflated at once (libdeflate); one
+ * that does not end in the decoder's window is inflated step by step
+ * (zlib): the same hits, the same paths, the same counts. */
+static void test_inflated_at_once(void **state)
+{
+	static const int bits[3] = { 16 + 15, 15, -15 };
+	struct buf text = multi_chunk_text();
+	unsigned k;
+
+	(void)state;
+	/* several of zlib's pieces of 64 KiB, within what is inflated at
+	 * once */
+	assert_true(text.len > 3 * (64 << 10) && text.len < (256 << 10));
+	for (k = 0; k < 3; k++) {
+		struct hits g = { 0, calloc(MAX_HITS, sizeof(struct hit)) };
+		struct hits h = { 0, calloc(MAX_HITS, sizeof(struct hit)) };
+		struct cust_decode_stats sg, sh;
+		struct buf z = deflated(text.p, text.len, bits[k]), a = { 0 },
+		           b = { 0 };
+		unsigned char hdr[30] = { 'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0 };
+
+		assert_non_null(g.h);
+		assert_non_null(h.h);
+		if (bits[k] < 0) { /* a deflated ZIP member, sizes known */
+			hdr[18] = (unsigned char)z.len;
+			hdr[19] = (unsigned char)(z.len >> 8);
+			hdr[20] = (unsigned char)(z.len >> 16);
+			hdr[22] = (unsigned char)text.len;
+			hdr[23] = (unsigned char)(text.len >> 8);
+			hdr[24] = (unsigned char)(text.len >> 16);
+			hdr[26] = 1;
+			put(&a, hdr, sizeof hdr);
+			put(&a, "m", 1);
+		}
+		put(&a, z.p, z.len);
+		filler(&a, 100);
+		/* the same where the first window the decoder scans (about
+		 * 200 KiB) holds its first 4 KiB only: zlib's inflate */
+		filler(&b, 200000);
+		put(&b, a.p, a.len);
+		filler(&b, 300000);
+		decode_in_pieces(a.p, a.len, a.len, &g, &sg, NULL);
+		decode_in_pieces(b.p, b.len, 4093, &h, &sh, NULL);
+		assert_true(g.n > 1000);
+		same_stream_hits(&g, &h, 200000);
+		assert_memory_equal(sg.streams, sh.streams, sizeof sg.streams);
+		assert_memory_equal(sg.bytes, sh.bytes, sizeof sg.bytes);
+		assert_int_equal(sg.damaged, sh.damaged);
+		assert_int_equal(sg.missed, sh.missed);
+		free(g.h);
+		free(h.h);
+		free(z.p);
+		free(a.p);
+		free(b.p);
+	}
+	free(text.p);
+}
+
 /* ---- hostile twins ----------------------------------------------------- */
 
 static void test_deflate_bomb(void **state)
@@ -625,6 +881,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layers),
+		cmocka_unit_test(test_markers_every_lane),
+		cmocka_unit_test(test_inflated_at_once),
 		cmocka_unit_test(test_deflate_bomb),
 		cmocka_unit_test(test_base64_gib),
 		cmocka_unit_test(test_zip_claims_4gib),
