@@ -1139,6 +1139,79 @@ static ssize_t read_fail(TSK_OFF_T off, size_t done, const char *fmt, ...)
  * A physical volume no range holds, or an area past its range, is an
  * error; what was read before it is given.
  */
+/* Where byte POS of the volume LV (extents of ES bytes) lies: segment
+ * SEG (the SEG_INDEX-th), stripe STRIPE, WITHIN bytes into that stripe's
+ * area, for RUN bytes on there at most (to the end of the stripe's chunk
+ * or of the segment). */
+struct lv_byte {
+	const struct cust_lvm_meta_segment *seg;
+	size_t seg_index, stripe;
+	uint64_t within, run;
+};
+
+/* 0, -1 past the last segment, -2 when the stripe holds no such byte. */
+static int lv_byte_at(const struct cust_lvm_meta_lv *lv, uint64_t es,
+                      uint64_t pos, struct lv_byte *b)
+{
+	uint64_t ext = pos / es, in, seglen, per;
+	size_t lo = 0, hi = lv->nsegs;
+
+	while (hi - lo > 1) { /* the last segment starting <= ext */
+		size_t mid = lo + (hi - lo) / 2;
+		if (lv->segs[mid].start_extent <= ext)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	b->seg = &lv->segs[lo];
+	b->seg_index = lo;
+	/* lvm_meta.c: contiguous from 0, extents * es < 2^63 */
+	in = pos - b->seg->start_extent * es;
+	seglen = b->seg->extent_count * es;
+	per = b->seg->extent_count / b->seg->stripe_count * es;
+	if (in >= seglen)
+		return -1;
+	if (b->seg->stripe_count == 1) {
+		b->stripe = 0;
+		b->within = in;
+		b->run = seglen - in;
+	} else {
+		uint64_t ss = b->seg->stripe_size, c = in / ss;
+		b->stripe = (size_t)(c % b->seg->stripe_count);
+		b->within = (c / b->seg->stripe_count) * ss + in % ss;
+		b->run = ss - in % ss;
+		if (b->run > seglen - in)
+			b->run = seglen - in;
+	}
+	return b->within < per && b->stripe < b->seg->nstripes ? 0 : -2;
+}
+
+/* B's byte in its physical volume's bytes (pe_start on, of M's extents
+ * of ES bytes): *AT, or -1 when that is AVAIL or past. */
+static int pv_byte_at(const struct cust_lvm_meta *m, uint64_t es,
+                      const struct lv_byte *b, uint64_t avail, uint64_t *at)
+{
+	const struct cust_lvm_meta_stripe *st = &b->seg->stripes[b->stripe];
+	uint64_t area;
+
+	*at = m->pvs[st->pv].pe_start;
+	if (st->start_extent > UINT64_MAX / es ||
+	    b->within > UINT64_MAX - *at ||
+	    (area = st->start_extent * es) > UINT64_MAX - *at - b->within ||
+	    (*at += area + b->within) >= avail)
+		return -1;
+	return 0;
+}
+
+/*
+ * Custody's read of LEN bytes at OFF (inside the volume) of the volume of
+ * V: each segment in turn, then its stripe: with N stripes of S bytes,
+ * chunk c = (offset in the segment) / S lies on stripe c mod N, at
+ * (c / N) * S + (offset mod S) of that stripe's area, which begins at its
+ * first extent of its physical volume (pe_start + extent * extent_size).
+ * A physical volume no range holds, or an area past its range, is an
+ * error; what was read before it is given.
+ */
 static ssize_t meta_read(struct lv_img *v, TSK_OFF_T off, char *buf,
                          size_t len)
 {
@@ -1148,57 +1221,27 @@ static ssize_t meta_read(struct lv_img *v, TSK_OFF_T off, char *buf,
 	size_t done = 0;
 
 	while (done < len) {
-		uint64_t pos = (uint64_t)off + done, ext = pos / es;
-		uint64_t in, seglen, per, within, run, at, area;
-		const struct cust_lvm_meta_segment *seg;
-		const struct cust_lvm_meta_stripe *st;
-		size_t lo = 0, hi = lv->nsegs, t;
+		struct lv_byte b;
+		uint64_t run, at;
+		size_t pvi;
 		struct pv *pv;
 		ssize_t got;
+		int rc = lv_byte_at(lv, es, (uint64_t)off + done, &b);
 
-		while (hi - lo > 1) { /* the last segment starting <= ext */
-			size_t mid = lo + (hi - lo) / 2;
-			if (lv->segs[mid].start_extent <= ext)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		seg = &lv->segs[lo];
-		/* lvm_meta.c: contiguous from 0, extents * es < 2^63 */
-		in = pos - seg->start_extent * es;
-		seglen = seg->extent_count * es;
-		per = seg->extent_count / seg->stripe_count * es;
-		if (in >= seglen)
+		if (rc == -1)
 			return read_fail(off, done, "past its last segment");
-		if (seg->stripe_count == 1) {
-			t = 0;
-			within = in;
-			run = seglen - in;
-		} else {
-			uint64_t ss = seg->stripe_size, c = in / ss;
-			t = (size_t)(c % seg->stripe_count);
-			within = (c / seg->stripe_count) * ss + in % ss;
-			run = ss - in % ss;
-			if (run > seglen - in)
-				run = seglen - in;
-		}
-		if (run > len - done)
-			run = len - done;
-		if (within >= per)
+		if (rc < 0)
 			return read_fail(off, done, "stripe %zu of segment %zu "
-			                 "holds no byte %" PRIu64, t + 1, lo + 1,
-			                 within);
-		st = &seg->stripes[t];
-		if (!(pv = v->vg->pvs[st->pv]))
+			                 "holds no byte %" PRIu64, b.stripe + 1,
+			                 b.seg_index + 1, b.within);
+		run = b.run < len - done ? b.run : len - done;
+		pvi = b.seg->stripes[b.stripe].pv;
+		if (!(pv = v->vg->pvs[pvi]))
 			return read_fail(off, done, "its physical volume %s is "
-			                 "missing", v->vg->pv_names[st->pv]);
-		at = m->pvs[st->pv].pe_start;
-		if (st->start_extent > UINT64_MAX / es ||
-		    within > UINT64_MAX - at ||
-		    (area = st->start_extent * es) > UINT64_MAX - at - within ||
-		    (at += area + within) >= pv->avail)
+			                 "missing", v->vg->pv_names[pvi]);
+		if (pv_byte_at(m, es, &b, pv->avail, &at) < 0)
 			return read_fail(off, done, "past the end of physical "
-			                 "volume %s", v->vg->pv_names[st->pv]);
+			                 "volume %s", v->vg->pv_names[pvi]);
 		if (run > pv->avail - at)
 			run = pv->avail - at;
 		got = tsk_img_read(pv->img, (TSK_OFF_T)(pv->off + at),
@@ -1206,7 +1249,7 @@ static ssize_t meta_read(struct lv_img *v, TSK_OFF_T off, char *buf,
 		if (got <= 0) {
 			const char *te = tsk_error_get();
 			return read_fail(off, done, "physical volume %s: %s",
-			                 v->vg->pv_names[st->pv],
+			                 v->vg->pv_names[pvi],
 			                 te ? te : "nothing read");
 		}
 		done += (size_t)got;
@@ -1444,56 +1487,21 @@ int cust_lvm_place(TSK_IMG_INFO *img, uint64_t off, TSK_IMG_INFO **pimg,
 	const struct lv_img *v = (const struct lv_img *)img;
 	const struct cust_lvm_meta *m;
 	const struct cust_lvm_meta_lv *lv = v ? v->map : NULL;
-	const struct cust_lvm_meta_segment *seg;
-	const struct cust_lvm_meta_stripe *st;
-	uint64_t es, ext, in, seglen, per, within, run, at, area;
-	size_t lo = 0, hi, t;
+	struct lv_byte b;
+	uint64_t at;
 	struct pv *pv;
 
 	if (!lv || !(m = v->vg->meta) || lv->nsegs == 0 ||
 	    off >= (uint64_t)img->size)
 		return -1;
 	/* as meta_read goes: the segment, its stripe, the extent */
-	es = m->extent_size;
-	ext = off / es;
-	hi = lv->nsegs;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (lv->segs[mid].start_extent <= ext)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	seg = &lv->segs[lo];
-	in = off - seg->start_extent * es;
-	seglen = seg->extent_count * es;
-	per = seg->extent_count / seg->stripe_count * es;
-	if (in >= seglen)
+	if (lv_byte_at(lv, m->extent_size, off, &b) < 0)
 		return -1;
-	if (seg->stripe_count == 1) {
-		t = 0;
-		within = in;
-		run = seglen - in;
-	} else {
-		uint64_t ss = seg->stripe_size, c = in / ss;
-		t = (size_t)(c % seg->stripe_count);
-		within = (c / seg->stripe_count) * ss + in % ss;
-		run = ss - in % ss;
-		if (run > seglen - in)
-			run = seglen - in;
-	}
-	if (within >= per || t >= seg->nstripes)
-		return -1;
-	if (run < *len)
-		*len = run;
-	st = &seg->stripes[t];
-	if (!(pv = map_pv(v->vg, st->pv)))
+	if (b.run < *len)
+		*len = b.run;
+	if (!(pv = map_pv(v->vg, b.seg->stripes[b.stripe].pv)))
 		return 0; /* a physical volume no range holds */
-	at = m->pvs[st->pv].pe_start;
-	if (st->start_extent > UINT64_MAX / es ||
-	    within > UINT64_MAX - at ||
-	    (area = st->start_extent * es) > UINT64_MAX - at - within ||
-	    (at += area + within) >= pv->avail)
+	if (pv_byte_at(m, m->extent_size, &b, pv->avail, &at) < 0)
 		return 0; /* past the end of its physical volume's bytes */
 	if (*len > pv->avail - at)
 		*len = pv->avail - at;

@@ -975,6 +975,21 @@ static int rebuild(struct cust_md_array *a, uint64_t s, uint32_t x,
 	return 0;
 }
 
+/* The role holding data chunk C of a RAID4/5/6 array A, in its stripe
+ * *S. */
+static uint32_t data_member(const struct cust_md_array *a, uint64_t c,
+                            uint64_t *s)
+{
+	uint32_t map[CUST_MD_DISKS_MAX], pd;
+	uint32_t data = a->n - (a->level == 6 ? 2 : 1);
+	unsigned char expo[CUST_MD_DISKS_MAX];
+	int64_t qd;
+
+	*s = c / data;
+	stripe_map(a, *s, map, &pd, &qd, expo);
+	return map[c % data];
+}
+
 /* Read LEN bytes at OFF (inside one chunk) of the array into OUT. */
 static int read_piece(struct cust_md_array *a, uint64_t off, unsigned char *out,
                       size_t len, struct cust_error *err)
@@ -1017,16 +1032,10 @@ static int read_piece(struct cust_md_array *a, uint64_t off, unsigned char *out,
 		                      a->uuid_str, (unsigned long long)c);
 	}
 	default: {
-		uint32_t map[CUST_MD_DISKS_MAX], pd, data;
-		unsigned char expo[CUST_MD_DISKS_MAX];
 		uint64_t s, doff;
-		int64_t qd;
 		size_t done;
 
-		data = a->n - (a->level == 6 ? 2 : 1);
-		s = c / data;
-		stripe_map(a, s, map, &pd, &qd, expo);
-		k = map[c % data];
+		k = data_member(a, c, &s);
 		doff = s * a->chunk + within;
 		if (a->slots[k].present)
 			return slot_read(a, k, doff, out, len, err);
@@ -1132,15 +1141,9 @@ int cust_md_array_place(const struct cust_md_array *a, uint64_t offset,
 		break;
 	}
 	default: {
-		uint32_t map[CUST_MD_DISKS_MAX], pd, data;
-		unsigned char expo[CUST_MD_DISKS_MAX];
 		uint64_t s;
-		int64_t qd;
 
-		data = a->n - (a->level == 6 ? 2 : 1);
-		s = c / data;
-		stripe_map(a, s, map, &pd, &qd, expo);
-		k = map[c % data];
+		k = data_member(a, c, &s);
 		*len = a->chunk - within;
 		if (!a->slots[k].present)
 			return 0; /* rebuilt from parity as it is read */
