@@ -631,6 +631,7 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 	const unsigned char *b = c->win;
 	const unsigned char *cls = c->cls;
 	size_t n = c->win_len, st, en, k, colons = 0, hex = 0;
+	int compressed = 0; /* "::" in the run */
 	unsigned char addr[16];
 	char text[IPV6_RUN_MAX + 1];
 	const char *range;
@@ -660,16 +661,18 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 	if (en - st >= 2 && b[st] == ':' && b[st + 1] != ':')
 		st++;
 	for (k = st; k < en; k++) {
-		if (b[k] == ':')
+		if (b[k] == ':') {
 			colons++;
-		else if (b[k] != '.')
+			if (k + 1 < en && b[k + 1] == ':')
+				compressed = 1;
+		} else if (b[k] != '.') {
 			hex++;
+		}
 	}
 	/* eight groups need seven colons unless "::" stands for some; six
 	 * when an IPv4 tail counts for two (cheaper than inet_pton on every
 	 * 12:30:45) */
-	if (colons < 2 || hex == 0 ||
-	    (colons < 6 && !memmem(b + st, en - st, "::", 2)))
+	if (colons < 2 || hex == 0 || (colons < 6 && !compressed))
 		return 0;
 	memcpy(text, b + st, en - st);
 	text[en - st] = '\0';
@@ -680,7 +683,7 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 	 * GiB; space IANA never allocated, written short, is taken for junk
 	 * (all eight groups written out still count) */
 	range = cust_carve_ip_class(CUST_CARVE_IPV6, c->value);
-	if (strstr(text, "::") && range && strcmp(range, "reserved") == 0)
+	if (compressed && range && strcmp(range, "reserved") == 0)
 		return 0;
 	return report(c, CUST_CARVE_IPV6, strlen(c->value), st, en - st);
 }
