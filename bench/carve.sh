@@ -10,7 +10,7 @@
 #   mixed   BENCH_SIZE_MB MiB: each MiB is 3/4 random and 1/4 text, so that
 #           grep has work and its lines are not all megabytes long.
 # Then times, best of BENCH_RUNS (default 3), on one core from a warm page
-# cache: BUILD_DIR/bench/carve (all five kinds) on each input, and
+# cache: BUILD_DIR/bench/carve (all eleven kinds) on each input, and
 #   grep -aoE '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'
 # on the mixed input.  Targets: 500 MB/s for the carver on random and on
 # text, and 1.5x grep on mixed.  Then the cost of the decoders

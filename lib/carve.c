@@ -631,6 +631,7 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 	const unsigned char *b = c->win;
 	const unsigned char *cls = c->cls;
 	size_t n = c->win_len, st, en, k, colons = 0, hex = 0;
+	int compressed = 0; /* "::" in the run */
 	unsigned char addr[16];
 	char text[IPV6_RUN_MAX + 1];
 	const char *range;
@@ -660,16 +661,18 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 	if (en - st >= 2 && b[st] == ':' && b[st + 1] != ':')
 		st++;
 	for (k = st; k < en; k++) {
-		if (b[k] == ':')
+		if (b[k] == ':') {
 			colons++;
-		else if (b[k] != '.')
+			if (k + 1 < en && b[k + 1] == ':')
+				compressed = 1;
+		} else if (b[k] != '.') {
 			hex++;
+		}
 	}
 	/* eight groups need seven colons unless "::" stands for some; six
 	 * when an IPv4 tail counts for two (cheaper than inet_pton on every
 	 * 12:30:45) */
-	if (colons < 2 || hex == 0 ||
-	    (colons < 6 && !memmem(b + st, en - st, "::", 2)))
+	if (colons < 2 || hex == 0 || (colons < 6 && !compressed))
 		return 0;
 	memcpy(text, b + st, en - st);
 	text[en - st] = '\0';
@@ -680,7 +683,7 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 	 * GiB; space IANA never allocated, written short, is taken for junk
 	 * (all eight groups written out still count) */
 	range = cust_carve_ip_class(CUST_CARVE_IPV6, c->value);
-	if (strstr(text, "::") && range && strcmp(range, "reserved") == 0)
+	if (compressed && range && strcmp(range, "reserved") == 0)
 		return 0;
 	return report(c, CUST_CARVE_IPV6, strlen(c->value), st, en - st);
 }
@@ -1462,101 +1465,221 @@ static int on_run_masks(struct cust_carver *c, size_t i, unsigned dm,
 	return 0;
 }
 
-/* The blocks of 32 bytes from *AT to LIMIT, as the 16-byte loop of scan
- * handles them, where the processor has AVX2.  A card number or a Bitcoin
- * address puts 7 bytes in a row of its run in one 32-byte block as in one
- * 16-byte block, and its 16-byte block with 7 digits or 13 letters and
- * digits at an end lies in that block: each half of a block that passes
- * is looked at as scan looks at a 16-byte block.  '+' is an anchor only
- * before a digit and '-' only three and six bytes before another '-' (the
- * bytes after LIMIT are there: RIGHT_CONTEXT). */
+/* What the vector pass of scan_avx2 found in the 32-byte block at AT: its
+ * anchors (M), and in T the halves to look at for card numbers (bits 0
+ * and 1, low and high half) and Bitcoin addresses (bits 2 and 3), with
+ * the block's digits (DM) and letters and digits (AM). */
+struct block_marks {
+	size_t at;
+	unsigned m, t, dm, am;
+};
+
+/* Blocks marked per vector pass: the pass makes no call, so its
+ * constants stay in registers. */
+enum { MARK_BLOCKS = 64 };
+
+/* Whether the 32-byte block V, whose digits DM marks, may hold bytes of a
+ * run on_digits takes a card number from: 7 bytes in a row of 0x20..0x7a
+ * somewhere in it (what the 16-byte loop of scan asks first), and a run
+ * of digits and single separators between them of 13 bytes or more, or
+ * one reaching an end of the block (and so perhaps longer; separators at
+ * the ends count as between digits).  Text holds dates and times
+ * ("12:30:45 on 2011-03-16") with 7 digits to a half block, all in runs
+ * too short to hold a number, which on_digits need not see. */
 __attribute__((target("avx2,popcnt")))
-static int scan_avx2(struct cust_carver *c, size_t *at, size_t limit)
+static int card_run_may_touch(__m256i v, unsigned dm)
 {
-	const unsigned char *b = c->win;
+	unsigned r = (unsigned)_mm256_movemask_epi8(_mm256_cmpgt_epi8(
+		_mm256_set1_epi8(-37), _mm256_add_epi8(v, _mm256_set1_epi8(0x60))));
+	unsigned sep = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+		_mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')),
+		_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-'))));
+	unsigned run, long_run;
+
+	/* v + 0x60 < -37 (signed) for v in 0x20..0x7a */
+	r &= r >> 1;
+	r &= r >> 2;
+	r &= r >> 3;
+	if (r == 0)
+		return 0;
+	run = dm | (sep & (dm << 1 | 1u) & (dm >> 1 | 0x80000000u));
+	if (run & 0x80000001u)
+		return 1;
+	/* bit K of long_run: bits K..K+12 of run all set */
+	long_run = run & run >> 1;
+	long_run &= long_run >> 2;
+	long_run &= long_run >> 4;
+	long_run &= long_run >> 5;
+	return long_run != 0;
+}
+
+/* The halves of the 32-byte block V (digits DM, letters and digits AM)
+ * to look at, as bits 0..3 of struct block_marks' T; CCN and BTC say which
+ * kinds are asked for. */
+__attribute__((target("avx2,popcnt")))
+static unsigned block_halves(__m256i v, unsigned dm, unsigned am, int ccn,
+                             int btc)
+{
+	unsigned t = 0, lo = am & 0xffffu, hi = am >> 16;
+
+	if (ccn)
+		t = (unsigned)(__builtin_popcount(dm & 0xffffu) >=
+		               CCN_BLOCK_DIGITS) |
+		    (unsigned)(__builtin_popcount(dm >> 16) >= CCN_BLOCK_DIGITS)
+		    << 1;
+	if ((t & 3u) && !card_run_may_touch(v, dm))
+		t &= ~3u;
+	if (btc)
+		t |= (unsigned)((lo & 0x1fffu) == 0x1fffu ||
+		                (lo >> 3) == 0x1fffu) << 2 |
+		     (unsigned)((hi & 0x1fffu) == 0x1fffu ||
+		                (hi >> 3) == 0x1fffu) << 3;
+	return t;
+}
+
+/* Mark the blocks of 32 bytes from *AT to LIMIT (MARK_BLOCKS at most)
+ * into OUT, as the 16-byte loop of scan looks at them; returns how many
+ * blocks have marks and moves *AT past the blocks looked at.  A card
+ * number or a Bitcoin address puts 7 bytes in a row of its run in one
+ * 32-byte block as in one 16-byte block, and its 16-byte block with 7
+ * digits or 13 letters and digits at an end lies in that block: each
+ * half of a block that passes is looked at as scan looks at a 16-byte
+ * block.  The digits and letters are classed first, as text holds runs
+ * of 7 printable bytes in every block, and the halves are looked at only
+ * when the whole block has 7 digits or 10 letters and digits in a row
+ * where 13 at an end of a half would put them.  '+' is an anchor only
+ * before a digit (PHONE) and '-' only three and six bytes before another
+ * '-' (MAC; the bytes after LIMIT are there: RIGHT_CONTEXT).  Inlined
+ * with the kinds as constants, so that a run without some kinds pays
+ * nothing for them. */
+__attribute__((target("avx2,popcnt"), always_inline))
+static inline size_t mark_blocks_for(const unsigned char *b, size_t *at,
+                                     size_t limit, struct block_marks *out,
+                                     int ccn, int btc, int phone, int mac)
+{
 	const __m256i dot = _mm256_set1_epi8('.');
 	const __m256i ats = _mm256_set1_epi8('@');
 	const __m256i colon = _mm256_set1_epi8(':');
-	const __m256i plus = _mm256_set1_epi8(
-		(c->kinds & CUST_CARVE_PHONE) ? '+' : '.');
-	const __m256i dash = _mm256_set1_epi8(
-		(c->kinds & CUST_CARVE_MAC) ? '-' : '.');
-	const __m256i shift = _mm256_set1_epi8(0x60);
-	const __m256i top = _mm256_set1_epi8(-37);
+	const __m256i plus = _mm256_set1_epi8('+');
+	const __m256i dash = _mm256_set1_epi8('-');
 	const __m256i digit0 = _mm256_set1_epi8('0' - 128);
 	const __m256i digit9 = _mm256_set1_epi8(-128 + 10);
 	const __m256i case_bit = _mm256_set1_epi8(0x20);
 	const __m256i alpha0 = _mm256_set1_epi8('a' - 128);
 	const __m256i alpha26 = _mm256_set1_epi8(-128 + 26);
-	const int ccn = (c->kinds & CUST_CARVE_CCN) != 0;
-	const int btc = (c->kinds & CUST_CARVE_BITCOIN) != 0;
-	const int runs = ccn || btc;
-	size_t i = *at;
+	size_t i = *at, n = 0, end = limit;
 
-	for (; i + 32 <= limit; i += 32) {
+	if (end - i > (size_t)MARK_BLOCKS * 32)
+		end = i + (size_t)MARK_BLOCKS * 32;
+	for (; i + 32 <= end; i += 32) {
 		const unsigned char *p = b + i;
 		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
-		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 1));
-		__m256i v3 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 3));
-		__m256i v6 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 6));
-		__m256i next_digit = _mm256_cmpgt_epi8(
-			digit9, _mm256_sub_epi8(v1, digit0));
-		unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
-			_mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, dot),
-			                                _mm256_cmpeq_epi8(v, ats)),
-			                _mm256_cmpeq_epi8(v, colon)),
-			_mm256_or_si256(
-				_mm256_and_si256(_mm256_cmpeq_epi8(v, plus), next_digit),
-				_mm256_and_si256(
-					_mm256_cmpeq_epi8(v, dash),
-					_mm256_and_si256(_mm256_cmpeq_epi8(v3, dash),
-					                 _mm256_cmpeq_epi8(v6, dash))))));
-		unsigned r = 0, dm = 0, am = 0, t;
+		__m256i anchors = _mm256_or_si256(
+			_mm256_or_si256(_mm256_cmpeq_epi8(v, dot),
+			                _mm256_cmpeq_epi8(v, ats)),
+			_mm256_cmpeq_epi8(v, colon));
+		unsigned m, t = 0, dm = 0, am = 0;
 
-		if (runs) {
-			r = (unsigned)_mm256_movemask_epi8(_mm256_cmpgt_epi8(
-				top, _mm256_add_epi8(v, shift)));
-			r &= r >> 1;
-			r &= r >> 2;
-			r &= r >> 3;
+		if (phone) {
+			__m256i v1 = _mm256_loadu_si256(
+				(const __m256i *)(const void *)(p + 1));
+			__m256i next_digit = _mm256_cmpgt_epi8(
+				digit9, _mm256_sub_epi8(v1, digit0));
+			anchors = _mm256_or_si256(anchors, _mm256_and_si256(
+				_mm256_cmpeq_epi8(v, plus), next_digit));
 		}
-		if (__builtin_expect(r != 0, 0)) {
-			/* each half as a 16-byte block: 7 digits or more, or
-			 * 13 letters and digits at an end (bits 0..3 of T) */
+		if (mac) {
+			__m256i v3 = _mm256_loadu_si256(
+				(const __m256i *)(const void *)(p + 3));
+			__m256i v6 = _mm256_loadu_si256(
+				(const __m256i *)(const void *)(p + 6));
+			anchors = _mm256_or_si256(anchors, _mm256_and_si256(
+				_mm256_cmpeq_epi8(v, dash),
+				_mm256_and_si256(_mm256_cmpeq_epi8(v3, dash),
+				                 _mm256_cmpeq_epi8(v6, dash))));
+		}
+		m = (unsigned)_mm256_movemask_epi8(anchors);
+		if (ccn || btc) {
 			__m256i isd = _mm256_cmpgt_epi8(digit9,
 			                                _mm256_sub_epi8(v, digit0));
-			__m256i isl = _mm256_cmpgt_epi8(
-				alpha26,
-				_mm256_sub_epi8(_mm256_or_si256(v, case_bit), alpha0));
 			dm = (unsigned)_mm256_movemask_epi8(isd);
-			am = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(isd, isl));
-			t = 0;
-			if (ccn)
-				t = (unsigned)(__builtin_popcount(dm & 0xffffu) >=
-				               CCN_BLOCK_DIGITS) |
-				    (unsigned)(__builtin_popcount(dm >> 16) >=
-				               CCN_BLOCK_DIGITS) << 1;
-			if (btc) {
-				unsigned lo = am & 0xffffu, hi = am >> 16;
-				t |= ((unsigned)((lo & 0x1fffu) == 0x1fffu) |
-				      (unsigned)((lo >> 3) == 0x1fffu)) << 2 |
-				     ((unsigned)((hi & 0x1fffu) == 0x1fffu) |
-				      (unsigned)((hi >> 3) == 0x1fffu)) << 3;
-			}
-			r = t;
+			if (btc)
+				am = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+					isd, _mm256_cmpgt_epi8(alpha26, _mm256_sub_epi8(
+						_mm256_or_si256(v, case_bit), alpha0))));
+			/* a half with 7 digits puts 7 in the block; 13
+			 * letters and digits at an end of a half cover its
+			 * bits 3..12 */
+			if (__builtin_expect(
+				    (ccn && __builtin_popcount(dm) >= CCN_BLOCK_DIGITS) ||
+				    (btc && ((am & 0x1ff8u) == 0x1ff8u ||
+				             (am & 0x1ff80000u) == 0x1ff80000u)), 0))
+				t = block_halves(v, dm, am, ccn, btc);
 		}
-		if (__builtin_expect((m | r) == 0, 1))
+		if (__builtin_expect((m | t) == 0, 1))
 			continue;
-		while (m) {
-			if (on_anchor(c, i + (size_t)__builtin_ctz(m)) < 0)
+		out[n].at = i;
+		out[n].m = m;
+		out[n].t = t;
+		out[n].dm = dm;
+		out[n].am = am;
+		n++;
+	}
+	*at = i;
+	return n;
+}
+
+/* mark_blocks_for with the kinds of C: the kind sets custody runs (all,
+ * or none of the kinds read from runs and of '+' and '-') get their own
+ * loop, others the general one. */
+__attribute__((target("avx2,popcnt")))
+static size_t mark_blocks(const struct cust_carver *c, size_t *at,
+                          size_t limit, struct block_marks *out)
+{
+	const unsigned k = c->kinds;
+	const unsigned runs = CUST_CARVE_CCN | CUST_CARVE_BITCOIN;
+	const unsigned signs = CUST_CARVE_PHONE | CUST_CARVE_MAC;
+
+	if ((k & (runs | signs)) == (runs | signs))
+		return mark_blocks_for(c->win, at, limit, out, 1, 1, 1, 1);
+	if ((k & (runs | signs)) == 0)
+		return mark_blocks_for(c->win, at, limit, out, 0, 0, 0, 0);
+	return mark_blocks_for(c->win, at, limit, out,
+	                       (k & CUST_CARVE_CCN) != 0,
+	                       (k & CUST_CARVE_BITCOIN) != 0,
+	                       (k & CUST_CARVE_PHONE) != 0,
+	                       (k & CUST_CARVE_MAC) != 0);
+}
+
+/* The blocks of 32 bytes from *AT to LIMIT, as the 16-byte loop of scan
+ * handles them, where the processor has AVX2: marked by mark_blocks, a
+ * stretch at a time, then each marked block's anchors and halves in the
+ * order of the stream. */
+static int scan_avx2(struct cust_carver *c, size_t *at, size_t limit)
+{
+	struct block_marks marks[MARK_BLOCKS];
+	size_t i = *at, n, k;
+
+	while (i + 32 <= limit) {
+		n = mark_blocks(c, &i, limit, marks);
+		for (k = 0; k < n; k++) {
+			const struct block_marks *bm = &marks[k];
+			unsigned m = bm->m;
+
+			while (m) {
+				if (on_anchor(c, bm->at + (size_t)__builtin_ctz(m)) < 0)
+					goto fail;
+				m &= m - 1;
+			}
+			if ((bm->t & 5u) &&
+			    on_run_masks(c, bm->at, bm->dm & 0xffffu,
+			                 bm->am & 0xffffu) < 0)
 				goto fail;
-			m &= m - 1;
+			if ((bm->t & 10u) &&
+			    on_run_masks(c, bm->at + 16, bm->dm >> 16,
+			                 bm->am >> 16) < 0)
+				goto fail;
 		}
-		if ((r & 5) &&
-		    on_run_masks(c, i, dm & 0xffffu, am & 0xffffu) < 0)
-			goto fail;
-		if ((r & 10) && on_run_masks(c, i + 16, dm >> 16, am >> 16) < 0)
-			goto fail;
 	}
 	*at = i;
 	return 0;

@@ -607,6 +607,64 @@ static void test_split_new_kinds(void **state)
 	hits_free(&ref);
 }
 
+/* Card numbers and a Bitcoin address among dates and times, at every
+ * alignment to the 16- and 32-byte blocks the carver scans: the blocks
+ * with seven digits in short runs ("12:30:45 on 2011-03-16") that it
+ * passes over must not hide a number beside them. */
+static void test_runs_among_dates(void **state)
+{
+	static const char line[] =
+		"at 12:30:45 on 2011-03-16 pan 4111 1111 1111 1111, on 2011-03-16 "
+		"at 12:30:45, 4111111111111111 at 12:30 378282246310005 on "
+		"12:30:45 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa at 2011-03-16\n";
+	static const struct {
+		unsigned kind;
+		const char *raw;
+		const char *value;
+	} want[] = {
+		{ CC, "4111 1111 1111 1111", "4111111111111111" },
+		{ CC, "4111111111111111", "4111111111111111" },
+		{ CC, "378282246310005", "378282246310005" },
+		{ BTC, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+		  "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" },
+	};
+	char buf[64 + sizeof line];
+	size_t shift, i, k;
+
+	(void)state;
+	for (shift = 0; shift < 64; shift++) {
+		struct hits hs;
+		size_t len = shift + strlen(line), n = 0;
+
+		memset(buf, ' ', shift);
+		memcpy(buf + shift, line, sizeof line);
+		hits_init(&hs);
+		carve_all(buf, len, &hs);
+		for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+			const char *at = strstr(buf, want[i].raw);
+			size_t found = 0;
+			for (k = 0; k < hs.n; k++)
+				if (hs.h[k].kind == want[i].kind &&
+				    hs.h[k].offset == (uint64_t)(at - buf) &&
+				    hs.h[k].length == strlen(want[i].raw) &&
+				    strcmp(hs.h[k].value, want[i].value) == 0)
+					found++;
+			if (found != 1) {
+				print_message("shift %zu: want %s '%s'\n", shift,
+				              cust_carve_kind_name(want[i].kind),
+				              want[i].raw);
+				dump(&hs);
+			}
+			assert_int_equal(found, 1);
+		}
+		for (k = 0; k < hs.n; k++)
+			if (hs.h[k].kind == CC || hs.h[k].kind == BTC)
+				n++;
+		assert_int_equal(n, sizeof want / sizeof want[0]);
+		hits_free(&hs);
+	}
+}
+
 /* The base32 of 35 bytes: 56 lower-case characters. */
 static void base32(const unsigned char *in, char *out)
 {
@@ -978,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_length_limits),
 		cmocka_unit_test(test_split_everywhere),
 		cmocka_unit_test(test_split_new_kinds),
+		cmocka_unit_test(test_runs_among_dates),
 		cmocka_unit_test(test_onion_made),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_long_stream),
