@@ -383,115 +383,104 @@ static void mark(struct level *L)
 /* ---- one step of a stream: take bytes P[0..N) (s->pos moves on), set
  * *HOW when the stream ends; 0 or -1 on a failure */
 
+/* After one call of a decompressor that took USED bytes and gave GOT
+ * bytes of L->out: those bytes handed on, and whether the step is over.
+ * END is how the decompressor said the stream ended (END_BOMB: its own
+ * memory bound), or -1 when it goes on; STARVED, that it took all the
+ * input with room left.  1 when the step is over (*HOW set when the
+ * stream ended), 0 to call it again, -1 on a failure. */
+static int after_call(struct cust_decoder *d, struct level *L, size_t used,
+                      size_t got, int end, int starved, int *how)
+{
+	int r;
+
+	L->s.pos += used;
+	if ((r = emit(d, L, L->out, got)) < 0)
+		return -1;
+	if (r == 1) {
+		*how = END_BOMB;
+		return 1;
+	}
+	if (end >= 0) {
+		if (end == END_BOMB)
+			note_bomb(d, L);
+		*how = end;
+		return 1;
+	}
+	return starved || got + used == 0;
+}
+
 static int step_zlib(struct cust_decoder *d, struct level *L,
                      const unsigned char *p, size_t n, int *how)
 {
-	struct stream *s = &L->s;
-	z_stream *z = &s->z;
+	z_stream *z = &L->s.z;
+	int r = 0;
 
 	z->next_in = (Bytef *)(uintptr_t)p;
 	z->avail_in = (uInt)n;
-	for (;;) {
-		size_t got, in0 = z->avail_in;
-		int rc, r;
+	while (r == 0) {
+		uInt in0 = z->avail_in;
+		int rc;
 
 		z->next_out = L->out;
 		z->avail_out = OUT;
 		rc = inflate(z, Z_NO_FLUSH);
-		got = OUT - z->avail_out;
-		s->pos += in0 - z->avail_in;
-		if ((r = emit(d, L, L->out, got)) < 0)
-			return -1;
-		if (r == 1) {
-			*how = END_BOMB;
-			return 0;
-		}
-		if (rc == Z_STREAM_END) {
-			*how = END_OK;
-			return 0;
-		}
-		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			*how = END_DAMAGED;
-			return 0;
-		}
-		if ((z->avail_in == 0 && z->avail_out != 0) || got + (in0 - z->avail_in) == 0)
-			return 0;
+		r = after_call(d, L, in0 - z->avail_in, OUT - z->avail_out,
+		               rc == Z_STREAM_END                 ? END_OK
+		               : rc != Z_OK && rc != Z_BUF_ERROR ? END_DAMAGED
+		                                                  : -1,
+		               z->avail_in == 0 && z->avail_out != 0, how);
 	}
+	return r < 0 ? -1 : 0;
 }
 
 static int step_bzip2(struct cust_decoder *d, struct level *L,
                       const unsigned char *p, size_t n, int *how)
 {
-	struct stream *s = &L->s;
-	bz_stream *z = &s->bz;
+	bz_stream *z = &L->s.bz;
+	int r = 0;
 
 	z->next_in = (char *)(uintptr_t)p;
 	z->avail_in = (unsigned)n;
-	for (;;) {
-		size_t got, in0 = z->avail_in;
-		int rc, r;
+	while (r == 0) {
+		unsigned in0 = z->avail_in;
+		int rc;
 
 		z->next_out = (char *)L->out;
 		z->avail_out = OUT;
 		rc = BZ2_bzDecompress(z);
-		got = OUT - z->avail_out;
-		s->pos += in0 - z->avail_in;
-		if ((r = emit(d, L, L->out, got)) < 0)
-			return -1;
-		if (r == 1) {
-			*how = END_BOMB;
-			return 0;
-		}
-		if (rc == BZ_STREAM_END) {
-			*how = END_OK;
-			return 0;
-		}
-		if (rc != BZ_OK) {
-			*how = END_DAMAGED;
-			return 0;
-		}
-		if ((z->avail_in == 0 && z->avail_out != 0) || got + (in0 - z->avail_in) == 0)
-			return 0;
+		r = after_call(d, L, in0 - z->avail_in, OUT - z->avail_out,
+		               rc == BZ_STREAM_END ? END_OK
+		               : rc != BZ_OK       ? END_DAMAGED
+		                                   : -1,
+		               z->avail_in == 0 && z->avail_out != 0, how);
 	}
+	return r < 0 ? -1 : 0;
 }
 
 static int step_lzma(struct cust_decoder *d, struct level *L,
                      const unsigned char *p, size_t n, int *how)
 {
-	struct stream *s = &L->s;
-	lzma_stream *z = &s->xz;
+	lzma_stream *z = &L->s.xz;
+	int r = 0;
 
 	z->next_in = p;
 	z->avail_in = n;
-	for (;;) {
-		size_t got, in0 = z->avail_in;
+	while (r == 0) {
+		size_t in0 = z->avail_in;
 		lzma_ret rc;
-		int r;
 
 		z->next_out = L->out;
 		z->avail_out = OUT;
 		rc = lzma_code(z, LZMA_RUN);
-		got = OUT - z->avail_out;
-		s->pos += in0 - z->avail_in;
-		if ((r = emit(d, L, L->out, got)) < 0)
-			return -1;
-		if (r == 1) {
-			*how = END_BOMB;
-			return 0;
-		}
-		if (rc == LZMA_STREAM_END) {
-			*how = END_OK;
-			return 0;
-		}
-		if (rc != LZMA_OK && rc != LZMA_BUF_ERROR) {
-			*how = rc == LZMA_MEMLIMIT_ERROR ? END_BOMB : END_DAMAGED;
-			if (rc == LZMA_MEMLIMIT_ERROR)
-				note_bomb(d, L);
-			return 0;
-		}
-		if ((z->avail_in == 0 && z->avail_out != 0) || got + (in0 - z->avail_in) == 0)
-			return 0;
+		r = after_call(d, L, in0 - z->avail_in, OUT - z->avail_out,
+		               rc == LZMA_STREAM_END        ? END_OK
+		               : rc == LZMA_MEMLIMIT_ERROR  ? END_BOMB
+		               : rc != LZMA_OK && rc != LZMA_BUF_ERROR ? END_DAMAGED
+		                                                        : -1,
+		               z->avail_in == 0 && z->avail_out != 0, how);
 	}
+	return r < 0 ? -1 : 0;
 }
 
 static int step_stored(struct cust_decoder *d, struct level *L,
