@@ -626,6 +626,31 @@ static int on_url(struct cust_carver *c, size_t p)
 	return report(c, CUST_CARVE_URL, len, s, ue - s);
 }
 
+/* The run of bytes of the classes MASK around the anchor at P, of at most
+ * MAX bytes: 1 with its bounds in *ST and *EN; 0 when it is longer, all of
+ * it in the window passed over.  Either way *SKIP (a stream offset) is
+ * set past its end, so that the anchors inside it are not looked at again
+ * (a run too long may go on into the next feed, where its anchors see the
+ * same). */
+static int class_run(const struct cust_carver *c, size_t p, unsigned mask,
+                     size_t max, size_t *st, size_t *en, uint64_t *skip)
+{
+	const unsigned char *b = c->win;
+	size_t n = c->win_len, s = p, e = p + 1;
+
+	while (s > 0 && (c->cls[b[s - 1]] & mask) && p - s <= max)
+		s--;
+	while (e < n && (c->cls[b[e]] & mask) && e - s <= max)
+		e++;
+	if (e - s > max)
+		while (e < n && (c->cls[b[e]] & mask))
+			e++;
+	*skip = c->win_off + e;
+	*st = s;
+	*en = e;
+	return e - s <= max;
+}
+
 static int on_ipv6(struct cust_carver *c, size_t p)
 {
 	const unsigned char *b = c->win;
@@ -638,19 +663,8 @@ static int on_ipv6(struct cust_carver *c, size_t p)
 
 	if (c->win_off + p < c->colon_skip)
 		return 0;
-	st = p;
-	while (st > 0 && (cls[b[st - 1]] & K_V6) && p - st <= IPV6_RUN_MAX)
-		st--;
-	en = p + 1;
-	while (en < n && (cls[b[en]] & K_V6) && en - st <= IPV6_RUN_MAX)
-		en++;
-	if (en - st > IPV6_RUN_MAX) {
-		while (en < n && (cls[b[en]] & K_V6))
-			en++;
-		c->colon_skip = c->win_off + en;
+	if (!class_run(c, p, K_V6, IPV6_RUN_MAX, &st, &en, &c->colon_skip))
 		return 0;
-	}
-	c->colon_skip = c->win_off + en;
 	if ((st > 0 && (cls[b[st - 1]] & K_WORD)) ||
 	    (en < n && (cls[b[en]] & K_WORD)))
 		return 0;
@@ -963,20 +977,10 @@ static int segwit_ok(const unsigned char *s, size_t len)
 static int on_alnum_run(struct cust_carver *c, size_t p)
 {
 	const unsigned char *b = c->win;
-	const unsigned char *cls = c->cls;
-	size_t n = c->win_len, s = p, e = p + 1, len, v;
+	size_t n = c->win_len, s, e, len, v;
 
-	while (s > 0 && (cls[b[s - 1]] & K_ALNUM) && p - s <= BTC_RUN_MAX)
-		s--;
-	while (e < n && (cls[b[e]] & K_ALNUM) && e - s <= BTC_RUN_MAX)
-		e++;
-	if (e - s > BTC_RUN_MAX) {
-		while (e < n && (cls[b[e]] & K_ALNUM))
-			e++;
-		c->btc_skip = c->win_off + e;
+	if (!class_run(c, p, K_ALNUM, BTC_RUN_MAX, &s, &e, &c->btc_skip))
 		return 0;
-	}
-	c->btc_skip = c->win_off + e;
 	len = e - s;
 	if (len < BTC_MIN || (s > 0 && b[s - 1] == '_') || (e < n && b[e] == '_'))
 		return 0;
