@@ -1326,6 +1326,28 @@ static json_t *volume_layer(struct cust_lvm_vg *vg, const char *lvname,
 	                 "physical_volume", jpv ? jpv : json_object());
 }
 
+/* The logical volume V (its reader set) of SIZE bytes as the image *IMG:
+ * 1; 0 when libtsk refuses it, noted for the volume NAME, with V closed
+ * and *LAYER released. */
+static int open_volume(struct lv_img *v, uint64_t size, const char *name,
+                       TSK_IMG_INFO **img, json_t **layer)
+{
+	const char *te;
+
+	*img = tsk_img_open_external(v, (TSK_OFF_T)size, 512, lv_read, lv_close,
+	                             lv_imgstat);
+	if (*img)
+		return 1;
+	te = tsk_error_get();
+	note(v->vg->l, v->vg->from->where, "LVM2 volume %s: libtsk refused it: "
+	     "%s", name, te ? te : "no reason");
+	tsk_error_reset();
+	lv_close(&v->img);
+	json_decref(*layer);
+	*layer = NULL;
+	return 0;
+}
+
 /* cust_lvm_vg_volume for a group custody's reader reads. */
 static int custody_volume(struct cust_lvm_vg *vg, size_t k,
                           TSK_IMG_INFO **img, char *name, size_t namesz,
@@ -1366,19 +1388,7 @@ static int custody_volume(struct cust_lvm_vg *vg, size_t k,
 	v->vg = vg;
 	v->mlv = mlv;
 	v->map = mlv;
-	*img = tsk_img_open_external(v, (TSK_OFF_T)size, 512, lv_read, lv_close,
-	                             lv_imgstat);
-	if (!*img) {
-		const char *te = tsk_error_get();
-		note(l, vg->from->where, "LVM2 volume %s: libtsk refused it: %s",
-		     name, te ? te : "no reason");
-		tsk_error_reset();
-		lv_close(&v->img);
-		json_decref(*layer);
-		*layer = NULL;
-		return 0;
-	}
-	return 1;
+	return open_volume(v, (uint64_t)size, name, img, layer);
 }
 
 int cust_lvm_vg_volume(struct cust_lvm_vg *vg, size_t k, TSK_IMG_INFO **img,
@@ -1450,19 +1460,7 @@ int cust_lvm_vg_volume(struct cust_lvm_vg *vg, size_t k, TSK_IMG_INFO **img,
 	v->vg = vg;
 	v->lv = lv;
 	v->map = mlv;
-	*img = tsk_img_open_external(v, (TSK_OFF_T)size, 512, lv_read, lv_close,
-	                             lv_imgstat);
-	if (!*img) {
-		const char *te = tsk_error_get();
-		note(l, vg->from->where, "LVM2 volume %s: libtsk refused it: %s",
-		     name, te ? te : "no reason");
-		tsk_error_reset();
-		lv_close(&v->img);
-		json_decref(*layer);
-		*layer = NULL;
-		return 0;
-	}
-	return 1;
+	return open_volume(v, (uint64_t)size, name, img, layer);
 }
 
 /* The physical volume of VG holding the metadata's physical volume I:
